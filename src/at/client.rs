@@ -1,0 +1,360 @@
+//! The blocking front end: drives the [`Engine`] over a [`Port`].
+//!
+//! It owns no modem state. URCs go to a [`UrcHandler`] the driver passes in
+//! with every call, so they are handled wherever they arrive: between an
+//! `OK` and an asynchronous result, before a prompt, inside a response.
+
+use super::{AtError, Command, Dialect, Engine, Event, FinalResult};
+use crate::port::Port;
+
+/// How many UART bytes are read at a time.
+const RX_CHUNK: usize = 128;
+
+/// Receives unsolicited result codes.
+pub trait UrcHandler {
+    /// A URC line (without CR/LF).
+    fn urc(&mut self, line: &[u8]);
+    /// A chunk of a length-framed payload announced by the last URC line
+    /// (direct-push data). The default drops it: the library uses buffer
+    /// mode, where the modem does not push data.
+    fn urc_payload(&mut self, _chunk: &[u8]) {}
+}
+
+/// A handler that ignores URCs.
+pub struct NoUrcs;
+
+impl UrcHandler for NoUrcs {
+    fn urc(&mut self, _line: &[u8]) {}
+}
+
+/// What the running command receives (URCs and echoes are filtered out).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Reply<'a> {
+    /// An information line.
+    Line(&'a [u8]),
+    /// A payload header and its length.
+    PayloadHeader(&'a [u8], usize),
+    /// Payload bytes.
+    Payload(&'a [u8]),
+    /// End of the payload.
+    PayloadEnd,
+    /// A `> ` prompt.
+    Prompt,
+    /// `CONNECT`.
+    Connect,
+    /// A final result.
+    Final(FinalResult),
+    /// A response line was too long and was dropped.
+    Overflow,
+}
+
+/// Whether [`AtClient::pump`] goes on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// Keep reading.
+    Continue,
+    /// Return to the caller.
+    Stop,
+}
+
+/// The blocking AT front end.
+pub struct AtClient<P, D> {
+    port: P,
+    engine: Engine<D>,
+    rx: [u8; RX_CHUNK],
+    pos: usize,
+    len: usize,
+    in_urc_payload: bool,
+}
+
+impl<P: Port, D: Dialect> AtClient<P, D> {
+    /// A client over `port` speaking `dialect`.
+    pub fn new(port: P, dialect: D) -> Self {
+        Self {
+            port,
+            engine: Engine::new(dialect),
+            rx: [0; RX_CHUNK],
+            pos: 0,
+            len: 0,
+            in_urc_payload: false,
+        }
+    }
+
+    /// The port's clock.
+    pub fn now_ms(&mut self) -> u64 {
+        self.port.now_ms()
+    }
+
+    /// Give the port back.
+    pub fn into_port(self) -> P {
+        self.port
+    }
+
+    /// Write raw bytes (command lines, payloads after a prompt).
+    pub fn write(&mut self, bytes: &[u8]) -> Result<(), AtError> {
+        self.port.write_all(bytes).map_err(AtError::Port)
+    }
+
+    /// Drop buffered input and any partial line (after a modem reset).
+    pub fn reset(&mut self) {
+        self.pos = 0;
+        self.len = 0;
+        self.in_urc_payload = false;
+        self.engine.reset();
+    }
+
+    /// Feed modem output to the engine until `f` says [`Flow::Stop`] or the
+    /// clock reaches `deadline` ([`AtError::Timeout`]). URCs go to `urcs`.
+    pub fn pump<H, F>(&mut self, deadline: u64, urcs: &mut H, mut f: F) -> Result<(), AtError>
+    where
+        H: UrcHandler + ?Sized,
+        F: FnMut(Reply<'_>) -> Result<Flow, AtError>,
+    {
+        loop {
+            while self.pos < self.len {
+                let input = self.rx.get(self.pos..self.len).unwrap_or(&[]);
+                let (used, event) = self.engine.feed(input);
+                self.pos = self.pos.saturating_add(used);
+                let Some(event) = event else {
+                    if used == 0 {
+                        break;
+                    }
+                    continue;
+                };
+                let reply = match event {
+                    Event::Urc(line) => {
+                        urcs.urc(line);
+                        continue;
+                    }
+                    Event::Echo(_) => continue,
+                    Event::PayloadHeader { header, urc: true, .. } => {
+                        self.in_urc_payload = true;
+                        urcs.urc(header);
+                        continue;
+                    }
+                    Event::Payload(chunk) if self.in_urc_payload => {
+                        urcs.urc_payload(chunk);
+                        continue;
+                    }
+                    Event::PayloadEnd if self.in_urc_payload => {
+                        self.in_urc_payload = false;
+                        continue;
+                    }
+                    Event::Line(l) => Reply::Line(l),
+                    Event::PayloadHeader { header, len, .. } => Reply::PayloadHeader(header, len),
+                    Event::Payload(p) => Reply::Payload(p),
+                    Event::PayloadEnd => Reply::PayloadEnd,
+                    Event::Prompt => Reply::Prompt,
+                    Event::Connect => Reply::Connect,
+                    Event::Final(r) => Reply::Final(r),
+                    Event::Overflow => Reply::Overflow,
+                };
+                if f(reply)? == Flow::Stop {
+                    return Ok(());
+                }
+            }
+            self.pos = 0;
+            self.len = 0;
+            let now = self.port.now_ms();
+            if now >= deadline {
+                return Err(AtError::Timeout);
+            }
+            let wait = u32::try_from(deadline - now).unwrap_or(u32::MAX);
+            let n = self.port.read(&mut self.rx, wait)?;
+            self.len = n.min(RX_CHUNK);
+        }
+    }
+
+    /// Handle URCs already received or arriving within `timeout_ms`,
+    /// until `done()` is true (checked after each URC) or time runs out.
+    /// Returns whether `done()` became true.
+    pub fn poll_urcs<H>(
+        &mut self,
+        timeout_ms: u32,
+        urcs: &mut H,
+        mut done: impl FnMut(&H) -> bool,
+    ) -> Result<bool, AtError>
+    where
+        H: UrcHandler,
+    {
+        if done(urcs) {
+            return Ok(true);
+        }
+        let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
+        // URCs are handled inside `pump`; `done` is checked between short
+        // pumping steps. A reply outside any command (the late final result
+        // of a command that timed out) is dropped.
+        loop {
+            let step_deadline = deadline.min(self.now_ms().saturating_add(20));
+            match self.pump(step_deadline, urcs, |_| Ok(Flow::Continue)) {
+                Err(AtError::Timeout) => {}
+                Err(e) => return Err(e),
+                Ok(()) => {}
+            }
+            if done(urcs) {
+                return Ok(true);
+            }
+            if self.now_ms() >= deadline {
+                return Ok(false);
+            }
+        }
+    }
+
+    /// Run `cmd` and wait for its final result, passing information lines
+    /// to `on_line`. `OK` is success; every error result becomes an
+    /// [`AtError`]. An error returned by `on_line` is reported after the
+    /// final result has been consumed, so the stream stays in step.
+    pub fn exec<H>(
+        &mut self,
+        cmd: &mut Command,
+        timeout_ms: u32,
+        urcs: &mut H,
+        mut on_line: impl FnMut(&[u8]) -> Result<(), AtError>,
+    ) -> Result<(), AtError>
+    where
+        H: UrcHandler + ?Sized,
+    {
+        let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
+        self.write(cmd.bytes()?)?;
+        self.finish(deadline, urcs, &mut on_line)
+    }
+
+    /// Wait for the final result of a command already written.
+    fn finish<H>(
+        &mut self,
+        deadline: u64,
+        urcs: &mut H,
+        on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
+    ) -> Result<(), AtError>
+    where
+        H: UrcHandler + ?Sized,
+    {
+        let mut first_err: Option<AtError> = None;
+        let mut result = FinalResult::Error;
+        self.pump(deadline, urcs, |r| {
+            match r {
+                Reply::Line(l) | Reply::PayloadHeader(l, _) => {
+                    if let Err(e) = on_line(l) {
+                        first_err.get_or_insert(e);
+                    }
+                }
+                Reply::Overflow => {
+                    first_err.get_or_insert(AtError::Overflow);
+                }
+                Reply::Final(f) => {
+                    result = f;
+                    return Ok(Flow::Stop);
+                }
+                _ => {}
+            }
+            Ok(Flow::Continue)
+        })?;
+        match AtError::from_final(result) {
+            Some(e) => Err(e),
+            None => first_err.map_or(Ok(()), Err),
+        }
+    }
+
+    /// Run `cmd`, which answers with one length-framed payload (`+QIRD: n`
+    /// then `n` bytes then `OK`). The payload is copied into `buf`;
+    /// `on_header` sees the header line. Returns the payload length.
+    /// A payload longer than `buf` is an error ([`AtError::Unexpected`]):
+    /// callers ask for at most `buf.len()` bytes.
+    pub fn exec_read<H>(
+        &mut self,
+        cmd: &mut Command,
+        timeout_ms: u32,
+        urcs: &mut H,
+        buf: &mut [u8],
+        mut on_header: impl FnMut(&[u8]) -> Result<(), AtError>,
+    ) -> Result<usize, AtError>
+    where
+        H: UrcHandler + ?Sized,
+    {
+        let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
+        self.write(cmd.bytes()?)?;
+        let mut got = 0usize;
+        let mut first_err: Option<AtError> = None;
+        let mut result = FinalResult::Error;
+        self.pump(deadline, urcs, |r| {
+            match r {
+                Reply::PayloadHeader(h, len) => {
+                    if len > buf.len() {
+                        first_err.get_or_insert(AtError::Unexpected);
+                    }
+                    if let Err(e) = on_header(h) {
+                        first_err.get_or_insert(e);
+                    }
+                }
+                Reply::Payload(p) => {
+                    let end = got.saturating_add(p.len());
+                    match buf.get_mut(got..end) {
+                        Some(dst) => {
+                            dst.copy_from_slice(p);
+                            got = end;
+                        }
+                        None => {
+                            first_err.get_or_insert(AtError::Unexpected);
+                        }
+                    }
+                }
+                Reply::Overflow => {
+                    first_err.get_or_insert(AtError::Overflow);
+                }
+                Reply::Final(f) => {
+                    result = f;
+                    return Ok(Flow::Stop);
+                }
+                _ => {}
+            }
+            Ok(Flow::Continue)
+        })?;
+        match AtError::from_final(result) {
+            Some(e) => Err(e),
+            None => first_err.map_or(Ok(got), Err),
+        }
+    }
+
+    /// Run `cmd`, wait for its `> ` prompt or `CONNECT`, then let `send`
+    /// write the data (through the `write` function it is given), then wait
+    /// for the final result (`OK` or `SEND OK`), passing lines to `on_line`.
+    pub fn exec_with_data<H>(
+        &mut self,
+        cmd: &mut Command,
+        timeout_ms: u32,
+        urcs: &mut H,
+        send: &mut dyn FnMut(&mut dyn FnMut(&[u8]) -> Result<(), AtError>) -> Result<(), AtError>,
+        mut on_line: impl FnMut(&[u8]) -> Result<(), AtError>,
+    ) -> Result<(), AtError>
+    where
+        H: UrcHandler + ?Sized,
+    {
+        let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
+        self.write(cmd.bytes()?)?;
+        let mut early: Option<FinalResult> = None;
+        let mut first_err: Option<AtError> = None;
+        self.pump(deadline, urcs, |r| match r {
+            Reply::Prompt | Reply::Connect => Ok(Flow::Stop),
+            Reply::Final(f) => {
+                early = Some(f);
+                Ok(Flow::Stop)
+            }
+            Reply::Line(l) => {
+                if let Err(e) = on_line(l) {
+                    first_err.get_or_insert(e);
+                }
+                Ok(Flow::Continue)
+            }
+            _ => Ok(Flow::Continue),
+        })?;
+        if let Some(f) = early {
+            // The modem refused before asking for data.
+            return Err(AtError::from_final(f).unwrap_or(AtError::Unexpected));
+        }
+        let port = &mut self.port;
+        let mut write = |b: &[u8]| port.write_all(b).map_err(AtError::Port);
+        send(&mut write)?;
+        self.finish(deadline, urcs, &mut on_line)?;
+        first_err.map_or(Ok(()), Err)
+    }
+}

@@ -1,0 +1,322 @@
+//! The sans-IO AT response parser: bytes in, events out.
+//!
+//! The engine knows the framing rules every AT modem shares (CR/LF lines,
+//! final results, `> ` prompts without CRLF, `CONNECT`) and asks its
+//! [`Dialect`] the two things that differ per family: which lines are URCs
+//! and which lines announce a length-framed binary payload. A payload is
+//! consumed by its length, never by scanning for `OK`, so payload bytes that
+//! look like `\r\nOK\r\n`, `> ` or `+QIURC:` come out intact.
+//!
+//! It never panics and never grows: a line longer than [`LINE_CAPACITY`]
+//! yields one [`Event::Overflow`] and the rest of that line is dropped.
+
+use heapless::Vec;
+
+/// Longest line (without its CR/LF) the engine keeps.
+pub const LINE_CAPACITY: usize = 256;
+
+/// Family-specific framing knowledge.
+pub trait Dialect {
+    /// `line` is an unsolicited result code (routed to the URC handler at any time).
+    fn is_urc(&self, line: &[u8]) -> bool;
+    /// `line` is a header followed by exactly `n` raw payload bytes.
+    fn payload_len(&self, line: &[u8]) -> Option<usize>;
+    /// `partial` (the bytes of an unterminated line) is a data prompt.
+    /// The default matches Quectel's and Sierra's `> ` (no CRLF).
+    fn is_prompt(&self, partial: &[u8]) -> bool {
+        partial == b"> "
+    }
+}
+
+/// A final result code: the command is over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FinalResult {
+    /// `OK`
+    Ok,
+    /// `ERROR`
+    Error,
+    /// `+CME ERROR: <n>` (`None` for the verbose form, `AT+CMEE=2`).
+    CmeError(Option<u16>),
+    /// `+CMS ERROR: <n>`
+    CmsError(Option<u16>),
+    /// `SEND OK` (end of a socket send)
+    SendOk,
+    /// `SEND FAIL` (the modem's send buffer is full; retry later)
+    SendFail,
+    /// `NO CARRIER`
+    NoCarrier,
+}
+
+/// One thing the modem said.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Event<'a> {
+    /// A final result.
+    Final(FinalResult),
+    /// An information line belonging to the running command.
+    Line(&'a [u8]),
+    /// An unsolicited result code.
+    Urc(&'a [u8]),
+    /// The echo of a command line (echo on).
+    Echo(&'a [u8]),
+    /// A data prompt (`> `): the modem waits for the payload.
+    Prompt,
+    /// `CONNECT`: the modem switched to raw data (uploads, data mode).
+    Connect,
+    /// A header line announcing `len` payload bytes (`+QIRD: 5`). `len` may be 0.
+    PayloadHeader {
+        /// The header line itself.
+        header: &'a [u8],
+        /// How many payload bytes follow.
+        len: usize,
+        /// The header is a URC (direct-push data), not part of a command's response.
+        urc: bool,
+    },
+    /// A chunk of payload bytes, in order.
+    Payload(&'a [u8]),
+    /// The announced payload is complete.
+    PayloadEnd,
+    /// A line was longer than [`LINE_CAPACITY`] and was dropped.
+    Overflow,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Accumulating a line.
+    Line,
+    /// Dropping bytes up to the end of an overlong line.
+    Discard,
+    /// A payload header ended with CR: swallow one LF, then `n` payload bytes.
+    SkipLf(usize),
+    /// `n` payload bytes still to come.
+    Payload(usize),
+    /// Emit `PayloadEnd` next.
+    PayloadEnd,
+}
+
+/// The parser. `D` is the modem family's [`Dialect`].
+pub struct Engine<D> {
+    dialect: D,
+    line: Vec<u8, LINE_CAPACITY>,
+    /// The last event borrowed the line buffer; clear it before going on.
+    stale: bool,
+    state: State,
+}
+
+impl<D: Dialect> Engine<D> {
+    /// A parser at the start of a line.
+    pub fn new(dialect: D) -> Self {
+        Self {
+            dialect,
+            line: Vec::new(),
+            stale: false,
+            state: State::Line,
+        }
+    }
+
+    /// The dialect in use.
+    pub fn dialect(&self) -> &D {
+        &self.dialect
+    }
+
+    /// Forget any partial line or payload (after a reset of the modem).
+    pub fn reset(&mut self) {
+        self.line.clear();
+        self.stale = false;
+        self.state = State::Line;
+    }
+
+    /// True when the engine is inside a payload (bytes are raw data).
+    pub fn in_payload(&self) -> bool {
+        matches!(
+            self.state,
+            State::SkipLf(_) | State::Payload(_) | State::PayloadEnd
+        )
+    }
+
+    /// Consume bytes from `input` until one event is complete.
+    ///
+    /// Returns how many bytes were consumed and the event, if any. Call again
+    /// with the rest of the input; `(input.len(), None)` means all of it was
+    /// absorbed into a partial line or payload.
+    ///
+    /// ```
+    /// use modemtls::at::{Engine, Event, FinalResult};
+    /// use modemtls::modem::quectel::QuectelDialect;
+    /// let mut e = Engine::new(QuectelDialect);
+    /// let mut input: &[u8] = b"\r\n+QIRD: 4\r\nOK\r\n\r\n\r\nOK\r\n";
+    /// let mut payload = Vec::new();
+    /// let mut done = false;
+    /// while !input.is_empty() {
+    ///     let (n, ev) = e.feed(input);
+    ///     match ev {
+    ///         Some(Event::Payload(p)) => payload.extend_from_slice(p),
+    ///         Some(Event::Final(FinalResult::Ok)) => done = true,
+    ///         _ => {}
+    ///     }
+    ///     input = &input[n..];
+    /// }
+    /// assert_eq!(payload, b"OK\r\n");
+    /// assert!(done);
+    /// ```
+    pub fn feed<'a>(&'a mut self, input: &'a [u8]) -> (usize, Option<Event<'a>>) {
+        if self.stale {
+            self.line.clear();
+            self.stale = false;
+        }
+        if self.state == State::PayloadEnd {
+            self.state = State::Line;
+            return (0, Some(Event::PayloadEnd));
+        }
+        let mut used = 0usize;
+        while let Some(&b) = input.get(used) {
+            match self.state {
+                State::PayloadEnd => break,
+                State::SkipLf(n) => {
+                    if b == b'\n' {
+                        used += 1;
+                    }
+                    if n == 0 {
+                        self.state = State::Line;
+                        return (used, Some(Event::PayloadEnd));
+                    }
+                    self.state = State::Payload(n);
+                }
+                State::Payload(n) => {
+                    let rest = input.get(used..).unwrap_or(&[]);
+                    let take = n.min(rest.len());
+                    let chunk = rest.get(..take).unwrap_or(&[]);
+                    let left = n - take;
+                    self.state = if left == 0 {
+                        State::PayloadEnd
+                    } else {
+                        State::Payload(left)
+                    };
+                    return (used + take, Some(Event::Payload(chunk)));
+                }
+                State::Discard => {
+                    used += 1;
+                    if b == b'\r' || b == b'\n' {
+                        self.line.clear();
+                        self.state = State::Line;
+                    }
+                }
+                State::Line => {
+                    used += 1;
+                    if b == b'\r' || b == b'\n' {
+                        if self.line.is_empty() {
+                            continue;
+                        }
+                        return (used, Some(self.finish_line(b == b'\r')));
+                    }
+                    if self.line.push(b).is_err() {
+                        self.line.clear();
+                        self.state = State::Discard;
+                        return (used, Some(Event::Overflow));
+                    }
+                    if self.dialect.is_prompt(&self.line) {
+                        self.line.clear();
+                        return (used, Some(Event::Prompt));
+                    }
+                }
+            }
+        }
+        (used, None)
+    }
+
+    /// Classify the complete line in the buffer. `cr` is true when it ended
+    /// with CR (an LF may follow, which a payload header must not count).
+    fn finish_line(&mut self, cr: bool) -> Event<'_> {
+        self.stale = true;
+        let line: &[u8] = &self.line;
+        if let Some(f) = final_result(line) {
+            return Event::Final(f);
+        }
+        if line == b"CONNECT" || line.starts_with(b"CONNECT ") {
+            return Event::Connect;
+        }
+        if let Some(len) = self.dialect.payload_len(line) {
+            self.state = if cr {
+                State::SkipLf(len)
+            } else if len == 0 {
+                State::PayloadEnd
+            } else {
+                State::Payload(len)
+            };
+            let urc = self.dialect.is_urc(line);
+            return Event::PayloadHeader {
+                header: line,
+                len,
+                urc,
+            };
+        }
+        if is_echo(line) {
+            return Event::Echo(line);
+        }
+        if self.dialect.is_urc(line) {
+            return Event::Urc(line);
+        }
+        Event::Line(line)
+    }
+}
+
+fn is_echo(line: &[u8]) -> bool {
+    matches!(line, [a, t, ..] if a.eq_ignore_ascii_case(&b'A') && t.eq_ignore_ascii_case(&b'T'))
+}
+
+fn final_result(line: &[u8]) -> Option<FinalResult> {
+    Some(match line {
+        b"OK" => FinalResult::Ok,
+        b"ERROR" => FinalResult::Error,
+        b"SEND OK" => FinalResult::SendOk,
+        b"SEND FAIL" => FinalResult::SendFail,
+        b"NO CARRIER" => FinalResult::NoCarrier,
+        _ => {
+            if let Some(rest) = line.strip_prefix(b"+CME ERROR:") {
+                FinalResult::CmeError(parse_u16(trim(rest)))
+            } else if let Some(rest) = line.strip_prefix(b"+CMS ERROR:") {
+                FinalResult::CmsError(parse_u16(trim(rest)))
+            } else {
+                return None;
+            }
+        }
+    })
+}
+
+/// Strip ASCII spaces at both ends.
+pub fn trim(mut s: &[u8]) -> &[u8] {
+    while let [b' ', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' '] = s {
+        s = rest;
+    }
+    s
+}
+
+/// Parse a decimal `u16` (no sign, no spaces); `None` on anything else or overflow.
+pub fn parse_u16(s: &[u8]) -> Option<u16> {
+    parse_u32(s).and_then(|v| u16::try_from(v).ok())
+}
+
+/// Parse a decimal `u32` (no sign, no spaces); `None` on anything else or overflow.
+pub fn parse_u32(s: &[u8]) -> Option<u32> {
+    if s.is_empty() || s.len() > 10 {
+        return None;
+    }
+    let mut v: u32 = 0;
+    for &c in s {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(u32::from(c - b'0'))?;
+    }
+    Some(v)
+}
+
+/// Parse a decimal `i32` with an optional leading `-`.
+pub fn parse_i32(s: &[u8]) -> Option<i32> {
+    match s {
+        [b'-', rest @ ..] => i32::try_from(parse_u32(rest)?).ok().map(|v| -v),
+        _ => i32::try_from(parse_u32(s)?).ok(),
+    }
+}

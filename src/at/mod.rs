@@ -1,0 +1,15 @@
+//! The AT engine: a sans-IO parser ([`Engine`]), a command builder
+//! ([`Command`]) and a thin blocking front end over a [`Port`](crate::port::Port)
+//! ([`AtClient`]).
+
+mod client;
+mod command;
+mod engine;
+mod error;
+mod fields;
+
+pub use client::{AtClient, Flow, Reply, UrcHandler, NoUrcs};
+pub use command::{Command, COMMAND_CAPACITY};
+pub use engine::{parse_i32, parse_u16, parse_u32, trim, Dialect, Engine, Event, FinalResult, LINE_CAPACITY};
+pub use error::AtError;
+pub use fields::Fields;

@@ -1,0 +1,191 @@
+//! The top-level error: every layer's error converts into it.
+
+use crate::at::AtError;
+use crate::modem::ModemError;
+use crate::probe::Diagnosis;
+use crate::session::Path;
+use core::fmt;
+
+/// A session configuration the library refuses before touching the modem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The host name is empty.
+    HostEmpty,
+    /// The host name is longer than 253 bytes.
+    HostTooLong,
+    /// The host name has characters a DNS name or IP literal cannot have.
+    HostInvalid,
+    /// Port 0.
+    PortZero,
+    /// Verification is on but no trust anchor was given.
+    NoTrustAnchors,
+    /// The modem cannot parse the credential's format and it cannot be converted.
+    CredentialFormat,
+    /// A credential is larger than the modem accepts.
+    CredentialTooLarge,
+    /// The requested mode is not available (feature not built, or the
+    /// modem has no client-certificate support).
+    ModeUnavailable,
+}
+
+impl ConfigError {
+    /// A sentence a person can act on.
+    pub fn cause(&self) -> &'static str {
+        match self {
+            ConfigError::HostEmpty => "the host name is empty",
+            ConfigError::HostTooLong => "the host name is longer than 253 characters",
+            ConfigError::HostInvalid => "the host name contains characters not allowed in a DNS name or IP address",
+            ConfigError::PortZero => "port 0 is not a server port",
+            ConfigError::NoTrustAnchors => "certificate verification is on but no CA certificate was given (add trust anchors; insecure_no_verify is never implied)",
+            ConfigError::CredentialFormat => "the modem cannot parse this certificate/key format and it could not be converted",
+            ConfigError::CredentialTooLarge => "a certificate or key is larger than the modem accepts",
+            ConfigError::ModeUnavailable => "the requested TLS path is not available in this build or on this modem",
+        }
+    }
+}
+
+/// Why a TLS handshake failed, as precisely as the evidence allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TlsFailure {
+    /// The server and the TLS stack share no cipher suite.
+    NoCommonCipher,
+    /// The server needs a TLS version the stack lacks (e.g. TLS 1.3 only).
+    ProtocolVersion,
+    /// The server needs SNI and the stack sent none.
+    SniRequired,
+    /// The server accepts the stack's TLS parameters; the handshake failed
+    /// after ServerHello: the server certificate was rejected (CA, host name,
+    /// dates) or the server rejected the client certificate.
+    CertificateRejected,
+    /// The handshake failed and the cause could not be found.
+    HandshakeFailed,
+}
+
+impl TlsFailure {
+    /// A sentence a person can act on.
+    pub fn cause(&self) -> &'static str {
+        match self {
+            TlsFailure::NoCommonCipher => "the server and the modem firmware share no cipher suite (e.g. server offers only ChaCha20 or ECDSA-GCM)",
+            TlsFailure::ProtocolVersion => "the server requires a TLS version the modem firmware lacks (e.g. TLS 1.3 only)",
+            TlsFailure::SniRequired => "the server requires SNI and the modem firmware sends none",
+            TlsFailure::CertificateRejected => "the server accepts the firmware's TLS parameters but the handshake failed later: the server certificate was rejected (wrong CA, host name or dates) or the client certificate was refused",
+            TlsFailure::HandshakeFailed => "the TLS handshake failed and no cause could be established",
+        }
+    }
+
+    /// A capability failure: another TLS stack (the host path) may succeed
+    /// where this one failed. Rejected certificates are never one.
+    pub fn is_capability(&self) -> bool {
+        matches!(
+            self,
+            TlsFailure::NoCommonCipher | TlsFailure::ProtocolVersion | TlsFailure::SniRequired
+        )
+    }
+}
+
+/// A failed handshake with its evidence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TlsError {
+    /// The classified cause.
+    pub failure: TlsFailure,
+    /// The path that failed.
+    pub path: Path,
+    /// The modem's own result code (`+QSSLOPEN: <id>,<code>`), if any.
+    pub modem_code: Option<i32>,
+    /// What the capability probe found, if it ran.
+    pub diagnosis: Option<Diagnosis>,
+}
+
+impl fmt::Display for TlsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.failure.cause())?;
+        if let Some(c) = self.modem_code {
+            write!(f, "; modem said handshake result {c}")?;
+        }
+        if let Some(d) = self.diagnosis {
+            write!(f, "; probe with the firmware's ClientHello: {d:?}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every error the library returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The session configuration is invalid.
+    Config(ConfigError),
+    /// The modem or the network failed.
+    Modem(ModemError),
+    /// The TLS handshake failed.
+    Tls(TlsError),
+    /// The session is closed.
+    Closed,
+}
+
+impl Error {
+    /// A sentence a person can act on.
+    pub fn cause(&self) -> &'static str {
+        match self {
+            Error::Config(e) => e.cause(),
+            Error::Modem(e) => e.cause(),
+            Error::Tls(e) => e.failure.cause(),
+            Error::Closed => "the session is closed",
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Config(e) => f.write_str(e.cause()),
+            Error::Modem(e) => write!(f, "{e}"),
+            Error::Tls(e) => write!(f, "{e}"),
+            Error::Closed => f.write_str(self.cause()),
+        }
+    }
+}
+
+impl From<ConfigError> for Error {
+    fn from(e: ConfigError) -> Self {
+        Error::Config(e)
+    }
+}
+
+impl From<ModemError> for Error {
+    fn from(e: ModemError) -> Self {
+        Error::Modem(e)
+    }
+}
+
+impl From<AtError> for Error {
+    fn from(e: AtError) -> Self {
+        Error::Modem(ModemError::At(e))
+    }
+}
+
+impl From<TlsError> for Error {
+    fn from(e: TlsError) -> Self {
+        Error::Tls(e)
+    }
+}
+
+impl embedded_io::Error for Error {
+    fn kind(&self) -> embedded_io::ErrorKind {
+        use embedded_io::ErrorKind as K;
+        match self {
+            Error::Config(_) => K::InvalidInput,
+            Error::Modem(ModemError::Timeout | ModemError::OpenTimeout)
+            | Error::Modem(ModemError::At(AtError::Timeout)) => K::TimedOut,
+            Error::Modem(ModemError::Closed) | Error::Closed => K::BrokenPipe,
+            Error::Modem(ModemError::ConnectFailed) => K::ConnectionRefused,
+            Error::Modem(ModemError::PdpDown) => K::NotConnected,
+            Error::Tls(_) => K::PermissionDenied,
+            _ => K::Other,
+        }
+    }
+}
+
+impl core::error::Error for Error {}

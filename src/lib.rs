@@ -1,0 +1,17 @@
+#![cfg_attr(not(any(test, feature = "std")), no_std)]
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod at;
+pub mod error;
+pub mod modem;
+#[cfg(feature = "offload")]
+pub mod offload;
+pub mod pem;
+pub mod port;
+#[path = "probe_tmp.rs"]
+pub mod probe;
+pub mod session;
+
+pub use error::Error;

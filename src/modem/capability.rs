@@ -1,0 +1,125 @@
+//! What a modem's firmware TLS can do, per model and firmware revision.
+//!
+//! The Auto policy reads these tables to decide, before any handshake,
+//! whether the offloaded path can meet a session's needs.
+
+use crate::probe::TlsVersion;
+
+/// Modem family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Family {
+    /// Quectel BG95 / BG96 / BG77 (LTE-M/NB-IoT, Qualcomm stack).
+    QuectelBg9x,
+}
+
+/// Certificate encodings the firmware parses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CaFormats {
+    /// PEM (base64 with `-----BEGIN CERTIFICATE-----`).
+    pub pem: bool,
+    /// DER (binary).
+    pub der: bool,
+}
+
+/// The capability table of one model/firmware.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Capabilities {
+    /// The family (selects the driver).
+    pub family: Family,
+    /// Lowest TLS version the firmware speaks.
+    pub min_tls: TlsVersion,
+    /// Highest TLS version the firmware speaks.
+    pub max_tls: TlsVersion,
+    /// Cipher suites (IANA codes) the firmware offers.
+    pub cipher_suites: &'static [u16],
+    /// The firmware can send SNI (`AT+QSSLCFG="sni"` exists).
+    pub sni: bool,
+    /// The firmware can check the certificate's host name.
+    pub hostname_check: bool,
+    /// CA file encodings it parses.
+    pub ca_formats: CaFormats,
+    /// Largest certificate/key file it accepts, bytes.
+    pub max_cert_len: usize,
+    /// It can present a client certificate (mutual TLS).
+    pub client_cert: bool,
+    /// Number of sockets (`connectID` 0..n).
+    pub sockets: u8,
+    /// Number of SSL contexts.
+    pub ssl_contexts: u8,
+    /// Largest payload of one send command.
+    pub send_chunk: usize,
+    /// Largest payload of one read command.
+    pub read_chunk: usize,
+}
+
+/// BG95/BG77 SSL application note V1.0, `AT+QSSLCFG="ciphersuite"` table
+/// (seeds/003; at-commands.md §1.4). BG96 is assumed to share it [?].
+pub const BG9X_CIPHER_SUITES: &[u16] = &[
+    0x0035, 0x002F, 0x0005, 0x0004, 0x000A, 0x003D, // RSA key exchange
+    0xC002, 0xC003, 0xC004, 0xC005, // ECDH_ECDSA
+    0xC007, 0xC008, 0xC009, 0xC00A, // ECDHE_ECDSA (SHA-1)
+    0xC011, 0xC012, 0xC013, 0xC014, // ECDHE_RSA (SHA-1)
+    0xC00C, 0xC00D, 0xC00E, 0xC00F, // ECDH_RSA
+    0xC023, 0xC024, 0xC025, 0xC026, // ECDHE/ECDH_ECDSA SHA-2
+    0xC027, 0xC028, 0xC029, 0xC02A, // ECDHE/ECDH_RSA SHA-2
+    0xC02F, // ECDHE_RSA_AES128_GCM_SHA256: the only AEAD suite, no ChaCha20
+];
+
+impl Capabilities {
+    /// Quectel BG96/BG95/BG77 with the given firmware revision (`ATI` line
+    /// `Revision: ...`). BG96 firmware up to `BG96MAR02A04` has no `"sni"`
+    /// key [? inferred from seeds/000: SNI appeared in later firmware]; the
+    /// driver also confirms SNI at init by reading the key.
+    pub fn quectel_bg9x(model: &str, revision: &str) -> Self {
+        let old_bg96 = model == "BG96" && bg96_release(revision).is_some_and(|r| r <= 4);
+        Self {
+            family: Family::QuectelBg9x,
+            min_tls: TlsVersion::Tls10,
+            max_tls: TlsVersion::Tls12,
+            cipher_suites: BG9X_CIPHER_SUITES,
+            sni: !old_bg96,
+            hostname_check: true,
+            ca_formats: CaFormats { pem: true, der: true },
+            max_cert_len: 10 * 1024,
+            client_cert: true,
+            sockets: 12,
+            ssl_contexts: 6,
+            send_chunk: 1460,
+            read_chunk: 1500,
+        }
+    }
+
+    /// Whether the firmware offers `suite`.
+    pub fn has_cipher(&self, suite: u16) -> bool {
+        self.cipher_suites.contains(&suite)
+    }
+}
+
+/// `BG96MAR02A07M1G` -> `Some(7)` (the `A<nn>` release after `MAR02`).
+fn bg96_release(revision: &str) -> Option<u8> {
+    let rest = revision.strip_prefix("BG96MAR02A")?;
+    let digits = rest.get(..2)?;
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn old_bg96_has_no_sni() {
+        assert!(!Capabilities::quectel_bg9x("BG96", "BG96MAR02A04M1G").sni);
+        assert!(Capabilities::quectel_bg9x("BG96", "BG96MAR02A07M1G").sni);
+        assert!(Capabilities::quectel_bg9x("BG95-M3", "BG95M3LAR02A03").sni);
+        assert!(Capabilities::quectel_bg9x("BG96", "garbage").sni);
+    }
+
+    #[test]
+    fn no_chacha() {
+        let c = Capabilities::quectel_bg9x("BG96", "BG96MAR02A07M1G");
+        assert!(c.has_cipher(0xC02F));
+        assert!(!c.has_cipher(0xCCA8));
+        assert!(!c.has_cipher(0x1301));
+    }
+}

@@ -1,0 +1,806 @@
+//! Quectel BG95/BG96/BG77 driver: init, PDP, files, raw TCP and SSL sockets.
+//!
+//! Command syntax and error codes: at-commands.md §1 (BG96 TCP/IP and
+//! file manuals, BG95/BG77 SSL application note = seeds/003).
+
+use super::checksum::Xor16;
+use super::dialect::QuectelDialect;
+use super::urc::{UrcState, SOCKETS};
+use crate::at::{AtClient, AtError, Command, Fields};
+use crate::modem::{Apn, Capabilities, ModemError, SocketId};
+use crate::port::Port;
+use heapless::String;
+
+/// Deadlines, milliseconds.
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    /// Ordinary commands.
+    pub command_ms: u32,
+    /// `AT+QIACT` (the manual allows 150 s).
+    pub attach_ms: u32,
+    /// `+QIOPEN`/`+QSSLOPEN` results (150 s, plus `negotiatetime` for SSL).
+    pub open_ms: u32,
+    /// A blocking read or write waiting for the network.
+    pub data_ms: u32,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            command_ms: 5_000,
+            attach_ms: 150_000,
+            open_ms: 150_000,
+            data_ms: 60_000,
+        }
+    }
+}
+
+/// What `ATI` and `AT+QGMR` said.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Identity {
+    /// Manufacturer line (`Quectel`).
+    pub manufacturer: String<16>,
+    /// Model (`BG96`, `BG95-M3`, `BG77`).
+    pub model: String<24>,
+    /// `Revision:` of `ATI` (`BG96MAR02A07M1G`).
+    pub revision: String<48>,
+    /// `AT+QGMR` (`BG96MAR02A07M1G_01.016.01.016`).
+    pub firmware: String<64>,
+}
+
+/// Which socket command set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SocketKind {
+    /// Raw TCP (`AT+QIOPEN`, `AT+QISEND`, `AT+QIRD`, `AT+QICLOSE`).
+    Tcp,
+    /// Offloaded TLS (`AT+QSSLOPEN`, `AT+QSSLSEND`, `AT+QSSLRECV`, `AT+QSSLCLOSE`).
+    Ssl,
+}
+
+impl SocketKind {
+    fn send_cmd(self) -> &'static str {
+        match self {
+            SocketKind::Tcp => "AT+QISEND=",
+            SocketKind::Ssl => "AT+QSSLSEND=",
+        }
+    }
+    fn read_cmd(self) -> &'static str {
+        match self {
+            SocketKind::Tcp => "AT+QIRD=",
+            SocketKind::Ssl => "AT+QSSLRECV=",
+        }
+    }
+    fn read_header(self) -> &'static [u8] {
+        match self {
+            SocketKind::Tcp => b"+QIRD:",
+            SocketKind::Ssl => b"+QSSLRECV:",
+        }
+    }
+    fn close_cmd(self) -> &'static str {
+        match self {
+            SocketKind::Tcp => "AT+QICLOSE=",
+            SocketKind::Ssl => "AT+QSSLCLOSE=",
+        }
+    }
+}
+
+/// `AT+QSSLCFG="sslversion"` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SslVersion {
+    /// TLS 1.2 only (3).
+    Tls12,
+    /// Everything the firmware has (4).
+    All,
+}
+
+/// The settings of one SSL context (`AT+QSSLCFG`).
+#[derive(Clone, Copy, Debug)]
+pub struct SslSettings<'a> {
+    /// `"sslversion"`.
+    pub version: SslVersion,
+    /// `"ciphersuite"`: an IANA code, or `0xFFFF` for all the firmware has.
+    pub cipher_suite: u16,
+    /// `"seclevel"`: 0 no verification, 1 server, 2 server + client certificate.
+    pub seclevel: u8,
+    /// `"cacert"` file name.
+    pub ca_file: Option<&'a str>,
+    /// `"clientcert"` file name.
+    pub client_cert_file: Option<&'a str>,
+    /// `"clientkey"` file name.
+    pub client_key_file: Option<&'a str>,
+    /// `"sni"` (only written when the firmware has the key).
+    pub sni: bool,
+    /// `"checkhost"`.
+    pub check_host: bool,
+    /// `"ignorelocaltime"`: skip the validity-date check.
+    pub ignore_local_time: bool,
+    /// `"negotiatetime"`, seconds (10-300).
+    pub negotiate_time_s: u16,
+}
+
+/// A Quectel BG95/BG96/BG77 on a UART.
+pub struct Bg9x<P: Port> {
+    at: AtClient<P, QuectelDialect>,
+    urc: UrcState,
+    ident: Identity,
+    caps: Capabilities,
+    timeouts: Timeouts,
+    cid: u8,
+    pdp_up: bool,
+    apn: Option<(String<64>, String<32>, String<32>)>,
+    sockets_in_use: u16,
+    contexts_in_use: u8,
+}
+
+impl<P: Port> Bg9x<P> {
+    /// A driver over `port`. Call [`Bg9x::init`] next.
+    pub fn new(port: P) -> Self {
+        Self {
+            at: AtClient::new(port, QuectelDialect),
+            urc: UrcState {
+                cid: 1,
+                ..Default::default()
+            },
+            ident: Identity::default(),
+            caps: Capabilities::quectel_bg9x("", ""),
+            timeouts: Timeouts::default(),
+            cid: 1,
+            pdp_up: false,
+            apn: None,
+            sockets_in_use: 0,
+            contexts_in_use: 0,
+        }
+    }
+
+    /// Change the deadlines.
+    pub fn set_timeouts(&mut self, t: Timeouts) {
+        self.timeouts = t;
+    }
+
+    /// The deadlines in force.
+    pub fn timeouts(&self) -> Timeouts {
+        self.timeouts
+    }
+
+    /// The capability table picked at init.
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.caps
+    }
+
+    /// What the modem said it is.
+    pub fn identity(&self) -> &Identity {
+        &self.ident
+    }
+
+    /// The port's clock.
+    pub fn now_ms(&mut self) -> u64 {
+        self.at.now_ms()
+    }
+
+    /// Give the port back.
+    pub fn release(self) -> P {
+        self.at.into_port()
+    }
+
+    fn cmd(&mut self, c: &mut Command) -> Result<(), AtError> {
+        let t = self.timeouts.command_ms;
+        self.at.exec(c, t, &mut self.urc, |_| Ok(()))
+    }
+
+    fn simple(&mut self, text: &str, timeout_ms: u32) -> Result<(), AtError> {
+        self.at
+            .exec(&mut Command::new(text), timeout_ms, &mut self.urc, |_| Ok(()))
+    }
+
+    /// Synchronise with the modem, switch echo off, enable numeric errors,
+    /// identify it (`ATI`, `AT+QGMR`) and pick its capability table. SNI
+    /// support is confirmed by reading the `"sni"` key.
+    pub fn init(&mut self) -> Result<&Identity, ModemError> {
+        self.at.reset();
+        let mut alive = false;
+        for _ in 0..10 {
+            match self.simple("AT", 1_000) {
+                Ok(()) => {
+                    alive = true;
+                    break;
+                }
+                Err(AtError::Port(p)) => return Err(ModemError::At(AtError::Port(p))),
+                Err(_) => continue,
+            }
+        }
+        if !alive {
+            return Err(ModemError::NotResponding);
+        }
+        let t = self.timeouts.command_ms;
+        self.simple("ATE0", t)?;
+        self.simple("AT+CMEE=1", t)?;
+
+        let mut ident = Identity::default();
+        let mut n = 0;
+        self.at.exec(&mut Command::new("ATI"), t, &mut self.urc, |l| {
+            if let Some(rev) = l.strip_prefix(b"Revision:") {
+                copy_str(&mut ident.revision, crate::at::trim(rev));
+            } else {
+                match n {
+                    0 => copy_str(&mut ident.manufacturer, l),
+                    1 => copy_str(&mut ident.model, l),
+                    _ => {}
+                }
+                n += 1;
+            }
+            Ok(())
+        })?;
+        if ident.manufacturer.as_str() != "Quectel"
+            || !(ident.model.starts_with("BG9") || ident.model.starts_with("BG77"))
+        {
+            return Err(ModemError::UnsupportedModel);
+        }
+        self.at
+            .exec(&mut Command::new("AT+QGMR"), t, &mut self.urc, |l| {
+                copy_str(&mut ident.firmware, l);
+                Ok(())
+            })?;
+        self.caps = Capabilities::quectel_bg9x(&ident.model, &ident.revision);
+        // The capability table is a prior; the firmware has the last word.
+        self.caps.sni = self
+            .cmd(Command::new("AT+QSSLCFG=").string("sni")?.int(0)?)
+            .is_ok();
+        // Network time updates the clock used for certificate validity.
+        let _ = self.simple("AT+CTZU=1", t);
+        self.urc.booted = false;
+        self.ident = ident;
+        Ok(&self.ident)
+    }
+
+    /// Configure and activate PDP context 1 (`AT+QICSGP`, `AT+QIACT`),
+    /// returning the local address from `AT+QIACT?`.
+    pub fn attach(&mut self, apn: &Apn<'_>) -> Result<String<46>, ModemError> {
+        let mut a = String::new();
+        let mut u = String::new();
+        let mut p = String::new();
+        for (dst, src) in [(&mut a as &mut dyn StrBuf, apn.name), (&mut u, apn.user), (&mut p, apn.password)] {
+            dst.set(src)?;
+        }
+        self.apn = Some((a, u, p));
+        self.activate()
+    }
+
+    fn activate(&mut self) -> Result<String<46>, ModemError> {
+        let Some((a, u, p)) = self.apn.clone() else {
+            return Err(ModemError::PdpDown);
+        };
+        let auth = if u.is_empty() { 0 } else { 3 };
+        self.cmd(
+            Command::new("AT+QICSGP=")
+                .int(self.cid)?
+                .int(1)?
+                .string(&a)?
+                .string(&u)?
+                .string(&p)?
+                .int(auth)?,
+        )?;
+        if self.local_address()?.is_none() {
+            let t = self.timeouts.attach_ms;
+            self.at
+                .exec(Command::new("AT+QIACT=").int(self.cid)?, t, &mut self.urc, |_| Ok(()))
+                .map_err(|e| match e {
+                    AtError::Error | AtError::Cme(_) => ModemError::AttachFailed,
+                    other => ModemError::At(other),
+                })?;
+        }
+        let ip = self.local_address()?.ok_or(ModemError::AttachFailed)?;
+        self.pdp_up = true;
+        self.urc.pdp_lost = false;
+        Ok(ip)
+    }
+
+    /// The local address of the active context, from `AT+QIACT?`.
+    pub fn local_address(&mut self) -> Result<Option<String<46>>, ModemError> {
+        let mut ip: Option<String<46>> = None;
+        let cid = u32::from(self.cid);
+        let t = self.timeouts.command_ms;
+        self.at
+            .exec(&mut Command::new("AT+QIACT?"), t, &mut self.urc, |l| {
+                if let Some(mut f) = Fields::after(l, b"+QIACT:") {
+                    let c = f.next_u32();
+                    let state = f.next_u32();
+                    let _type = f.next();
+                    if let (Some(c), Some(1), Some(addr)) = (c, state, f.next()) {
+                        if c == cid {
+                            let mut s = String::new();
+                            copy_str(&mut s, addr);
+                            ip = Some(s);
+                        }
+                    }
+                }
+                Ok(())
+            })?;
+        Ok(ip)
+    }
+
+    /// Re-activate the context after `"pdpdeact"` (the modem closed its
+    /// sockets); a no-op while it is up.
+    fn ensure_pdp(&mut self) -> Result<(), ModemError> {
+        if self.urc.pdp_lost {
+            self.pdp_up = false;
+            self.sockets_in_use = 0;
+            let t = self.timeouts.attach_ms;
+            let _ = self
+                .at
+                .exec(Command::new("AT+QIDEACT=").int(self.cid)?, t, &mut self.urc, |_| Ok(()));
+            self.activate()?;
+        }
+        if !self.pdp_up {
+            return Err(ModemError::PdpDown);
+        }
+        Ok(())
+    }
+
+    /// The modem's clock (`AT+CCLK?`) as Unix seconds (UTC). Fails with
+    /// [`ModemError::ClockNotSet`] while it shows a date before 2024 (the
+    /// modem has not had network time yet).
+    pub fn network_time(&mut self) -> Result<u64, ModemError> {
+        let mut secs = None;
+        let t = self.timeouts.command_ms;
+        self.at
+            .exec(&mut Command::new("AT+CCLK?"), t, &mut self.urc, |l| {
+                if let Some(mut f) = Fields::after(l, b"+CCLK:") {
+                    if let Some(v) = f.next() {
+                        secs = super::time::parse_cclk(v);
+                    }
+                }
+                Ok(())
+            })?;
+        match secs {
+            Some(s) if s >= super::time::YEAR_2024 => Ok(s),
+            _ => Err(ModemError::ClockNotSet),
+        }
+    }
+
+    // ---- files (AT+QFUPL / QFLST / QFDEL) ----
+
+    /// Size of file `name` in the modem's UFS, or `None` when absent.
+    pub fn file_size(&mut self, name: &str) -> Result<Option<u32>, ModemError> {
+        let mut size = None;
+        let t = self.timeouts.command_ms;
+        let r = self.at.exec(
+            Command::new("AT+QFLST=").string(name)?,
+            t,
+            &mut self.urc,
+            |l| {
+                if let Some(mut f) = Fields::after(l, b"+QFLST:") {
+                    if f.next() == Some(name.as_bytes()) {
+                        size = f.next_u32();
+                    }
+                }
+                Ok(())
+            },
+        );
+        match r {
+            Ok(()) => Ok(size),
+            // 405: file not found.
+            Err(AtError::Cme(Some(405))) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Delete file `name`; a missing file is not an error.
+    pub fn delete_file(&mut self, name: &str) -> Result<(), ModemError> {
+        match self.cmd(Command::new("AT+QFDEL=").string(name)?) {
+            Ok(()) | Err(AtError::Cme(Some(405))) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Upload `len` bytes produced by `source` as file `name`, and check
+    /// the modem's XOR-16 checksum against the bytes sent. A mismatch
+    /// deletes the file and fails.
+    pub fn upload(
+        &mut self,
+        name: &str,
+        len: usize,
+        source: &mut dyn FnMut(&mut dyn FnMut(&[u8]) -> Result<(), AtError>) -> Result<(), AtError>,
+    ) -> Result<(), ModemError> {
+        if len == 0 || len > self.caps.max_cert_len {
+            return Err(ModemError::FileTooLarge);
+        }
+        let mut sum = Xor16::new();
+        let mut sent = 0usize;
+        let mut reply: Option<(u32, u16)> = None;
+        let timeout_s = 10u32;
+        let t = self.timeouts.command_ms.saturating_add(timeout_s * 1000);
+        let r = self.at.exec_with_data(
+            Command::new("AT+QFUPL=").string(name)?.int(len)?.int(timeout_s)?,
+            t,
+            &mut self.urc,
+            &mut |write| {
+                source(&mut |chunk: &[u8]| {
+                    // Never send more than announced: the modem would take
+                    // the excess as commands.
+                    let room = len.saturating_sub(sent);
+                    let chunk = chunk.get(..room.min(chunk.len())).unwrap_or(&[]);
+                    sum.update(chunk);
+                    sent += chunk.len();
+                    write(chunk)
+                })
+            },
+            |l| {
+                if let Some(mut f) = Fields::after(l, b"+QFUPL:") {
+                    let size = f.next_u32();
+                    let ck = f.next().and_then(parse_hex_u16);
+                    if let (Some(s), Some(c)) = (size, ck) {
+                        reply = Some((s, c));
+                    }
+                }
+                Ok(())
+            },
+        );
+        if let Err(e) = r {
+            return Err(match e {
+                AtError::Cme(Some(407)) | AtError::Cme(Some(409)) => ModemError::At(e),
+                other => other.into(),
+            });
+        }
+        match reply {
+            Some((size, stored)) if size as usize == len && sent == len && stored == sum.value() => Ok(()),
+            Some((_, stored)) => {
+                let _ = self.delete_file(name);
+                Err(ModemError::FileChecksum { sent: sum.value(), stored })
+            }
+            None => Err(ModemError::At(AtError::Unexpected)),
+        }
+    }
+
+    /// Make sure file `name` holds the `len` bytes of `source`: skipped when
+    /// a file of that name and size exists (callers name files after a
+    /// CRC-32 of their content, so the name stands for the content), else
+    /// replaced. Returns whether an upload happened.
+    pub fn store_file(
+        &mut self,
+        name: &str,
+        len: usize,
+        source: &mut dyn FnMut(&mut dyn FnMut(&[u8]) -> Result<(), AtError>) -> Result<(), AtError>,
+    ) -> Result<bool, ModemError> {
+        if self.file_size(name)? == u32::try_from(len).ok() {
+            return Ok(false);
+        }
+        self.delete_file(name)?;
+        self.upload(name, len, source)?;
+        Ok(true)
+    }
+
+    // ---- sockets ----
+
+    fn alloc_socket(&mut self) -> Result<u8, ModemError> {
+        let n = usize::from(self.caps.sockets).min(SOCKETS);
+        for id in 0..n {
+            let b = 1u16 << id;
+            if self.sockets_in_use & b == 0 {
+                self.sockets_in_use |= b;
+                let id = id as u8;
+                self.urc.clear_socket(id);
+                return Ok(id);
+            }
+        }
+        Err(ModemError::NoFreeSocket)
+    }
+
+    fn free_socket(&mut self, id: u8) {
+        if usize::from(id) < SOCKETS {
+            self.sockets_in_use &= !(1u16 << id);
+        }
+    }
+
+    /// Open a raw TCP socket to `host:port` in buffer mode.
+    pub fn tcp_open(&mut self, host: &str, port: u16) -> Result<SocketId, ModemError> {
+        self.ensure_pdp()?;
+        let id = self.alloc_socket()?;
+        let mut c = Command::new("AT+QIOPEN=");
+        let r = c
+            .int(self.cid)
+            .and_then(|c| c.int(id))
+            .and_then(|c| c.string("TCP"))
+            .and_then(|c| c.string(host))
+            .and_then(|c| c.int(port))
+            .and_then(|c| c.int(0))
+            .and_then(|c| c.int(0))
+            .map(|_| ());
+        if let Err(e) = r {
+            self.free_socket(id);
+            return Err(e.into());
+        }
+        self.open_socket(SocketKind::Tcp, id, &mut c)
+    }
+
+    /// Configure SSL context `ctx` (`AT+QSSLCFG`).
+    pub fn ssl_configure(&mut self, ctx: u8, s: &SslSettings<'_>) -> Result<(), ModemError> {
+        let version = match s.version {
+            SslVersion::Tls12 => 3,
+            SslVersion::All => 4,
+        };
+        self.cmd(Command::new("AT+QSSLCFG=").string("sslversion")?.int(ctx)?.int(version)?)?;
+        let mut hex: String<8> = String::new();
+        let _ = core::fmt::Write::write_fmt(&mut hex, format_args!("0x{:04X}", s.cipher_suite));
+        self.cmd(Command::new("AT+QSSLCFG=").string("ciphersuite")?.int(ctx)?.raw(&hex)?)?;
+        self.cmd(Command::new("AT+QSSLCFG=").string("seclevel")?.int(ctx)?.int(s.seclevel)?)?;
+        for (key, file) in [
+            ("cacert", s.ca_file),
+            ("clientcert", s.client_cert_file),
+            ("clientkey", s.client_key_file),
+        ] {
+            if let Some(f) = file {
+                self.cmd(Command::new("AT+QSSLCFG=").string(key)?.int(ctx)?.string(f)?)?;
+            }
+        }
+        if self.caps.sni {
+            self.cmd(Command::new("AT+QSSLCFG=").string("sni")?.int(ctx)?.int(u8::from(s.sni))?)?;
+        }
+        self.cmd(
+            Command::new("AT+QSSLCFG=")
+                .string("checkhost")?
+                .int(ctx)?
+                .int(u8::from(s.check_host))?,
+        )?;
+        self.cmd(
+            Command::new("AT+QSSLCFG=")
+                .string("ignorelocaltime")?
+                .int(ctx)?
+                .int(u8::from(s.ignore_local_time))?,
+        )?;
+        self.cmd(
+            Command::new("AT+QSSLCFG=")
+                .string("negotiatetime")?
+                .int(ctx)?
+                .int(s.negotiate_time_s.clamp(10, 300))?,
+        )?;
+        Ok(())
+    }
+
+    /// Reserve an SSL context (0-5).
+    pub fn alloc_context(&mut self) -> Result<u8, ModemError> {
+        for ctx in 0..self.caps.ssl_contexts.min(8) {
+            if self.contexts_in_use & (1 << ctx) == 0 {
+                self.contexts_in_use |= 1 << ctx;
+                return Ok(ctx);
+            }
+        }
+        Err(ModemError::NoFreeSocket)
+    }
+
+    /// Give an SSL context back.
+    pub fn free_context(&mut self, ctx: u8) {
+        if ctx < 8 {
+            self.contexts_in_use &= !(1 << ctx);
+        }
+    }
+
+    /// Open an offloaded TLS connection with SSL context `ctx`.
+    /// `negotiate_time_s` extends the wait for the handshake.
+    pub fn ssl_open(&mut self, ctx: u8, host: &str, port: u16, negotiate_time_s: u16) -> Result<SocketId, ModemError> {
+        self.ensure_pdp()?;
+        let id = self.alloc_socket()?;
+        let mut c = Command::new("AT+QSSLOPEN=");
+        let r = c
+            .int(self.cid)
+            .and_then(|c| c.int(ctx))
+            .and_then(|c| c.int(id))
+            .and_then(|c| c.string(host))
+            .and_then(|c| c.int(port))
+            .and_then(|c| c.int(0))
+            .map(|_| ());
+        if let Err(e) = r {
+            self.free_socket(id);
+            return Err(e.into());
+        }
+        let extra = u32::from(negotiate_time_s).saturating_mul(1000);
+        let saved = self.timeouts.open_ms;
+        self.timeouts.open_ms = saved.saturating_add(extra);
+        let r = self.open_socket(SocketKind::Ssl, id, &mut c);
+        self.timeouts.open_ms = saved;
+        r
+    }
+
+    fn open_socket(&mut self, kind: SocketKind, id: u8, c: &mut Command) -> Result<SocketId, ModemError> {
+        if let Err(e) = self.cmd(c) {
+            self.free_socket(id);
+            return Err(e.into());
+        }
+        let t = self.timeouts.open_ms;
+        let done = self.at.poll_urcs(t, &mut self.urc, |u| u.open_result(id).is_some());
+        let code = match done {
+            Ok(true) => self.urc.open_result(id).unwrap_or(-1),
+            Ok(false) => {
+                let _ = self.close(kind, SocketId(id));
+                return Err(ModemError::OpenTimeout);
+            }
+            Err(e) => {
+                self.free_socket(id);
+                return Err(e.into());
+            }
+        };
+        if code == 0 {
+            // A "recv" URC may have come before we listened: read once.
+            self.urc.set_readable(id, true);
+            return Ok(SocketId(id));
+        }
+        // A failed open still holds the socket until it is closed.
+        let _ = self.close(kind, SocketId(id));
+        Err(match code {
+            565 | 564 => ModemError::Dns,
+            566 => ModemError::ConnectFailed,
+            561 | 562 | 570 | 573 => ModemError::PdpDown,
+            569 => ModemError::OpenTimeout,
+            550..=574 => ModemError::Socket(code),
+            _ if kind == SocketKind::Ssl => ModemError::HandshakeFailed(code),
+            _ => ModemError::Socket(code),
+        })
+    }
+
+    /// Send up to one chunk of `data`; returns how many bytes the modem took.
+    /// `SEND FAIL` (modem buffer full) is retried until the data deadline.
+    pub fn send(&mut self, kind: SocketKind, id: SocketId, data: &[u8]) -> Result<usize, ModemError> {
+        if data.is_empty() {
+            return Ok(0);
+        }
+        let n = data.len().min(self.caps.send_chunk);
+        let chunk = data.get(..n).unwrap_or(&[]);
+        let deadline = self.now_ms().saturating_add(u64::from(self.timeouts.data_ms));
+        loop {
+            if self.urc.is_closed(id.0) {
+                return Err(ModemError::Closed);
+            }
+            let t = self.timeouts.command_ms;
+            let r = self.at.exec_with_data(
+                Command::new(kind.send_cmd()).int(id.0)?.int(n)?,
+                t,
+                &mut self.urc,
+                &mut |write| write(chunk),
+                |_| Ok(()),
+            );
+            match r {
+                Ok(()) => return Ok(n),
+                Err(AtError::SendFail) if self.now_ms() < deadline => {
+                    // Buffer full: let the modem drain, handling URCs.
+                    let _ = self.at.poll_urcs(100, &mut self.urc, |_| false);
+                }
+                Err(AtError::SendFail) => return Err(ModemError::Timeout),
+                Err(AtError::Error) if self.urc.is_closed(id.0) => return Err(ModemError::Closed),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Read what the modem holds for socket `id` (at most one read chunk);
+    /// `Ok(0)` when nothing is buffered now.
+    pub fn recv(&mut self, kind: SocketKind, id: SocketId, buf: &mut [u8]) -> Result<usize, ModemError> {
+        let want = buf.len().min(self.caps.read_chunk);
+        if want == 0 {
+            return Ok(0);
+        }
+        let dst = buf.get_mut(..want).unwrap_or(&mut []);
+        // Clear first: a "recv" URC arriving during the read sets it again.
+        self.urc.set_readable(id.0, false);
+        let header = kind.read_header();
+        let t = self.timeouts.command_ms;
+        let n = self.at.exec_read(
+            Command::new(kind.read_cmd()).int(id.0)?.int(want)?,
+            t,
+            &mut self.urc,
+            dst,
+            |h| {
+                if h.starts_with(header) {
+                    Ok(())
+                } else {
+                    Err(AtError::Unexpected)
+                }
+            },
+        );
+        match n {
+            Ok(n) => {
+                if n > 0 {
+                    self.urc.set_readable(id.0, true);
+                }
+                Ok(n)
+            }
+            Err(e) => {
+                self.urc.set_readable(id.0, true);
+                if self.urc.is_closed(id.0) && e == AtError::Error {
+                    return Ok(0);
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Block until data arrives (returns its length), the peer closed and
+    /// everything was read (`Ok(0)`), or `timeout_ms` passes
+    /// ([`ModemError::Timeout`]).
+    pub fn recv_wait(&mut self, kind: SocketKind, id: SocketId, buf: &mut [u8], timeout_ms: u32) -> Result<usize, ModemError> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
+        loop {
+            if self.urc.is_readable(id.0) {
+                let n = self.recv(kind, id, buf)?;
+                if n > 0 {
+                    return Ok(n);
+                }
+            }
+            if self.urc.is_closed(id.0) && !self.urc.is_readable(id.0) {
+                return Ok(0);
+            }
+            if self.urc.pdp_lost {
+                return Err(ModemError::PdpDown);
+            }
+            let now = self.now_ms();
+            if now >= deadline {
+                return Err(ModemError::Timeout);
+            }
+            let wait = u32::try_from(deadline - now).unwrap_or(u32::MAX);
+            let sid = id.0;
+            self.at
+                .poll_urcs(wait, &mut self.urc, |u| u.is_readable(sid) || u.is_closed(sid) || u.pdp_lost)?;
+        }
+    }
+
+    /// Whether the peer has closed socket `id`.
+    pub fn is_closed(&self, id: SocketId) -> bool {
+        self.urc.is_closed(id.0)
+    }
+
+    /// Close socket `id` and free it (also after a `"closed"` URC, which
+    /// leaves the socket allocated until closed).
+    pub fn close(&mut self, kind: SocketKind, id: SocketId) -> Result<(), ModemError> {
+        let t = self.timeouts.command_ms.saturating_add(10_000);
+        let r = self.at.exec(
+            Command::new(kind.close_cmd()).int(id.0)?.int(10)?,
+            t,
+            &mut self.urc,
+            |_| Ok(()),
+        );
+        self.free_socket(id.0);
+        self.urc.clear_socket(id.0);
+        r.map_err(Into::into)
+    }
+}
+
+/// Copy printable ASCII from `src` into `dst`, truncating at its capacity.
+fn copy_str<const N: usize>(dst: &mut String<N>, src: &[u8]) {
+    dst.clear();
+    for &b in src {
+        if !(0x20..0x7f).contains(&b) || dst.push(char::from(b)).is_err() {
+            break;
+        }
+    }
+}
+
+/// A `heapless::String` of any capacity, set from a `&str`.
+trait StrBuf {
+    fn set(&mut self, s: &str) -> Result<(), ModemError>;
+}
+
+impl<const N: usize> StrBuf for String<N> {
+    fn set(&mut self, s: &str) -> Result<(), ModemError> {
+        self.clear();
+        self.push_str(s)
+            .map_err(|_| ModemError::At(AtError::CommandTooLong))
+    }
+}
+
+fn parse_hex_u16(s: &[u8]) -> Option<u16> {
+    if s.is_empty() || s.len() > 4 {
+        return None;
+    }
+    let mut v: u16 = 0;
+    for &c in s {
+        let d = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => return None,
+        };
+        v = (v << 4) | u16::from(d);
+    }
+    Some(v)
+}

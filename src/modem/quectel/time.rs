@@ -1,0 +1,73 @@
+//! `AT+CCLK?` time stamps.
+
+/// 2024-01-01T00:00:00Z: an earlier modem clock has not had network time.
+pub const YEAR_2024: u64 = 1_704_067_200;
+
+/// Parse `yy/MM/dd,hh:mm:ss±zz` (zz in quarter hours) into Unix seconds,
+/// UTC. Years 70-99 are 19yy (a reset modem shows `80/01/06`).
+pub fn parse_cclk(s: &[u8]) -> Option<u64> {
+    let num = |a: usize| -> Option<i64> {
+        let d = s.get(a..a + 2)?;
+        if d.iter().all(u8::is_ascii_digit) {
+            Some(i64::from(d[0] - b'0') * 10 + i64::from(d[1] - b'0'))
+        } else {
+            None
+        }
+    };
+    if s.len() < 17 || s.get(2) != Some(&b'/') || s.get(5) != Some(&b'/') || s.get(8) != Some(&b',') {
+        return None;
+    }
+    let (y, mo, d, h, mi, se) = (num(0)?, num(3)?, num(6)?, num(9)?, num(12)?, num(15)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    let tz_quarters = match s.get(17) {
+        None => 0,
+        Some(&sign @ (b'+' | b'-')) => {
+            let rest = s.get(18..)?;
+            let q = i64::from(crate::at::parse_u32(rest)?);
+            if q > 56 {
+                return None;
+            }
+            if sign == b'-' {
+                -q
+            } else {
+                q
+            }
+        }
+        Some(_) => return None,
+    };
+    // Modems reset their clock to 1980-01-06 (GPS epoch) as "80/01/06".
+    let year = if y >= 70 { 1900 + y } else { 2000 + y };
+    let days = days_from_civil(year, mo, d);
+    let local = days * 86_400 + h * 3600 + mi * 60 + se;
+    u64::try_from(local - tz_quarters * 15 * 60).ok()
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses() {
+        assert_eq!(parse_cclk(b"24/01/01,00:00:00+00"), Some(YEAR_2024));
+        // +08 quarters = UTC+2
+        assert_eq!(parse_cclk(b"24/01/01,02:00:00+08"), Some(YEAR_2024));
+        assert_eq!(parse_cclk(b"26/11/22,11:29:53-04"), Some(1_795_346_993 + 3600));
+        assert_eq!(parse_cclk(b"80/01/06,00:00:00"), Some(315_964_800));
+        assert_eq!(parse_cclk(b"garbage"), None);
+        assert_eq!(parse_cclk(b"24/13/01,00:00:00+00"), None);
+        assert_eq!(parse_cclk(b"24/01/01,00:00:00+9999999999"), None);
+    }
+}

@@ -1,0 +1,75 @@
+//! Putting the session's CA and client credentials into the modem's file
+//! store, converted to a format the firmware parses, named after their
+//! content so an identical upload is skipped.
+
+use crate::at::AtError;
+use crate::error::{ConfigError, Error};
+use crate::modem::quectel::{crc32, Bg9x};
+use crate::modem::CaFormats;
+use crate::pem::{pem_len, write_pem, DerKeyKind};
+use crate::port::Port;
+use crate::session::Credential;
+use core::fmt::Write as _;
+use heapless::String;
+
+/// A modem file name: 8 hex digits of CRC-32 and an extension (DOS 8.3, as
+/// Quectel recommends).
+pub(crate) type FileName = String<16>;
+
+/// What is stored: decides the PEM label and the extension.
+#[derive(Clone, Copy)]
+pub(crate) enum Role {
+    Ca,
+    ClientCert,
+    ClientKey,
+}
+
+/// Upload `cred` (converted when the firmware needs it) and return its file
+/// name. The CRC covers the bytes as uploaded.
+pub(crate) fn store<P: Port>(
+    modem: &mut Bg9x<P>,
+    cred: Credential<'_>,
+    role: Role,
+    formats: CaFormats,
+) -> Result<FileName, Error> {
+    let ext = match role {
+        Role::Ca => "pem",
+        Role::ClientCert => "crt",
+        Role::ClientKey => "key",
+    };
+    match cred {
+        Credential::Pem(text) if formats.pem => {
+            let name = name_for(crc32(text), ext);
+            modem.store_file(&name, text.len(), &mut |w| w(text))?;
+            Ok(name)
+        }
+        Credential::Der(der) if formats.pem => {
+            let label = match role {
+                Role::Ca | Role::ClientCert => "CERTIFICATE",
+                Role::ClientKey => DerKeyKind::detect(der)
+                    .ok_or(Error::Config(ConfigError::CredentialFormat))?
+                    .label(),
+            };
+            let len = pem_len(der.len(), label);
+            // Name after the DER plus the label (the PEM is a function of both).
+            let name = name_for(crc32(der) ^ crc32(label.as_bytes()), ext);
+            modem.store_file(&name, len, &mut |w| write_pem::<AtError>(der, label, w))?;
+            Ok(name)
+        }
+        Credential::Der(der) if formats.der => {
+            let name = name_for(crc32(der), ext);
+            modem.store_file(&name, der.len(), &mut |w| w(der))?;
+            Ok(name)
+        }
+        // PEM to a DER-only firmware (Sierra HL8548) needs a decoder: not
+        // needed by any driver yet.
+        _ => Err(Error::Config(ConfigError::CredentialFormat)),
+    }
+}
+
+fn name_for(crc: u32, ext: &str) -> FileName {
+    let mut s = FileName::new();
+    // 8 + 1 + 3 characters always fit in 16.
+    let _ = write!(s, "{crc:08x}.{ext}");
+    s
+}

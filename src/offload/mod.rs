@@ -1,0 +1,196 @@
+//! The offloaded path: TLS inside the modem, driven by its SSL AT commands.
+//!
+//! [`connect`] uploads the trust anchors and client credentials (converted
+//! to a format the firmware parses, skipped when already there), configures
+//! one SSL context with verification, SNI and host-name checking on, opens
+//! the connection, and, when the firmware reports only "handshake failed",
+//! diagnoses the cause with a capability probe over a raw socket.
+
+mod credentials;
+mod diagnose;
+
+use crate::error::{ConfigError, Error, TlsError, TlsFailure};
+use crate::modem::quectel::{Bg9x, SocketKind, SslSettings, SslVersion};
+use crate::modem::{ModemError, SocketId};
+use crate::port::Port;
+use crate::probe::{Diagnosis, TlsVersion};
+use crate::session::{Path, PathReason, SessionConfig, SessionInfo};
+use credentials::Role;
+
+/// An open offloaded TLS session. Read and write it with
+/// [`embedded_io::Read`]/[`embedded_io::Write`]; [`OffloadSession::close`]
+/// it when done (dropping it closes too, ignoring errors).
+pub struct OffloadSession<'m, P: Port> {
+    modem: &'m mut Bg9x<P>,
+    id: SocketId,
+    ctx: u8,
+    info: SessionInfo,
+    open: bool,
+}
+
+/// Open an offloaded TLS session to `cfg.host:cfg.port`.
+///
+/// With verification on (the default) the CA from `cfg.trust` is uploaded
+/// and the firmware checks the chain and the host name; validity dates are
+/// checked against the modem's network clock, which must be set unless
+/// `cfg.accept_unchecked_validity`. On a handshake failure the error says
+/// why ([`TlsFailure`]) and what the evidence was.
+pub fn connect<'m, P: Port>(modem: &'m mut Bg9x<P>, cfg: &SessionConfig<'_>) -> Result<OffloadSession<'m, P>, Error> {
+    cfg.validate()?;
+    let caps = *modem.capabilities();
+    let verify = !cfg.insecure_no_verify;
+    if verify && !cfg.accept_unchecked_validity {
+        // The firmware checks dates against its own clock: refuse to run
+        // with a clock that was never set rather than verify against 1980.
+        modem.network_time()?;
+    }
+    if cfg.client.is_some() && !caps.client_cert {
+        return Err(Error::Config(ConfigError::ModeUnavailable));
+    }
+
+    let ca_file = match (verify, cfg.trust) {
+        (true, Some(ca)) => Some(credentials::store(modem, ca, Role::Ca, caps.ca_formats)?),
+        (true, None) => return Err(Error::Config(ConfigError::NoTrustAnchors)),
+        (false, _) => None,
+    };
+    let (cert_file, key_file) = match cfg.client {
+        Some(id) => (
+            Some(credentials::store(modem, id.cert, Role::ClientCert, caps.ca_formats)?),
+            Some(credentials::store(modem, id.key, Role::ClientKey, caps.ca_formats)?),
+        ),
+        None => (None, None),
+    };
+
+    let ctx = modem.alloc_context()?;
+    let settings = SslSettings {
+        version: SslVersion::Tls12,
+        cipher_suite: 0xFFFF,
+        seclevel: match (verify, cfg.client.is_some()) {
+            (false, false) => 0,
+            (true, false) => 1,
+            (_, true) => 2,
+        },
+        ca_file: ca_file.as_deref(),
+        client_cert_file: cert_file.as_deref(),
+        client_key_file: key_file.as_deref(),
+        sni: true,
+        check_host: verify,
+        ignore_local_time: !verify || cfg.accept_unchecked_validity,
+        negotiate_time_s: cfg.handshake_timeout_s.clamp(10, 300),
+    };
+    if let Err(e) = modem.ssl_configure(ctx, &settings) {
+        modem.free_context(ctx);
+        return Err(e.into());
+    }
+    match modem.ssl_open(ctx, cfg.host, cfg.port, settings.negotiate_time_s) {
+        Ok(id) => Ok(OffloadSession {
+            modem,
+            id,
+            ctx,
+            info: SessionInfo {
+                path: Path::Offload,
+                reason: PathReason::Requested,
+                // The firmware does not report what it negotiated; the
+                // configuration pins TLS 1.2.
+                tls_version: Some(TlsVersion::Tls12),
+                cipher_suite: None,
+                verified: verify,
+            },
+            open: true,
+        }),
+        Err(ModemError::HandshakeFailed(code)) => {
+            modem.free_context(ctx);
+            let diagnosis = if cfg.diagnose {
+                // A probe that cannot run leaves the cause unknown; the
+                // handshake error is what the caller needs either way.
+                diagnose::diagnose_offload(modem, cfg.host, cfg.port, &caps, TlsVersion::Tls12).ok()
+            } else {
+                None
+            };
+            let failure = diagnosis.map_or(TlsFailure::HandshakeFailed, diagnose::failure_of);
+            Err(Error::Tls(TlsError {
+                failure,
+                path: Path::Offload,
+                modem_code: Some(code),
+                diagnosis,
+            }))
+        }
+        Err(e) => {
+            modem.free_context(ctx);
+            Err(e.into())
+        }
+    }
+}
+
+impl<P: Port> OffloadSession<'_, P> {
+    /// Path, reason and parameters of this session.
+    pub fn info(&self) -> SessionInfo {
+        self.info
+    }
+
+    /// The modem socket in use.
+    pub fn socket(&self) -> SocketId {
+        self.id
+    }
+
+    /// Close the connection and free the modem's socket and SSL context.
+    pub fn close(mut self) -> Result<(), Error> {
+        self.shut()
+    }
+
+    fn shut(&mut self) -> Result<(), Error> {
+        if !self.open {
+            return Ok(());
+        }
+        self.open = false;
+        self.modem.free_context(self.ctx);
+        self.modem.close(SocketKind::Ssl, self.id).map_err(Error::from)
+    }
+}
+
+impl<P: Port> Drop for OffloadSession<'_, P> {
+    fn drop(&mut self) {
+        let _ = self.shut();
+    }
+}
+
+impl<P: Port> embedded_io::ErrorType for OffloadSession<'_, P> {
+    type Error = Error;
+}
+
+impl<P: Port> embedded_io::Read for OffloadSession<'_, P> {
+    /// Blocks until data arrives; `Ok(0)` once the server closed and all
+    /// its data was read.
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        if !self.open {
+            return Err(Error::Closed);
+        }
+        let t = self.modem.timeouts().data_ms;
+        Ok(self.modem.recv_wait(SocketKind::Ssl, self.id, buf, t)?)
+    }
+}
+
+impl<P: Port> embedded_io::Write for OffloadSession<'_, P> {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Error> {
+        if !self.open {
+            return Err(Error::Closed);
+        }
+        Ok(self.modem.send(SocketKind::Ssl, self.id, buf)?)
+    }
+
+    fn flush(&mut self) -> Result<(), Error> {
+        // `SEND OK` means the modem took the bytes; it sends them at once.
+        Ok(())
+    }
+}
+
+/// How a probe diagnosis reads in a log line.
+pub fn describe(d: &Diagnosis) -> &'static str {
+    match d {
+        Diagnosis::NoCommonCipher => "server refused every cipher suite the firmware offers",
+        Diagnosis::ProtocolVersion => "server refused the firmware's TLS versions",
+        Diagnosis::SniRequired => "server refused a ClientHello without SNI and accepted one with SNI",
+        Diagnosis::ServerAccepts { .. } => "server accepted the firmware's ClientHello",
+        Diagnosis::Inconclusive => "server answer did not show a cause",
+    }
+}
