@@ -180,7 +180,8 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         if done(urcs) {
             return Ok(true);
         }
-        let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
+        // At least one short read, so URCs already sent are seen.
+        let deadline = self.now_ms().saturating_add(u64::from(timeout_ms.max(1)));
         // URCs are handled inside `pump`; `done` is checked between short
         // pumping steps. A reply outside any command (the late final result
         // of a command that timed out) is dropped.

@@ -321,6 +321,8 @@ impl<P: Port> Bg9x<P> {
     /// Re-activate the context after `"pdpdeact"` (the modem closed its
     /// sockets); a no-op while it is up.
     fn ensure_pdp(&mut self) -> Result<(), ModemError> {
+        // Take in URCs already sent (a "pdpdeact" while we were idle).
+        self.at.poll_urcs(0, &mut self.urc, |_| false)?;
         if self.urc.pdp_lost {
             self.pdp_up = false;
             self.sockets_in_use = 0;

@@ -1,0 +1,80 @@
+//! A raw TCP socket of the modem as an `embedded_io` stream (the transport
+//! the host TLS path runs over).
+
+use super::{Bg9x, SocketKind};
+use crate::modem::{ModemError, SocketId};
+use crate::port::Port;
+
+/// An open raw TCP connection through a BG9x. Reads block until data, end
+/// of stream (`Ok(0)`) or the driver's data timeout.
+pub struct TcpSocket<'m, P: Port> {
+    modem: &'m mut Bg9x<P>,
+    id: SocketId,
+    open: bool,
+}
+
+impl<'m, P: Port> TcpSocket<'m, P> {
+    /// Connect to `host:port` (`AT+QIOPEN`, buffer mode).
+    pub fn connect(modem: &'m mut Bg9x<P>, host: &str, port: u16) -> Result<Self, ModemError> {
+        let id = modem.tcp_open(host, port)?;
+        Ok(Self { modem, id, open: true })
+    }
+
+    /// The modem socket id.
+    pub fn id(&self) -> SocketId {
+        self.id
+    }
+
+    /// Close (`AT+QICLOSE`) and free the socket.
+    pub fn close(mut self) -> Result<(), ModemError> {
+        self.shut()
+    }
+
+    fn shut(&mut self) -> Result<(), ModemError> {
+        if !self.open {
+            return Ok(());
+        }
+        self.open = false;
+        self.modem.close(SocketKind::Tcp, self.id)
+    }
+}
+
+impl<P: Port> Drop for TcpSocket<'_, P> {
+    fn drop(&mut self) {
+        let _ = self.shut();
+    }
+}
+
+impl embedded_io::Error for ModemError {
+    fn kind(&self) -> embedded_io::ErrorKind {
+        use embedded_io::ErrorKind as K;
+        match self {
+            ModemError::Timeout | ModemError::OpenTimeout => K::TimedOut,
+            ModemError::Closed => K::BrokenPipe,
+            ModemError::ConnectFailed => K::ConnectionRefused,
+            ModemError::PdpDown => K::NotConnected,
+            _ => K::Other,
+        }
+    }
+}
+
+impl<P: Port> embedded_io::ErrorType for TcpSocket<'_, P> {
+    type Error = ModemError;
+}
+
+impl<P: Port> embedded_io::Read for TcpSocket<'_, P> {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, ModemError> {
+        let t = self.modem.timeouts().data_ms;
+        self.modem.recv_wait(SocketKind::Tcp, self.id, buf, t)
+    }
+}
+
+impl<P: Port> embedded_io::Write for TcpSocket<'_, P> {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, ModemError> {
+        self.modem.send(SocketKind::Tcp, self.id, buf)
+    }
+
+    fn flush(&mut self) -> Result<(), ModemError> {
+        Ok(())
+    }
+}

@@ -1,0 +1,301 @@
+//! The BG9x driver against scripted modem transcripts: exact command bytes
+//! out, hand-written byte-exact answers in, including the awkward orders
+//! real modems produce (URCs between OK and the async result, a "recv" URC
+//! inside a read response, SEND FAIL, a late "closed").
+
+use modemtls::at::AtError;
+use modemtls::modem::quectel::{Bg9x, SocketKind, Timeouts};
+use modemtls::modem::{Apn, ModemError, SocketId};
+use modemtls::port::{Port, PortError};
+use std::collections::VecDeque;
+
+/// One expected write and the modem's answer to it.
+struct Step {
+    expect: Vec<u8>,
+    answer: Vec<u8>,
+}
+
+/// A port that checks every write against a script and answers from it.
+struct ScriptPort {
+    steps: VecDeque<Step>,
+    pending: Vec<u8>,
+    out: VecDeque<u8>,
+    now: u64,
+    log: Vec<String>,
+}
+
+impl ScriptPort {
+    fn new(script: &[(&[u8], &[u8])]) -> Self {
+        Self {
+            steps: script
+                .iter()
+                .map(|(e, a)| Step { expect: e.to_vec(), answer: a.to_vec() })
+                .collect(),
+            pending: Vec::new(),
+            out: VecDeque::new(),
+            now: 0,
+            log: Vec::new(),
+        }
+    }
+}
+
+impl Port for ScriptPort {
+    fn write_all(&mut self, data: &[u8]) -> Result<(), PortError> {
+        self.pending.extend_from_slice(data);
+        while let Some(step) = self.steps.front() {
+            if self.pending.len() < step.expect.len() {
+                break;
+            }
+            let got: Vec<u8> = self.pending.drain(..step.expect.len()).collect();
+            assert_eq!(
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(&step.expect),
+                "unexpected write; log so far: {:?}",
+                self.log
+            );
+            self.log.push(String::from_utf8_lossy(&got).into_owned());
+            let step = self.steps.pop_front().unwrap();
+            self.out.extend(step.answer);
+        }
+        Ok(())
+    }
+
+    fn read(&mut self, buf: &mut [u8], timeout_ms: u32) -> Result<usize, PortError> {
+        if self.out.is_empty() {
+            // Time passes only while waiting: deterministic timeouts.
+            self.now += u64::from(timeout_ms);
+            return Ok(0);
+        }
+        // Deliver in small pieces to exercise reassembly.
+        let n = buf.len().min(self.out.len()).min(7);
+        for b in buf.iter_mut().take(n) {
+            *b = self.out.pop_front().unwrap();
+        }
+        Ok(n)
+    }
+
+    fn now_ms(&mut self) -> u64 {
+        self.now
+    }
+}
+
+const INIT: &[(&[u8], &[u8])] = &[
+    (b"AT\r", b"AT\r\r\nOK\r\n"),
+    (b"ATE0\r", b"ATE0\r\r\nOK\r\n"),
+    (b"AT+CMEE=1\r", b"\r\nOK\r\n"),
+    (b"ATI\r", b"\r\nQuectel\r\nBG96\r\nRevision: BG96MAR02A07M1G\r\n\r\nOK\r\n"),
+    (b"AT+QGMR\r", b"\r\nBG96MAR02A07M1G_01.016.01.016\r\n\r\nOK\r\n"),
+    (b"AT+QSSLCFG=\"sni\",0\r", b"\r\n+QSSLCFG: \"sni\",0,0\r\n\r\nOK\r\n"),
+    (b"AT+CTZU=1\r", b"\r\nOK\r\n"),
+];
+
+const ATTACH: &[(&[u8], &[u8])] = &[
+    (b"AT+QICSGP=1,1,\"internet\",\"\",\"\",0\r", b"\r\nOK\r\n"),
+    (b"AT+QIACT?\r", b"\r\nOK\r\n"),
+    (b"AT+QIACT=1\r", b"\r\nOK\r\n"),
+    (b"AT+QIACT?\r", b"\r\n+QIACT: 1,1,1,\"10.0.0.2\"\r\n\r\nOK\r\n"),
+];
+
+fn modem(rest: &[(&[u8], &[u8])]) -> Bg9x<ScriptPort> {
+    let script: Vec<(&[u8], &[u8])> = INIT.iter().chain(ATTACH).chain(rest).copied().collect();
+    let mut m = Bg9x::new(ScriptPort::new(&script));
+    m.set_timeouts(Timeouts { command_ms: 300, attach_ms: 300, open_ms: 1000, data_ms: 1000 });
+    let id = m.init().expect("init");
+    assert_eq!(id.model.as_str(), "BG96");
+    assert_eq!(id.firmware.as_str(), "BG96MAR02A07M1G_01.016.01.016");
+    assert!(m.capabilities().sni);
+    assert_eq!(m.attach(&Apn::new("internet")).expect("attach").as_str(), "10.0.0.2");
+    m
+}
+
+fn done(m: Bg9x<ScriptPort>) {
+    let p = m.release();
+    assert!(p.steps.is_empty(), "script not finished: next {:?}", p.steps.front().map(|s| String::from_utf8_lossy(&s.expect).into_owned()));
+}
+
+#[test]
+fn init_and_attach() {
+    done(modem(&[]));
+}
+
+#[test]
+fn old_firmware_without_sni_key() {
+    let mut script: Vec<(&[u8], &[u8])> = INIT.to_vec();
+    script[3].1 = b"\r\nQuectel\r\nBG96\r\nRevision: BG96MAR02A04M1G\r\n\r\nOK\r\n";
+    script[5].1 = b"\r\nERROR\r\n";
+    let mut m = Bg9x::new(ScriptPort::new(&script));
+    m.init().unwrap();
+    assert!(!m.capabilities().sni);
+}
+
+#[test]
+fn not_a_quectel_is_refused() {
+    let mut script: Vec<(&[u8], &[u8])> = INIT[..4].to_vec();
+    script[3].1 = b"\r\nSIERRA\r\nHL7800\r\n\r\nOK\r\n";
+    let mut m = Bg9x::new(ScriptPort::new(&script));
+    assert_eq!(m.init().err(), Some(ModemError::UnsupportedModel));
+}
+
+#[test]
+fn silent_modem_is_not_responding() {
+    // Ten `AT` probes, none answered.
+    let port_script: Vec<(&[u8], &[u8])> = vec![(b"AT\r", b""); 10];
+    let mut m = Bg9x::new(ScriptPort::new(&port_script));
+    assert_eq!(m.init().err(), Some(ModemError::NotResponding));
+}
+
+/// `+QIOPEN` after unrelated URCs, then a read whose response carries a
+/// "recv" URC before it: the data is not lost and no extra wait happens.
+#[test]
+fn open_send_read_close_with_interleaved_urcs() {
+    let mut m = modem(&[
+        (
+            b"AT+QIOPEN=1,0,\"TCP\",\"10.1.1.1\",80,0,0\r",
+            b"\r\nOK\r\n\r\n+CEREG: 5\r\n\r\n+QIURC: \"pdpdeact\",9\r\n\r\n+QIOPEN: 0,0\r\n",
+        ),
+        (b"AT+QISEND=0,5\r", b"\r\n+QIURC: \"recv\",3\r\n\r\n> "),
+        (b"hello", b"\r\nSEND OK\r\n"),
+        (b"AT+QIRD=0,1500\r", b"\r\n+QIRD: 7\r\n\r\nOK\r\n\r\n\r\nOK\r\n"),
+        (b"AT+QIRD=0,1500\r", b"\r\n+QIURC: \"recv\",0\r\n\r\n+QIRD: 0\r\n\r\nOK\r\n"),
+        (b"AT+QIRD=0,1500\r", b"\r\n+QIRD: 3\r\nxyz\r\n\r\nOK\r\n"),
+        (b"AT+QIRD=0,1500\r", b"\r\n+QIRD: 0\r\n\r\nOK\r\n\r\n+QIURC: \"closed\",0\r\n"),
+        (b"AT+QICLOSE=0,10\r", b"\r\nOK\r\n"),
+    ]);
+    let id = m.tcp_open("10.1.1.1", 80).unwrap();
+    assert_eq!(id, SocketId(0));
+    assert_eq!(m.send(SocketKind::Tcp, id, b"hello").unwrap(), 5);
+    let mut buf = [0u8; 2000];
+    assert_eq!(m.recv_wait(SocketKind::Tcp, id, &mut buf, 500).unwrap(), 7);
+    assert_eq!(&buf[..7], b"\r\nOK\r\n\r");
+    // The "recv" URC that came inside the empty read keeps the socket readable.
+    assert_eq!(m.recv_wait(SocketKind::Tcp, id, &mut buf, 500).unwrap(), 3);
+    assert_eq!(&buf[..3], b"xyz");
+    // Drained and closed: end of stream.
+    assert_eq!(m.recv_wait(SocketKind::Tcp, id, &mut buf, 500).unwrap(), 0);
+    m.close(SocketKind::Tcp, id).unwrap();
+    done(m);
+}
+
+#[test]
+fn send_fail_is_retried() {
+    let mut m = modem(&[
+        (b"AT+QIOPEN=1,0,\"TCP\",\"h\",1,0,0\r", b"\r\nOK\r\n\r\n+QIOPEN: 0,0\r\n"),
+        (b"AT+QISEND=0,2\r", b"\r\n> "),
+        (b"ab", b"\r\nSEND FAIL\r\n"),
+        (b"AT+QISEND=0,2\r", b"\r\n> "),
+        (b"ab", b"\r\nSEND OK\r\n"),
+    ]);
+    let id = m.tcp_open("h", 1).unwrap();
+    assert_eq!(m.send(SocketKind::Tcp, id, b"ab").unwrap(), 2);
+    done(m);
+}
+
+#[test]
+fn send_is_chunked_to_1460() {
+    let data = vec![b'x'; 2000];
+    let first = format!("AT+QISEND=0,{}\r", 1460);
+    let mut m = modem(&[
+        (b"AT+QIOPEN=1,0,\"TCP\",\"h\",1,0,0\r", b"\r\nOK\r\n\r\n+QIOPEN: 0,0\r\n"),
+        (first.as_bytes(), b"\r\n> "),
+        (&data[..1460], b"\r\nSEND OK\r\n"),
+    ]);
+    let id = m.tcp_open("h", 1).unwrap();
+    assert_eq!(m.send(SocketKind::Tcp, id, &data).unwrap(), 1460);
+    done(m);
+}
+
+#[test]
+fn open_errors_are_classified() {
+    for (code, want) in [
+        ("565", ModemError::Dns),
+        ("566", ModemError::ConnectFailed),
+        ("561", ModemError::PdpDown),
+        ("552", ModemError::Socket(552)),
+    ] {
+        let ans = format!("\r\nOK\r\n\r\n+QIOPEN: 0,{code}\r\n");
+        let mut m = modem(&[
+            (b"AT+QIOPEN=1,0,\"TCP\",\"h\",1,0,0\r", ans.as_bytes()),
+            (b"AT+QICLOSE=0,10\r", b"\r\nOK\r\n"),
+        ]);
+        assert_eq!(m.tcp_open("h", 1).err(), Some(want), "code {code}");
+        done(m);
+    }
+}
+
+#[test]
+fn ssl_handshake_failure_is_reported_with_code() {
+    let mut m = modem(&[
+        (b"AT+QSSLOPEN=1,0,0,\"h\",443,0\r", b"\r\nOK\r\n\r\n+QSSLOPEN: 0,-1\r\n"),
+        (b"AT+QSSLCLOSE=0,10\r", b"\r\nOK\r\n"),
+    ]);
+    assert_eq!(m.ssl_open(0, "h", 443, 10).err(), Some(ModemError::HandshakeFailed(-1)));
+    done(m);
+}
+
+#[test]
+fn open_without_result_times_out_and_closes() {
+    let mut m = modem(&[
+        (b"AT+QIOPEN=1,0,\"TCP\",\"h\",1,0,0\r", b"\r\nOK\r\n"),
+        (b"AT+QICLOSE=0,10\r", b"\r\nOK\r\n"),
+    ]);
+    assert_eq!(m.tcp_open("h", 1).err(), Some(ModemError::OpenTimeout));
+    done(m);
+}
+
+/// File upload: XOR-16 checked; a mismatching answer deletes the file.
+#[test]
+fn upload_checks_checksum() {
+    // 'a''b' = 0x6162, 'c' as a high byte = 0x6300.
+    let want = 0x6162u16 ^ 0x6300;
+    assert_eq!(want, 0x0262);
+    let ok = format!("\r\n+QFUPL: 3,{want:x}\r\n\r\nOK\r\n");
+    let bad = "\r\n+QFUPL: 3,ffff\r\n\r\nOK\r\n";
+    let mut m = modem(&[
+        (b"AT+QFUPL=\"a.pem\",3,10\r", b"\r\nCONNECT\r\n"),
+        (b"abc", ok.as_bytes()),
+        (b"AT+QFUPL=\"b.pem\",3,10\r", b"\r\nCONNECT\r\n"),
+        (b"abc", bad.as_bytes()),
+        (b"AT+QFDEL=\"b.pem\"\r", b"\r\nOK\r\n"),
+    ]);
+    m.upload("a.pem", 3, &mut |w| w(b"abc")).unwrap();
+    assert_eq!(
+        m.upload("b.pem", 3, &mut |w| w(b"abc")).err(),
+        Some(ModemError::FileChecksum { sent: 0x0262, stored: 0xffff })
+    );
+    done(m);
+}
+
+#[test]
+fn store_file_skips_identical() {
+    let mut m = modem(&[
+        (b"AT+QFLST=\"x.pem\"\r", b"\r\n+QFLST: \"x.pem\",3\r\n\r\nOK\r\n"),
+        (b"AT+QFLST=\"y.pem\"\r", b"\r\n+CME ERROR: 405\r\n"),
+        (b"AT+QFDEL=\"y.pem\"\r", b"\r\n+CME ERROR: 405\r\n"),
+        (b"AT+QFUPL=\"y.pem\",3,10\r", b"\r\nCONNECT\r\n"),
+        (b"abc", b"\r\n+QFUPL: 3,262\r\n\r\nOK\r\n"),
+    ]);
+    assert!(!m.store_file("x.pem", 3, &mut |w| w(b"abc")).unwrap());
+    assert!(m.store_file("y.pem", 3, &mut |w| w(b"abc")).unwrap());
+    done(m);
+}
+
+#[test]
+fn clock_not_set_and_set() {
+    let mut m = modem(&[
+        (b"AT+CCLK?\r", b"\r\n+CCLK: \"80/01/06,00:00:41+00\"\r\n\r\nOK\r\n"),
+        (b"AT+CCLK?\r", b"\r\n+CCLK: \"26/11/22,11:29:53+00\"\r\n\r\nOK\r\n"),
+    ]);
+    assert_eq!(m.network_time().err(), Some(ModemError::ClockNotSet));
+    assert_eq!(m.network_time().unwrap(), 1_795_346_993);
+    done(m);
+}
+
+#[test]
+fn command_arguments_that_cannot_be_quoted_are_refused() {
+    let mut m = modem(&[]);
+    assert_eq!(
+        m.tcp_open("bad\"host", 1).err(),
+        Some(ModemError::At(AtError::InvalidArgument))
+    );
+    done(m);
+}

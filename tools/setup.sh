@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what building and testing modemtls needs, when it is missing:
+# Debian packages (OpenSSL headers and CLI for the test peers), Rust targets
+# and components. Safe to run again; does nothing when all is there.
+set -euo pipefail
+
+need=()
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+if ! pkg-config --exists openssl 2>/dev/null; then need+=(libssl-dev); fi
+
+if ((${#need[@]})); then
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  echo "setup: installing ${need[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+installed=$(rustup target list --installed)
+for t in thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf; do
+  grep -qx "$t" <<<"$installed" || rustup target add "$t"
+done
+for c in clippy rustfmt; do
+  rustup component list --installed | grep -q "^$c" || rustup component add "$c"
+done

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Every check of the project, from a fresh clone: set-up, formatting, lints,
+# the no_std builds for the Cortex-M targets, and all tests against real TLS
+# peers through the modem simulator. Bounded in time; loopback only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/setup.sh
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "format"
+cargo fmt --all -- --check
+
+step "lints"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "no_std builds (offload only on Cortex-M0+, default on M3/M4F)"
+cargo build -q -p modemtls --release --target thumbv6m-none-eabi --no-default-features --features offload
+cargo build -q -p modemtls --release --target thumbv7m-none-eabi
+cargo build -q -p modemtls --release --target thumbv7em-none-eabihf
+
+step "docs (rustdoc warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc -q -p modemtls --no-deps
+
+step "tests"
+cargo test --workspace
