@@ -1,0 +1,181 @@
+//! Simulator configuration: which modem firmware to emulate and how the
+//! simulated world around it behaves (DNS table, UART speed, latency, noise).
+
+use std::net::IpAddr;
+
+/// The cipher suites of the Quectel BG95/BG77 SSL application note (V1.0,
+/// table 2), assumed to be the BG96 list too (at-commands.md §1.4), by IANA
+/// code, in the firmware's table order.
+pub const BG9X_CIPHER_SUITES: &[u16] = &[
+    0x0035, 0x002F, 0x0005, 0x0004, 0x000A, 0x003D, 0xC002, 0xC003, 0xC004, 0xC005, 0xC007, 0xC008,
+    0xC009, 0xC00A, 0xC011, 0xC012, 0xC013, 0xC014, 0xC00C, 0xC00D, 0xC00E, 0xC00F, 0xC023, 0xC024,
+    0xC025, 0xC026, 0xC027, 0xC028, 0xC029, 0xC02A, 0xC02F,
+];
+
+/// What one modem firmware is and can do: identification strings and the
+/// capabilities of its built-in TLS stack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirmwareProfile {
+    /// Manufacturer line of `ATI` (`Quectel`).
+    pub manufacturer: String,
+    /// Model line of `ATI` (`BG96`, `BG95-M3`).
+    pub model: String,
+    /// `Revision:` of `ATI`, also the answer to `AT+GMR`.
+    pub revision: String,
+    /// Answer to `AT+QGMR` (revision plus sub-version).
+    pub qgmr: String,
+    /// The firmware knows `AT+QSSLCFG="sni"` (older BG96 firmware answers `ERROR`
+    /// and never sends SNI).
+    pub has_sni_key: bool,
+    /// Cipher suites of the firmware TLS stack, IANA codes, in offer order.
+    pub cipher_suites: Vec<u16>,
+    /// The firmware parses a DER CA file.
+    pub ca_der_ok: bool,
+    /// The firmware parses a PEM CA file.
+    pub ca_pem_ok: bool,
+}
+
+impl FirmwareProfile {
+    /// Quectel BG96, firmware `BG96MAR02A07M1G` (QGMR `BG96MAR02A07M1G_01.016.01.016`),
+    /// with the `"sni"` key and the BG95/BG77 cipher table.
+    pub fn bg96() -> Self {
+        FirmwareProfile {
+            manufacturer: "Quectel".into(),
+            model: "BG96".into(),
+            revision: "BG96MAR02A07M1G".into(),
+            qgmr: "BG96MAR02A07M1G_01.016.01.016".into(),
+            has_sni_key: true,
+            cipher_suites: BG9X_CIPHER_SUITES.to_vec(),
+            ca_der_ok: false,
+            ca_pem_ok: true,
+        }
+    }
+
+    /// Older BG96 firmware `BG96MAR02A04M1G`: `AT+QSSLCFG="sni",...` answers
+    /// `ERROR`, the ClientHello never carries SNI.
+    pub fn bg96_no_sni() -> Self {
+        FirmwareProfile {
+            revision: "BG96MAR02A04M1G".into(),
+            // Sub-version string is an assumption (format of the S0 example).
+            qgmr: "BG96MAR02A04M1G_01.012.01.012".into(),
+            has_sni_key: false,
+            ..Self::bg96()
+        }
+    }
+
+    /// Quectel BG95-M3, firmware `BG95M3LAR02A03`.
+    pub fn bg95() -> Self {
+        FirmwareProfile {
+            model: "BG95-M3".into(),
+            revision: "BG95M3LAR02A03".into(),
+            // Sub-version string is an assumption (format of the S0 example).
+            qgmr: "BG95M3LAR02A03_01.200.01.200".into(),
+            ..Self::bg96()
+        }
+    }
+
+    /// Profile by command-line name: `bg96`, `bg96-nosni` (or `bg96_no_sni`), `bg95`.
+    pub fn by_name(name: &str) -> Option<Self> {
+        match name.to_ascii_lowercase().as_str() {
+            "bg96" => Some(Self::bg96()),
+            "bg96-nosni" | "bg96_no_sni" | "bg96-no-sni" => Some(Self::bg96_no_sni()),
+            "bg95" | "bg95-m3" => Some(Self::bg95()),
+            _ => None,
+        }
+    }
+}
+
+/// Configuration of one simulated modem.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// The firmware to emulate.
+    pub profile: FirmwareProfile,
+    /// The simulated DNS: host name to address. IP literals always resolve
+    /// to themselves and `localhost` to 127.0.0.1; any other name fails
+    /// with error 565.
+    pub hosts: Vec<(String, IpAddr)>,
+    /// UART speed (8N1, so baud/10 bytes per second in each direction);
+    /// `None` = unthrottled.
+    pub baud: Option<u32>,
+    /// Delay added to each network connect and to each network delivery
+    /// (both directions), in milliseconds.
+    pub latency_ms: u32,
+    /// Send `RDY` and `APP RDY` right after each UART connection (power-on).
+    pub boot_banner: bool,
+    /// Inject unrelated URCs (`+CEREG: 5`, `+QIURC: "pdpdeact",9`) between
+    /// responses and before asynchronous results.
+    pub urc_noise: bool,
+    /// Network time in Unix seconds at simulator start (it then advances
+    /// with the real clock); `None` = the system clock.
+    pub network_time: Option<i64>,
+}
+
+impl SimConfig {
+    /// Defaults: no host names, unthrottled, no latency, boot banner on, no
+    /// URC noise, system clock.
+    pub fn new(profile: FirmwareProfile) -> Self {
+        SimConfig {
+            profile,
+            hosts: Vec::new(),
+            baud: None,
+            latency_ms: 0,
+            boot_banner: true,
+            urc_noise: false,
+            network_time: None,
+        }
+    }
+
+    /// Adds a DNS entry `name` -> `ip`.
+    pub fn host(mut self, name: &str, ip: IpAddr) -> Self {
+        self.hosts.push((name.to_string(), ip));
+        self
+    }
+
+    /// Sets the UART baud rate (throttling).
+    pub fn baud(mut self, baud: u32) -> Self {
+        self.baud = Some(baud);
+        self
+    }
+
+    /// Sets the network latency in milliseconds.
+    pub fn latency_ms(mut self, ms: u32) -> Self {
+        self.latency_ms = ms;
+        self
+    }
+
+    /// Turns the `RDY`/`APP RDY` boot banner on or off.
+    pub fn boot_banner(mut self, on: bool) -> Self {
+        self.boot_banner = on;
+        self
+    }
+
+    /// Turns unrelated-URC injection on or off.
+    pub fn urc_noise(mut self, on: bool) -> Self {
+        self.urc_noise = on;
+        self
+    }
+
+    /// Sets the network time (Unix seconds at simulator start).
+    pub fn network_time(mut self, unix_secs: i64) -> Self {
+        self.network_time = Some(unix_secs);
+        self
+    }
+
+    /// Resolves a host name the way the simulated network's DNS does.
+    pub fn resolve(&self, name: &str) -> Option<IpAddr> {
+        if let Ok(ip) = name.parse::<IpAddr>() {
+            return Some(ip);
+        }
+        if let Some((_, ip)) = self
+            .hosts
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
+            return Some(*ip);
+        }
+        if name.eq_ignore_ascii_case("localhost") {
+            return Some(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+        }
+        None
+    }
+}

@@ -1,0 +1,171 @@
+//! # modemtls-sim
+//!
+//! A simulated Quectel BG96/BG95/BG77 modem for testing `modemtls` without
+//! hardware. The "UART" is a TCP connection to [`SimHandle::addr`]; each
+//! connection is a power-on. The simulator answers the AT dialect
+//! byte-exactly (`../shared/reference/at-commands.md` §0, §1), opens real TCP
+//! connections, and emulates the firmware's TLS client with OpenSSL
+//! restricted to the firmware's cipher table, TLS <= 1.2, SNI setting and CA
+//! handling, so that handshakes fail for the same reasons as on hardware.
+//!
+//! ```no_run
+//! use modemtls_sim::{FirmwareProfile, SimConfig, Simulator};
+//! use std::net::{IpAddr, Ipv4Addr};
+//! let sim = Simulator::spawn(
+//!     SimConfig::new(FirmwareProfile::bg96()).host("server.test", IpAddr::V4(Ipv4Addr::LOCALHOST)),
+//! )
+//! .unwrap();
+//! let uart = std::net::TcpStream::connect(sim.addr()).unwrap();
+//! # drop(uart);
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod checksum;
+pub mod ciphers;
+pub mod clock;
+pub mod config;
+pub mod files;
+pub mod params;
+pub mod quectel_bg9x;
+pub mod shared;
+pub mod tcp;
+pub mod tls;
+pub mod uart;
+
+pub use config::{FirmwareProfile, SimConfig};
+
+use shared::{lock, Shared};
+use std::io;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// Entry point: starts simulated modems.
+#[derive(Debug)]
+pub struct Simulator;
+
+impl Simulator {
+    /// Starts a simulator listening on `127.0.0.1:<ephemeral>`.
+    pub fn spawn(cfg: SimConfig) -> io::Result<SimHandle> {
+        Self::spawn_on(cfg, SocketAddr::from(([127, 0, 0, 1], 0)), false)
+    }
+
+    /// Starts a simulator listening on `listen`; with `log_stderr` the
+    /// transcript is also printed to stderr as it grows.
+    pub fn spawn_on(cfg: SimConfig, listen: SocketAddr, log_stderr: bool) -> io::Result<SimHandle> {
+        let listener = TcpListener::bind(listen)?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared::new(cfg, log_stderr));
+        let sh = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("sim-uart-accept".into())
+            .spawn(move || accept_loop(&sh, &listener))?;
+        shared.log(&format!(
+            "simulator {} {} listening on {addr}",
+            shared.cfg.profile.model, shared.cfg.profile.revision
+        ));
+        Ok(SimHandle {
+            shared,
+            addr,
+            thread: Some(thread),
+        })
+    }
+}
+
+fn accept_loop(sh: &Arc<Shared>, listener: &TcpListener) {
+    while !sh.stopping() {
+        match listener.accept() {
+            Ok((stream, peer)) => {
+                if stream.set_nonblocking(false).is_err() {
+                    continue;
+                }
+                sh.log(&format!("UART connection from {peer}"));
+                match uart::Uart::new(stream, sh.cfg.baud) {
+                    Ok(u) => quectel_bg9x::Session::new(sh.clone(), u).run(),
+                    Err(e) => sh.log(&format!("UART setup failed: {e}")),
+                }
+            }
+            Err(e)
+                if e.kind() == io::ErrorKind::WouldBlock
+                    || e.kind() == io::ErrorKind::Interrupted =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => {
+                sh.log(&format!("accept failed: {e}"));
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+}
+
+/// A running simulator. Dropping it shuts it down.
+#[derive(Debug)]
+pub struct SimHandle {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl SimHandle {
+    /// Address of the simulated UART (connect a TCP stream to it).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The modem's file store (kept across UART connections), sorted by name.
+    pub fn files(&self) -> Vec<(String, Vec<u8>)> {
+        self.shared.files.all()
+    }
+
+    /// How many received command lines start with `prefix` (case-sensitive,
+    /// as sent), e.g. `command_count("AT+QFUPL")`.
+    pub fn command_count(&self, prefix: &str) -> usize {
+        lock(&self.shared.commands)
+            .iter()
+            .filter(|c| c.starts_with(prefix))
+            .count()
+    }
+
+    /// Every received command line, in order.
+    pub fn commands(&self) -> Vec<String> {
+        lock(&self.shared.commands).clone()
+    }
+
+    /// The human-readable log: commands (`->`), responses (`<-`) and network
+    /// and TLS events (offered and negotiated version and cipher, whether
+    /// SNI was sent, the verification result or the OpenSSL error).
+    pub fn transcript(&self) -> String {
+        lock(&self.shared.transcript).clone()
+    }
+
+    /// Sends `"\r\n<line>\r\n"` to the UART at the next safe point (between
+    /// responses, never inside a prompt or payload).
+    pub fn inject_urc(&self, line: &str) {
+        lock(&self.shared.injected).push_back(line.to_string());
+    }
+
+    /// The network deactivates PDP context `cid`: its sockets stop (state
+    /// 4, to be released with `QICLOSE`/`QSSLCLOSE`) and the modem emits
+    /// `+QIURC: "pdpdeact",<cid>`. Ignored when the context is not active.
+    pub fn drop_pdp(&self, cid: u8) {
+        lock(&self.shared.pdp_drops).push_back(cid);
+    }
+
+    /// Stops all threads and closes all sockets (also done on drop).
+    pub fn shutdown(self) {}
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        self.shared.shutdown.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! State shared between the simulator handle, the UART session and the
+//! socket threads.
+
+use crate::config::SimConfig;
+use crate::files::FileStore;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Transcript size limit; later events are dropped (with one note).
+const MAX_TRANSCRIPT: usize = 16 << 20;
+/// Command log limit.
+const MAX_COMMANDS: usize = 1_000_000;
+
+/// Locks a mutex, ignoring poisoning (a panicked thread must not take the
+/// whole simulator down).
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Everything the handle and the simulator threads share.
+#[derive(Debug)]
+pub struct Shared {
+    /// The configuration the simulator was spawned with.
+    pub cfg: SimConfig,
+    /// The modem file store (kept across UART connections).
+    pub files: FileStore,
+    /// Every command line received, in order.
+    pub commands: Mutex<Vec<String>>,
+    /// Human-readable log.
+    pub transcript: Mutex<String>,
+    /// URC lines waiting to be sent at the next safe point.
+    pub injected: Mutex<VecDeque<String>>,
+    /// PDP contexts to drop at the next safe point.
+    pub pdp_drops: Mutex<VecDeque<u8>>,
+    /// Set once by shutdown; every thread polls it.
+    pub shutdown: AtomicBool,
+    /// When the simulator started (base of the network clock).
+    pub started: Instant,
+    /// Also print transcript lines to stderr.
+    pub log_stderr: bool,
+}
+
+impl Shared {
+    /// New shared state for `cfg`.
+    pub fn new(cfg: SimConfig, log_stderr: bool) -> Self {
+        Shared {
+            cfg,
+            files: FileStore::default(),
+            commands: Mutex::new(Vec::new()),
+            transcript: Mutex::new(String::new()),
+            injected: Mutex::new(VecDeque::new()),
+            pdp_drops: Mutex::new(VecDeque::new()),
+            shutdown: AtomicBool::new(false),
+            started: Instant::now(),
+            log_stderr,
+        }
+    }
+
+    /// True once the simulator is shutting down.
+    pub fn stopping(&self) -> bool {
+        self.shutdown.load(Ordering::Relaxed)
+    }
+
+    /// Appends one line to the transcript.
+    pub fn log(&self, line: &str) {
+        let t = self.started.elapsed();
+        let entry = format!("[{:4}.{:03}] {}\n", t.as_secs(), t.subsec_millis(), line);
+        if self.log_stderr {
+            eprint!("{entry}");
+        }
+        let mut tr = lock(&self.transcript);
+        if tr.len() + entry.len() <= MAX_TRANSCRIPT {
+            tr.push_str(&entry);
+        } else if !tr.ends_with("[transcript truncated]\n") {
+            tr.push_str("[transcript truncated]\n");
+        }
+    }
+
+    /// Records a received command line.
+    pub fn record_command(&self, line: &str) {
+        let mut c = lock(&self.commands);
+        if c.len() < MAX_COMMANDS {
+            c.push(line.to_string());
+        }
+    }
+
+    /// Network time now (Unix seconds).
+    pub fn network_now(&self) -> i64 {
+        match self.cfg.network_time {
+            Some(t) => t + self.started.elapsed().as_secs() as i64,
+            None => SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0),
+        }
+    }
+
+    /// Sleeps `ms`, waking early on shutdown or when `stop` turns true.
+    /// Returns false when interrupted.
+    pub fn sleep_ms(&self, ms: u32, stop: &AtomicBool) -> bool {
+        let end = Instant::now() + Duration::from_millis(u64::from(ms));
+        loop {
+            if self.stopping() || stop.load(Ordering::Relaxed) {
+                return false;
+            }
+            let now = Instant::now();
+            if now >= end {
+                return true;
+            }
+            std::thread::sleep((end - now).min(Duration::from_millis(10)));
+        }
+    }
+}
+
+/// Printable form of UART bytes for the transcript: CR/LF and control bytes
+/// escaped, long binary shortened.
+pub fn printable(data: &[u8]) -> String {
+    let mut s = String::new();
+    for &b in data.iter().take(300) {
+        match b {
+            b'\r' => s.push_str("\\r"),
+            b'\n' => s.push_str("\\n"),
+            0x20..=0x7e => s.push(b as char),
+            _ => s.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    if data.len() > 300 {
+        s.push_str(&format!("...({} bytes)", data.len()));
+    }
+    s
+}

@@ -1,0 +1,369 @@
+//! One network socket of the simulated modem (raw TCP or SSL client): a
+//! thread that connects, optionally runs the firmware TLS handshake, then
+//! moves bytes between the network and the modem's receive buffer, with
+//! latency and backpressure.
+
+use crate::shared::{lock, Shared};
+use crate::tls::{self, SslCtxCfg};
+use openssl::ssl::SslStream;
+use std::collections::VecDeque;
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, Shutdown, SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// Receive buffer size per socket; the socket stops reading from the
+/// network when it is full (TCP backpressure).
+pub const RECV_CAP: usize = 64 * 1024;
+
+/// TCP connect timeout.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Which command family owns a socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `AT+QIOPEN` connectID.
+    Tcp,
+    /// `AT+QSSLOPEN` clientID.
+    Ssl,
+}
+
+/// Data received from the network, waiting for `AT+QIRD`/`AT+QSSLRECV`.
+#[derive(Debug, Default)]
+pub struct RecvBuf {
+    /// Unread bytes.
+    pub data: VecDeque<u8>,
+    /// The peer closed (or the connection broke) and everything before it
+    /// has been delivered to `data`.
+    pub eof: bool,
+    /// Total bytes received into the buffer.
+    pub total_rcvd: u64,
+    /// Total bytes read out by the host.
+    pub total_read: u64,
+}
+
+/// State shared between the session and a socket thread.
+#[derive(Debug, Default)]
+pub struct SockShared {
+    /// Receive side.
+    pub recv: Mutex<RecvBuf>,
+    /// Data to send: (not before, bytes).
+    pub send: Mutex<VecDeque<(Instant, Vec<u8>)>>,
+    /// Total bytes accepted by `QISEND`/`QSSLSEND`.
+    pub total_sent: Mutex<u64>,
+    /// Tells the thread to flush and close.
+    pub stop: AtomicBool,
+}
+
+/// Which socket an event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SockRef {
+    /// Socket family.
+    pub kind: Kind,
+    /// connectID / clientID.
+    pub id: u8,
+    /// Generation of the id (events of a closed socket are ignored).
+    pub gen: u64,
+}
+
+/// What a socket thread reports to the session.
+#[derive(Debug)]
+pub enum NetEvent {
+    /// Connect (and handshake) finished: local port, or the `<err>` code.
+    Opened(SockRef, Result<u16, i32>),
+    /// The receive buffer went from empty to non-empty.
+    Recv(SockRef),
+    /// The connection closed (all data before it is in the buffer).
+    Closed(SockRef),
+}
+
+/// What to connect to.
+#[derive(Debug, Clone)]
+pub struct OpenRequest {
+    /// Socket family.
+    pub kind: Kind,
+    /// connectID / clientID.
+    pub id: u8,
+    /// Generation (distinguishes reuse of an id).
+    pub gen: u64,
+    /// Host as given in the command (for SNI and host check).
+    pub host: String,
+    /// Resolved address.
+    pub ip: IpAddr,
+    /// Remote port.
+    pub port: u16,
+    /// SSL context settings (SSL sockets only).
+    pub tls: Option<SslCtxCfg>,
+}
+
+impl OpenRequest {
+    fn sref(&self) -> SockRef {
+        SockRef {
+            kind: self.kind,
+            id: self.id,
+            gen: self.gen,
+        }
+    }
+}
+
+enum Stream {
+    Tcp(TcpStream),
+    Tls(Box<SslStream<TcpStream>>),
+}
+
+impl Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
+        }
+    }
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
+        }
+    }
+    fn close(&mut self) {
+        match self {
+            Stream::Tcp(s) => {
+                let _ = s.shutdown(Shutdown::Both);
+            }
+            Stream::Tls(s) => {
+                let _ = s.shutdown();
+                let _ = s.get_ref().shutdown(Shutdown::Both);
+            }
+        }
+    }
+}
+
+fn transient(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+    )
+}
+
+fn label(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Tcp => "tcp socket",
+        Kind::Ssl => "ssl client",
+    }
+}
+
+/// Starts the thread of one socket.
+pub fn spawn(
+    shared: Arc<Shared>,
+    req: OpenRequest,
+    sock: Arc<SockShared>,
+    events: Sender<NetEvent>,
+) -> io::Result<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name(format!("sim-{}-{}", label(req.kind), req.id))
+        .spawn(move || run(&shared, &req, &sock, &events))
+}
+
+fn run(shared: &Shared, req: &OpenRequest, sock: &SockShared, events: &Sender<NetEvent>) {
+    let who = format!(
+        "{} {} -> {}:{}",
+        label(req.kind),
+        req.id,
+        req.host,
+        req.port
+    );
+    let opened = |result| {
+        let _ = events.send(NetEvent::Opened(req.sref(), result));
+    };
+    let latency = shared.cfg.latency_ms;
+    if latency > 0 && !shared.sleep_ms(latency, &sock.stop) {
+        return;
+    }
+    let addr = SocketAddr::new(req.ip, req.port);
+    let tcp = match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
+        Ok(t) => t,
+        Err(e) => {
+            shared.log(&format!("{who}: TCP connect to {addr} failed: {e}"));
+            opened(Err(566));
+            return;
+        }
+    };
+    let _ = tcp.set_nodelay(true);
+    let local_port = tcp.local_addr().map(|a| a.port()).unwrap_or(0);
+    let mut stream = match &req.tls {
+        None => {
+            shared.log(&format!("{who}: TCP connected (local port {local_port})"));
+            Stream::Tcp(tcp)
+        }
+        Some(cfg) => {
+            let prepared = match tls::prepare(
+                cfg,
+                &shared.cfg.profile,
+                &shared.files,
+                &req.host,
+                shared.network_now(),
+            ) {
+                Ok(p) => p,
+                Err(e) => {
+                    shared.log(&format!(
+                        "{who}: TLS setup failed before the handshake: {e}"
+                    ));
+                    let _ = tcp.shutdown(Shutdown::Both);
+                    opened(Err(-1));
+                    return;
+                }
+            };
+            shared.log(&format!("{who}: TLS handshake: {}", prepared.offer));
+            let deadline =
+                Instant::now() + Duration::from_secs(u64::from(cfg.negotiatetime.clamp(10, 300)));
+            let stop = || shared.stopping() || sock.stop.load(Ordering::Relaxed);
+            match tls::handshake(prepared.ssl, prepared.verify, tcp, deadline, &stop) {
+                Ok((s, desc)) => {
+                    shared.log(&format!(
+                        "{who}: TLS handshake OK: {desc}; {}",
+                        if prepared.sni_sent {
+                            "sni sent"
+                        } else {
+                            "sni not sent"
+                        }
+                    ));
+                    Stream::Tls(Box::new(s))
+                }
+                Err(e) => {
+                    shared.log(&format!(
+                        "{who}: TLS handshake FAILED: {e}; {}",
+                        if prepared.sni_sent {
+                            "sni sent"
+                        } else {
+                            "sni not sent"
+                        }
+                    ));
+                    opened(Err(-1));
+                    return;
+                }
+            }
+        }
+    };
+    {
+        let t = match &stream {
+            Stream::Tcp(s) => s,
+            Stream::Tls(s) => s.get_ref(),
+        };
+        let _ = t.set_read_timeout(Some(Duration::from_millis(10)));
+        let _ = t.set_write_timeout(Some(Duration::from_millis(100)));
+    }
+    opened(Ok(local_port));
+    pump(shared, req, sock, events, &mut stream, &who);
+    stream.close();
+}
+
+/// Writes due data; returns false when the connection broke.
+fn write_due(stream: &mut Stream, sock: &SockShared, ignore_due: bool) -> bool {
+    let now = Instant::now();
+    loop {
+        let mut q = lock(&sock.send);
+        let Some((due, data)) = q.front_mut() else {
+            return true;
+        };
+        if !ignore_due && *due > now {
+            return true;
+        }
+        match stream.write(data) {
+            Ok(0) => return false,
+            Ok(n) if n >= data.len() => {
+                q.pop_front();
+            }
+            Ok(n) => {
+                data.drain(..n);
+            }
+            Err(e) if transient(&e) => return true,
+            Err(_) => return false,
+        }
+    }
+}
+
+fn pump(
+    shared: &Shared,
+    req: &OpenRequest,
+    sock: &SockShared,
+    events: &Sender<NetEvent>,
+    stream: &mut Stream,
+    who: &str,
+) {
+    let latency = Duration::from_millis(u64::from(shared.cfg.latency_ms));
+    let mut incoming: VecDeque<(Instant, Vec<u8>)> = VecDeque::new();
+    let mut incoming_len = 0usize;
+    let mut eof = false;
+    let mut reported = false;
+    let mut broken = false;
+    let mut tmp = vec![0u8; 4096];
+    loop {
+        if shared.stopping() {
+            return;
+        }
+        if sock.stop.load(Ordering::Relaxed) {
+            // Flush what the host already sent (bounded), then close.
+            let end = Instant::now() + Duration::from_secs(1);
+            while !broken
+                && !lock(&sock.send).is_empty()
+                && Instant::now() < end
+                && !shared.stopping()
+            {
+                if !write_due(stream, sock, true) {
+                    break;
+                }
+            }
+            return;
+        }
+        if !broken && !write_due(stream, sock, false) {
+            broken = true;
+            eof = true;
+            shared.log(&format!("{who}: send failed, connection broken"));
+        }
+        let now = Instant::now();
+        while incoming.front().is_some_and(|(due, _)| *due <= now) {
+            let Some((_, chunk)) = incoming.pop_front() else {
+                break;
+            };
+            incoming_len -= chunk.len();
+            let was_empty = {
+                let mut r = lock(&sock.recv);
+                let was_empty = r.data.is_empty();
+                r.total_rcvd += chunk.len() as u64;
+                r.data.extend(chunk);
+                was_empty
+            };
+            if was_empty {
+                let _ = events.send(NetEvent::Recv(req.sref()));
+            }
+        }
+        let room = RECV_CAP.saturating_sub(lock(&sock.recv).data.len() + incoming_len);
+        if !eof && room > 0 {
+            let n = room.min(tmp.len());
+            match stream.read(&mut tmp[..n]) {
+                Ok(0) => {
+                    eof = true;
+                    shared.log(&format!("{who}: peer closed"));
+                }
+                Ok(n) => {
+                    incoming_len += n;
+                    incoming.push_back((Instant::now() + latency, tmp[..n].to_vec()));
+                }
+                Err(e) if transient(&e) => {}
+                Err(e) => {
+                    eof = true;
+                    shared.log(&format!("{who}: connection error: {e}"));
+                }
+            }
+        } else {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if eof && incoming.is_empty() && !reported {
+            reported = true;
+            lock(&sock.recv).eof = true;
+            let _ = events.send(NetEvent::Closed(req.sref()));
+        }
+    }
+}
