@@ -1,0 +1,32 @@
+//! Real TLS peers and certificates for modemtls tests.
+//!
+//! - [`pki`]: a test PKI (roots, intermediates, cross-signed copies, leaves,
+//!   broken leaves) generated at test time;
+//! - [`s_server`]: `openssl s_server` as a child process, killed on drop;
+//! - [`server`]: an in-process TLS server (openssl crate) with scripted
+//!   behaviours and per-connection records;
+//! - [`tcp_echo`]: a plain TCP echo server.
+//!
+//! Everything listens on 127.0.0.1 only, every wait is bounded, and every
+//! server stops when its handle is dropped.
+
+pub mod pki;
+pub mod s_server;
+pub mod server;
+pub mod tcp_echo;
+
+pub use pki::{server_creds, server_creds_with, Ca, Issued, KeyKind, LeafSpec, ServerCreds};
+pub use s_server::{SServer, SServerMode, SServerOpts};
+pub use server::{sink_reply, Behaviour, ConnRecord, ServerOpts, TlsServer};
+pub use tcp_echo::TcpEcho;
+
+/// TLS versions a server accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TlsVersions {
+    /// TLS 1.2 only.
+    Tls12Only,
+    /// TLS 1.3 only.
+    Tls13Only,
+    /// TLS 1.2 and TLS 1.3.
+    Both,
+}
