@@ -10,7 +10,6 @@ pub mod modem;
 pub mod offload;
 pub mod pem;
 pub mod port;
-#[path = "probe_tmp.rs"]
 pub mod probe;
 pub mod session;
 

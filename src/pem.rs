@@ -27,7 +27,11 @@ pub fn pem_len(der_len: usize, label: &str) -> usize {
 
 /// Write `der` as PEM with `label` (e.g. `CERTIFICATE`) to `sink`, in
 /// pieces of at most 65 bytes.
-pub fn write_pem<E>(der: &[u8], label: &str, sink: &mut dyn FnMut(&[u8]) -> Result<(), E>) -> Result<(), E> {
+pub fn write_pem<E>(
+    der: &[u8],
+    label: &str,
+    sink: &mut dyn FnMut(&[u8]) -> Result<(), E>,
+) -> Result<(), E> {
     sink(b"-----BEGIN ")?;
     sink(label.as_bytes())?;
     sink(b"-----\n")?;
@@ -40,9 +44,18 @@ pub fn write_pem<E>(der: &[u8], label: &str, sink: &mut dyn FnMut(&[u8]) -> Resu
                 group.get(1).copied().unwrap_or(0),
                 group.get(2).copied().unwrap_or(0),
             ];
-            let idx = [b[0] >> 2, ((b[0] & 3) << 4) | (b[1] >> 4), ((b[1] & 15) << 2) | (b[2] >> 6), b[2] & 63];
+            let idx = [
+                b[0] >> 2,
+                ((b[0] & 3) << 4) | (b[1] >> 4),
+                ((b[1] & 15) << 2) | (b[2] >> 6),
+                b[2] & 63,
+            ];
             for (k, &i) in idx.iter().enumerate() {
-                let c = if k > group.len() { b'=' } else { B64[usize::from(i & 63)] };
+                let c = if k > group.len() {
+                    b'='
+                } else {
+                    B64[usize::from(i & 63)]
+                };
                 if let Some(slot) = line.get_mut(n) {
                     *slot = c;
                 }
@@ -138,18 +151,39 @@ mod tests {
     #[test]
     fn base64_vectors() {
         // RFC 4648 §10 test vectors inside PEM framing.
-        for (i, o) in [("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")] {
+        for (i, o) in [
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
             let pem = encode(i.as_bytes());
-            let body = std::str::from_utf8(&pem).unwrap().lines().nth(1).unwrap().to_string();
+            let body = std::str::from_utf8(&pem)
+                .unwrap()
+                .lines()
+                .nth(1)
+                .unwrap()
+                .to_string();
             assert_eq!(body, o);
         }
     }
 
     #[test]
     fn key_kinds() {
-        assert_eq!(DerKeyKind::detect(&[0x30, 0x10, 0x02, 0x01, 0x00, 0x30, 0x00]), Some(DerKeyKind::Pkcs8));
-        assert_eq!(DerKeyKind::detect(&[0x30, 0x81, 0x77, 0x02, 0x01, 0x01, 0x04, 0x20]), Some(DerKeyKind::Sec1));
-        assert_eq!(DerKeyKind::detect(&[0x30, 0x82, 0x04, 0xa4, 0x02, 0x01, 0x00, 0x02]), Some(DerKeyKind::Pkcs1));
+        assert_eq!(
+            DerKeyKind::detect(&[0x30, 0x10, 0x02, 0x01, 0x00, 0x30, 0x00]),
+            Some(DerKeyKind::Pkcs8)
+        );
+        assert_eq!(
+            DerKeyKind::detect(&[0x30, 0x81, 0x77, 0x02, 0x01, 0x01, 0x04, 0x20]),
+            Some(DerKeyKind::Sec1)
+        );
+        assert_eq!(
+            DerKeyKind::detect(&[0x30, 0x82, 0x04, 0xa4, 0x02, 0x01, 0x00, 0x02]),
+            Some(DerKeyKind::Pkcs1)
+        );
         assert_eq!(DerKeyKind::detect(b"junk"), None);
         assert_eq!(DerKeyKind::detect(&[]), None);
     }

@@ -96,35 +96,86 @@ fn cases() -> Vec<(&'static str, &'static [u8], Vec<Ev>)> {
     vec![
         ("ok", b"\r\nOK\r\n", vec![Final(FinalResult::Ok)]),
         ("error", b"\r\nERROR\r\n", vec![Final(FinalResult::Error)]),
-        ("cme numeric", b"\r\n+CME ERROR: 405\r\n", vec![Final(FinalResult::CmeError(Some(405)))]),
-        ("cme verbose", b"\r\n+CME ERROR: SIM not inserted\r\n", vec![Final(FinalResult::CmeError(None))]),
-        ("cme huge", b"\r\n+CME ERROR: 99999999\r\n", vec![Final(FinalResult::CmeError(None))]),
-        ("echo then ok", b"ATE0\r\r\nOK\r\n", vec![Echo(l("ATE0")), Final(FinalResult::Ok)]),
+        (
+            "cme numeric",
+            b"\r\n+CME ERROR: 405\r\n",
+            vec![Final(FinalResult::CmeError(Some(405)))],
+        ),
+        (
+            "cme verbose",
+            b"\r\n+CME ERROR: SIM not inserted\r\n",
+            vec![Final(FinalResult::CmeError(None))],
+        ),
+        (
+            "cme huge",
+            b"\r\n+CME ERROR: 99999999\r\n",
+            vec![Final(FinalResult::CmeError(None))],
+        ),
+        (
+            "echo then ok",
+            b"ATE0\r\r\nOK\r\n",
+            vec![Echo(l("ATE0")), Final(FinalResult::Ok)],
+        ),
         (
             "ati",
             b"\r\nQuectel\r\nBG96\r\nRevision: BG96MAR02A07M1G\r\n\r\nOK\r\n",
-            vec![Line(l("Quectel")), Line(l("BG96")), Line(l("Revision: BG96MAR02A07M1G")), Final(FinalResult::Ok)],
+            vec![
+                Line(l("Quectel")),
+                Line(l("BG96")),
+                Line(l("Revision: BG96MAR02A07M1G")),
+                Final(FinalResult::Ok),
+            ],
         ),
-        ("boot urcs", b"\r\nRDY\r\n\r\nAPP RDY\r\n", vec![Urc(l("RDY")), Urc(l("APP RDY"))]),
+        (
+            "boot urcs",
+            b"\r\nRDY\r\n\r\nAPP RDY\r\n",
+            vec![Urc(l("RDY")), Urc(l("APP RDY"))],
+        ),
         (
             "urc between ok and async result",
             b"\r\nOK\r\n\r\n+CEREG: 5\r\n\r\n+QIOPEN: 0,0\r\n",
-            vec![Final(FinalResult::Ok), Urc(l("+CEREG: 5")), Urc(l("+QIOPEN: 0,0"))],
+            vec![
+                Final(FinalResult::Ok),
+                Urc(l("+CEREG: 5")),
+                Urc(l("+QIOPEN: 0,0")),
+            ],
         ),
         ("prompt no crlf", b"\r\n> ", vec![Prompt]),
-        ("urc before prompt", b"\r\n+QIURC: \"recv\",1\r\n\r\n> ", vec![Urc(l("+QIURC: \"recv\",1")), Prompt]),
-        ("send ok", b"\r\nSEND OK\r\n", vec![Final(FinalResult::SendOk)]),
-        ("send fail", b"\r\nSEND FAIL\r\n", vec![Final(FinalResult::SendFail)]),
+        (
+            "urc before prompt",
+            b"\r\n+QIURC: \"recv\",1\r\n\r\n> ",
+            vec![Urc(l("+QIURC: \"recv\",1")), Prompt],
+        ),
+        (
+            "send ok",
+            b"\r\nSEND OK\r\n",
+            vec![Final(FinalResult::SendOk)],
+        ),
+        (
+            "send fail",
+            b"\r\nSEND FAIL\r\n",
+            vec![Final(FinalResult::SendFail)],
+        ),
         ("connect", b"\r\nCONNECT\r\n", vec![Connect]),
         (
             "qird payload with OK inside",
             b"\r\n+QIRD: 10\r\n\r\nOK\r\n> +Q\r\n\r\nOK\r\n",
-            vec![Header(l("+QIRD: 10"), 10), Payload(l("\r\nOK\r\n> +Q")), End, Final(FinalResult::Ok)],
+            vec![
+                Header(l("+QIRD: 10"), 10),
+                Payload(l("\r\nOK\r\n> +Q")),
+                End,
+                Final(FinalResult::Ok),
+            ],
         ),
         (
             "qird payload with urc text inside",
             b"\r\n+QIRD: 16\r\n+QIURC: \"closed\"\r\n\r\nOK\r\n",
-            vec![Header(l("+QIRD: 16"), 16), Payload(l("+QIURC: \"closed\"")), End, Final(FinalResult::Ok)],
+            vec![
+                Header(l("+QIRD: 16"), 16),
+                Payload(l("+QIURC: \"closed\"")),
+                End,
+                Final(FinalResult::Ok),
+            ],
         ),
         (
             "qird zero",
@@ -139,17 +190,31 @@ fn cases() -> Vec<(&'static str, &'static [u8], Vec<Ev>)> {
         (
             "sslrecv payload of binary",
             b"\r\n+QSSLRECV: 4\r\n\x00\xff\r\n\r\n\r\nOK\r\n",
-            vec![Header(l("+QSSLRECV: 4"), 4), Payload(vec![0, 0xff, b'\r', b'\n']), End, Final(FinalResult::Ok)],
+            vec![
+                Header(l("+QSSLRECV: 4"), 4),
+                Payload(vec![0, 0xff, b'\r', b'\n']),
+                End,
+                Final(FinalResult::Ok),
+            ],
         ),
         (
             "payload header ended by LF only",
             b"+QIRD: 2\nab\r\nOK\r\n",
-            vec![Header(l("+QIRD: 2"), 2), Payload(l("ab")), End, Final(FinalResult::Ok)],
+            vec![
+                Header(l("+QIRD: 2"), 2),
+                Payload(l("ab")),
+                End,
+                Final(FinalResult::Ok),
+            ],
         ),
         (
             "qfupl answer",
             b"\r\nCONNECT\r\n\r\n+QFUPL: 1544,5505\r\n\r\nOK\r\n",
-            vec![Connect, Line(l("+QFUPL: 1544,5505")), Final(FinalResult::Ok)],
+            vec![
+                Connect,
+                Line(l("+QFUPL: 1544,5505")),
+                Final(FinalResult::Ok),
+            ],
         ),
         (
             "recv urc with length is a urc in buffer mode",

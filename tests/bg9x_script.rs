@@ -29,7 +29,10 @@ impl ScriptPort {
         Self {
             steps: script
                 .iter()
-                .map(|(e, a)| Step { expect: e.to_vec(), answer: a.to_vec() })
+                .map(|(e, a)| Step {
+                    expect: e.to_vec(),
+                    answer: a.to_vec(),
+                })
                 .collect(),
             pending: Vec::new(),
             out: VecDeque::new(),
@@ -83,9 +86,18 @@ const INIT: &[(&[u8], &[u8])] = &[
     (b"AT\r", b"AT\r\r\nOK\r\n"),
     (b"ATE0\r", b"ATE0\r\r\nOK\r\n"),
     (b"AT+CMEE=1\r", b"\r\nOK\r\n"),
-    (b"ATI\r", b"\r\nQuectel\r\nBG96\r\nRevision: BG96MAR02A07M1G\r\n\r\nOK\r\n"),
-    (b"AT+QGMR\r", b"\r\nBG96MAR02A07M1G_01.016.01.016\r\n\r\nOK\r\n"),
-    (b"AT+QSSLCFG=\"sni\",0\r", b"\r\n+QSSLCFG: \"sni\",0,0\r\n\r\nOK\r\n"),
+    (
+        b"ATI\r",
+        b"\r\nQuectel\r\nBG96\r\nRevision: BG96MAR02A07M1G\r\n\r\nOK\r\n",
+    ),
+    (
+        b"AT+QGMR\r",
+        b"\r\nBG96MAR02A07M1G_01.016.01.016\r\n\r\nOK\r\n",
+    ),
+    (
+        b"AT+QSSLCFG=\"sni\",0\r",
+        b"\r\n+QSSLCFG: \"sni\",0,0\r\n\r\nOK\r\n",
+    ),
     (b"AT+CTZU=1\r", b"\r\nOK\r\n"),
 ];
 
@@ -93,24 +105,41 @@ const ATTACH: &[(&[u8], &[u8])] = &[
     (b"AT+QICSGP=1,1,\"internet\",\"\",\"\",0\r", b"\r\nOK\r\n"),
     (b"AT+QIACT?\r", b"\r\nOK\r\n"),
     (b"AT+QIACT=1\r", b"\r\nOK\r\n"),
-    (b"AT+QIACT?\r", b"\r\n+QIACT: 1,1,1,\"10.0.0.2\"\r\n\r\nOK\r\n"),
+    (
+        b"AT+QIACT?\r",
+        b"\r\n+QIACT: 1,1,1,\"10.0.0.2\"\r\n\r\nOK\r\n",
+    ),
 ];
 
 fn modem(rest: &[(&[u8], &[u8])]) -> Bg9x<ScriptPort> {
     let script: Vec<(&[u8], &[u8])> = INIT.iter().chain(ATTACH).chain(rest).copied().collect();
     let mut m = Bg9x::new(ScriptPort::new(&script));
-    m.set_timeouts(Timeouts { command_ms: 300, attach_ms: 300, open_ms: 1000, data_ms: 1000 });
+    m.set_timeouts(Timeouts {
+        command_ms: 300,
+        attach_ms: 300,
+        open_ms: 1000,
+        data_ms: 1000,
+    });
     let id = m.init().expect("init");
     assert_eq!(id.model.as_str(), "BG96");
     assert_eq!(id.firmware.as_str(), "BG96MAR02A07M1G_01.016.01.016");
     assert!(m.capabilities().sni);
-    assert_eq!(m.attach(&Apn::new("internet")).expect("attach").as_str(), "10.0.0.2");
+    assert_eq!(
+        m.attach(&Apn::new("internet")).expect("attach").as_str(),
+        "10.0.0.2"
+    );
     m
 }
 
 fn done(m: Bg9x<ScriptPort>) {
     let p = m.release();
-    assert!(p.steps.is_empty(), "script not finished: next {:?}", p.steps.front().map(|s| String::from_utf8_lossy(&s.expect).into_owned()));
+    assert!(
+        p.steps.is_empty(),
+        "script not finished: next {:?}",
+        p.steps
+            .front()
+            .map(|s| String::from_utf8_lossy(&s.expect).into_owned())
+    );
 }
 
 #[test]
@@ -155,10 +184,19 @@ fn open_send_read_close_with_interleaved_urcs() {
         ),
         (b"AT+QISEND=0,5\r", b"\r\n+QIURC: \"recv\",3\r\n\r\n> "),
         (b"hello", b"\r\nSEND OK\r\n"),
-        (b"AT+QIRD=0,1500\r", b"\r\n+QIRD: 7\r\n\r\nOK\r\n\r\n\r\nOK\r\n"),
-        (b"AT+QIRD=0,1500\r", b"\r\n+QIURC: \"recv\",0\r\n\r\n+QIRD: 0\r\n\r\nOK\r\n"),
+        (
+            b"AT+QIRD=0,1500\r",
+            b"\r\n+QIRD: 7\r\n\r\nOK\r\n\r\n\r\nOK\r\n",
+        ),
+        (
+            b"AT+QIRD=0,1500\r",
+            b"\r\n+QIURC: \"recv\",0\r\n\r\n+QIRD: 0\r\n\r\nOK\r\n",
+        ),
         (b"AT+QIRD=0,1500\r", b"\r\n+QIRD: 3\r\nxyz\r\n\r\nOK\r\n"),
-        (b"AT+QIRD=0,1500\r", b"\r\n+QIRD: 0\r\n\r\nOK\r\n\r\n+QIURC: \"closed\",0\r\n"),
+        (
+            b"AT+QIRD=0,1500\r",
+            b"\r\n+QIRD: 0\r\n\r\nOK\r\n\r\n+QIURC: \"closed\",0\r\n",
+        ),
         (b"AT+QICLOSE=0,10\r", b"\r\nOK\r\n"),
     ]);
     let id = m.tcp_open("10.1.1.1", 80).unwrap();
@@ -179,7 +217,10 @@ fn open_send_read_close_with_interleaved_urcs() {
 #[test]
 fn send_fail_is_retried() {
     let mut m = modem(&[
-        (b"AT+QIOPEN=1,0,\"TCP\",\"h\",1,0,0\r", b"\r\nOK\r\n\r\n+QIOPEN: 0,0\r\n"),
+        (
+            b"AT+QIOPEN=1,0,\"TCP\",\"h\",1,0,0\r",
+            b"\r\nOK\r\n\r\n+QIOPEN: 0,0\r\n",
+        ),
         (b"AT+QISEND=0,2\r", b"\r\n> "),
         (b"ab", b"\r\nSEND FAIL\r\n"),
         (b"AT+QISEND=0,2\r", b"\r\n> "),
@@ -195,7 +236,10 @@ fn send_is_chunked_to_1460() {
     let data = vec![b'x'; 2000];
     let first = format!("AT+QISEND=0,{}\r", 1460);
     let mut m = modem(&[
-        (b"AT+QIOPEN=1,0,\"TCP\",\"h\",1,0,0\r", b"\r\nOK\r\n\r\n+QIOPEN: 0,0\r\n"),
+        (
+            b"AT+QIOPEN=1,0,\"TCP\",\"h\",1,0,0\r",
+            b"\r\nOK\r\n\r\n+QIOPEN: 0,0\r\n",
+        ),
         (first.as_bytes(), b"\r\n> "),
         (&data[..1460], b"\r\nSEND OK\r\n"),
     ]);
@@ -225,10 +269,16 @@ fn open_errors_are_classified() {
 #[test]
 fn ssl_handshake_failure_is_reported_with_code() {
     let mut m = modem(&[
-        (b"AT+QSSLOPEN=1,0,0,\"h\",443,0\r", b"\r\nOK\r\n\r\n+QSSLOPEN: 0,-1\r\n"),
+        (
+            b"AT+QSSLOPEN=1,0,0,\"h\",443,0\r",
+            b"\r\nOK\r\n\r\n+QSSLOPEN: 0,-1\r\n",
+        ),
         (b"AT+QSSLCLOSE=0,10\r", b"\r\nOK\r\n"),
     ]);
-    assert_eq!(m.ssl_open(0, "h", 443, 10).err(), Some(ModemError::HandshakeFailed(-1)));
+    assert_eq!(
+        m.ssl_open(0, "h", 443, 10).err(),
+        Some(ModemError::HandshakeFailed(-1))
+    );
     done(m);
 }
 
@@ -260,7 +310,10 @@ fn upload_checks_checksum() {
     m.upload("a.pem", 3, &mut |w| w(b"abc")).unwrap();
     assert_eq!(
         m.upload("b.pem", 3, &mut |w| w(b"abc")).err(),
-        Some(ModemError::FileChecksum { sent: 0x0262, stored: 0xffff })
+        Some(ModemError::FileChecksum {
+            sent: 0x0262,
+            stored: 0xffff
+        })
     );
     done(m);
 }
@@ -268,7 +321,10 @@ fn upload_checks_checksum() {
 #[test]
 fn store_file_skips_identical() {
     let mut m = modem(&[
-        (b"AT+QFLST=\"x.pem\"\r", b"\r\n+QFLST: \"x.pem\",3\r\n\r\nOK\r\n"),
+        (
+            b"AT+QFLST=\"x.pem\"\r",
+            b"\r\n+QFLST: \"x.pem\",3\r\n\r\nOK\r\n",
+        ),
         (b"AT+QFLST=\"y.pem\"\r", b"\r\n+CME ERROR: 405\r\n"),
         (b"AT+QFDEL=\"y.pem\"\r", b"\r\n+CME ERROR: 405\r\n"),
         (b"AT+QFUPL=\"y.pem\",3,10\r", b"\r\nCONNECT\r\n"),
@@ -282,8 +338,14 @@ fn store_file_skips_identical() {
 #[test]
 fn clock_not_set_and_set() {
     let mut m = modem(&[
-        (b"AT+CCLK?\r", b"\r\n+CCLK: \"80/01/06,00:00:41+00\"\r\n\r\nOK\r\n"),
-        (b"AT+CCLK?\r", b"\r\n+CCLK: \"26/11/22,11:29:53+00\"\r\n\r\nOK\r\n"),
+        (
+            b"AT+CCLK?\r",
+            b"\r\n+CCLK: \"80/01/06,00:00:41+00\"\r\n\r\nOK\r\n",
+        ),
+        (
+            b"AT+CCLK?\r",
+            b"\r\n+CCLK: \"26/11/22,11:29:53+00\"\r\n\r\nOK\r\n",
+        ),
     ]);
     assert_eq!(m.network_time().err(), Some(ModemError::ClockNotSet));
     assert_eq!(m.network_time().unwrap(), 1_795_346_993);

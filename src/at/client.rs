@@ -7,6 +7,11 @@
 use super::{AtError, Command, Dialect, Engine, Event, FinalResult};
 use crate::port::Port;
 
+/// Writes the data of a command: called with a `write` function it feeds
+/// the payload to, in pieces.
+pub type DataSource<'a> =
+    &'a mut dyn FnMut(&mut dyn FnMut(&[u8]) -> Result<(), AtError>) -> Result<(), AtError>;
+
 /// How many UART bytes are read at a time.
 const RX_CHUNK: usize = 128;
 
@@ -127,7 +132,9 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
                         continue;
                     }
                     Event::Echo(_) => continue,
-                    Event::PayloadHeader { header, urc: true, .. } => {
+                    Event::PayloadHeader {
+                        header, urc: true, ..
+                    } => {
                         self.in_urc_payload = true;
                         urcs.urc(header);
                         continue;
@@ -324,7 +331,7 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         cmd: &mut Command,
         timeout_ms: u32,
         urcs: &mut H,
-        send: &mut dyn FnMut(&mut dyn FnMut(&[u8]) -> Result<(), AtError>) -> Result<(), AtError>,
+        send: DataSource<'_>,
         mut on_line: impl FnMut(&[u8]) -> Result<(), AtError>,
     ) -> Result<(), AtError>
     where

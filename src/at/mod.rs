@@ -8,8 +8,10 @@ mod engine;
 mod error;
 mod fields;
 
-pub use client::{AtClient, Flow, Reply, UrcHandler, NoUrcs};
+pub use client::{AtClient, DataSource, Flow, NoUrcs, Reply, UrcHandler};
 pub use command::{Command, COMMAND_CAPACITY};
-pub use engine::{parse_i32, parse_u16, parse_u32, trim, Dialect, Engine, Event, FinalResult, LINE_CAPACITY};
+pub use engine::{
+    parse_i32, parse_u16, parse_u32, trim, Dialect, Engine, Event, FinalResult, LINE_CAPACITY,
+};
 pub use error::AtError;
 pub use fields::Fields;

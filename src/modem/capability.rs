@@ -80,7 +80,10 @@ impl Capabilities {
             cipher_suites: BG9X_CIPHER_SUITES,
             sni: !old_bg96,
             hostname_check: true,
-            ca_formats: CaFormats { pem: true, der: true },
+            ca_formats: CaFormats {
+                pem: true,
+                der: true,
+            },
             max_cert_len: 10 * 1024,
             client_cert: true,
             sockets: 12,

@@ -81,7 +81,9 @@ impl fmt::Display for ModemError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ModemError::At(e) => write!(f, "{e}"),
-            ModemError::Socket(c) | ModemError::HandshakeFailed(c) => write!(f, "{} (code {c})", self.cause()),
+            ModemError::Socket(c) | ModemError::HandshakeFailed(c) => {
+                write!(f, "{} (code {c})", self.cause())
+            }
             ModemError::FileChecksum { sent, stored } => {
                 write!(f, "{} (sent {sent:04x}, stored {stored:04x})", self.cause())
             }

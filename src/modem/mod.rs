@@ -28,6 +28,10 @@ pub struct Apn<'a> {
 impl<'a> Apn<'a> {
     /// An APN without credentials.
     pub const fn new(name: &'a str) -> Self {
-        Self { name, user: "", password: "" }
+        Self {
+            name,
+            user: "",
+            password: "",
+        }
     }
 }

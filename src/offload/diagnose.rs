@@ -11,7 +11,9 @@ use crate::error::TlsFailure;
 use crate::modem::quectel::{Bg9x, SocketKind};
 use crate::modem::{Capabilities, ModemError};
 use crate::port::Port;
-use crate::probe::{diagnose, write_client_hello, Diagnosis, ProbeHello, ResponseParser, TlsVersion, Verdict};
+use crate::probe::{
+    diagnose, write_client_hello, Diagnosis, ProbeHello, ResponseParser, TlsVersion, Verdict,
+};
 
 /// Time allowed for the server's first answer to a probe.
 const PROBE_TIMEOUT_MS: u32 = 15_000;
@@ -75,7 +77,11 @@ fn probe<P: Port>(
     r
 }
 
-fn exchange<P: Port>(modem: &mut Bg9x<P>, id: crate::modem::SocketId, hello: &[u8]) -> Result<Verdict, ModemError> {
+fn exchange<P: Port>(
+    modem: &mut Bg9x<P>,
+    id: crate::modem::SocketId,
+    hello: &[u8],
+) -> Result<Verdict, ModemError> {
     let mut sent = 0;
     while let Some(rest) = hello.get(sent..).filter(|r| !r.is_empty()) {
         sent += modem.send(SocketKind::Tcp, id, rest)?;

@@ -35,7 +35,10 @@ pub struct OffloadSession<'m, P: Port> {
 /// checked against the modem's network clock, which must be set unless
 /// `cfg.accept_unchecked_validity`. On a handshake failure the error says
 /// why ([`TlsFailure`]) and what the evidence was.
-pub fn connect<'m, P: Port>(modem: &'m mut Bg9x<P>, cfg: &SessionConfig<'_>) -> Result<OffloadSession<'m, P>, Error> {
+pub fn connect<'m, P: Port>(
+    modem: &'m mut Bg9x<P>,
+    cfg: &SessionConfig<'_>,
+) -> Result<OffloadSession<'m, P>, Error> {
     cfg.validate()?;
     let caps = *modem.capabilities();
     let verify = !cfg.insecure_no_verify;
@@ -55,8 +58,18 @@ pub fn connect<'m, P: Port>(modem: &'m mut Bg9x<P>, cfg: &SessionConfig<'_>) -> 
     };
     let (cert_file, key_file) = match cfg.client {
         Some(id) => (
-            Some(credentials::store(modem, id.cert, Role::ClientCert, caps.ca_formats)?),
-            Some(credentials::store(modem, id.key, Role::ClientKey, caps.ca_formats)?),
+            Some(credentials::store(
+                modem,
+                id.cert,
+                Role::ClientCert,
+                caps.ca_formats,
+            )?),
+            Some(credentials::store(
+                modem,
+                id.key,
+                Role::ClientKey,
+                caps.ca_formats,
+            )?),
         ),
         None => (None, None),
     };
@@ -144,7 +157,9 @@ impl<P: Port> OffloadSession<'_, P> {
         }
         self.open = false;
         self.modem.free_context(self.ctx);
-        self.modem.close(SocketKind::Ssl, self.id).map_err(Error::from)
+        self.modem
+            .close(SocketKind::Ssl, self.id)
+            .map_err(Error::from)
     }
 }
 
@@ -189,7 +204,9 @@ pub fn describe(d: &Diagnosis) -> &'static str {
     match d {
         Diagnosis::NoCommonCipher => "server refused every cipher suite the firmware offers",
         Diagnosis::ProtocolVersion => "server refused the firmware's TLS versions",
-        Diagnosis::SniRequired => "server refused a ClientHello without SNI and accepted one with SNI",
+        Diagnosis::SniRequired => {
+            "server refused a ClientHello without SNI and accepted one with SNI"
+        }
         Diagnosis::ServerAccepts { .. } => "server accepted the firmware's ClientHello",
         Diagnosis::Inconclusive => "server answer did not show a cause",
     }

@@ -17,7 +17,10 @@ impl TcpPort {
     pub fn connect<A: ToSocketAddrs>(addr: A) -> std::io::Result<Self> {
         let stream = TcpStream::connect(addr)?;
         stream.set_nodelay(true)?;
-        Ok(Self { stream, start: Instant::now() })
+        Ok(Self {
+            stream,
+            start: Instant::now(),
+        })
     }
 }
 
@@ -34,7 +37,9 @@ impl Port for TcpPort {
             return Ok(0);
         }
         let t = Duration::from_millis(u64::from(timeout_ms.max(1)));
-        self.stream.set_read_timeout(Some(t)).map_err(|_| PortError::Io)?;
+        self.stream
+            .set_read_timeout(Some(t))
+            .map_err(|_| PortError::Io)?;
         match self.stream.read(buf) {
             Ok(0) => Err(PortError::Closed),
             Ok(n) => Ok(n),

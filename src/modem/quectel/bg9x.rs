@@ -6,7 +6,7 @@
 use super::checksum::Xor16;
 use super::dialect::QuectelDialect;
 use super::urc::{UrcState, SOCKETS};
-use crate::at::{AtClient, AtError, Command, Fields};
+use crate::at::{AtClient, AtError, Command, DataSource, Fields};
 use crate::modem::{Apn, Capabilities, ModemError, SocketId};
 use crate::port::Port;
 use heapless::String;
@@ -189,7 +189,9 @@ impl<P: Port> Bg9x<P> {
 
     fn simple(&mut self, text: &str, timeout_ms: u32) -> Result<(), AtError> {
         self.at
-            .exec(&mut Command::new(text), timeout_ms, &mut self.urc, |_| Ok(()))
+            .exec(&mut Command::new(text), timeout_ms, &mut self.urc, |_| {
+                Ok(())
+            })
     }
 
     /// Synchronise with the modem, switch echo off, enable numeric errors,
@@ -217,19 +219,20 @@ impl<P: Port> Bg9x<P> {
 
         let mut ident = Identity::default();
         let mut n = 0;
-        self.at.exec(&mut Command::new("ATI"), t, &mut self.urc, |l| {
-            if let Some(rev) = l.strip_prefix(b"Revision:") {
-                copy_str(&mut ident.revision, crate::at::trim(rev));
-            } else {
-                match n {
-                    0 => copy_str(&mut ident.manufacturer, l),
-                    1 => copy_str(&mut ident.model, l),
-                    _ => {}
+        self.at
+            .exec(&mut Command::new("ATI"), t, &mut self.urc, |l| {
+                if let Some(rev) = l.strip_prefix(b"Revision:") {
+                    copy_str(&mut ident.revision, crate::at::trim(rev));
+                } else {
+                    match n {
+                        0 => copy_str(&mut ident.manufacturer, l),
+                        1 => copy_str(&mut ident.model, l),
+                        _ => {}
+                    }
+                    n += 1;
                 }
-                n += 1;
-            }
-            Ok(())
-        })?;
+                Ok(())
+            })?;
         if ident.manufacturer.as_str() != "Quectel"
             || !(ident.model.starts_with("BG9") || ident.model.starts_with("BG77"))
         {
@@ -258,7 +261,11 @@ impl<P: Port> Bg9x<P> {
         let mut a = String::new();
         let mut u = String::new();
         let mut p = String::new();
-        for (dst, src) in [(&mut a as &mut dyn StrBuf, apn.name), (&mut u, apn.user), (&mut p, apn.password)] {
+        for (dst, src) in [
+            (&mut a as &mut dyn StrBuf, apn.name),
+            (&mut u, apn.user),
+            (&mut p, apn.password),
+        ] {
             dst.set(src)?;
         }
         self.apn = Some((a, u, p));
@@ -282,7 +289,12 @@ impl<P: Port> Bg9x<P> {
         if self.local_address()?.is_none() {
             let t = self.timeouts.attach_ms;
             self.at
-                .exec(Command::new("AT+QIACT=").int(self.cid)?, t, &mut self.urc, |_| Ok(()))
+                .exec(
+                    Command::new("AT+QIACT=").int(self.cid)?,
+                    t,
+                    &mut self.urc,
+                    |_| Ok(()),
+                )
                 .map_err(|e| match e {
                     AtError::Error | AtError::Cme(_) => ModemError::AttachFailed,
                     other => ModemError::At(other),
@@ -327,9 +339,12 @@ impl<P: Port> Bg9x<P> {
             self.pdp_up = false;
             self.sockets_in_use = 0;
             let t = self.timeouts.attach_ms;
-            let _ = self
-                .at
-                .exec(Command::new("AT+QIDEACT=").int(self.cid)?, t, &mut self.urc, |_| Ok(()));
+            let _ = self.at.exec(
+                Command::new("AT+QIDEACT=").int(self.cid)?,
+                t,
+                &mut self.urc,
+                |_| Ok(()),
+            );
             self.activate()?;
         }
         if !self.pdp_up {
@@ -401,7 +416,7 @@ impl<P: Port> Bg9x<P> {
         &mut self,
         name: &str,
         len: usize,
-        source: &mut dyn FnMut(&mut dyn FnMut(&[u8]) -> Result<(), AtError>) -> Result<(), AtError>,
+        source: DataSource<'_>,
     ) -> Result<(), ModemError> {
         if len == 0 || len > self.caps.max_cert_len {
             return Err(ModemError::FileTooLarge);
@@ -412,7 +427,10 @@ impl<P: Port> Bg9x<P> {
         let timeout_s = 10u32;
         let t = self.timeouts.command_ms.saturating_add(timeout_s * 1000);
         let r = self.at.exec_with_data(
-            Command::new("AT+QFUPL=").string(name)?.int(len)?.int(timeout_s)?,
+            Command::new("AT+QFUPL=")
+                .string(name)?
+                .int(len)?
+                .int(timeout_s)?,
             t,
             &mut self.urc,
             &mut |write| {
@@ -444,10 +462,17 @@ impl<P: Port> Bg9x<P> {
             });
         }
         match reply {
-            Some((size, stored)) if size as usize == len && sent == len && stored == sum.value() => Ok(()),
+            Some((size, stored))
+                if size as usize == len && sent == len && stored == sum.value() =>
+            {
+                Ok(())
+            }
             Some((_, stored)) => {
                 let _ = self.delete_file(name);
-                Err(ModemError::FileChecksum { sent: sum.value(), stored })
+                Err(ModemError::FileChecksum {
+                    sent: sum.value(),
+                    stored,
+                })
             }
             None => Err(ModemError::At(AtError::Unexpected)),
         }
@@ -461,7 +486,7 @@ impl<P: Port> Bg9x<P> {
         &mut self,
         name: &str,
         len: usize,
-        source: &mut dyn FnMut(&mut dyn FnMut(&[u8]) -> Result<(), AtError>) -> Result<(), AtError>,
+        source: DataSource<'_>,
     ) -> Result<bool, ModemError> {
         if self.file_size(name)? == u32::try_from(len).ok() {
             return Ok(false);
@@ -495,6 +520,14 @@ impl<P: Port> Bg9x<P> {
 
     /// Open a raw TCP socket to `host:port` in buffer mode.
     pub fn tcp_open(&mut self, host: &str, port: u16) -> Result<SocketId, ModemError> {
+        match self.tcp_open_once(host, port) {
+            // The "pdpdeact" URC arrived during the open: reactivate, retry once.
+            Err(ModemError::PdpDown) if self.urc.pdp_lost => self.tcp_open_once(host, port),
+            r => r,
+        }
+    }
+
+    fn tcp_open_once(&mut self, host: &str, port: u16) -> Result<SocketId, ModemError> {
         self.ensure_pdp()?;
         let id = self.alloc_socket()?;
         let mut c = Command::new("AT+QIOPEN=");
@@ -520,22 +553,47 @@ impl<P: Port> Bg9x<P> {
             SslVersion::Tls12 => 3,
             SslVersion::All => 4,
         };
-        self.cmd(Command::new("AT+QSSLCFG=").string("sslversion")?.int(ctx)?.int(version)?)?;
+        self.cmd(
+            Command::new("AT+QSSLCFG=")
+                .string("sslversion")?
+                .int(ctx)?
+                .int(version)?,
+        )?;
         let mut hex: String<8> = String::new();
         let _ = core::fmt::Write::write_fmt(&mut hex, format_args!("0x{:04X}", s.cipher_suite));
-        self.cmd(Command::new("AT+QSSLCFG=").string("ciphersuite")?.int(ctx)?.raw(&hex)?)?;
-        self.cmd(Command::new("AT+QSSLCFG=").string("seclevel")?.int(ctx)?.int(s.seclevel)?)?;
+        self.cmd(
+            Command::new("AT+QSSLCFG=")
+                .string("ciphersuite")?
+                .int(ctx)?
+                .raw(&hex)?,
+        )?;
+        self.cmd(
+            Command::new("AT+QSSLCFG=")
+                .string("seclevel")?
+                .int(ctx)?
+                .int(s.seclevel)?,
+        )?;
         for (key, file) in [
             ("cacert", s.ca_file),
             ("clientcert", s.client_cert_file),
             ("clientkey", s.client_key_file),
         ] {
             if let Some(f) = file {
-                self.cmd(Command::new("AT+QSSLCFG=").string(key)?.int(ctx)?.string(f)?)?;
+                self.cmd(
+                    Command::new("AT+QSSLCFG=")
+                        .string(key)?
+                        .int(ctx)?
+                        .string(f)?,
+                )?;
             }
         }
         if self.caps.sni {
-            self.cmd(Command::new("AT+QSSLCFG=").string("sni")?.int(ctx)?.int(u8::from(s.sni))?)?;
+            self.cmd(
+                Command::new("AT+QSSLCFG=")
+                    .string("sni")?
+                    .int(ctx)?
+                    .int(u8::from(s.sni))?,
+            )?;
         }
         self.cmd(
             Command::new("AT+QSSLCFG=")
@@ -578,7 +636,29 @@ impl<P: Port> Bg9x<P> {
 
     /// Open an offloaded TLS connection with SSL context `ctx`.
     /// `negotiate_time_s` extends the wait for the handshake.
-    pub fn ssl_open(&mut self, ctx: u8, host: &str, port: u16, negotiate_time_s: u16) -> Result<SocketId, ModemError> {
+    pub fn ssl_open(
+        &mut self,
+        ctx: u8,
+        host: &str,
+        port: u16,
+        negotiate_time_s: u16,
+    ) -> Result<SocketId, ModemError> {
+        match self.ssl_open_once(ctx, host, port, negotiate_time_s) {
+            // The "pdpdeact" URC arrived during the open: reactivate, retry once.
+            Err(ModemError::PdpDown) if self.urc.pdp_lost => {
+                self.ssl_open_once(ctx, host, port, negotiate_time_s)
+            }
+            r => r,
+        }
+    }
+
+    fn ssl_open_once(
+        &mut self,
+        ctx: u8,
+        host: &str,
+        port: u16,
+        negotiate_time_s: u16,
+    ) -> Result<SocketId, ModemError> {
         self.ensure_pdp()?;
         let id = self.alloc_socket()?;
         let mut c = Command::new("AT+QSSLOPEN=");
@@ -602,13 +682,20 @@ impl<P: Port> Bg9x<P> {
         r
     }
 
-    fn open_socket(&mut self, kind: SocketKind, id: u8, c: &mut Command) -> Result<SocketId, ModemError> {
+    fn open_socket(
+        &mut self,
+        kind: SocketKind,
+        id: u8,
+        c: &mut Command,
+    ) -> Result<SocketId, ModemError> {
         if let Err(e) = self.cmd(c) {
             self.free_socket(id);
             return Err(e.into());
         }
         let t = self.timeouts.open_ms;
-        let done = self.at.poll_urcs(t, &mut self.urc, |u| u.open_result(id).is_some());
+        let done = self
+            .at
+            .poll_urcs(t, &mut self.urc, |u| u.open_result(id).is_some());
         let code = match done {
             Ok(true) => self.urc.open_result(id).unwrap_or(-1),
             Ok(false) => {
@@ -640,13 +727,20 @@ impl<P: Port> Bg9x<P> {
 
     /// Send up to one chunk of `data`; returns how many bytes the modem took.
     /// `SEND FAIL` (modem buffer full) is retried until the data deadline.
-    pub fn send(&mut self, kind: SocketKind, id: SocketId, data: &[u8]) -> Result<usize, ModemError> {
+    pub fn send(
+        &mut self,
+        kind: SocketKind,
+        id: SocketId,
+        data: &[u8],
+    ) -> Result<usize, ModemError> {
         if data.is_empty() {
             return Ok(0);
         }
         let n = data.len().min(self.caps.send_chunk);
         let chunk = data.get(..n).unwrap_or(&[]);
-        let deadline = self.now_ms().saturating_add(u64::from(self.timeouts.data_ms));
+        let deadline = self
+            .now_ms()
+            .saturating_add(u64::from(self.timeouts.data_ms));
         loop {
             if self.urc.is_closed(id.0) {
                 return Err(ModemError::Closed);
@@ -674,7 +768,12 @@ impl<P: Port> Bg9x<P> {
 
     /// Read what the modem holds for socket `id` (at most one read chunk);
     /// `Ok(0)` when nothing is buffered now.
-    pub fn recv(&mut self, kind: SocketKind, id: SocketId, buf: &mut [u8]) -> Result<usize, ModemError> {
+    pub fn recv(
+        &mut self,
+        kind: SocketKind,
+        id: SocketId,
+        buf: &mut [u8],
+    ) -> Result<usize, ModemError> {
         let want = buf.len().min(self.caps.read_chunk);
         if want == 0 {
             return Ok(0);
@@ -717,7 +816,13 @@ impl<P: Port> Bg9x<P> {
     /// Block until data arrives (returns its length), the peer closed and
     /// everything was read (`Ok(0)`), or `timeout_ms` passes
     /// ([`ModemError::Timeout`]).
-    pub fn recv_wait(&mut self, kind: SocketKind, id: SocketId, buf: &mut [u8], timeout_ms: u32) -> Result<usize, ModemError> {
+    pub fn recv_wait(
+        &mut self,
+        kind: SocketKind,
+        id: SocketId,
+        buf: &mut [u8],
+        timeout_ms: u32,
+    ) -> Result<usize, ModemError> {
         if buf.is_empty() {
             return Ok(0);
         }
@@ -741,8 +846,9 @@ impl<P: Port> Bg9x<P> {
             }
             let wait = u32::try_from(deadline - now).unwrap_or(u32::MAX);
             let sid = id.0;
-            self.at
-                .poll_urcs(wait, &mut self.urc, |u| u.is_readable(sid) || u.is_closed(sid) || u.pdp_lost)?;
+            self.at.poll_urcs(wait, &mut self.urc, |u| {
+                u.is_readable(sid) || u.is_closed(sid) || u.pdp_lost
+            })?;
         }
     }
 

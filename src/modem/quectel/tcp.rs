@@ -17,7 +17,11 @@ impl<'m, P: Port> TcpSocket<'m, P> {
     /// Connect to `host:port` (`AT+QIOPEN`, buffer mode).
     pub fn connect(modem: &'m mut Bg9x<P>, host: &str, port: u16) -> Result<Self, ModemError> {
         let id = modem.tcp_open(host, port)?;
-        Ok(Self { modem, id, open: true })
+        Ok(Self {
+            modem,
+            id,
+            open: true,
+        })
     }
 
     /// The modem socket id.

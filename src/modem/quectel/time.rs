@@ -14,7 +14,8 @@ pub fn parse_cclk(s: &[u8]) -> Option<u64> {
             None
         }
     };
-    if s.len() < 17 || s.get(2) != Some(&b'/') || s.get(5) != Some(&b'/') || s.get(8) != Some(&b',') {
+    if s.len() < 17 || s.get(2) != Some(&b'/') || s.get(5) != Some(&b'/') || s.get(8) != Some(&b',')
+    {
         return None;
     }
     let (y, mo, d, h, mi, se) = (num(0)?, num(3)?, num(6)?, num(9)?, num(12)?, num(15)?);
@@ -64,7 +65,10 @@ mod tests {
         assert_eq!(parse_cclk(b"24/01/01,00:00:00+00"), Some(YEAR_2024));
         // +08 quarters = UTC+2
         assert_eq!(parse_cclk(b"24/01/01,02:00:00+08"), Some(YEAR_2024));
-        assert_eq!(parse_cclk(b"26/11/22,11:29:53-04"), Some(1_795_346_993 + 3600));
+        assert_eq!(
+            parse_cclk(b"26/11/22,11:29:53-04"),
+            Some(1_795_346_993 + 3600)
+        );
         assert_eq!(parse_cclk(b"80/01/06,00:00:00"), Some(315_964_800));
         assert_eq!(parse_cclk(b"garbage"), None);
         assert_eq!(parse_cclk(b"24/13/01,00:00:00+00"), None);

@@ -98,7 +98,10 @@ mod tests {
 
     #[test]
     fn records_urcs() {
-        let mut s = UrcState { cid: 1, ..Default::default() };
+        let mut s = UrcState {
+            cid: 1,
+            ..Default::default()
+        };
         s.urc(b"+QSSLOPEN: 3,-1");
         s.urc(b"+QIURC: \"recv\",4");
         s.urc(b"+QSSLURC: \"closed\",11");

@@ -31,7 +31,10 @@ struct Steps {
 impl Steps {
     fn new() -> Self {
         let now = Instant::now();
-        Self { start: now, last: now }
+        Self {
+            start: now,
+            last: now,
+        }
     }
     fn step(&mut self, what: &str) {
         let now = Instant::now();
@@ -61,7 +64,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         .and_then(|b| b.parse().ok());
     let mut t = Steps::new();
     println!("modemtls demo: simulated Quectel BG96, real TLS servers on 127.0.0.1, no hardware");
-    let mut cfg = SimConfig::new(FirmwareProfile::bg96()).host(HOST, IpAddr::V4(Ipv4Addr::LOCALHOST));
+    let mut cfg =
+        SimConfig::new(FirmwareProfile::bg96()).host(HOST, IpAddr::V4(Ipv4Addr::LOCALHOST));
     cfg.baud = baud;
     let sim = Simulator::spawn(cfg)?;
     t.step(&format!(
@@ -80,6 +84,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         require_sni: None,
         verify_client_ca_pem: None,
         mode: SServerMode::Www,
+        naccept: None,
+        extra_args: Vec::new(),
     })?;
     t.step(&format!(
         "openssl s_server on 127.0.0.1:{} (TLS 1.2, ECDHE-RSA-AES128-GCM-SHA256, RSA-2048 chain for {HOST})",
@@ -95,6 +101,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         require_sni: None,
         verify_client_ca_pem: None,
         mode: SServerMode::Www,
+        naccept: None,
+        extra_args: Vec::new(),
     })?;
     t.step(&format!(
         "openssl s_server on 127.0.0.1:{} (TLS 1.3 only, ChaCha20: the seed 000/004 kind of server)",
@@ -175,7 +183,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
                 e.modem_code.map_or("?".into(), |c| c.to_string())
             ));
             if let Some(d) = e.diagnosis {
-                println!("      capability probe over a raw socket: {}", offload::describe(&d));
+                println!(
+                    "      capability probe over a raw socket: {}",
+                    offload::describe(&d)
+                );
             }
             println!("      cause: {}", e.failure.cause());
             println!(
@@ -185,7 +196,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         }
         Err(e) => return Err(e.into()),
     }
-    println!("\ndemo finished in {:.1} ms", t.start.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "\ndemo finished in {:.1} ms",
+        t.start.elapsed().as_secs_f64() * 1e3
+    );
     sim.shutdown();
     Ok(())
 }
