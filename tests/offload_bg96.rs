@@ -162,16 +162,9 @@ fn ecdsa_gcm_only_server_fails_with_no_common_cipher() {
 fn wrong_hostname_fails_with_certificate_cause() {
     let creds = server_creds("other.test", KeyKind::Rsa2048);
     let server = SServer::spawn(SServerOpts {
-        cert_chain_pem: creds.chain_pem.clone(),
-        key_pem: creds.key_pem.clone(),
         tls: TlsVersions::Tls12Only,
         cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
-        ciphersuites: None,
-        require_sni: None,
-        verify_client_ca_pem: None,
-        mode: SServerMode::Www,
-        naccept: None,
-        extra_args: Vec::new(),
+        ..SServerOpts::from_creds(&creds)
     })
     .unwrap();
     let mut r = rig();
@@ -226,17 +219,11 @@ fn untrusted_ca_fails_with_certificate_cause() {
 fn sni_required_on_firmware_without_sni() {
     let creds = server_creds(HOST, KeyKind::Rsa2048);
     let server = TlsServer::spawn(ServerOpts {
-        cert_chain_pem: creds.chain_pem.clone(),
-        key_pem: creds.key_pem.clone(),
         tls: TlsVersions::Tls12Only,
         cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
-        ciphersuites: None,
         require_sni: Some(HOST.into()),
-        verify_client_ca_pem: None,
-        behaviour: Behaviour::Echo,
         max_connections: 8,
-        idle_timeout: std::time::Duration::from_secs(10),
-        conn_timeout: std::time::Duration::from_secs(60),
+        ..ServerOpts::from_creds(&creds)
     })
     .unwrap();
     // Firmware with SNI: works.
@@ -363,17 +350,9 @@ fn identical_ca_upload_is_skipped() {
 fn der_ca_is_converted_and_verifies() {
     let creds = server_creds(HOST, KeyKind::P256);
     let server = TlsServer::spawn(ServerOpts {
-        cert_chain_pem: creds.chain_pem.clone(),
-        key_pem: creds.key_pem.clone(),
         tls: TlsVersions::Tls12Only,
-        cipher_list: None,
-        ciphersuites: None,
-        require_sni: None,
-        verify_client_ca_pem: None,
-        behaviour: Behaviour::Echo,
         max_connections: 2,
-        idle_timeout: std::time::Duration::from_secs(10),
-        conn_timeout: std::time::Duration::from_secs(60),
+        ..ServerOpts::from_creds(&creds)
     })
     .unwrap();
     let mut r = rig();
@@ -397,17 +376,11 @@ fn mutual_tls_offload() {
     let client_ca = modemtls_testkit::Ca::root("client root", KeyKind::P256);
     let client = client_ca.leaf(&modemtls_testkit::LeafSpec::client("device-1"));
     let server = TlsServer::spawn(ServerOpts {
-        cert_chain_pem: creds.chain_pem.clone(),
-        key_pem: creds.key_pem.clone(),
         tls: TlsVersions::Tls12Only,
         cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
-        ciphersuites: None,
-        require_sni: None,
         verify_client_ca_pem: Some(client_ca.cert().cert_pem.clone()),
-        behaviour: Behaviour::Echo,
         max_connections: 4,
-        idle_timeout: std::time::Duration::from_secs(10),
-        conn_timeout: std::time::Duration::from_secs(60),
+        ..ServerOpts::from_creds(&creds)
     })
     .unwrap();
     let mut r = rig();

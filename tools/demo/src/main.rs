@@ -16,7 +16,7 @@ use modemtls::offload;
 use modemtls::port::TcpPort;
 use modemtls::session::{Credential, Mode, SessionConfig};
 use modemtls_sim::{FirmwareProfile, SimConfig, Simulator};
-use modemtls_testkit::{server_creds, KeyKind, SServer, SServerMode, SServerOpts, TlsVersions};
+use modemtls_testkit::{server_creds, KeyKind, SServer, SServerOpts, TlsVersions};
 use std::net::{IpAddr, Ipv4Addr};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -76,16 +76,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     let good_creds = server_creds(HOST, KeyKind::Rsa2048);
     let good = SServer::spawn(SServerOpts {
-        cert_chain_pem: good_creds.chain_pem.clone(),
-        key_pem: good_creds.key_pem.clone(),
         tls: TlsVersions::Tls12Only,
         cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
-        ciphersuites: None,
-        require_sni: None,
-        verify_client_ca_pem: None,
-        mode: SServerMode::Www,
-        naccept: None,
-        extra_args: Vec::new(),
+        ..SServerOpts::from_creds(&good_creds)
     })?;
     t.step(&format!(
         "openssl s_server on 127.0.0.1:{} (TLS 1.2, ECDHE-RSA-AES128-GCM-SHA256, RSA-2048 chain for {HOST})",
@@ -93,16 +86,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     ));
     let modern_creds = server_creds(HOST, KeyKind::P256);
     let modern = SServer::spawn(SServerOpts {
-        cert_chain_pem: modern_creds.chain_pem.clone(),
-        key_pem: modern_creds.key_pem.clone(),
         tls: TlsVersions::Tls13Only,
-        cipher_list: None,
         ciphersuites: Some("TLS_CHACHA20_POLY1305_SHA256".into()),
-        require_sni: None,
-        verify_client_ca_pem: None,
-        mode: SServerMode::Www,
-        naccept: None,
-        extra_args: Vec::new(),
+        ..SServerOpts::from_creds(&modern_creds)
     })?;
     t.step(&format!(
         "openssl s_server on 127.0.0.1:{} (TLS 1.3 only, ChaCha20: the seed 000/004 kind of server)",
