@@ -9,6 +9,8 @@ pub mod modem;
 #[cfg(feature = "offload")]
 pub mod offload;
 pub mod pem;
+#[cfg(feature = "host-tls")]
+pub mod pki;
 pub mod port;
 pub mod probe;
 pub mod session;

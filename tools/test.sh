@@ -18,6 +18,7 @@ step "no_std builds (offload only on Cortex-M0+, default on M3/M4F)"
 cargo build -q -p modemtls --release --target thumbv6m-none-eabi --no-default-features --features offload
 cargo build -q -p modemtls --release --target thumbv7m-none-eabi
 cargo build -q -p modemtls --release --target thumbv7em-none-eabihf
+cargo build -q -p modemtls --release --target thumbv7em-none-eabihf --no-default-features --features host-tls
 
 step "docs (rustdoc warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc -q -p modemtls --no-deps

@@ -1,0 +1,164 @@
+//! A minimal, strict DER reader: just enough to read an RSA public key and
+//! the validity and public key of a certificate. Never panics; every
+//! malformed input is `None`.
+
+/// Universal tags used here.
+pub(crate) const SEQUENCE: u8 = 0x30;
+pub(crate) const INTEGER: u8 = 0x02;
+pub(crate) const UTC_TIME: u8 = 0x17;
+pub(crate) const GENERALIZED_TIME: u8 = 0x18;
+/// `[0] EXPLICIT` (certificate version).
+pub(crate) const CONTEXT_0: u8 = 0xA0;
+
+/// One element: tag, contents, and the whole encoding (tag + length + contents).
+pub(crate) struct Tlv<'a> {
+    pub tag: u8,
+    pub value: &'a [u8],
+    pub whole: &'a [u8],
+}
+
+/// Reads consecutive DER elements from a slice.
+pub(crate) struct Reader<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(data: &'a [u8]) -> Self {
+        Reader { rest: data }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rest.is_empty()
+    }
+
+    /// The tag of the next element, if any.
+    pub fn peek_tag(&self) -> Option<u8> {
+        self.rest.first().copied()
+    }
+
+    /// Reads the next element (single-byte tags, definite minimal lengths
+    /// of up to 4 bytes).
+    pub fn read(&mut self) -> Option<Tlv<'a>> {
+        let data = self.rest;
+        let tag = *data.first()?;
+        if tag & 0x1f == 0x1f {
+            return None; // multi-byte tags are not used in what we read
+        }
+        let first = *data.get(1)?;
+        let (len, hdr) = if first < 0x80 {
+            (first as usize, 2usize)
+        } else {
+            let n = (first & 0x7f) as usize;
+            if n == 0 || n > 4 {
+                return None;
+            }
+            let bytes = data.get(2..2 + n)?;
+            if bytes.first() == Some(&0) {
+                return None; // non-minimal
+            }
+            let mut len = 0usize;
+            for b in bytes {
+                len = (len << 8) | (*b as usize);
+            }
+            if len < 0x80 {
+                return None; // long form for a short length
+            }
+            (len, 2 + n)
+        };
+        let end = hdr.checked_add(len)?;
+        let value = data.get(hdr..end)?;
+        let whole = data.get(..end)?;
+        self.rest = data.get(end..)?;
+        Some(Tlv { tag, value, whole })
+    }
+
+    /// Reads the next element and checks its tag.
+    pub fn expect(&mut self, tag: u8) -> Option<Tlv<'a>> {
+        let t = self.read()?;
+        if t.tag == tag {
+            Some(t)
+        } else {
+            None
+        }
+    }
+}
+
+/// A positive DER INTEGER without its sign byte. Rejects negative values,
+/// zero-length integers and non-minimal encodings.
+pub(crate) fn positive_integer(value: &[u8]) -> Option<&[u8]> {
+    let first = *value.first()?;
+    if first & 0x80 != 0 {
+        return None; // negative
+    }
+    if first == 0 {
+        let rest = value.get(1..)?;
+        match rest.first() {
+            None => None,                     // zero
+            Some(b) if b & 0x80 == 0 => None, // non-minimal
+            Some(_) => Some(rest),
+        }
+    } else {
+        Some(value)
+    }
+}
+
+/// What we need from a certificate: its notBefore (raw time) and the
+/// whole subjectPublicKeyInfo encoding.
+pub(crate) struct CertFields<'a> {
+    pub not_before: Tlv<'a>,
+    pub spki: &'a [u8],
+}
+
+/// Walks `Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version,
+/// serial, signature, issuer, validity, subject, spki, ... }, ... }`.
+pub(crate) fn cert_fields(cert: &[u8]) -> Option<CertFields<'_>> {
+    let mut outer = Reader::new(cert);
+    let cert_seq = outer.expect(SEQUENCE)?;
+    let mut c = Reader::new(cert_seq.value);
+    let tbs = c.expect(SEQUENCE)?;
+    let mut t = Reader::new(tbs.value);
+    if t.peek_tag() == Some(CONTEXT_0) {
+        t.read()?; // version
+    }
+    t.expect(INTEGER)?; // serialNumber
+    t.expect(SEQUENCE)?; // signature
+    t.expect(SEQUENCE)?; // issuer
+    let validity = t.expect(SEQUENCE)?;
+    t.expect(SEQUENCE)?; // subject
+    let spki = t.expect(SEQUENCE)?;
+    let mut v = Reader::new(validity.value);
+    let not_before = v.read()?;
+    v.read()?; // notAfter (webpki checks it)
+    Some(CertFields {
+        not_before,
+        spki: spki.whole,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths() {
+        assert!(Reader::new(&[0x02, 0x01, 0x05]).read().is_some());
+        // long form for a short length is rejected
+        assert!(Reader::new(&[0x02, 0x81, 0x01, 0x05]).read().is_none());
+        // truncated
+        assert!(Reader::new(&[0x02, 0x02, 0x05]).read().is_none());
+        assert!(Reader::new(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff])
+            .read()
+            .is_none());
+        assert!(Reader::new(&[]).read().is_none());
+    }
+
+    #[test]
+    fn integers() {
+        assert_eq!(positive_integer(&[0x00, 0x80]), Some(&[0x80u8][..]));
+        assert_eq!(positive_integer(&[0x00, 0x7f]), None);
+        assert_eq!(positive_integer(&[0x80]), None);
+        assert_eq!(positive_integer(&[0x00]), None);
+        assert_eq!(positive_integer(&[]), None);
+        assert_eq!(positive_integer(&[0x01, 0x00]), Some(&[0x01u8, 0x00][..]));
+    }
+}

@@ -1,0 +1,348 @@
+//! `PkiVerifier`: the `embedded_tls::TlsVerifier` of the host TLS path.
+//!
+//! Chain validation is `rustls-webpki`'s (`verify_for_usage` with the
+//! serverAuth EKU, basicConstraints, name constraints, validity at the
+//! caller's time, several trust anchors, path building through extra or
+//! cross-signed certificates) with this module's signature algorithms.
+//! The same algorithms verify the server's CertificateVerify over the
+//! handshake transcript.
+//!
+//! `embedded-tls` 0.19 completes a handshake when the server sends no
+//! Certificate and no CertificateVerify at all (it only calls the verifier
+//! when those messages arrive). The verifier therefore records what it
+//! verified, and the session layer must call [`PkiVerifier::check`] (or
+//! [`PkiVerifier::verified`]) after `open()`: a handshake is only
+//! authenticated when both the chain and CertificateVerify were verified.
+
+use core::time::Duration;
+
+use embedded_tls::{
+    CertificateEntryRef, CertificateRef, CertificateVerifyRef, SignatureScheme, TlsCipherSuite,
+    TlsError, TlsVerifier,
+};
+use rustls_pki_types::{
+    CertificateDer, ServerName, SignatureVerificationAlgorithm, SubjectPublicKeyInfoDer,
+    TrustAnchor, UnixTime,
+};
+use sha2::Digest;
+
+use super::time::{x509_time, Validity};
+use super::{der, PkiError};
+
+/// Most certificates a server may send (the limit of `embedded-tls` 0.19).
+pub const MAX_CHAIN_LEN: usize = 16;
+/// Largest leaf subjectPublicKeyInfo kept for CertificateVerify (RSA-4096 is 550 bytes).
+pub const MAX_SPKI_LEN: usize = 600;
+/// Longest server name (DNS names are at most 253 characters).
+pub const MAX_SERVER_NAME_LEN: usize = 253;
+/// Largest transcript hash (SHA-384).
+const MAX_TRANSCRIPT_LEN: usize = 48;
+
+/// Algorithms accepted in certificate signatures.
+pub static CHAIN_ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] = &[
+    &super::ecdsa::ECDSA_P256_SHA256,
+    &super::ecdsa::ECDSA_P256_SHA384,
+    #[cfg(feature = "p384")]
+    &super::ecdsa::ECDSA_P384_SHA256,
+    #[cfg(feature = "p384")]
+    &super::ecdsa::ECDSA_P384_SHA384,
+    #[cfg(feature = "ed25519")]
+    &super::ed25519::ED25519,
+    &super::rsa::RSA_PKCS1_SHA256,
+    &super::rsa::RSA_PKCS1_SHA384,
+    &super::rsa::RSA_PKCS1_SHA512,
+    &super::rsa::RSA_PSS_SHA256,
+    &super::rsa::RSA_PSS_SHA384,
+    &super::rsa::RSA_PSS_SHA512,
+    &super::rsa::RSA_PKCS1_SHA256_ABSENT_PARAMS,
+    &super::rsa::RSA_PKCS1_SHA384_ABSENT_PARAMS,
+    &super::rsa::RSA_PKCS1_SHA512_ABSENT_PARAMS,
+];
+
+/// The algorithm for a TLS 1.3 CertificateVerify signature scheme. RSA
+/// PKCS#1 v1.5 and SHA-1 schemes are not allowed in TLS 1.3 (RFC 8446 §4.4.3).
+pub fn tls13_scheme_algorithm(
+    scheme: SignatureScheme,
+) -> Option<&'static dyn SignatureVerificationAlgorithm> {
+    match scheme {
+        SignatureScheme::EcdsaSecp256r1Sha256 => Some(&super::ecdsa::ECDSA_P256_SHA256),
+        #[cfg(feature = "p384")]
+        SignatureScheme::EcdsaSecp384r1Sha384 => Some(&super::ecdsa::ECDSA_P384_SHA384),
+        #[cfg(feature = "ed25519")]
+        SignatureScheme::Ed25519 => Some(&super::ed25519::ED25519),
+        SignatureScheme::RsaPssRsaeSha256 => Some(&super::rsa::RSA_PSS_SHA256),
+        SignatureScheme::RsaPssRsaeSha384 => Some(&super::rsa::RSA_PSS_SHA384),
+        SignatureScheme::RsaPssRsaeSha512 => Some(&super::rsa::RSA_PSS_SHA512),
+        _ => None,
+    }
+}
+
+/// Verifies the server of one TLS session. See the module documentation.
+pub struct PkiVerifier<'a> {
+    anchors: &'a [TrustAnchor<'a>],
+    validity: Validity,
+    server_name: heapless::String<MAX_SERVER_NAME_LEN>,
+    // Handshake state.
+    certificate_seen: bool,
+    chain_verified: bool,
+    signature_verified: bool,
+    leaf_spki: heapless::Vec<u8, MAX_SPKI_LEN>,
+    transcript: [u8; MAX_TRANSCRIPT_LEN],
+    transcript_len: usize,
+    error: Option<PkiError>,
+}
+
+impl<'a> PkiVerifier<'a> {
+    /// A verifier trusting `anchors`, checking validity as `validity` says.
+    /// The server name comes from [`with_server_name`](Self::with_server_name)
+    /// or from the `TlsConfig`'s server name (embedded-tls passes it on).
+    pub fn new(anchors: &'a [TrustAnchor<'a>], validity: Validity) -> Self {
+        PkiVerifier {
+            anchors,
+            validity,
+            server_name: heapless::String::new(),
+            certificate_seen: false,
+            chain_verified: false,
+            signature_verified: false,
+            leaf_spki: heapless::Vec::new(),
+            transcript: [0; MAX_TRANSCRIPT_LEN],
+            transcript_len: 0,
+            error: None,
+        }
+    }
+
+    /// Sets the name (DNS name or IP address literal) the server certificate
+    /// must be valid for. Needed when the `TlsConfig` has no server name
+    /// (e.g. connecting to an IP address without SNI).
+    pub fn with_server_name(mut self, name: &str) -> Result<Self, PkiError> {
+        self.set_server_name(name)?;
+        Ok(self)
+    }
+
+    /// Changes how validity is checked (e.g. once network time is known).
+    pub fn set_validity(&mut self, validity: Validity) {
+        self.validity = validity;
+    }
+
+    fn set_server_name(&mut self, name: &str) -> Result<(), PkiError> {
+        ServerName::try_from(name).map_err(|_| PkiError::InvalidServerName)?;
+        if !self.server_name.is_empty() {
+            return if self.server_name.eq_ignore_ascii_case(name) {
+                Ok(())
+            } else {
+                Err(PkiError::ServerNameConflict)
+            };
+        }
+        self.server_name =
+            heapless::String::try_from(name).map_err(|_| PkiError::InvalidServerName)?;
+        Ok(())
+    }
+
+    /// Forgets the result of a previous handshake (keeps anchors, name and
+    /// validity), so the verifier can serve a new connection.
+    pub fn reset(&mut self) {
+        self.certificate_seen = false;
+        self.chain_verified = false;
+        self.signature_verified = false;
+        self.leaf_spki.clear();
+        self.transcript = [0; MAX_TRANSCRIPT_LEN];
+        self.transcript_len = 0;
+        self.error = None;
+    }
+
+    /// True only when this verifier verified the server's certificate chain
+    /// *and* its CertificateVerify signature in the last handshake.
+    pub fn verified(&self) -> bool {
+        self.error.is_none() && self.chain_verified && self.signature_verified
+    }
+
+    /// `Ok` only when [`verified`](Self::verified); otherwise the first
+    /// verification error, or [`PkiError::NoServerAuthentication`] when the
+    /// server skipped Certificate/CertificateVerify. Call after `open()`,
+    /// and also when `open()` failed, to learn why.
+    pub fn check(&self) -> Result<(), PkiError> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        if self.verified() {
+            Ok(())
+        } else {
+            Err(PkiError::NoServerAuthentication)
+        }
+    }
+
+    /// The first error of the last handshake, if any.
+    pub fn error(&self) -> Option<PkiError> {
+        self.error
+    }
+
+    fn fail(&mut self, e: PkiError) -> TlsError {
+        if self.error.is_none() {
+            self.error = Some(e);
+        }
+        self.chain_verified = false;
+        self.signature_verified = false;
+        e.to_tls()
+    }
+
+    fn validation_time(&self, chain: &[&[u8]]) -> Result<UnixTime, PkiError> {
+        match self.validity {
+            Validity::NoTimeSource => Err(PkiError::NoTime),
+            Validity::At(secs) => Ok(UnixTime::since_unix_epoch(Duration::from_secs(secs))),
+            Validity::InsecureUncheckedValidity => {
+                let mut latest = 0u64;
+                for c in chain {
+                    let f = der::cert_fields(c).ok_or(PkiError::MalformedCertificate)?;
+                    let nb = x509_time(&f.not_before).ok_or(PkiError::MalformedCertificate)?;
+                    latest = latest.max(nb);
+                }
+                Ok(UnixTime::since_unix_epoch(Duration::from_secs(latest)))
+            }
+        }
+    }
+
+    /// Verifies a chain (leaf first, then whatever the server sent, at most
+    /// [`MAX_CHAIN_LEN`]) for the configured server name at the configured
+    /// time. This is what the TLS handshake runs on the Certificate message;
+    /// it is public for tests and measurements. Returns the leaf's
+    /// subjectPublicKeyInfo (DER).
+    pub fn verify_chain<'c>(&self, chain: &[&'c [u8]]) -> Result<&'c [u8], PkiError> {
+        if self.anchors.is_empty() {
+            return Err(PkiError::NoTrustAnchors);
+        }
+        if self.server_name.is_empty() {
+            return Err(PkiError::NoServerName);
+        }
+        let name = ServerName::try_from(self.server_name.as_str())
+            .map_err(|_| PkiError::InvalidServerName)?;
+        let mut ders: heapless::Vec<CertificateDer<'c>, MAX_CHAIN_LEN> = heapless::Vec::new();
+        for c in chain {
+            ders.push(CertificateDer::from(*c))
+                .map_err(|_| PkiError::PathTooComplex)?;
+        }
+        let (leaf, intermediates) = ders.split_first().ok_or(PkiError::EmptyCertificateChain)?;
+        let leaf_bytes: &'c [u8] = chain
+            .first()
+            .copied()
+            .ok_or(PkiError::EmptyCertificateChain)?;
+        let time = self.validation_time(chain)?;
+        let ee = webpki::EndEntityCert::try_from(leaf)?;
+        ee.verify_for_usage(
+            CHAIN_ALGORITHMS,
+            self.anchors,
+            intermediates,
+            time,
+            webpki::KeyUsage::server_auth(),
+            None,
+            None,
+        )?;
+        ee.verify_is_valid_for_subject_name(&name)?;
+        let fields = der::cert_fields(leaf_bytes).ok_or(PkiError::MalformedCertificate)?;
+        Ok(fields.spki)
+    }
+
+    fn on_certificate(
+        &mut self,
+        transcript: &[u8],
+        cert: &CertificateRef<'_>,
+    ) -> Result<(), PkiError> {
+        if self.certificate_seen {
+            return Err(PkiError::UnexpectedCertificate);
+        }
+        self.certificate_seen = true;
+        let mut chain: heapless::Vec<&[u8], MAX_CHAIN_LEN> = heapless::Vec::new();
+        for entry in cert.entries.iter() {
+            match entry {
+                CertificateEntryRef::X509(der) => {
+                    chain.push(der).map_err(|_| PkiError::PathTooComplex)?
+                }
+                CertificateEntryRef::RawPublicKey(_) => {
+                    return Err(PkiError::RawPublicKeyUnsupported)
+                }
+            }
+        }
+        let spki = self.verify_chain(&chain)?;
+        self.leaf_spki.clear();
+        self.leaf_spki
+            .extend_from_slice(spki)
+            .map_err(|_| PkiError::PublicKeyTooLarge)?;
+        let t = self
+            .transcript
+            .get_mut(..transcript.len())
+            .ok_or(PkiError::UnsupportedSignatureScheme)?;
+        t.copy_from_slice(transcript);
+        self.transcript_len = transcript.len();
+        self.chain_verified = true;
+        Ok(())
+    }
+
+    /// Verifies a TLS 1.3 server CertificateVerify signature over
+    /// `transcript_hash` (the handshake hash through Certificate) with the
+    /// public key `spki` (a DER subjectPublicKeyInfo).
+    pub fn verify_certificate_verify(
+        spki: &[u8],
+        transcript_hash: &[u8],
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<(), PkiError> {
+        const CONTEXT: &[u8] = b"TLS 1.3, server CertificateVerify\x00";
+        let alg = tls13_scheme_algorithm(scheme).ok_or(PkiError::UnsupportedSignatureScheme)?;
+        let mut msg = [0x20u8; 64 + 34 + MAX_TRANSCRIPT_LEN];
+        let len = 64 + CONTEXT.len() + transcript_hash.len();
+        msg.get_mut(64..64 + CONTEXT.len())
+            .ok_or(PkiError::BadCertificateVerify)?
+            .copy_from_slice(CONTEXT);
+        msg.get_mut(64 + CONTEXT.len()..len)
+            .ok_or(PkiError::BadCertificateVerify)?
+            .copy_from_slice(transcript_hash);
+        let spki = SubjectPublicKeyInfoDer::from(spki);
+        let key = webpki::RawPublicKeyEntity::try_from(&spki)
+            .map_err(|_| PkiError::MalformedCertificate)?;
+        key.verify_signature(
+            alg,
+            msg.get(..len).ok_or(PkiError::BadCertificateVerify)?,
+            signature,
+        )
+        .map_err(|_| PkiError::BadCertificateVerify)
+    }
+
+    fn on_certificate_verify(&mut self, verify: &CertificateVerifyRef<'_>) -> Result<(), PkiError> {
+        if !self.chain_verified || self.signature_verified {
+            return Err(PkiError::UnexpectedCertificateVerify);
+        }
+        let transcript = self
+            .transcript
+            .get(..self.transcript_len)
+            .ok_or(PkiError::UnexpectedCertificateVerify)?;
+        Self::verify_certificate_verify(
+            &self.leaf_spki,
+            transcript,
+            verify.signature_scheme,
+            verify.signature,
+        )?;
+        self.signature_verified = true;
+        Ok(())
+    }
+}
+
+impl<CipherSuite: TlsCipherSuite> TlsVerifier<CipherSuite> for PkiVerifier<'_> {
+    fn set_hostname_verification(&mut self, hostname: &str) -> Result<(), TlsError> {
+        self.reset();
+        self.set_server_name(hostname).map_err(|e| self.fail(e))
+    }
+
+    fn verify_certificate(
+        &mut self,
+        transcript: &CipherSuite::Hash,
+        cert: CertificateRef<'_>,
+    ) -> Result<(), TlsError> {
+        let hash = transcript.clone().finalize();
+        self.on_certificate(hash.as_slice(), &cert)
+            .map_err(|e| self.fail(e))
+    }
+
+    fn verify_signature(&mut self, verify: CertificateVerifyRef<'_>) -> Result<(), TlsError> {
+        self.on_certificate_verify(&verify)
+            .map_err(|e| self.fail(e))
+    }
+}
