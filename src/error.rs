@@ -24,6 +24,9 @@ pub enum ConfigError {
     CredentialFormat,
     /// A credential is larger than the modem accepts.
     CredentialTooLarge,
+    /// A host TLS buffer is smaller than the minimum (`host::MIN_READ_BUF`,
+    /// `host::MIN_WRITE_BUF`).
+    BufferTooSmall,
     /// The requested mode is not available (feature not built, or the
     /// modem has no client-certificate support).
     ModeUnavailable,
@@ -40,6 +43,7 @@ impl ConfigError {
             ConfigError::NoTrustAnchors => "certificate verification is on but no CA certificate was given (add trust anchors; insecure_no_verify is never implied)",
             ConfigError::CredentialFormat => "the modem cannot parse this certificate/key format and it could not be converted",
             ConfigError::CredentialTooLarge => "a certificate or key is larger than the modem accepts",
+            ConfigError::BufferTooSmall => "a host TLS buffer is too small: the read buffer needs 16,640 bytes (one full TLS record), the write buffer 1,024",
             ConfigError::ModeUnavailable => "the requested TLS path is not available in this build or on this modem",
         }
     }
@@ -59,6 +63,8 @@ pub enum TlsFailure {
     /// after ServerHello: the server certificate was rejected (CA, host name,
     /// dates) or the server rejected the client certificate.
     CertificateRejected,
+    /// The server refused the client certificate (mutual TLS).
+    ClientCertRejected,
     /// The handshake failed and the cause could not be found.
     HandshakeFailed,
 }
@@ -71,6 +77,7 @@ impl TlsFailure {
             TlsFailure::ProtocolVersion => "the server requires a TLS version the modem firmware lacks (e.g. TLS 1.3 only)",
             TlsFailure::SniRequired => "the server requires SNI and the modem firmware sends none",
             TlsFailure::CertificateRejected => "the server accepts the firmware's TLS parameters but the handshake failed later: the server certificate was rejected (wrong CA, host name or dates) or the client certificate was refused",
+            TlsFailure::ClientCertRejected => "the server refused the client certificate (check the client certificate, its key and the CA the server trusts)",
             TlsFailure::HandshakeFailed => "the TLS handshake failed and no cause could be established",
         }
     }
@@ -85,6 +92,48 @@ impl TlsFailure {
     }
 }
 
+/// What was wrong with the server's certificate, when the TLS stack that
+/// failed can tell (the host path's verifier can; modem firmware cannot).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CertProblem {
+    /// The certificate does not name the host connected to.
+    HostnameMismatch,
+    /// A certificate in the chain has expired (or the device clock is wrong).
+    Expired,
+    /// A certificate in the chain is not valid yet (or the clock is wrong).
+    NotYetValid,
+    /// The chain does not lead to a configured CA.
+    UntrustedIssuer,
+    /// A signature (chain or CertificateVerify) does not verify.
+    BadSignature,
+    /// The certificate is not for TLS server use (CA flags, EKU, constraints).
+    NotServerCertificate,
+    /// The server did not authenticate (no Certificate/CertificateVerify).
+    NoServerAuthentication,
+    /// The chain uses algorithms or key sizes this build does not support.
+    Unsupported,
+    /// A certificate is malformed or the chain cannot be built.
+    Malformed,
+}
+
+impl CertProblem {
+    /// A sentence a person can act on.
+    pub fn cause(&self) -> &'static str {
+        match self {
+            CertProblem::HostnameMismatch => "the server certificate is not valid for this host name",
+            CertProblem::Expired => "a certificate in the server chain has expired (or the device clock is wrong)",
+            CertProblem::NotYetValid => "a certificate in the server chain is not yet valid (or the device clock is wrong)",
+            CertProblem::UntrustedIssuer => "the server chain does not lead to a configured CA (untrusted root or missing intermediate)",
+            CertProblem::BadSignature => "a signature in the server chain or handshake does not verify",
+            CertProblem::NotServerCertificate => "the server certificate is not allowed for TLS server authentication (CA flags, key usage or constraints)",
+            CertProblem::NoServerAuthentication => "the server did not authenticate (no Certificate/CertificateVerify)",
+            CertProblem::Unsupported => "the server chain uses an algorithm or key size this build does not support",
+            CertProblem::Malformed => "a certificate in the server chain is malformed or the chain cannot be built",
+        }
+    }
+}
+
 /// A failed handshake with its evidence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TlsError {
@@ -96,16 +145,44 @@ pub struct TlsError {
     pub modem_code: Option<i32>,
     /// What the capability probe found, if it ran.
     pub diagnosis: Option<Diagnosis>,
+    /// The TLS alert the server sent (description code), if one arrived.
+    pub alert: Option<u8>,
+    /// The certificate problem, when the verifier found one.
+    pub certificate: Option<CertProblem>,
+}
+
+impl TlsError {
+    /// A failure on `path` with no further evidence yet.
+    pub const fn new(failure: TlsFailure, path: Path) -> Self {
+        Self {
+            failure,
+            path,
+            modem_code: None,
+            diagnosis: None,
+            alert: None,
+            certificate: None,
+        }
+    }
 }
 
 impl fmt::Display for TlsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.failure.cause())?;
+        let path = match self.path {
+            Path::Offload => "modem TLS",
+            Path::Host => "host TLS",
+        };
+        write!(f, "{path}: {}", self.failure.cause())?;
+        if let Some(c) = self.certificate {
+            write!(f, ": {}", c.cause())?;
+        }
         if let Some(c) = self.modem_code {
             write!(f, "; modem said handshake result {c}")?;
         }
         if let Some(d) = self.diagnosis {
-            write!(f, "; probe with the firmware's ClientHello: {d:?}")?;
+            write!(f, "; probe with the firmware's ClientHello: {d}")?;
+        }
+        if let Some(a) = self.alert {
+            write!(f, "; server sent TLS alert {a}")?;
         }
         Ok(())
     }

@@ -4,7 +4,11 @@
 #![forbid(unsafe_code)]
 
 pub mod at;
+#[cfg(all(feature = "host-tls", feature = "offload"))]
+pub mod auto;
 pub mod error;
+#[cfg(feature = "host-tls")]
+pub mod host;
 pub mod modem;
 #[cfg(feature = "offload")]
 pub mod offload;

@@ -61,6 +61,12 @@ pub trait Port {
     fn read(&mut self, buf: &mut [u8], timeout_ms: u32) -> Result<usize, PortError>;
     /// Monotonic milliseconds since an arbitrary start.
     fn now_ms(&mut self) -> u64;
+    /// Wall-clock time (seconds since the Unix epoch, UTC) from a trusted
+    /// real-time clock, if the board has one. The default says none; the
+    /// host TLS path then reads the modem's network clock (`AT+CCLK?`).
+    fn unix_time(&mut self) -> Option<u64> {
+        None
+    }
 }
 
 impl<T: Port + ?Sized> Port for &mut T {
@@ -72,6 +78,9 @@ impl<T: Port + ?Sized> Port for &mut T {
     }
     fn now_ms(&mut self) -> u64 {
         (**self).now_ms()
+    }
+    fn unix_time(&mut self) -> Option<u64> {
+        (**self).unix_time()
     }
 }
 

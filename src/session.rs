@@ -5,7 +5,7 @@
 //! [`embedded_io::Read`] + [`embedded_io::Write`] stream. [`SessionInfo`]
 //! says which path runs, why, and with what parameters when known.
 
-use crate::error::ConfigError;
+use crate::error::{ConfigError, TlsError, TlsFailure};
 use crate::probe::TlsVersion;
 
 /// Where TLS runs.
@@ -38,6 +38,22 @@ pub enum PathReason {
     Requested,
     /// Auto: the modem's capability table covers the session's needs.
     CapabilitiesCover,
+    /// Auto: the server is known to need TLS 1.3 and the firmware has none.
+    NeedsTls13,
+    /// Auto: the server is known to need SNI and the firmware sends none.
+    NeedsSni,
+    /// Auto: mutual TLS and the firmware cannot present a client certificate.
+    NeedsClientCert,
+    /// Auto: the trust bundle is larger than the firmware accepts.
+    CredentialTooLarge,
+    /// Auto: an earlier fallback for this host was remembered.
+    Cached,
+    /// Auto: the offloaded handshake failed for this capability cause
+    /// (or, for [`TlsFailure::HandshakeFailed`], for no cause the evidence
+    /// shows), and the host path was tried once.
+    Fallback(TlsFailure),
+    /// Auto: the firmware could not take the credentials (format or size).
+    FallbackCredential,
 }
 
 impl PathReason {
@@ -46,7 +62,54 @@ impl PathReason {
         match self {
             PathReason::Requested => "requested",
             PathReason::CapabilitiesCover => "modem-capable",
+            PathReason::NeedsTls13 => "needs-tls13",
+            PathReason::NeedsSni => "needs-sni",
+            PathReason::NeedsClientCert => "needs-client-cert",
+            PathReason::CredentialTooLarge => "credential-too-large",
+            PathReason::Cached => "cached-host",
+            PathReason::Fallback(TlsFailure::NoCommonCipher) => "fallback-no-common-cipher",
+            PathReason::Fallback(TlsFailure::ProtocolVersion) => "fallback-protocol-version",
+            PathReason::Fallback(TlsFailure::SniRequired) => "fallback-sni-required",
+            PathReason::Fallback(_) => "fallback-handshake-failed",
+            PathReason::FallbackCredential => "fallback-credential-format",
         }
+    }
+
+    /// A stable number for the reason (C ABI, the decision cache).
+    pub fn number(&self) -> u8 {
+        match self {
+            PathReason::Requested => 0,
+            PathReason::CapabilitiesCover => 1,
+            PathReason::NeedsTls13 => 2,
+            PathReason::NeedsSni => 3,
+            PathReason::NeedsClientCert => 4,
+            PathReason::CredentialTooLarge => 5,
+            PathReason::Cached => 6,
+            PathReason::Fallback(TlsFailure::NoCommonCipher) => 7,
+            PathReason::Fallback(TlsFailure::ProtocolVersion) => 8,
+            PathReason::Fallback(TlsFailure::SniRequired) => 9,
+            PathReason::Fallback(_) => 10,
+            PathReason::FallbackCredential => 11,
+        }
+    }
+
+    /// The reason with this [`number`](Self::number).
+    pub fn from_number(n: u8) -> Option<Self> {
+        Some(match n {
+            0 => PathReason::Requested,
+            1 => PathReason::CapabilitiesCover,
+            2 => PathReason::NeedsTls13,
+            3 => PathReason::NeedsSni,
+            4 => PathReason::NeedsClientCert,
+            5 => PathReason::CredentialTooLarge,
+            6 => PathReason::Cached,
+            7 => PathReason::Fallback(TlsFailure::NoCommonCipher),
+            8 => PathReason::Fallback(TlsFailure::ProtocolVersion),
+            9 => PathReason::Fallback(TlsFailure::SniRequired),
+            10 => PathReason::Fallback(TlsFailure::HandshakeFailed),
+            11 => PathReason::FallbackCredential,
+            _ => return None,
+        })
     }
 }
 
@@ -219,4 +282,11 @@ pub struct SessionInfo {
     pub cipher_suite: Option<u16>,
     /// The server certificate was verified (false only with `insecure_no_verify`).
     pub verified: bool,
+    /// Auto fell back to this path after the other one failed this way.
+    pub fallback_from: Option<TlsError>,
 }
+
+#[cfg(all(feature = "host-tls", feature = "offload"))]
+pub use crate::auto::{connect, Session};
+#[cfg(feature = "host-tls")]
+pub use crate::host::HostBuffers;

@@ -90,6 +90,11 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         self.port.now_ms()
     }
 
+    /// The port's real-time clock, if it has one.
+    pub fn unix_time(&mut self) -> Option<u64> {
+        self.port.unix_time()
+    }
+
     /// Give the port back.
     pub fn into_port(self) -> P {
         self.port

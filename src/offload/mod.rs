@@ -39,6 +39,21 @@ pub fn connect<'m, P: Port>(
     modem: &'m mut Bg9x<P>,
     cfg: &SessionConfig<'_>,
 ) -> Result<OffloadSession<'m, P>, Error> {
+    let opened = open(modem, cfg)?;
+    Ok(OffloadSession::assemble(modem, opened))
+}
+
+/// An offloaded connection that is open in the modem, before it is wrapped
+/// in an [`OffloadSession`] (kept apart so a caller can try another path
+/// with the same modem when opening fails).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Opened {
+    id: SocketId,
+    ctx: u8,
+    info: SessionInfo,
+}
+
+pub(crate) fn open<P: Port>(modem: &mut Bg9x<P>, cfg: &SessionConfig<'_>) -> Result<Opened, Error> {
     cfg.validate()?;
     let caps = *modem.capabilities();
     let verify = !cfg.insecure_no_verify;
@@ -96,8 +111,7 @@ pub fn connect<'m, P: Port>(
         return Err(e.into());
     }
     match modem.ssl_open(ctx, cfg.host, cfg.port, settings.negotiate_time_s) {
-        Ok(id) => Ok(OffloadSession {
-            modem,
+        Ok(id) => Ok(Opened {
             id,
             ctx,
             info: SessionInfo {
@@ -108,8 +122,8 @@ pub fn connect<'m, P: Port>(
                 tls_version: Some(TlsVersion::Tls12),
                 cipher_suite: None,
                 verified: verify,
+                fallback_from: None,
             },
-            open: true,
         }),
         Err(ModemError::HandshakeFailed(code)) => {
             modem.free_context(ctx);
@@ -122,10 +136,9 @@ pub fn connect<'m, P: Port>(
             };
             let failure = diagnosis.map_or(TlsFailure::HandshakeFailed, diagnose::failure_of);
             Err(Error::Tls(TlsError {
-                failure,
-                path: Path::Offload,
                 modem_code: Some(code),
                 diagnosis,
+                ..TlsError::new(failure, Path::Offload)
             }))
         }
         Err(e) => {
@@ -135,7 +148,23 @@ pub fn connect<'m, P: Port>(
     }
 }
 
-impl<P: Port> OffloadSession<'_, P> {
+impl<'m, P: Port> OffloadSession<'m, P> {
+    pub(crate) fn assemble(modem: &'m mut Bg9x<P>, o: Opened) -> Self {
+        OffloadSession {
+            modem,
+            id: o.id,
+            ctx: o.ctx,
+            info: o.info,
+            open: true,
+        }
+    }
+
+    // Used by Auto, which needs both paths.
+    #[cfg_attr(not(all(feature = "host-tls", feature = "offload")), allow(dead_code))]
+    pub(crate) fn set_reason(&mut self, reason: PathReason) {
+        self.info.reason = reason;
+    }
+
     /// Path, reason and parameters of this session.
     pub fn info(&self) -> SessionInfo {
         self.info

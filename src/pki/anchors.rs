@@ -170,30 +170,44 @@ pub(crate) fn base64_decode(input: &[u8], out: &mut [u8]) -> Result<usize, PkiEr
     Ok(n)
 }
 
-/// Decodes every `CERTIFICATE` block of a PEM text into `out`, back to back.
-pub(crate) fn pem_decode_certificates(pem: &[u8], out: &mut [u8]) -> Result<usize, PkiError> {
+/// One PEM block: its label, its base64 body, and the text after it.
+type PemBlock<'p> = (&'p [u8], &'p [u8], &'p [u8]);
+
+/// The next `-----BEGIN <label>-----` ... `-----END <label>-----` block of
+/// `rest`, or `None` when there is none.
+fn next_pem_block(rest: &[u8]) -> Result<Option<PemBlock<'_>>, PkiError> {
     const BEGIN: &[u8] = b"-----BEGIN ";
     const END: &[u8] = b"-----END ";
+    let Some(b) = find(rest, BEGIN) else {
+        return Ok(None);
+    };
+    let after_begin = rest.get(b + BEGIN.len()..).ok_or(PkiError::BadPem)?;
+    let label_end = find(after_begin, b"-----").ok_or(PkiError::BadPem)?;
+    let label = after_begin.get(..label_end).ok_or(PkiError::BadPem)?;
+    let body_start = after_begin.get(label_end + 5..).ok_or(PkiError::BadPem)?;
+    let e = find(body_start, END).ok_or(PkiError::BadPem)?;
+    let body = body_start.get(..e).ok_or(PkiError::BadPem)?;
+    let after_end = body_start.get(e + END.len()..).ok_or(PkiError::BadPem)?;
+    let end_label_end = find(after_end, b"-----").ok_or(PkiError::BadPem)?;
+    if after_end.get(..end_label_end) != Some(label) {
+        return Err(PkiError::BadPem);
+    }
+    let rest = after_end.get(end_label_end + 5..).ok_or(PkiError::BadPem)?;
+    Ok(Some((label, body, rest)))
+}
+
+fn is_certificate_label(label: &[u8]) -> bool {
+    label == b"CERTIFICATE" || label == b"TRUSTED CERTIFICATE" || label == b"X509 CERTIFICATE"
+}
+
+/// Decodes every `CERTIFICATE` block of a PEM text into `out`, back to back.
+pub(crate) fn pem_decode_certificates(pem: &[u8], out: &mut [u8]) -> Result<usize, PkiError> {
     let mut rest = pem;
     let mut used = 0usize;
     let mut certs = 0usize;
-    while let Some(b) = find(rest, BEGIN) {
-        let after_begin = rest.get(b + BEGIN.len()..).ok_or(PkiError::BadPem)?;
-        let label_end = find(after_begin, b"-----").ok_or(PkiError::BadPem)?;
-        let label = after_begin.get(..label_end).ok_or(PkiError::BadPem)?;
-        let body_start = after_begin.get(label_end + 5..).ok_or(PkiError::BadPem)?;
-        let e = find(body_start, END).ok_or(PkiError::BadPem)?;
-        let body = body_start.get(..e).ok_or(PkiError::BadPem)?;
-        let after_end = body_start.get(e + END.len()..).ok_or(PkiError::BadPem)?;
-        let end_label_end = find(after_end, b"-----").ok_or(PkiError::BadPem)?;
-        if after_end.get(..end_label_end) != Some(label) {
-            return Err(PkiError::BadPem);
-        }
-        rest = after_end.get(end_label_end + 5..).ok_or(PkiError::BadPem)?;
-        if label == b"CERTIFICATE"
-            || label == b"TRUSTED CERTIFICATE"
-            || label == b"X509 CERTIFICATE"
-        {
+    while let Some((label, body, after)) = next_pem_block(rest)? {
+        rest = after;
+        if is_certificate_label(label) {
             let dst = out.get_mut(used..).ok_or(PkiError::AnchorCapacity)?;
             used += base64_decode(body, dst)?;
             certs += 1;
@@ -203,6 +217,23 @@ pub(crate) fn pem_decode_certificates(pem: &[u8], out: &mut [u8]) -> Result<usiz
         return Err(PkiError::NoTrustAnchors);
     }
     Ok(used)
+}
+
+/// Decodes the first PEM block whose label is one of `labels` into `out`;
+/// returns its length, or `None` when no such block exists.
+pub(crate) fn pem_decode_first(
+    pem: &[u8],
+    labels: &[&[u8]],
+    out: &mut [u8],
+) -> Result<Option<usize>, PkiError> {
+    let mut rest = pem;
+    while let Some((label, body, after)) = next_pem_block(rest)? {
+        rest = after;
+        if labels.contains(&label) {
+            return base64_decode(body, out).map(Some);
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

@@ -47,6 +47,7 @@ mod rsa;
 mod time;
 mod verifier;
 
+pub(crate) use anchors::pem_decode_first;
 pub use anchors::TrustAnchors;
 pub use error::PkiError;
 pub use provider::{host_tls_config, ClientIdentity, PkiProvider};

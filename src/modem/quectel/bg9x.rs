@@ -177,6 +177,11 @@ impl<P: Port> Bg9x<P> {
         self.at.now_ms()
     }
 
+    /// The port's real-time clock (Unix seconds), if the board has one.
+    pub fn port_unix_time(&mut self) -> Option<u64> {
+        self.at.unix_time()
+    }
+
     /// Give the port back.
     pub fn release(self) -> P {
         self.at.into_port()

@@ -29,6 +29,24 @@ impl<'m, P: Port> TcpSocket<'m, P> {
         self.id
     }
 
+    /// Read with an explicit time limit (ms) instead of the driver's data
+    /// timeout: data length, `Ok(0)` at end of stream, or
+    /// [`ModemError::Timeout`].
+    pub fn read_within(&mut self, buf: &mut [u8], timeout_ms: u32) -> Result<usize, ModemError> {
+        self.modem
+            .recv_wait(SocketKind::Tcp, self.id, buf, timeout_ms)
+    }
+
+    /// The driver's data timeout, ms.
+    pub fn data_timeout_ms(&self) -> u32 {
+        self.modem.timeouts().data_ms
+    }
+
+    /// The port's monotonic clock, ms.
+    pub fn now_ms(&mut self) -> u64 {
+        self.modem.now_ms()
+    }
+
     /// Close (`AT+QICLOSE`) and free the socket.
     pub fn close(mut self) -> Result<(), ModemError> {
         self.shut()

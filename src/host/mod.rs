@@ -1,0 +1,257 @@
+//! The host path: TLS 1.3 on the MCU (`embedded-tls` 0.19) over a raw TCP
+//! socket of the modem (`AT+QIOPEN`/`AT+QISEND`/`AT+QIRD`).
+//!
+//! The server is verified by [`crate::pki`] (chain to the configured CA,
+//! host name, validity at the port's clock or the modem's network clock)
+//! and [`PkiVerifier::check`] runs after the handshake, so a server that
+//! skips Certificate/CertificateVerify is refused. SNI is always sent.
+//! A P-256 client certificate and key give mutual TLS.
+//!
+//! # RAM
+//!
+//! No heap: the caller lends [`HostBuffers`]:
+//!
+//! | buffer    | size | why |
+//! |-----------|------|-----|
+//! | `read`    | >= [`MIN_READ_BUF`] (16,640 B) | one full TLS record (16 KiB + 256) |
+//! | `write`   | >= [`MIN_WRITE_BUF`] (1 KiB; 4 KiB moves bulk data faster) | one outgoing record |
+//! | `scratch` | 3/4 of the PEM CA bundle + client certificate + key (DER), 0 for DER without client identity; 4 KiB is typical | decoded credentials during the handshake |
+//!
+//! The session keeps about 700 bytes of its own (key schedule, read-ahead)
+//! inside [`HostSession`]; the handshake needs about 13 KB of stack on a
+//! Cortex-M4 for chain verification (see `BENCHMARKS.md`).
+
+mod classify;
+mod transport;
+
+pub use transport::{Transport, READ_AHEAD};
+
+use embedded_tls::blocking::{Aes128GcmSha256, TlsConnection, TlsContext};
+use embedded_tls::{CryptoRngCore, UnsecureProvider};
+
+use crate::error::{ConfigError, Error, TlsError};
+use crate::modem::quectel::{Bg9x, TcpSocket};
+use crate::pki::{host_tls_config, ClientIdentity, PkiError, PkiVerifier, TrustAnchors, Validity};
+use crate::port::Port;
+use crate::probe::TlsVersion;
+use crate::session::{Credential, Path, PathReason, SessionConfig, SessionInfo};
+
+/// Smallest `read` buffer: a TLS record of 16 KiB plus its overhead.
+pub const MIN_READ_BUF: usize = 16_640;
+/// Smallest `write` buffer.
+pub const MIN_WRITE_BUF: usize = 1024;
+/// Trust anchors a host session accepts from one bundle.
+pub const MAX_ANCHORS: usize = 8;
+/// The cipher suite the host path negotiates (TLS_AES_128_GCM_SHA256).
+pub const CIPHER_SUITE: u16 = 0x1301;
+
+/// Memory the caller lends a host session (see the [module docs](self)).
+pub struct HostBuffers<'b> {
+    /// Incoming TLS records; at least [`MIN_READ_BUF`].
+    pub read: &'b mut [u8],
+    /// Outgoing TLS records; at least [`MIN_WRITE_BUF`].
+    pub write: &'b mut [u8],
+    /// Decoded credentials, used only during the handshake.
+    pub scratch: &'b mut [u8],
+}
+
+type Connection<'m, 'b, P> = TlsConnection<'b, Transport<'m, P>, Aes128GcmSha256>;
+
+/// An open host TLS session. Read and write it with
+/// [`embedded_io::Read`]/[`embedded_io::Write`] (writes are sent on
+/// `flush`); [`HostSession::close`] sends close_notify and closes the socket
+/// (dropping it closes the socket without close_notify).
+pub struct HostSession<'m, 'b, P: Port> {
+    tls: Connection<'m, 'b, P>,
+    info: SessionInfo,
+    closed: bool,
+}
+
+/// The current time for validity checks: the port's real-time clock, else
+/// the modem's network clock.
+fn validity<P: Port>(modem: &mut Bg9x<P>, cfg: &SessionConfig<'_>) -> Result<Validity, Error> {
+    if cfg.accept_unchecked_validity {
+        return Ok(Validity::InsecureUncheckedValidity);
+    }
+    if let Some(t) = modem.port_unix_time() {
+        return Ok(Validity::At(t));
+    }
+    Ok(Validity::At(modem.network_time()?))
+}
+
+/// A configuration problem found while decoding credentials.
+fn credential_error(e: PkiError) -> Error {
+    Error::Config(match e {
+        PkiError::AnchorCapacity => ConfigError::CredentialTooLarge,
+        _ => ConfigError::CredentialFormat,
+    })
+}
+
+/// `cred` as DER: borrowed when it already is, else its first block with one
+/// of `labels` decoded into the front of `scratch` (the rest is returned).
+fn der_of<'s>(
+    cred: Credential<'s>,
+    labels: &[&[u8]],
+    scratch: &'s mut [u8],
+) -> Result<(&'s [u8], &'s mut [u8]), Error> {
+    match cred {
+        Credential::Der(d) => Ok((d, scratch)),
+        Credential::Pem(p) => {
+            let n = crate::pki::pem_decode_first(p, labels, scratch)
+                .map_err(credential_error)?
+                .ok_or(Error::Config(ConfigError::CredentialFormat))?;
+            let (der, rest) = scratch.split_at_mut(n.min(scratch.len()));
+            Ok((&*der, rest))
+        }
+    }
+}
+
+/// Open a host TLS session to `cfg.host:cfg.port` over a raw TCP socket of
+/// `modem`. `rng` must be a cryptographically secure generator (it makes
+/// the key share and the ClientHello random).
+pub fn connect<'m, 'b, P: Port, R: CryptoRngCore>(
+    modem: &'m mut Bg9x<P>,
+    cfg: &SessionConfig<'_>,
+    rng: &mut R,
+    bufs: HostBuffers<'b>,
+) -> Result<HostSession<'m, 'b, P>, Error> {
+    cfg.validate()?;
+    if bufs.read.len() < MIN_READ_BUF || bufs.write.len() < MIN_WRITE_BUF {
+        return Err(Error::Config(ConfigError::BufferTooSmall));
+    }
+    if cfg.insecure_no_verify && cfg.client.is_some() {
+        // The unverified provider of embedded-tls cannot present a client
+        // certificate; mutual TLS without verifying the server is refused.
+        return Err(Error::Config(ConfigError::ModeUnavailable));
+    }
+    let validity = if cfg.insecure_no_verify {
+        Validity::NoTimeSource
+    } else {
+        validity(modem, cfg)?
+    };
+
+    // Credentials: client certificate and key first (their sizes are known
+    // once decoded), the CA bundle in what is left.
+    let scratch = bufs.scratch;
+    let (client, scratch) = match cfg.client {
+        None => (None, scratch),
+        Some(id) => {
+            let (cert, rest) = der_of(id.cert, &[b"CERTIFICATE"], scratch)?;
+            let (key, rest) = der_of(id.key, &[b"EC PRIVATE KEY", b"PRIVATE KEY"], rest)?;
+            let identity = ClientIdentity::new(cert, key).map_err(credential_error)?;
+            (Some(identity), rest)
+        }
+    };
+    let anchors: TrustAnchors<'_, MAX_ANCHORS> = match (cfg.insecure_no_verify, cfg.trust) {
+        (true, _) => TrustAnchors::new(),
+        (false, Some(t)) => {
+            TrustAnchors::from_bundle(t.bytes(), scratch).map_err(credential_error)?
+        }
+        (false, None) => return Err(Error::Config(ConfigError::NoTrustAnchors)),
+    };
+    let mut verifier = PkiVerifier::new(anchors.as_slice(), validity);
+
+    let sock = TcpSocket::connect(modem, cfg.host, cfg.port)?;
+    // Each read of the handshake is bounded by the driver's data timeout
+    // (`Timeouts::data_ms`); `handshake_timeout_s` bounds the offloaded path.
+    let transport = Transport::new(sock);
+    let mut tls: Connection<'m, 'b, P> = TlsConnection::new(transport, bufs.read, bufs.write);
+    let config = host_tls_config(cfg.host);
+    let opened = if cfg.insecure_no_verify {
+        tls.open(TlsContext::new(
+            &config,
+            UnsecureProvider::new::<Aes128GcmSha256>(&mut *rng),
+        ))
+        .map(|()| Ok(()))
+    } else {
+        let mut provider = crate::pki::PkiProvider::new(&mut *rng, &mut verifier);
+        if let Some(id) = client.as_ref() {
+            provider = provider.with_client_identity(id);
+        }
+        tls.open(TlsContext::new(&config, provider))
+            .map(|()| verifier.check())
+    };
+    let outcome = match opened {
+        // Handshake done and (unless insecure) the server authenticated.
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(pki)) => Err(classify::certificate(pki)),
+        Err(e) => Err(classify::handshake(e, verifier.error())),
+    };
+    match outcome {
+        Ok(()) => Ok(HostSession {
+            tls,
+            info: SessionInfo {
+                path: Path::Host,
+                reason: PathReason::Requested,
+                tls_version: Some(TlsVersion::Tls13),
+                cipher_suite: Some(CIPHER_SUITE),
+                verified: !cfg.insecure_no_verify,
+                fallback_from: None,
+            },
+            closed: false,
+        }),
+        Err(e) => {
+            // Dropping the connection closes the socket.
+            drop(tls);
+            Err(e)
+        }
+    }
+}
+
+impl<'m, 'b, P: Port> HostSession<'m, 'b, P> {
+    /// Path, reason and parameters of this session.
+    pub fn info(&self) -> SessionInfo {
+        self.info
+    }
+
+    // Used by Auto, which needs both paths.
+    #[cfg_attr(not(all(feature = "host-tls", feature = "offload")), allow(dead_code))]
+    pub(crate) fn set_reason(&mut self, reason: PathReason, fallback_from: Option<TlsError>) {
+        self.info.reason = reason;
+        self.info.fallback_from = fallback_from;
+    }
+
+    /// Send close_notify (best effort: a server that already closed the
+    /// connection cannot receive it) and close the modem socket; an error
+    /// means the modem did not free the socket.
+    pub fn close(self) -> Result<(), Error> {
+        let transport = match self.tls.close() {
+            Ok(t) => t,
+            Err((t, _)) => t,
+        };
+        transport.close().map_err(Error::from)
+    }
+}
+
+impl<P: Port> embedded_io::ErrorType for HostSession<'_, '_, P> {
+    type Error = Error;
+}
+
+impl<P: Port> embedded_io::Read for HostSession<'_, '_, P> {
+    /// Blocks until data arrives; `Ok(0)` once the server sent close_notify.
+    /// A connection that ends without close_notify is an error
+    /// ([`ModemError::Closed`]): the data may have been truncated.
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        if self.closed {
+            return Ok(0);
+        }
+        match self.tls.read(buf) {
+            Ok(n) => Ok(n),
+            Err(embedded_tls::TlsError::ConnectionClosed) => {
+                self.closed = true;
+                Ok(0)
+            }
+            Err(e) => Err(classify::io(e)),
+        }
+    }
+}
+
+impl<P: Port> embedded_io::Write for HostSession<'_, '_, P> {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Error> {
+        self.tls.write(buf).map_err(classify::io)
+    }
+
+    fn flush(&mut self) -> Result<(), Error> {
+        self.tls.flush().map_err(classify::io)
+    }
+}

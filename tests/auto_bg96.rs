@@ -1,0 +1,741 @@
+//! The host TLS path and the Auto policy through a simulated BG96, against
+//! real TLS servers on loopback: the seed failures reproduced on the
+//! offloaded path and beaten by Auto, and the cases where Auto must *not*
+//! switch paths.
+
+mod common;
+
+use common::{rig, rig_with, sim_config, Rig, HOST};
+use embedded_io::{Read, Write};
+use modemtls::auto::{self, PathCache, Step};
+use modemtls::error::{CertProblem, Error, TlsFailure};
+use modemtls::host::{HostBuffers, MIN_READ_BUF};
+use modemtls::modem::ModemError;
+use modemtls::probe::TlsVersion;
+use modemtls::session::{
+    ClientIdentity, Credential, Mode, Path, PathReason, Session, SessionConfig,
+};
+use modemtls_sim::FirmwareProfile;
+use modemtls_testkit::{
+    server_creds, Behaviour, Ca, KeyKind, LeafSpec, ServerCreds, ServerOpts, TlsServer, TlsVersions,
+};
+
+/// Caller-owned host TLS memory, as firmware would keep it in statics.
+struct Mem {
+    read: Vec<u8>,
+    write: Vec<u8>,
+    scratch: Vec<u8>,
+}
+
+impl Mem {
+    fn new() -> Self {
+        Mem {
+            read: vec![0; MIN_READ_BUF],
+            write: vec![0; 4096],
+            scratch: vec![0; 4096],
+        }
+    }
+    fn bufs(&mut self) -> HostBuffers<'_> {
+        HostBuffers {
+            read: &mut self.read,
+            write: &mut self.write,
+            scratch: &mut self.scratch,
+        }
+    }
+}
+
+/// Everything one `connect` did: the result and the steps Auto reported.
+fn connect<'m, 'b>(
+    r: &'m mut Rig,
+    mem: &'b mut Mem,
+    cfg: &SessionConfig<'_>,
+    cache: Option<&mut PathCache<8>>,
+    steps: &mut Vec<Step>,
+) -> Result<Session<'m, 'b, modemtls::port::TcpPort>, Error> {
+    let mut rng = rand_core::OsRng;
+    auto::connect_observed(&mut r.modem, cfg, &mut rng, mem.bufs(), cache, &mut |s| {
+        steps.push(s)
+    })
+}
+
+fn http_server(creds: &ServerCreds, opts: ServerOpts) -> TlsServer {
+    TlsServer::spawn(ServerOpts {
+        behaviour: Behaviour::Http {
+            body: b"hello from the server\n".to_vec(),
+        },
+        ..opts
+    })
+    .expect("TLS server starts")
+    .with_creds_check(creds)
+}
+
+trait CredsCheck {
+    fn with_creds_check(self, c: &ServerCreds) -> Self;
+}
+impl CredsCheck for TlsServer {
+    fn with_creds_check(self, c: &ServerCreds) -> Self {
+        assert!(!c.ca_pem.is_empty());
+        self
+    }
+}
+
+/// GET over the session; returns the response.
+fn get(s: &mut Session<'_, '_, modemtls::port::TcpPort>) -> String {
+    s.write_all(b"GET / HTTP/1.1\r\nHost: server.test\r\n\r\n")
+        .expect("request written");
+    s.flush().expect("request flushed");
+    let mut out = Vec::new();
+    let mut buf = [0u8; 512];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(e) => panic!("read failed after {} bytes: {e}", out.len()),
+        }
+        if out.ends_with(b"hello from the server\n") {
+            break;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn auto_cfg<'a>(creds: &'a ServerCreds, port: u16) -> SessionConfig<'a> {
+    SessionConfig::new(HOST, port).trust(Credential::Pem(&creds.ca_pem))
+}
+
+fn tls_err(e: Error) -> modemtls::error::TlsError {
+    match e {
+        Error::Tls(t) => t,
+        other => panic!("want a TLS error, got {other:?}: {other}"),
+    }
+}
+
+fn offload_failure(steps: &[Step]) -> Option<(Error, Option<PathReason>)> {
+    steps.iter().find_map(|s| match s {
+        Step::OffloadFailed { error, fallback } => Some((*error, *fallback)),
+        _ => None,
+    })
+}
+
+// ---- host path on its own ----
+
+#[test]
+fn host_path_https_get_tls13_with_verification() {
+    let creds = server_creds(HOST, KeyKind::P256);
+    let server = http_server(&creds, ServerOpts::from_creds(&creds));
+    let mut r = rig();
+    let mut mem = Mem::new();
+    let cfg = auto_cfg(&creds, server.port()).mode(Mode::Host);
+    let mut steps = Vec::new();
+    let mut s = connect(&mut r, &mut mem, &cfg, None, &mut steps).expect("host handshake");
+    let info = s.info();
+    assert_eq!(info.path, Path::Host);
+    assert_eq!(info.reason, PathReason::Requested);
+    assert_eq!(info.tls_version, Some(TlsVersion::Tls13));
+    assert_eq!(info.cipher_suite, Some(0x1301));
+    assert!(info.verified);
+    let resp = get(&mut s);
+    assert!(resp.starts_with("HTTP/1.1 200 OK"), "{resp:?}");
+    s.close().expect("close_notify and socket close");
+    let conns = server.wait_connections(1, std::time::Duration::from_secs(5));
+    assert_eq!(conns[0].sni.as_deref(), Some(HOST), "SNI always sent");
+    assert_eq!(conns[0].version.as_deref(), Some("TLSv1.3"));
+    // It ran over the modem's raw TCP socket, not its SSL stack.
+    assert!(r.sim.command_count("AT+QIOPEN") >= 1);
+    assert_eq!(r.sim.command_count("AT+QSSLOPEN"), 0);
+}
+
+#[test]
+fn host_path_rsa_chain_and_large_binary_echo() {
+    let creds = server_creds(HOST, KeyKind::Rsa2048);
+    let server = TlsServer::spawn(ServerOpts::from_creds(&creds)).unwrap();
+    let mut r = rig();
+    let mut mem = Mem::new();
+    let cfg = auto_cfg(&creds, server.port()).mode(Mode::Host);
+    let mut steps = Vec::new();
+    let mut s = connect(&mut r, &mut mem, &cfg, None, &mut steps).expect("RSA handshake");
+    // 40 KiB with AT framing look-alikes in it, both directions.
+    let mut data = Vec::new();
+    for i in 0..40 * 1024u32 {
+        data.push((i.wrapping_mul(31) ^ (i >> 7)) as u8);
+    }
+    data[100..106].copy_from_slice(b"\r\nOK\r\n");
+    data[5000..5002].copy_from_slice(b"> ");
+    s.write_all(&data).unwrap();
+    s.flush().unwrap();
+    let mut got = vec![0u8; data.len()];
+    let mut n = 0;
+    while n < got.len() {
+        let k = s.read(&mut got[n..]).expect("echo data");
+        assert!(k > 0, "stream ended after {n}");
+        n += k;
+    }
+    assert!(got == data, "echoed bytes differ");
+    s.close().unwrap();
+}
+
+#[test]
+fn host_path_close_notify_is_end_of_stream_and_truncation_is_an_error() {
+    let creds = server_creds(HOST, KeyKind::P256);
+    let server = TlsServer::spawn(ServerOpts {
+        behaviour: Behaviour::SendThenClose(b"partial".to_vec()),
+        ..ServerOpts::from_creds(&creds)
+    })
+    .unwrap();
+    let mut r = rig();
+    let mut mem = Mem::new();
+    let cfg = auto_cfg(&creds, server.port()).mode(Mode::Host);
+    let mut steps = Vec::new();
+    let mut s = connect(&mut r, &mut mem, &cfg, None, &mut steps).unwrap();
+    let mut buf = [0u8; 64];
+    let mut got = Vec::new();
+    let end = loop {
+        match s.read(&mut buf) {
+            Ok(0) => break Ok(()),
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) => break Err(e),
+        }
+    };
+    assert_eq!(got, b"partial");
+    // No close_notify: the stream may be truncated, so it is not a clean end.
+    assert_eq!(end, Err(Error::Modem(ModemError::Closed)));
+}
+
+#[test]
+fn host_path_uses_modem_network_clock_and_refuses_an_unset_one() {
+    let creds = server_creds(HOST, KeyKind::P256);
+    let server = TlsServer::spawn(ServerOpts::from_creds(&creds)).unwrap();
+    // A modem whose clock was never set (1980): the host path cannot check
+    // validity, so it refuses unless validity is explicitly waived.
+    let mut r = rig_with(sim_config(FirmwareProfile::bg96()).network_time(315_532_800));
+    let mut mem = Mem::new();
+    let cfg = auto_cfg(&creds, server.port()).mode(Mode::Host);
+    let mut steps = Vec::new();
+    let err = connect(&mut r, &mut mem, &cfg, None, &mut steps)
+        .err()
+        .expect("unset clock refused");
+    assert_eq!(err, Error::Modem(ModemError::ClockNotSet));
+    let mut waived = cfg;
+    waived.accept_unchecked_validity = true;
+    let s = connect(&mut r, &mut mem, &waived, None, &mut steps).expect("waived validity");
+    s.close().unwrap();
+    // A clock ten years ahead: every certificate has expired.
+    let mut r = rig_with(
+        sim_config(FirmwareProfile::bg96()).network_time(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs() as i64
+                + 10 * 365 * 86_400,
+        ),
+    );
+    let e = tls_err(
+        connect(&mut r, &mut mem, &cfg, None, &mut steps)
+            .err()
+            .expect("expired"),
+    );
+    assert_eq!(e.failure, TlsFailure::CertificateRejected);
+    assert_eq!(e.certificate, Some(CertProblem::Expired));
+    assert_eq!(e.path, Path::Host);
+}
+
+// ---- seed 1: TLS 1.3-only and ChaCha20-only servers ----
+
+#[test]
+fn seed1_tls13_only_auto_falls_back_and_remembers() {
+    let creds = server_creds(HOST, KeyKind::P256);
+    let server = http_server(
+        &creds,
+        ServerOpts {
+            tls: TlsVersions::Tls13Only,
+            ..ServerOpts::from_creds(&creds)
+        },
+    );
+    let mut r = rig();
+    let mut mem = Mem::new();
+    let mut cache: PathCache<8> = PathCache::new();
+    let cfg = auto_cfg(&creds, server.port());
+    let mut steps = Vec::new();
+    let mut s = connect(&mut r, &mut mem, &cfg, Some(&mut cache), &mut steps)
+        .expect("Auto reaches the TLS 1.3-only server");
+    let info = s.info();
+    assert_eq!(info.path, Path::Host);
+    assert_eq!(
+        info.reason,
+        PathReason::Fallback(TlsFailure::ProtocolVersion)
+    );
+    assert_eq!(info.reason.code(), "fallback-protocol-version");
+    let from = info
+        .fallback_from
+        .expect("offload failure kept as evidence");
+    assert_eq!(from.failure, TlsFailure::ProtocolVersion);
+    assert_eq!(from.modem_code, Some(-1));
+    assert!(get(&mut s).starts_with("HTTP/1.1 200 OK"));
+    s.close().unwrap();
+    assert!(steps.contains(&Step::Remembered(PathReason::Fallback(
+        TlsFailure::ProtocolVersion
+    ))));
+    assert_eq!(r.sim.command_count("AT+QSSLOPEN"), 1);
+
+    // Second connection: straight to host, no offloaded attempt.
+    let mut steps = Vec::new();
+    let s = connect(&mut r, &mut mem, &cfg, Some(&mut cache), &mut steps).unwrap();
+    assert_eq!(s.info().reason, PathReason::Cached);
+    s.close().unwrap();
+    assert_eq!(
+        r.sim.command_count("AT+QSSLOPEN"),
+        1,
+        "no second offload try"
+    );
+    assert!(!steps.contains(&Step::OffloadStarting));
+
+    // After a "reboot": the saved cache restored into a new modem session.
+    let mut saved = [0u8; PathCache::<8>::SERIALIZED_MAX];
+    let n = cache.save(&mut saved).unwrap();
+    let mut restored: PathCache<8> = PathCache::restore(&saved[..n]).unwrap();
+    let mut r2 = rig();
+    let mut steps = Vec::new();
+    let s = connect(&mut r2, &mut mem, &cfg, Some(&mut restored), &mut steps).unwrap();
+    assert_eq!(s.info().reason, PathReason::Cached);
+    s.close().unwrap();
+    assert_eq!(r2.sim.command_count("AT+QSSLOPEN"), 0);
+}
+
+#[test]
+fn seed1_chacha_only_tls12_server_auto_falls_back() {
+    // The BC66 "-9" / 701 report: TLS 1.2 offered only with ChaCha20.
+    let creds = server_creds(HOST, KeyKind::Rsa2048);
+    let server = http_server(
+        &creds,
+        ServerOpts {
+            tls: TlsVersions::Both,
+            cipher_list: Some("ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-CHACHA20-POLY1305".into()),
+            ..ServerOpts::from_creds(&creds)
+        },
+    );
+    let mut r = rig();
+    let mut mem = Mem::new();
+    let mut cache: PathCache<8> = PathCache::new();
+    let mut steps = Vec::new();
+    let mut s = connect(
+        &mut r,
+        &mut mem,
+        &auto_cfg(&creds, server.port()),
+        Some(&mut cache),
+        &mut steps,
+    )
+    .expect("Auto succeeds on host");
+    assert_eq!(
+        s.info().reason,
+        PathReason::Fallback(TlsFailure::NoCommonCipher)
+    );
+    let (err, fb) = offload_failure(&steps).expect("offload was tried");
+    assert_eq!(tls_err(err).failure, TlsFailure::NoCommonCipher);
+    assert_eq!(fb, Some(PathReason::Fallback(TlsFailure::NoCommonCipher)));
+    assert!(get(&mut s).starts_with("HTTP/1.1 200 OK"));
+    s.close().unwrap();
+    assert_eq!(cache.entries().len(), 1);
+}
+
+#[test]
+fn tls13_hint_goes_to_host_without_trying_offload() {
+    let creds = server_creds(HOST, KeyKind::P256);
+    let server = http_server(
+        &creds,
+        ServerOpts {
+            tls: TlsVersions::Tls13Only,
+            ..ServerOpts::from_creds(&creds)
+        },
+    );
+    let mut r = rig();
+    let mut mem = Mem::new();
+    let mut cfg = auto_cfg(&creds, server.port());
+    cfg.hints.tls13_only = true;
+    let mut steps = Vec::new();
+    let s = connect(&mut r, &mut mem, &cfg, None, &mut steps).unwrap();
+    assert_eq!(s.info().reason, PathReason::NeedsTls13);
+    assert_eq!(s.info().reason.code(), "needs-tls13");
+    s.close().unwrap();
+    assert_eq!(r.sim.command_count("AT+QSSLOPEN"), 0);
+}
+
+// ---- seed 2: SNI required, firmware without SNI ----
+
+#[test]
+fn seed2_sni_required_old_firmware_auto_falls_back() {
+    let creds = server_creds(HOST, KeyKind::Rsa2048);
+    let server = http_server(
+        &creds,
+        ServerOpts {
+            require_sni: Some(HOST.into()),
+            ..ServerOpts::from_creds(&creds)
+        },
+    );
+    let mut r = rig_with(sim_config(FirmwareProfile::bg96_no_sni()));
+    let mut mem = Mem::new();
+    let mut steps = Vec::new();
+    let cfg = auto_cfg(&creds, server.port());
+    let mut s = connect(&mut r, &mut mem, &cfg, None, &mut steps).expect("Auto via host");
+    assert_eq!(
+        s.info().reason,
+        PathReason::Fallback(TlsFailure::SniRequired)
+    );
+    assert!(get(&mut s).starts_with("HTTP/1.1 200 OK"));
+    s.close().unwrap();
+    let conns = server.connections();
+    assert!(conns
+        .iter()
+        .any(|c| c.sni.is_none() && c.handshake_error.is_some()));
+    assert!(conns
+        .iter()
+        .any(|c| c.sni.as_deref() == Some(HOST) && c.version.as_deref() == Some("TLSv1.3")));
+    // With the hint, Auto knows before trying.
+    let mut hinted = cfg;
+    hinted.hints.requires_sni = true;
+    let mut steps = Vec::new();
+    let before = r.sim.command_count("AT+QSSLOPEN");
+    let s = connect(&mut r, &mut mem, &hinted, None, &mut steps).unwrap();
+    assert_eq!(s.info().reason, PathReason::NeedsSni);
+    s.close().unwrap();
+    assert_eq!(r.sim.command_count("AT+QSSLOPEN"), before);
+}
+
+// ---- seed 3: a server the BG96 can reach stays offloaded ----
+
+#[test]
+fn seed3_reachable_server_stays_on_offload() {
+    let creds = server_creds(HOST, KeyKind::Rsa2048);
+    let server = http_server(
+        &creds,
+        ServerOpts {
+            tls: TlsVersions::Tls12Only,
+            cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
+            ..ServerOpts::from_creds(&creds)
+        },
+    );
+    let mut r = rig();
+    let mut mem = Mem::new();
+    let mut cache: PathCache<8> = PathCache::new();
+    let mut steps = Vec::new();
+    let mut s = connect(
+        &mut r,
+        &mut mem,
+        &auto_cfg(&creds, server.port()),
+        Some(&mut cache),
+        &mut steps,
+    )
+    .unwrap();
+    assert_eq!(s.info().path, Path::Offload);
+    assert_eq!(s.info().reason, PathReason::CapabilitiesCover);
+    assert_eq!(s.info().reason.code(), "modem-capable");
+    assert!(get(&mut s).starts_with("HTTP/1.1 200 OK"));
+    s.close().unwrap();
+    assert!(cache.entries().is_empty());
+    assert!(!steps.contains(&Step::HostStarting));
+}
+
+// ---- seed 4: wrong certificate: both paths refuse, Auto does not switch ----
+
+#[test]
+fn seed4_wrong_hostname_fails_on_both_paths_and_auto_does_not_switch() {
+    let creds = server_creds("other.test", KeyKind::P256);
+    let server = http_server(
+        &creds,
+        ServerOpts {
+            max_connections: 16,
+            ..ServerOpts::from_creds(&creds)
+        },
+    );
+    let mut r = rig();
+    let mut mem = Mem::new();
+    let mut cache: PathCache<8> = PathCache::new();
+    let cfg = auto_cfg(&creds, server.port());
+
+    let mut steps = Vec::new();
+    let e = tls_err(
+        connect(&mut r, &mut mem, &cfg, Some(&mut cache), &mut steps)
+            .err()
+            .expect("Auto refuses"),
+    );
+    assert_eq!(e.failure, TlsFailure::CertificateRejected, "{e}");
+    assert_eq!(e.path, Path::Offload);
+    assert!(!steps.contains(&Step::HostStarting), "{steps:?}");
+    assert!(cache.entries().is_empty());
+
+    let mut steps = Vec::new();
+    let e = tls_err(
+        connect(&mut r, &mut mem, &cfg.mode(Mode::Host), None, &mut steps)
+            .err()
+            .expect("host refuses"),
+    );
+    assert_eq!(e.failure, TlsFailure::CertificateRejected);
+    assert_eq!(e.certificate, Some(CertProblem::HostnameMismatch));
+    assert!(e.to_string().contains("host name"), "{e}");
+}
+
+#[test]
+fn untrusted_ca_on_host_is_named() {
+    let creds = server_creds(HOST, KeyKind::P256);
+    let other = Ca::root("Unrelated Root", KeyKind::P256);
+    let server = TlsServer::spawn(ServerOpts::from_creds(&creds)).unwrap();
+    let mut r = rig();
+    let mut mem = Mem::new();
+    let cfg = SessionConfig::new(HOST, server.port())
+        .trust(Credential::Pem(&other.cert().cert_pem))
+        .mode(Mode::Host);
+    let mut steps = Vec::new();
+    let e = tls_err(
+        connect(&mut r, &mut mem, &cfg, None, &mut steps)
+            .err()
+            .unwrap(),
+    );
+    assert_eq!(e.certificate, Some(CertProblem::UntrustedIssuer));
+}
+
+#[test]
+fn tls13_only_server_with_wrong_certificate_reports_the_host_verdict() {
+    // Offload fails for a capability cause, Auto tries host once, and host
+    // finds the certificate wrong: that is the error reported.
+    let creds = server_creds("other.test", KeyKind::P256);
+    let server = TlsServer::spawn(ServerOpts {
+        tls: TlsVersions::Tls13Only,
+        ..ServerOpts::from_creds(&creds)
+    })
+    .unwrap();
+    let mut r = rig();
+    let mut mem = Mem::new();
+    let mut cache: PathCache<8> = PathCache::new();
+    let mut steps = Vec::new();
+    let e = tls_err(
+        connect(
+            &mut r,
+            &mut mem,
+            &auto_cfg(&creds, server.port()),
+            Some(&mut cache),
+            &mut steps,
+        )
+        .err()
+        .unwrap(),
+    );
+    assert_eq!(e.path, Path::Host);
+    assert_eq!(e.certificate, Some(CertProblem::HostnameMismatch));
+    assert!(
+        cache.entries().is_empty(),
+        "a failed fallback is not remembered"
+    );
+}
+
+// ---- seed 5: mutual TLS on both paths ----
+
+#[test]
+fn seed5_mutual_tls_on_both_paths() {
+    let creds = server_creds(HOST, KeyKind::Rsa2048);
+    let client_ca = Ca::root("client root", KeyKind::P256);
+    let client = client_ca.leaf(&LeafSpec::client("device-7"));
+    let server = http_server(
+        &creds,
+        ServerOpts {
+            tls: TlsVersions::Both,
+            cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
+            verify_client_ca_pem: Some(client_ca.cert().cert_pem.clone()),
+            max_connections: 16,
+            ..ServerOpts::from_creds(&creds)
+        },
+    );
+    let id = ClientIdentity {
+        cert: Credential::Pem(&client.cert_pem),
+        key: Credential::Pem(&client.key_pem),
+    };
+    let mut r = rig();
+    let mut mem = Mem::new();
+    for mode in [Mode::Offload, Mode::Host, Mode::Auto] {
+        let cfg = auto_cfg(&creds, server.port()).client(id).mode(mode);
+        let mut steps = Vec::new();
+        let mut s = connect(&mut r, &mut mem, &cfg, None, &mut steps)
+            .unwrap_or_else(|e| panic!("{mode:?}: {e}"));
+        let want = if mode == Mode::Host {
+            Path::Host
+        } else {
+            Path::Offload
+        };
+        assert_eq!(s.info().path, want, "{mode:?}");
+        assert!(get(&mut s).starts_with("HTTP/1.1 200 OK"), "{mode:?}");
+        s.close().unwrap();
+    }
+    let conns = server.wait_connections(3, std::time::Duration::from_secs(5));
+    let with_cert = conns
+        .iter()
+        .filter(|c| {
+            c.client_cert_subject
+                .as_deref()
+                .is_some_and(|s| s.contains("device-7"))
+        })
+        .count();
+    assert_eq!(with_cert, 3, "{conns:?}");
+    assert!(conns
+        .iter()
+        .any(|c| c.version.as_deref() == Some("TLSv1.3")));
+    // DER client credentials work on the host path too.
+    let cert_der = pem_to_der(&client.cert_pem);
+    let key_der = pem_to_der(&client.key_pem);
+    let cfg = auto_cfg(&creds, server.port())
+        .client(ClientIdentity {
+            cert: Credential::Der(&cert_der),
+            key: Credential::Der(&key_der),
+        })
+        .mode(Mode::Host);
+    let mut steps = Vec::new();
+    let mut s = connect(&mut r, &mut mem, &cfg, None, &mut steps).expect("DER identity");
+    assert!(get(&mut s).starts_with("HTTP/1.1 200 OK"));
+    s.close().unwrap();
+}
+
+#[test]
+fn host_without_client_certificate_is_refused_by_the_server() {
+    let creds = server_creds(HOST, KeyKind::P256);
+    let client_ca = Ca::root("client root", KeyKind::P256);
+    let server = http_server(
+        &creds,
+        ServerOpts {
+            verify_client_ca_pem: Some(client_ca.cert().cert_pem.clone()),
+            ..ServerOpts::from_creds(&creds)
+        },
+    );
+    let mut r = rig();
+    let mut mem = Mem::new();
+    let cfg = auto_cfg(&creds, server.port()).mode(Mode::Host);
+    let mut steps = Vec::new();
+    // TLS 1.3: the server's refusal can arrive after the client's Finished,
+    // so it shows at the handshake or at the first read.
+    match connect(&mut r, &mut mem, &cfg, None, &mut steps) {
+        Err(e) => assert_eq!(tls_err(e).failure, TlsFailure::ClientCertRejected),
+        Ok(mut s) => {
+            let _ = s.write_all(b"GET / HTTP/1.1\r\n\r\n");
+            let _ = s.flush();
+            let mut b = [0u8; 64];
+            let r = s.read(&mut b);
+            assert!(r.is_err(), "server must refuse: {r:?}");
+        }
+    };
+}
+
+fn pem_to_der(pem: &[u8]) -> Vec<u8> {
+    let text = std::str::from_utf8(pem).unwrap();
+    let b64: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+    openssl::base64::decode_block(&b64).unwrap()
+}
+
+// ---- never switch: DNS, PDP, timeouts, configuration ----
+
+#[test]
+fn dns_failure_does_not_switch_paths() {
+    let mut r = rig();
+    let mut mem = Mem::new();
+    let cfg = SessionConfig::new("nowhere.invalid", 443).trust(Credential::Pem(
+        b"-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n",
+    ));
+    let mut steps = Vec::new();
+    let e = connect(&mut r, &mut mem, &cfg, None, &mut steps)
+        .err()
+        .unwrap();
+    assert!(matches!(e, Error::Modem(ModemError::Dns)), "{e:?}");
+    assert!(!steps.contains(&Step::HostStarting));
+}
+
+#[test]
+fn fallback_policy_table() {
+    use modemtls::auto::fallback_reason;
+    use modemtls::error::{ConfigError, TlsError};
+    let tls = |f| Error::Tls(TlsError::new(f, Path::Offload));
+    let yes = [
+        (
+            tls(TlsFailure::NoCommonCipher),
+            PathReason::Fallback(TlsFailure::NoCommonCipher),
+        ),
+        (
+            tls(TlsFailure::ProtocolVersion),
+            PathReason::Fallback(TlsFailure::ProtocolVersion),
+        ),
+        (
+            tls(TlsFailure::SniRequired),
+            PathReason::Fallback(TlsFailure::SniRequired),
+        ),
+        (
+            tls(TlsFailure::HandshakeFailed),
+            PathReason::Fallback(TlsFailure::HandshakeFailed),
+        ),
+        (
+            Error::Config(ConfigError::CredentialFormat),
+            PathReason::FallbackCredential,
+        ),
+        (
+            Error::Modem(ModemError::FileTooLarge),
+            PathReason::FallbackCredential,
+        ),
+    ];
+    for (e, want) in yes {
+        assert_eq!(fallback_reason(&e), Some(want), "{e:?}");
+    }
+    let no = [
+        tls(TlsFailure::CertificateRejected),
+        tls(TlsFailure::ClientCertRejected),
+        Error::Modem(ModemError::Dns),
+        Error::Modem(ModemError::PdpDown),
+        Error::Modem(ModemError::Timeout),
+        Error::Modem(ModemError::OpenTimeout),
+        Error::Modem(ModemError::ConnectFailed),
+        Error::Modem(ModemError::ClockNotSet),
+        Error::Modem(ModemError::NotResponding),
+        Error::Config(ConfigError::NoTrustAnchors),
+        Error::Closed,
+    ];
+    for e in no {
+        assert_eq!(fallback_reason(&e), None, "{e:?}");
+    }
+}
+
+#[test]
+fn connection_refused_does_not_switch_paths() {
+    let mut r = rig();
+    let mut mem = Mem::new();
+    // A port with nothing listening.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let creds = server_creds(HOST, KeyKind::P256);
+    let mut steps = Vec::new();
+    let e = connect(&mut r, &mut mem, &auto_cfg(&creds, port), None, &mut steps)
+        .err()
+        .unwrap();
+    assert!(matches!(e, Error::Modem(_)), "{e:?}");
+    assert!(!steps.contains(&Step::HostStarting));
+}
+
+#[test]
+fn host_buffers_too_small_are_refused_before_traffic() {
+    let mut r = rig();
+    let creds = server_creds(HOST, KeyKind::P256);
+    let mut read = vec![0u8; 4096];
+    let mut write = vec![0u8; 4096];
+    let mut scratch = vec![0u8; 4096];
+    let cfg = auto_cfg(&creds, 443).mode(Mode::Host);
+    let before = r.sim.commands().len();
+    let e = modemtls::host::connect(
+        &mut r.modem,
+        &cfg,
+        &mut rand_core::OsRng,
+        HostBuffers {
+            read: &mut read,
+            write: &mut write,
+            scratch: &mut scratch,
+        },
+    )
+    .err()
+    .unwrap();
+    assert_eq!(
+        e,
+        Error::Config(modemtls::error::ConfigError::BufferTooSmall)
+    );
+    assert_eq!(r.sim.commands().len(), before);
+}
