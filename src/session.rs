@@ -269,6 +269,43 @@ impl<'a> SessionConfig<'a> {
     }
 }
 
+/// The server certificate's commonName as verified by the host path
+/// (printable ASCII, at most 64 bytes; empty when unknown, e.g. on the
+/// offloaded path, whose firmware does not report it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeerName {
+    bytes: [u8; 64],
+    len: u8,
+}
+
+impl PeerName {
+    /// No name.
+    pub const EMPTY: PeerName = PeerName {
+        bytes: [0; 64],
+        len: 0,
+    };
+
+    /// `name` truncated to 64 bytes at a character boundary.
+    pub fn new(name: &str) -> Self {
+        let mut p = Self::EMPTY;
+        let mut n = name.len().min(64);
+        while !name.is_char_boundary(n) {
+            n -= 1;
+        }
+        if let (Some(dst), Some(src)) = (p.bytes.get_mut(..n), name.as_bytes().get(..n)) {
+            dst.copy_from_slice(src);
+            p.len = n as u8;
+        }
+        p
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        let b = self.bytes.get(..usize::from(self.len)).unwrap_or(&[]);
+        core::str::from_utf8(b).unwrap_or("")
+    }
+}
+
 /// What a session is running on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SessionInfo {
@@ -284,6 +321,8 @@ pub struct SessionInfo {
     pub verified: bool,
     /// Auto fell back to this path after the other one failed this way.
     pub fallback_from: Option<TlsError>,
+    /// The verified server certificate's commonName (host path only).
+    pub peer: PeerName,
 }
 
 #[cfg(all(feature = "host-tls", feature = "offload"))]

@@ -134,6 +134,7 @@ fn host_path_https_get_tls13_with_verification() {
     assert_eq!(info.tls_version, Some(TlsVersion::Tls13));
     assert_eq!(info.cipher_suite, Some(0x1301));
     assert!(info.verified);
+    assert_eq!(info.peer.as_str(), HOST, "verified certificate's CN");
     let resp = get(&mut s);
     assert!(resp.starts_with("HTTP/1.1 200 OK"), "{resp:?}");
     s.close().expect("close_notify and socket close");

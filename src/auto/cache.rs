@@ -55,6 +55,14 @@ impl CacheError {
     }
 }
 
+impl core::fmt::Display for CacheError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.cause())
+    }
+}
+
+impl core::error::Error for CacheError {}
+
 const MAGIC: [u8; 2] = *b"MT";
 const VERSION: u8 = 1;
 const ENTRY_LEN: usize = 7;

@@ -34,7 +34,7 @@ use crate::modem::quectel::{Bg9x, TcpSocket};
 use crate::pki::{host_tls_config, ClientIdentity, PkiError, PkiVerifier, TrustAnchors, Validity};
 use crate::port::Port;
 use crate::probe::TlsVersion;
-use crate::session::{Credential, Path, PathReason, SessionConfig, SessionInfo};
+use crate::session::{Credential, Path, PathReason, PeerName, SessionConfig, SessionInfo};
 
 /// Smallest `read` buffer: a TLS record of 16 KiB plus its overhead.
 pub const MIN_READ_BUF: usize = 16_640;
@@ -187,6 +187,7 @@ pub fn connect<'m, 'b, P: Port, R: CryptoRngCore>(
                 cipher_suite: Some(CIPHER_SUITE),
                 verified: !cfg.insecure_no_verify,
                 fallback_from: None,
+                peer: PeerName::new(verifier.peer_common_name()),
             },
             closed: false,
         }),

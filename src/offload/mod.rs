@@ -14,7 +14,7 @@ use crate::modem::quectel::{Bg9x, SocketKind, SslSettings, SslVersion};
 use crate::modem::{ModemError, SocketId};
 use crate::port::Port;
 use crate::probe::{Diagnosis, TlsVersion};
-use crate::session::{Path, PathReason, SessionConfig, SessionInfo};
+use crate::session::{Path, PathReason, PeerName, SessionConfig, SessionInfo};
 use credentials::Role;
 
 /// An open offloaded TLS session. Read and write it with
@@ -123,6 +123,7 @@ pub(crate) fn open<P: Port>(modem: &mut Bg9x<P>, cfg: &SessionConfig<'_>) -> Res
                 cipher_suite: None,
                 verified: verify,
                 fallback_from: None,
+                peer: PeerName::EMPTY,
             },
         }),
         Err(ModemError::HandshakeFailed(code)) => {

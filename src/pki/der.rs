@@ -106,6 +106,7 @@ pub(crate) fn positive_integer(value: &[u8]) -> Option<&[u8]> {
 /// whole subjectPublicKeyInfo encoding.
 pub(crate) struct CertFields<'a> {
     pub not_before: Tlv<'a>,
+    pub subject: &'a [u8],
     pub spki: &'a [u8],
 }
 
@@ -124,15 +125,37 @@ pub(crate) fn cert_fields(cert: &[u8]) -> Option<CertFields<'_>> {
     t.expect(SEQUENCE)?; // signature
     t.expect(SEQUENCE)?; // issuer
     let validity = t.expect(SEQUENCE)?;
-    t.expect(SEQUENCE)?; // subject
+    let subject = t.expect(SEQUENCE)?;
     let spki = t.expect(SEQUENCE)?;
     let mut v = Reader::new(validity.value);
     let not_before = v.read()?;
     v.read()?; // notAfter (webpki checks it)
     Some(CertFields {
         not_before,
+        subject: subject.value,
         spki: spki.whole,
     })
+}
+
+/// The first commonName (OID 2.5.4.3) of a Name's contents
+/// (`SEQUENCE OF SET OF AttributeTypeAndValue`), as raw string bytes.
+pub(crate) fn common_name(name: &[u8]) -> Option<&[u8]> {
+    const CN_OID: &[u8] = &[0x55, 0x04, 0x03];
+    let mut rdns = Reader::new(name);
+    while !rdns.is_empty() {
+        let set = rdns.read()?;
+        let mut atvs = Reader::new(set.value);
+        while !atvs.is_empty() {
+            let atv = atvs.expect(SEQUENCE)?;
+            let mut a = Reader::new(atv.value);
+            let oid = a.expect(0x06)?;
+            let value = a.read()?;
+            if oid.value == CN_OID {
+                return Some(value.value);
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -53,7 +53,8 @@ pub use error::PkiError;
 pub use provider::{host_tls_config, ClientIdentity, PkiProvider};
 pub use time::Validity;
 pub use verifier::{
-    tls13_scheme_algorithm, PkiVerifier, CHAIN_ALGORITHMS, MAX_CHAIN_LEN, MAX_SPKI_LEN,
+    tls13_scheme_algorithm, PkiVerifier, CHAIN_ALGORITHMS, MAX_CHAIN_LEN, MAX_PEER_CN_LEN,
+    MAX_SPKI_LEN,
 };
 
 /// The signature verification algorithms, usable with `rustls-webpki`

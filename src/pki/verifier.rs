@@ -33,6 +33,8 @@ use super::{der, PkiError};
 pub const MAX_CHAIN_LEN: usize = 16;
 /// Largest leaf subjectPublicKeyInfo kept for CertificateVerify (RSA-4096 is 550 bytes).
 pub const MAX_SPKI_LEN: usize = 600;
+/// Longest server certificate commonName kept for [`PkiVerifier::peer_common_name`].
+pub const MAX_PEER_CN_LEN: usize = 64;
 /// Longest server name (DNS names are at most 253 characters).
 pub const MAX_SERVER_NAME_LEN: usize = 253;
 /// Largest transcript hash (SHA-384).
@@ -87,6 +89,7 @@ pub struct PkiVerifier<'a> {
     chain_verified: bool,
     signature_verified: bool,
     leaf_spki: heapless::Vec<u8, MAX_SPKI_LEN>,
+    peer_cn: heapless::String<MAX_PEER_CN_LEN>,
     transcript: [u8; MAX_TRANSCRIPT_LEN],
     transcript_len: usize,
     error: Option<PkiError>,
@@ -105,6 +108,7 @@ impl<'a> PkiVerifier<'a> {
             chain_verified: false,
             signature_verified: false,
             leaf_spki: heapless::Vec::new(),
+            peer_cn: heapless::String::new(),
             transcript: [0; MAX_TRANSCRIPT_LEN],
             transcript_len: 0,
             error: None,
@@ -145,6 +149,7 @@ impl<'a> PkiVerifier<'a> {
         self.chain_verified = false;
         self.signature_verified = false;
         self.leaf_spki.clear();
+        self.peer_cn.clear();
         self.transcript = [0; MAX_TRANSCRIPT_LEN];
         self.transcript_len = 0;
         self.error = None;
@@ -169,6 +174,13 @@ impl<'a> PkiVerifier<'a> {
         } else {
             Err(PkiError::NoServerAuthentication)
         }
+    }
+
+    /// The commonName of the server certificate verified in the last
+    /// handshake (empty when none, or when it is not printable ASCII or
+    /// longer than [`MAX_PEER_CN_LEN`]).
+    pub fn peer_common_name(&self) -> &str {
+        &self.peer_cn
     }
 
     /// The first error of the last handshake, if any.
@@ -262,6 +274,18 @@ impl<'a> PkiVerifier<'a> {
             }
         }
         let spki = self.verify_chain(&chain)?;
+        self.peer_cn.clear();
+        if let Some(cn) = chain
+            .first()
+            .and_then(|leaf| der::cert_fields(leaf))
+            .and_then(|f| der::common_name(f.subject))
+        {
+            if cn.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
+                if let Ok(text) = core::str::from_utf8(cn) {
+                    let _ = self.peer_cn.push_str(text);
+                }
+            }
+        }
         self.leaf_spki.clear();
         self.leaf_spki
             .extend_from_slice(spki)

@@ -1,34 +1,42 @@
 //! The main job without hardware: a simulated Quectel BG96 on a loopback
-//! "UART", real TLS servers on loopback, and modemtls sessions through the
-//! modem, printed step by step with the time each step took.
+//! "UART" throttled to 115200 baud, real TLS servers on loopback behind a
+//! simulated network round trip, and modemtls sessions in Auto mode,
+//! printed step by step with the time each step took.
 //!
-//! Scene 1: an HTTPS GET to a server the BG96 firmware can reach (TLS 1.2,
-//! ECDHE-RSA-AES128-GCM-SHA256), TLS offloaded to the modem, certificate
-//! verified by the firmware against the uploaded CA.
-//! Scene 2: the field failure of seeds 000/004: a TLS 1.3-only server. The
-//! firmware reports only "handshake failed"; modemtls names the cause.
+//! Session 1: an HTTPS GET to a TLS 1.3-only server (the seed 000/004 kind
+//! of server). Auto checks the capability table, tries the modem's TLS,
+//! which fails; the failure is classified; the session falls back to TLS
+//! 1.3 on the MCU over the modem's raw TCP socket; the decision is cached.
+//! Session 2: the same host again: straight to the host path.
+//! Session 3: a server the BG96 firmware can reach: Auto stays offloaded.
+//!
+//! Options: `--baud N` (0 = unthrottled; default 115200), `--rtt-ms N`
+//! (network round trip; default 100, LTE-M like).
 
 use embedded_io::{Read, Write};
+use modemtls::auto::{self, PathCache, Step};
 use modemtls::error::Error;
+use modemtls::host::{HostBuffers, MIN_READ_BUF};
 use modemtls::modem::quectel::Bg9x;
 use modemtls::modem::Apn;
 use modemtls::offload;
 use modemtls::port::TcpPort;
-use modemtls::session::{Credential, Mode, SessionConfig};
+use modemtls::session::{Credential, Path, SessionConfig, SessionInfo};
 use modemtls_sim::{FirmwareProfile, SimConfig, Simulator};
-use modemtls_testkit::{server_creds, KeyKind, SServer, SServerOpts, TlsVersions};
+use modemtls_testkit::{server_creds, Behaviour, KeyKind, ServerOpts, TlsServer, TlsVersions};
 use std::net::{IpAddr, Ipv4Addr};
 use std::process::ExitCode;
 use std::time::Instant;
 
 const HOST: &str = "api.example.test";
+const LEGACY: &str = "legacy.example.test";
 
-struct Steps {
+struct Clock {
     start: Instant,
     last: Instant,
 }
 
-impl Steps {
+impl Clock {
     fn new() -> Self {
         let now = Instant::now();
         Self {
@@ -39,11 +47,14 @@ impl Steps {
     fn step(&mut self, what: &str) {
         let now = Instant::now();
         println!(
-            "  [{:>7.1} ms | +{:>7.1} ms] {what}",
+            "  [{:>8.1} ms | +{:>7.1} ms] {what}",
             (now - self.start).as_secs_f64() * 1e3,
             (now - self.last).as_secs_f64() * 1e3
         );
         self.last = now;
+    }
+    fn mark(&mut self) {
+        self.last = Instant::now();
     }
 }
 
@@ -57,42 +68,60 @@ fn main() -> ExitCode {
     }
 }
 
-fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let baud = std::env::args()
-        .skip_while(|a| a != "--baud")
+fn arg(name: &str) -> Option<u32> {
+    std::env::args()
+        .skip_while(|a| a != name)
         .nth(1)
-        .and_then(|b| b.parse().ok());
-    let mut t = Steps::new();
+        .and_then(|v| v.parse().ok())
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let baud = arg("--baud").unwrap_or(115_200);
+    let rtt = arg("--rtt-ms").unwrap_or(100);
+    let mut t = Clock::new();
     println!("modemtls demo: simulated Quectel BG96, real TLS servers on 127.0.0.1, no hardware");
-    let mut cfg =
-        SimConfig::new(FirmwareProfile::bg96()).host(HOST, IpAddr::V4(Ipv4Addr::LOCALHOST));
-    cfg.baud = baud;
+    let mut cfg = SimConfig::new(FirmwareProfile::bg96())
+        .host(HOST, IpAddr::V4(Ipv4Addr::LOCALHOST))
+        .host(LEGACY, IpAddr::V4(Ipv4Addr::LOCALHOST))
+        .latency_ms(rtt / 2);
+    if baud > 0 {
+        cfg = cfg.baud(baud);
+    }
     let sim = Simulator::spawn(cfg)?;
     t.step(&format!(
-        "simulated BG96 listening on {} (UART {})",
+        "simulated BG96 on {} (UART {}, network round trip {rtt} ms)",
         sim.addr(),
-        baud.map_or("unthrottled".to_string(), |b| format!("{b} baud"))
+        if baud > 0 {
+            format!("{baud} baud 8N1")
+        } else {
+            "unthrottled".into()
+        }
     ));
 
-    let good_creds = server_creds(HOST, KeyKind::Rsa2048);
-    let good = SServer::spawn(SServerOpts {
+    let modern_creds = server_creds(HOST, KeyKind::P256);
+    let modern = TlsServer::spawn(ServerOpts {
+        tls: TlsVersions::Tls13Only,
+        behaviour: Behaviour::Http {
+            body: b"{\"temperature\": 21.5}\n".to_vec(),
+        },
+        ..ServerOpts::from_creds(&modern_creds)
+    })?;
+    t.step(&format!(
+        "TLS server {HOST}:{} - TLS 1.3 only, ECDSA P-256 chain (the seed 000/004 kind of server)",
+        modern.port()
+    ));
+    let legacy_creds = server_creds(LEGACY, KeyKind::Rsa2048);
+    let legacy = TlsServer::spawn(ServerOpts {
         tls: TlsVersions::Tls12Only,
         cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
-        ..SServerOpts::from_creds(&good_creds)
+        behaviour: Behaviour::Http {
+            body: b"{\"legacy\": true}\n".to_vec(),
+        },
+        ..ServerOpts::from_creds(&legacy_creds)
     })?;
     t.step(&format!(
-        "openssl s_server on 127.0.0.1:{} (TLS 1.2, ECDHE-RSA-AES128-GCM-SHA256, RSA-2048 chain for {HOST})",
-        good.port()
-    ));
-    let modern_creds = server_creds(HOST, KeyKind::P256);
-    let modern = SServer::spawn(SServerOpts {
-        tls: TlsVersions::Tls13Only,
-        ciphersuites: Some("TLS_CHACHA20_POLY1305_SHA256".into()),
-        ..SServerOpts::from_creds(&modern_creds)
-    })?;
-    t.step(&format!(
-        "openssl s_server on 127.0.0.1:{} (TLS 1.3 only, ChaCha20: the seed 000/004 kind of server)",
-        modern.port()
+        "TLS server {LEGACY}:{} - TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256, RSA-2048 chain",
+        legacy.port()
     ));
 
     let port = TcpPort::connect(sim.addr())?;
@@ -117,77 +146,161 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let ip = modem.attach(&Apn::new("internet")).map_err(Error::from)?;
     t.step(&format!("PDP context active, local address {ip}"));
 
-    println!("\nScene 1: HTTPS GET, TLS offloaded to the modem");
-    let cfg = SessionConfig::new(HOST, good.port())
-        .trust(Credential::Pem(&good_creds.ca_pem))
-        .mode(Mode::Offload);
-    let mut s = offload::connect(&mut modem, &cfg)?;
-    let info = s.info();
-    t.step(&format!(
-        "handshake done on path {:?} (reason: {}), certificate verified by the firmware: {}, TLS {:?}",
-        info.path,
-        info.reason.code(),
-        info.verified,
-        info.tls_version.map_or("?".into(), |v| format!("{v:?}"))
-    ));
-    let req = format!("GET / HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n");
-    let mut rest = req.as_bytes();
-    while !rest.is_empty() {
-        let n = s.write(rest)?;
-        rest = &rest[n..];
-    }
-    let mut body = Vec::new();
-    let mut buf = [0u8; 1024];
-    loop {
-        let n = s.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        body.extend_from_slice(&buf[..n]);
-    }
-    let text = String::from_utf8_lossy(&body);
-    t.step(&format!(
-        "response: {} bytes, status line {:?}",
-        body.len(),
-        text.lines().next().unwrap_or("")
-    ));
-    if let Some(c) = text.lines().find(|l| l.contains("Cipher is")) {
-        println!("      server says: {}", c.trim());
-    }
-    s.close()?;
-    t.step("session closed");
+    // Host TLS memory, as firmware keeps it in statics.
+    let mut read = vec![0u8; MIN_READ_BUF];
+    let mut write = vec![0u8; 4096];
+    let mut scratch = vec![0u8; 4096];
+    let mut cache: PathCache<8> = PathCache::new();
+    let mut rng = rand_core::OsRng;
 
-    println!("\nScene 2: the same modem against a TLS 1.3-only server");
-    let cfg = SessionConfig::new(HOST, modern.port())
-        .trust(Credential::Pem(&modern_creds.ca_pem))
-        .mode(Mode::Offload);
-    match offload::connect(&mut modem, &cfg) {
-        Ok(_) => return Err("the BG96 firmware should not reach a TLS 1.3-only server".into()),
-        Err(Error::Tls(e)) => {
-            t.step(&format!(
-                "offload failed: modem said +QSSLOPEN result {}",
-                e.modem_code.map_or("?".into(), |c| c.to_string())
-            ));
-            if let Some(d) = e.diagnosis {
-                println!(
-                    "      capability probe over a raw socket: {}",
-                    offload::describe(&d)
-                );
+    let sessions = [
+        (
+            "Session 1: HTTPS GET to the TLS 1.3-only server, Mode::Auto",
+            HOST,
+            modern.port(),
+            &modern_creds.ca_pem,
+        ),
+        (
+            "Session 2: the same host again (the Auto decision cache)",
+            HOST,
+            modern.port(),
+            &modern_creds.ca_pem,
+        ),
+        (
+            "Session 3: a server the BG96 firmware can reach, Mode::Auto",
+            LEGACY,
+            legacy.port(),
+            &legacy_creds.ca_pem,
+        ),
+    ];
+    let mut paths = Vec::new();
+    for (title, host, port, ca) in sessions {
+        println!("\n{title}");
+        t.mark();
+        let cfg = SessionConfig::new(host, port).trust(Credential::Pem(ca));
+        let mut s = auto::connect_observed(
+            &mut modem,
+            &cfg,
+            &mut rng,
+            HostBuffers {
+                read: &mut read,
+                write: &mut write,
+                scratch: &mut scratch,
+            },
+            Some(&mut cache),
+            &mut |step| report(&mut t, step),
+        )?;
+        let info = s.info();
+        t.step(&handshake_line(&info));
+        let req = format!("GET /sensor HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        s.write_all(req.as_bytes())?;
+        s.flush()?;
+        let mut body = Vec::new();
+        let mut buf = [0u8; 1024];
+        loop {
+            let n = s.read(&mut buf)?;
+            if n == 0 {
+                break;
             }
-            println!("      cause: {}", e.failure.cause());
-            println!(
-                "      capability failure (the host TLS path can help): {}",
-                yes(e.failure.is_capability())
-            );
+            body.extend_from_slice(&buf[..n]);
         }
-        Err(e) => return Err(e.into()),
+        let text = String::from_utf8_lossy(&body);
+        t.step(&format!(
+            "response: {} bytes, {:?}, body {:?}",
+            body.len(),
+            text.lines().next().unwrap_or(""),
+            text.split("\r\n\r\n").nth(1).unwrap_or("").trim_end()
+        ));
+        s.close()?;
+        let mut saved = [0u8; PathCache::<8>::SERIALIZED_MAX];
+        let n = cache.save(&mut saved)?;
+        t.step(&format!(
+            "closed; decision cache: {} host(s) on the host path, {n} bytes to keep in flash",
+            cache.entries().len()
+        ));
+        paths.push((info.path, info.reason.code()));
     }
     println!(
-        "\ndemo finished in {:.1} ms",
+        "\npaths: {}",
+        paths
+            .iter()
+            .map(|(p, r)| format!("{p:?} ({r})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "demo finished in {:.1} ms",
         t.start.elapsed().as_secs_f64() * 1e3
     );
+    let expected = [Path::Host, Path::Host, Path::Offload];
+    if paths.iter().map(|(p, _)| *p).ne(expected) {
+        return Err("unexpected paths".into());
+    }
     sim.shutdown();
     Ok(())
+}
+
+fn report(t: &mut Clock, step: Step) {
+    match step {
+        Step::Planned(p) => t.step(&format!(
+            "capability check: first path {:?} ({})",
+            p.path,
+            p.reason.code()
+        )),
+        Step::OffloadStarting => t.step("offload: uploading CA if needed, AT+QSSLCFG, AT+QSSLOPEN"),
+        Step::OffloadFailed { error, fallback } => {
+            match error {
+                Error::Tls(e) => {
+                    t.step(&format!(
+                        "offload failed: +QSSLOPEN result {} -> classified {:?}",
+                        e.modem_code.map_or("?".into(), |c| c.to_string()),
+                        e.failure
+                    ));
+                    if let Some(d) = e.diagnosis {
+                        println!(
+                            "      evidence (probe with the firmware's ClientHello over a raw socket): {}",
+                            offload::describe(&d)
+                        );
+                    }
+                    println!("      cause: {}", e.failure.cause());
+                }
+                other => t.step(&format!("offload failed: {other}")),
+            }
+            match fallback {
+                Some(r) => println!("      capability failure: trying host TLS ({})", r.code()),
+                None => println!("      not a capability failure: no other path is tried"),
+            }
+        }
+        Step::HostStarting => {
+            t.step("host TLS: AT+QIOPEN raw TCP, embedded-tls 1.3 handshake on the MCU")
+        }
+        Step::Remembered(r) => println!(
+            "      remembered: this host goes to host TLS ({})",
+            r.code()
+        ),
+    }
+}
+
+fn handshake_line(info: &SessionInfo) -> String {
+    let suite = match info.cipher_suite {
+        Some(0x1301) => "TLS_AES_128_GCM_SHA256".to_string(),
+        Some(c) => format!("0x{c:04X}"),
+        None => "firmware-chosen suite".to_string(),
+    };
+    let cert = if info.path == Path::Host {
+        format!(
+            "certificate CN={} verified on the MCU (chain to the configured CA, host name, validity at modem network time)",
+            info.peer.as_str()
+        )
+    } else {
+        "certificate verified by the firmware against the uploaded CA (host name checked)".into()
+    };
+    format!(
+        "handshake done: path {:?}, reason {}, TLS {}, {suite}, {cert}",
+        info.path,
+        info.reason.code(),
+        info.tls_version.map_or("?".into(), |v| format!("{v:?}")),
+    )
 }
 
 fn yes(b: bool) -> &'static str {
