@@ -111,7 +111,7 @@ impl OpenRequest {
 
 enum Stream {
     Tcp(TcpStream),
-    Tls(Box<SslStream<TcpStream>>),
+    Tls(Box<SslStream<tls::RttStream>>),
 }
 
 impl Stream {
@@ -134,7 +134,7 @@ impl Stream {
             }
             Stream::Tls(s) => {
                 let _ = s.shutdown();
-                let _ = s.get_ref().shutdown(Shutdown::Both);
+                let _ = s.get_ref().tcp.shutdown(Shutdown::Both);
             }
         }
     }
@@ -219,6 +219,8 @@ fn run(shared: &Shared, req: &OpenRequest, sock: &SockShared, events: &Sender<Ne
             let deadline =
                 Instant::now() + Duration::from_secs(u64::from(cfg.negotiatetime.clamp(10, 300)));
             let stop = || shared.stopping() || sock.stop.load(Ordering::Relaxed);
+            let rtt = Duration::from_millis(2 * u64::from(shared.cfg.latency_ms));
+            let tcp = tls::RttStream::new(tcp, rtt);
             match tls::handshake(prepared.ssl, prepared.verify, tcp, deadline, &stop) {
                 Ok((s, desc)) => {
                     shared.log(&format!(
@@ -249,7 +251,7 @@ fn run(shared: &Shared, req: &OpenRequest, sock: &SockShared, events: &Sender<Ne
     {
         let t = match &stream {
             Stream::Tcp(s) => s,
-            Stream::Tls(s) => s.get_ref(),
+            Stream::Tls(s) => &s.get_ref().tcp,
         };
         let _ = t.set_read_timeout(Some(Duration::from_millis(10)));
         let _ = t.set_write_timeout(Some(Duration::from_millis(100)));

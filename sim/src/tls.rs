@@ -284,24 +284,75 @@ fn openssl_can_offer(name: &str) -> bool {
     })
 }
 
+/// The TCP stream under the firmware's TLS emulation. During the handshake
+/// it models the network round trip: the first read after a write waits
+/// `rtt` (the flight travels to the server and the answer comes back), so
+/// a TLS 1.2 full handshake costs its two round trips as on a real network.
+/// After the handshake `rtt` is zero and the pump's per-delivery latency
+/// applies, as for raw TCP sockets.
+pub struct RttStream {
+    /// The loopback connection to the server.
+    pub tcp: TcpStream,
+    /// Round trip charged per flight; zero after the handshake.
+    pub rtt: Duration,
+    wrote: bool,
+}
+
+impl RttStream {
+    /// Wraps `tcp`, charging `rtt` per handshake flight.
+    pub fn new(tcp: TcpStream, rtt: Duration) -> Self {
+        RttStream {
+            tcp,
+            rtt,
+            wrote: false,
+        }
+    }
+}
+
+impl std::io::Read for RttStream {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.wrote && !self.rtt.is_zero() {
+            std::thread::sleep(self.rtt);
+        }
+        self.wrote = false;
+        self.tcp.read(buf)
+    }
+}
+
+impl std::io::Write for RttStream {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.tcp.write(buf)?;
+        if n > 0 {
+            self.wrote = true;
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.tcp.flush()
+    }
+}
+
 /// Runs the handshake on a connected socket until `deadline`, polling
 /// `stop`. Success: the stream and "TLSv1.2 <cipher>, verify ..."; failure:
 /// the OpenSSL reason.
 pub fn handshake(
     ssl: Ssl,
     verify: bool,
-    tcp: TcpStream,
+    tcp: RttStream,
     deadline: Instant,
     stop: &dyn Fn() -> bool,
-) -> Result<(SslStream<TcpStream>, String), String> {
-    tcp.set_read_timeout(Some(Duration::from_millis(20)))
+) -> Result<(SslStream<RttStream>, String), String> {
+    tcp.tcp
+        .set_read_timeout(Some(Duration::from_millis(20)))
         .map_err(|e| e.to_string())?;
-    tcp.set_write_timeout(Some(Duration::from_millis(500)))
+    tcp.tcp
+        .set_write_timeout(Some(Duration::from_millis(500)))
         .map_err(|e| e.to_string())?;
     let mut r = ssl.connect(tcp);
     loop {
         match r {
-            Ok(s) => {
+            Ok(mut s) => {
+                s.get_mut().rtt = Duration::ZERO;
                 let desc = format!(
                     "{} {}, {}",
                     s.ssl().version_str(),
