@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing modemtls needs, when it is missing:
-# Debian packages (OpenSSL headers and CLI for the test peers), Rust targets
+# Debian packages (OpenSSL headers and CLI for the test peers; QEMU and the
+# ARM GCC toolchain with newlib for the Cortex-M port tests), Rust targets
 # and components. Safe to run again; does nothing when all is there.
 set -euo pipefail
 
@@ -8,6 +9,9 @@ need=()
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 if ! pkg-config --exists openssl 2>/dev/null; then need+=(libssl-dev); fi
+command -v qemu-system-arm >/dev/null 2>&1 || need+=(qemu-system-arm)
+command -v arm-none-eabi-gcc >/dev/null 2>&1 || need+=(gcc-arm-none-eabi)
+[ -f /usr/lib/arm-none-eabi/newlib/libc.a ] || need+=(libnewlib-arm-none-eabi)
 
 if ((${#need[@]})); then
   sudo=""

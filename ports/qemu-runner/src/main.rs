@@ -1,0 +1,675 @@
+//! `qemu-runner`: the modemtls Cortex-M port tests under QEMU.
+//!
+//! For each machine (`an385` = mps2-an385 Cortex-M3, `thumbv7m-none-eabi`;
+//! `an386` = mps2-an386 Cortex-M4F, `thumbv7em-none-eabihf`) it builds the
+//! firmware in `ports/qemu-rust` (offload-only, and with `host-tls` for the
+//! `auto-host` scenario), and for each scenario:
+//!
+//! 1. generates a test PKI and starts a real TLS server on 127.0.0.1
+//!    (`openssl s_server` from `modemtls-testkit`);
+//! 2. starts a simulated BG96 (`modemtls-sim`) listening on 127.0.0.1;
+//! 3. writes `params.txt` and `ca.pem` to a fresh directory and starts
+//!    `qemu-system-arm` there with UART0 connected to the simulator
+//!    (`-serial tcp:127.0.0.1:<port>`: QEMU is the TCP client, the
+//!    simulator takes the connection as a modem power-on) and semihosting
+//!    for the log, the files and the exit status;
+//! 4. kills QEMU after `--timeout` seconds at the latest, and passes the
+//!    scenario only when QEMU exits 0 *and* the firmware printed
+//!    `RESULT <scenario> PASS`.
+//!
+//! One line per scenario (pass/fail, times, peak stack) and one per
+//! firmware image (`.text`, `.rodata`, `.data`, `.bss` read from the ELF
+//! section headers). Exit status 1 when any scenario fails.
+
+use modemtls_sim::{FirmwareProfile, SimConfig, Simulator};
+use modemtls_testkit::{server_creds, KeyKind, SServer, SServerOpts, TlsVersions};
+use object::{Object, ObjectSection};
+use std::io::Read;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The name every test server answers to (the simulator resolves it to 127.0.0.1).
+const HOST: &str = "server.test";
+/// A second name, for the certificate that does not match [`HOST`].
+const OTHER_HOST: &str = "other.test";
+
+#[derive(Clone, Copy, Debug)]
+struct Machine {
+    name: &'static str,
+    qemu_machine: &'static str,
+    cpu: &'static str,
+    target: &'static str,
+}
+
+const MACHINES: [Machine; 2] = [
+    Machine {
+        name: "an385",
+        qemu_machine: "mps2-an385",
+        cpu: "cortex-m3",
+        target: "thumbv7m-none-eabi",
+    },
+    Machine {
+        name: "an386",
+        qemu_machine: "mps2-an386",
+        cpu: "cortex-m4",
+        target: "thumbv7em-none-eabihf",
+    },
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scenario {
+    Offload,
+    VerifyFail,
+    AutoHost,
+}
+
+const SCENARIOS: [Scenario; 3] = [Scenario::Offload, Scenario::VerifyFail, Scenario::AutoHost];
+
+impl Scenario {
+    fn name(self) -> &'static str {
+        match self {
+            Scenario::Offload => "offload",
+            Scenario::VerifyFail => "verify-fail",
+            Scenario::AutoHost => "auto-host",
+        }
+    }
+    fn variant(self) -> Variant {
+        match self {
+            Scenario::AutoHost => Variant::HostTls,
+            _ => Variant::Offload,
+        }
+    }
+}
+
+/// A firmware build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Variant {
+    /// Default features: the offload path only.
+    Offload,
+    /// `--features host-tls`.
+    HostTls,
+}
+
+impl Variant {
+    fn name(self) -> &'static str {
+        match self {
+            Variant::Offload => "offload-only",
+            Variant::HostTls => "host-tls",
+        }
+    }
+    fn features(self, lean: bool) -> Vec<String> {
+        let mut f: Vec<&str> = Vec::new();
+        if self == Variant::HostTls {
+            f.push("host-tls");
+        }
+        if lean {
+            f.push("lean");
+        }
+        if f.is_empty() {
+            Vec::new()
+        } else {
+            vec!["--features".into(), f.join(",")]
+        }
+    }
+}
+
+struct Args {
+    machines: Vec<Machine>,
+    scenarios: Vec<Scenario>,
+    timeout: Duration,
+    icount: Option<u32>,
+    build: bool,
+    verbose: bool,
+    fw_dir: PathBuf,
+    seed: Option<String>,
+    lean: bool,
+    budget: Option<(u64, u64)>,
+}
+
+const USAGE: &str = "usage: qemu-runner [--machine an385|an386|all] [--scenario offload|verify-fail|auto-host|all|A,B]
+                   [--timeout SECONDS (default 120)] [--icount SHIFT] [--no-build] [--verbose]
+                   [--lean (firmware without formatted log lines: the footprint build)]
+                   [--budget FLASH,RAM (fail when the offload-only image's flash or
+                    static RAM + peak stack exceeds these bytes)]
+                   [--fw-dir ports/qemu-rust] [--seed 64-HEX (auto-host RNG, test only)]";
+
+fn parse_args() -> Result<Args, String> {
+    let mut a = Args {
+        machines: MACHINES.to_vec(),
+        scenarios: SCENARIOS.to_vec(),
+        timeout: Duration::from_secs(120),
+        icount: None,
+        build: true,
+        verbose: false,
+        fw_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../qemu-rust"),
+        seed: None,
+        lean: false,
+        budget: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut val = |name: &str| it.next().ok_or(format!("{name} needs a value"));
+        match arg.as_str() {
+            "--machine" => {
+                let v = val("--machine")?;
+                a.machines = match v.as_str() {
+                    "all" | "both" => MACHINES.to_vec(),
+                    n => vec![*MACHINES
+                        .iter()
+                        .find(|m| m.name == n || m.qemu_machine == n)
+                        .ok_or(format!("unknown machine {n}"))?],
+                };
+            }
+            "--scenario" => {
+                let v = val("--scenario")?;
+                a.scenarios = if v == "all" {
+                    SCENARIOS.to_vec()
+                } else {
+                    v.split(',')
+                        .map(|n| {
+                            SCENARIOS
+                                .iter()
+                                .copied()
+                                .find(|s| s.name() == n)
+                                .ok_or(format!("unknown scenario {n}"))
+                        })
+                        .collect::<Result<_, _>>()?
+                };
+            }
+            "--timeout" => {
+                let v = val("--timeout")?;
+                a.timeout =
+                    Duration::from_secs(v.parse().map_err(|_| format!("bad --timeout {v}"))?);
+            }
+            "--icount" => {
+                let v = val("--icount")?;
+                a.icount = Some(v.parse().map_err(|_| format!("bad --icount {v}"))?);
+            }
+            "--no-build" => a.build = false,
+            "--lean" => a.lean = true,
+            "--budget" => {
+                let v = val("--budget")?;
+                let (f, r) = v
+                    .split_once(',')
+                    .and_then(|(f, r)| Some((f.parse().ok()?, r.parse().ok()?)))
+                    .ok_or(format!("bad --budget {v} (want FLASH,RAM in bytes)"))?;
+                a.budget = Some((f, r));
+            }
+            "--verbose" | "-v" => a.verbose = true,
+            "--fw-dir" => a.fw_dir = PathBuf::from(val("--fw-dir")?),
+            "--seed" => {
+                let v = val("--seed")?;
+                if v.len() != 64 || !v.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err("--seed wants 64 hex digits".into());
+                }
+                a.seed = Some(v);
+            }
+            "-h" | "--help" => return Err(String::new()),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(a)
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            if !e.is_empty() {
+                eprintln!("qemu-runner: {e}");
+            }
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("qemu-runner: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// Section sizes of one firmware image.
+#[derive(Clone, Copy, Debug, Default)]
+struct Sizes {
+    /// `.vector_table` + `.text`.
+    text: u64,
+    rodata: u64,
+    data: u64,
+    bss: u64,
+}
+
+impl Sizes {
+    fn flash(&self) -> u64 {
+        self.text + self.rodata + self.data
+    }
+    fn static_ram(&self) -> u64 {
+        self.data + self.bss
+    }
+}
+
+fn sizes(elf: &Path) -> Res<Sizes> {
+    let bytes = std::fs::read(elf)?;
+    let file = object::File::parse(&*bytes)?;
+    let mut s = Sizes::default();
+    for sec in file.sections() {
+        let size = sec.size();
+        match sec.name().unwrap_or("") {
+            ".vector_table" | ".text" => s.text += size,
+            ".rodata" => s.rodata += size,
+            ".data" => s.data += size,
+            ".bss" | ".uninit" => s.bss += size,
+            _ => {}
+        }
+    }
+    Ok(s)
+}
+
+struct Report {
+    machine: &'static str,
+    scenario: &'static str,
+    variant: Variant,
+    pass: bool,
+    why: String,
+    wall: Duration,
+    fw_ms: Option<u64>,
+    stack: Option<u64>,
+}
+
+fn run(args: &Args) -> Res<bool> {
+    which("qemu-system-arm").ok_or(
+        "qemu-system-arm not found (Debian: apt-get install qemu-system-arm; tools/qemu-test.sh installs it)",
+    )?;
+    let fw_dir = args.fw_dir.canonicalize()?;
+    let out = tempfile::Builder::new().prefix("qemu-runner-").tempdir()?;
+
+    let mut images: Vec<(Machine, Variant, PathBuf, Sizes)> = Vec::new();
+    for m in &args.machines {
+        let mut variants: Vec<Variant> = args.scenarios.iter().map(|s| s.variant()).collect();
+        variants.dedup();
+        variants.sort_by_key(|v| *v as u8);
+        variants.dedup();
+        for v in variants {
+            let elf = build_fw(&fw_dir, m, v, args.lean, out.path(), args.build)?;
+            let sz = sizes(&elf)?;
+            images.push((*m, v, elf, sz));
+        }
+    }
+
+    let mut reports = Vec::new();
+    for m in &args.machines {
+        for sc in &args.scenarios {
+            let Some((_, _, elf, _)) = images
+                .iter()
+                .find(|(im, v, _, _)| im.name == m.name && *v == sc.variant())
+            else {
+                continue;
+            };
+            let dir = out.path().join(format!("{}-{}", m.name, sc.name()));
+            std::fs::create_dir_all(&dir)?;
+            let r = run_scenario(args, m, *sc, elf, &dir)?;
+            println!(
+                "{} {:<6} {:<12} wall {:>6.1} s  firmware clock {:>7}  peak stack {:>7}  [{}]{}",
+                if r.pass { "PASS" } else { "FAIL" },
+                r.machine,
+                r.scenario,
+                r.wall.as_secs_f64(),
+                r.fw_ms.map_or("?".into(), |t| format!("{t} ms")),
+                r.stack.map_or("?".into(), |s| format!("{s} B")),
+                r.variant.name(),
+                if r.why.is_empty() {
+                    String::new()
+                } else {
+                    format!("  ({})", r.why)
+                }
+            );
+            reports.push(r);
+        }
+    }
+
+    println!(
+        "\nfirmware images{} (bytes; flash = text + rodata + data, static RAM = data + bss):",
+        if args.lean { ", lean build" } else { "" }
+    );
+    let mut over_budget = 0;
+    for (m, v, _, s) in &images {
+        let peak = reports
+            .iter()
+            .filter(|r| r.machine == m.name && r.variant == *v)
+            .filter_map(|r| r.stack)
+            .max();
+        println!(
+            "  {:<6} {:<13} .text {:>7}  .rodata {:>6}  .data {:>5}  .bss {:>6}  | flash {:>7}  static RAM {:>6}  peak stack {:>6}  RAM total {}",
+            m.name,
+            v.name(),
+            s.text,
+            s.rodata,
+            s.data,
+            s.bss,
+            s.flash(),
+            s.static_ram(),
+            peak.map_or("?".into(), |p| p.to_string()),
+            peak.map_or("?".into(), |p| (p + s.static_ram()).to_string()),
+        );
+        if let (Some((max_flash, max_ram)), Variant::Offload) = (args.budget, v) {
+            let ram = peak.map(|p| p + s.static_ram());
+            let ok = s.flash() <= max_flash && ram.is_some_and(|r| r <= max_ram);
+            println!(
+                "  {:<6} {:<13} budget flash {} / {max_flash}, RAM {} / {max_ram}: {}",
+                m.name,
+                v.name(),
+                s.flash(),
+                ram.map_or("?".into(), |r| r.to_string()),
+                if ok { "within" } else { "OVER BUDGET" }
+            );
+            if !ok {
+                over_budget += 1;
+            }
+        }
+    }
+    let failed = reports.iter().filter(|r| !r.pass).count();
+    println!(
+        "\nqemu scenarios: {} passed, {} failed",
+        reports.len() - failed,
+        failed
+    );
+    Ok(failed == 0 && over_budget == 0)
+}
+
+fn which(cmd: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(cmd))
+            .find(|p| p.is_file())
+    })
+}
+
+/// `cargo build --release` of the firmware. Cargo's `qemu-fw` is
+/// overwritten by every feature set, so each build is kept as
+/// `qemu-fw-<machine>-<variant>[-lean]` next to it (what `--no-build`
+/// runs) and copied into `out` for the run.
+fn build_fw(
+    fw_dir: &Path,
+    m: &Machine,
+    v: Variant,
+    lean: bool,
+    out: &Path,
+    build: bool,
+) -> Res<PathBuf> {
+    let target_dir = fw_dir.join("target");
+    let release = target_dir.join(m.target).join("release");
+    let name = format!(
+        "qemu-fw-{}-{}{}",
+        m.name,
+        v.name(),
+        if lean { "-lean" } else { "" }
+    );
+    let kept = release.join(&name);
+    if build {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let status = Command::new(cargo)
+            .current_dir(fw_dir)
+            .args(["build", "--release", "--quiet", "--target", m.target])
+            .args(v.features(lean))
+            .arg("--manifest-path")
+            .arg(fw_dir.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&target_dir)
+            .status()?;
+        if !status.success() {
+            return Err(format!("firmware build failed for {} {}", m.target, v.name()).into());
+        }
+        let built = release.join("qemu-fw");
+        std::fs::copy(&built, &kept).map_err(|e| format!("{}: {e}", built.display()))?;
+    }
+    let dst = out.join(format!("{name}.elf"));
+    std::fs::copy(&kept, &dst)
+        .map_err(|e| format!("{}: {e} (build it: run without --no-build)", kept.display()))?;
+    Ok(dst)
+}
+
+/// What one scenario needs on the host; kept alive while QEMU runs.
+struct World {
+    _server: SServer,
+    ca_pem: Vec<u8>,
+    port: u16,
+}
+
+fn world(sc: Scenario) -> Res<World> {
+    let (creds, trusted_ca, opts) = match sc {
+        // What a BG96 can reach: TLS 1.2, ECDHE-RSA-AES128-GCM-SHA256.
+        Scenario::Offload => {
+            let c = server_creds(HOST, KeyKind::Rsa2048);
+            let o = SServerOpts {
+                tls: TlsVersions::Tls12Only,
+                cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
+                ..SServerOpts::from_creds(&c)
+            };
+            let ca = c.ca_pem.clone();
+            (c, ca, o)
+        }
+        // Same server parameters, certificate for another name (trusted CA).
+        Scenario::VerifyFail => {
+            let c = server_creds(OTHER_HOST, KeyKind::Rsa2048);
+            let o = SServerOpts {
+                tls: TlsVersions::Tls12Only,
+                cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
+                ..SServerOpts::from_creds(&c)
+            };
+            let ca = c.ca_pem.clone();
+            (c, ca, o)
+        }
+        // The seed 000/004 server: TLS 1.3 only, P-256 chain.
+        Scenario::AutoHost => {
+            let c = server_creds(HOST, KeyKind::P256);
+            let o = SServerOpts {
+                tls: TlsVersions::Tls13Only,
+                ciphersuites: Some("TLS_AES_128_GCM_SHA256".into()),
+                ..SServerOpts::from_creds(&c)
+            };
+            let ca = c.ca_pem.clone();
+            (c, ca, o)
+        }
+    };
+    drop(creds);
+    let server = SServer::spawn(opts)?;
+    Ok(World {
+        port: server.port(),
+        _server: server,
+        ca_pem: trusted_ca,
+    })
+}
+
+fn random_seed_hex() -> Res<String> {
+    let mut b = [0u8; 32];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut b)?;
+    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+fn run_scenario(args: &Args, m: &Machine, sc: Scenario, elf: &Path, dir: &Path) -> Res<Report> {
+    let start = Instant::now();
+    let w = world(sc)?;
+    let sim = Simulator::spawn(
+        SimConfig::new(FirmwareProfile::bg96())
+            .host(HOST, IpAddr::V4(Ipv4Addr::LOCALHOST))
+            .host(OTHER_HOST, IpAddr::V4(Ipv4Addr::LOCALHOST)),
+    )?;
+    let mut params = format!(
+        "scenario={}\nhost={HOST}\nport={}\npath=/\n",
+        sc.name(),
+        w.port
+    );
+    if sc == Scenario::AutoHost {
+        // TEST-ONLY entropy for the firmware's host TLS RNG (see
+        // ports/qemu-rust/src/host.rs).
+        let seed = match &args.seed {
+            Some(s) => s.clone(),
+            None => random_seed_hex()?,
+        };
+        params.push_str(&format!("seed={seed}\n"));
+    }
+    std::fs::write(dir.join("params.txt"), &params)?;
+    std::fs::write(dir.join("ca.pem"), &w.ca_pem)?;
+
+    let mut cmd = Command::new("qemu-system-arm");
+    cmd.current_dir(dir)
+        .args(["-machine", m.qemu_machine, "-cpu", m.cpu])
+        .args(["-nographic", "-monitor", "none"])
+        .args(["-semihosting-config", "enable=on,target=native"])
+        .arg("-serial")
+        .arg(format!("tcp:{}", sim.addr()));
+    if let Some(shift) = args.icount {
+        cmd.arg("-icount").arg(format!("shift={shift}"));
+    }
+    cmd.arg("-kernel").arg(elf);
+    if args.verbose {
+        eprintln!("[{} {}] {:?}", m.name, sc.name(), cmd);
+    }
+    let outcome = run_bounded(
+        cmd,
+        args.timeout,
+        args.verbose.then(|| format!("{} {}", m.name, sc.name())),
+    )?;
+
+    let log = &outcome.stdout;
+    let result_line = format!("RESULT {} PASS", sc.name());
+    let printed_pass = log.lines().any(|l| l.trim() == result_line);
+    let exit_ok = outcome.code == Some(0);
+    let pass = printed_pass && exit_ok && !outcome.timed_out;
+    let why = if outcome.timed_out {
+        format!("killed after {} s", args.timeout.as_secs())
+    } else if !exit_ok {
+        format!("qemu exit status {:?}", outcome.code)
+    } else if !printed_pass {
+        "no PASS line".into()
+    } else {
+        String::new()
+    };
+    // With --verbose the log was echoed as it came.
+    if !pass && !args.verbose {
+        println!("----- firmware log ({} {}) -----", m.name, sc.name());
+        print!("{log}");
+    }
+    if (!pass || args.verbose) && !outcome.stderr.trim().is_empty() {
+        println!("----- qemu stderr -----\n{}", outcome.stderr.trim_end());
+    }
+    if !pass {
+        let t = sim.transcript();
+        let lines: Vec<&str> = t.lines().collect();
+        println!("----- simulator transcript (last 40 lines) -----");
+        for l in &lines[lines.len().saturating_sub(40)..] {
+            println!("{l}");
+        }
+        println!("-----");
+    }
+    Ok(Report {
+        machine: m.name,
+        scenario: sc.name(),
+        variant: sc.variant(),
+        pass,
+        why,
+        wall: start.elapsed(),
+        fw_ms: find_num(log, "TIME scenario="),
+        stack: find_num(log, "STACK peak="),
+    })
+}
+
+fn find_num(log: &str, key: &str) -> Option<u64> {
+    log.lines().find_map(|l| {
+        let rest = l.trim().strip_prefix(key)?;
+        rest.split(|c: char| !c.is_ascii_digit())
+            .next()?
+            .parse()
+            .ok()
+    })
+}
+
+struct Outcome {
+    code: Option<i32>,
+    timed_out: bool,
+    stdout: String,
+    stderr: String,
+}
+
+/// Run `cmd` with piped output, killing it after `limit`. With `echo`,
+/// stdout lines are also printed as they come, prefixed.
+fn run_bounded(mut cmd: Command, limit: Duration, echo: Option<String>) -> Res<Outcome> {
+    let mut child: Child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("starting qemu-system-arm: {e}"))?;
+    let out = collect(child.stdout.take(), echo);
+    let err = collect(child.stderr.take(), None);
+    let deadline = Instant::now() + limit;
+    let (code, timed_out) = loop {
+        if let Some(st) = child.try_wait()? {
+            break (st.code(), false);
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let st = child.wait()?;
+            break (st.code(), true);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stdout = join(out);
+    let stderr = join(err);
+    Ok(Outcome {
+        code,
+        timed_out,
+        stdout,
+        stderr,
+    })
+}
+
+type Collector = Option<(std::thread::JoinHandle<()>, Arc<Mutex<Vec<u8>>>)>;
+
+fn collect<R: Read + Send + 'static>(r: Option<R>, echo: Option<String>) -> Collector {
+    let mut r = r?;
+    let buf = Arc::new(Mutex::new(Vec::new()));
+    let b = buf.clone();
+    let h = std::thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        let mut line = Vec::new();
+        while let Ok(n) = r.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            if let Ok(mut g) = b.lock() {
+                g.extend_from_slice(&chunk[..n]);
+            }
+            if let Some(prefix) = &echo {
+                for &c in &chunk[..n] {
+                    if c == b'\n' {
+                        eprintln!("[{prefix}] {}", String::from_utf8_lossy(&line));
+                        line.clear();
+                    } else {
+                        line.push(c);
+                    }
+                }
+            }
+        }
+    });
+    Some((h, buf))
+}
+
+fn join(c: Collector) -> String {
+    match c {
+        Some((h, buf)) => {
+            let _ = h.join();
+            let g = buf.lock().map(|g| g.clone()).unwrap_or_default();
+            String::from_utf8_lossy(&g).into_owned()
+        }
+        None => String::new(),
+    }
+}

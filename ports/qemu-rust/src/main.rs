@@ -1,0 +1,177 @@
+//! modemtls on a Cortex-M under QEMU (`mps2-an385` Cortex-M3,
+//! `mps2-an386` Cortex-M4F), talking to the modem simulator over UART0.
+//!
+//! Started by `ports/qemu-runner`, which runs the simulator and the TLS
+//! servers on the host, writes `params.txt` + `ca.pem` (see [`semi`]) and
+//! starts `qemu-system-arm ... -serial tcp:127.0.0.1:<sim> -semihosting-config
+//! enable=on,target=native` in that directory. The firmware:
+//!
+//! 1. paints the free stack ([`stack`]), starts the SysTick clock ([`clock`]);
+//! 2. reads the parameters and the CA over semihosting;
+//! 3. runs one scenario ([`scenarios`], [`host`]) on the CMSDK UART
+//!    ([`uart`]), printing each step with its time;
+//! 4. prints the stack high-water mark and `RESULT <scenario> PASS|FAIL`,
+//!    and exits QEMU with status 0 only on PASS (semihosting `SYS_EXIT`).
+//!
+//! No heap; all buffers are fixed (the harness's own are in `.bss`:
+//! [`PARAMS_MAX`] + [`CA_MAX`] bytes).
+//!
+//! Features: `host-tls` adds the `auto-host` scenario; `lean` drops the
+//! harness's formatted log lines ([`log`]) so the image size is the
+//! library's plus a minimal board support, for the footprint benchmark.
+#![no_std]
+#![no_main]
+
+mod clock;
+#[cfg(feature = "host-tls")]
+mod host;
+mod log;
+mod scenarios;
+mod semi;
+mod stack;
+mod uart;
+
+use cortex_m_rt::entry;
+use cortex_m_semihosting::debug;
+use log::{dec, text, Steps};
+use scenarios::Failure;
+use semi::Scenario;
+
+/// Largest `params.txt`.
+pub const PARAMS_MAX: usize = 256;
+/// Largest CA bundle (PEM; the runner's RSA-2048 root is about 1.2 KB). A
+/// real device keeps its CA in flash; here it comes from the runner at run
+/// time, so this buffer is harness RAM.
+pub const CA_MAX: usize = 2048;
+
+#[panic_handler]
+fn panic(_info: &core::panic::PanicInfo) -> ! {
+    // Not reachable from UART input by design (the library has no panics on
+    // any input); if it happens anyway the run fails loudly.
+    text("PANIC\n");
+    detail!("{}", _info);
+    text("RESULT ? FAIL\n");
+    exit(false)
+}
+
+fn exit(pass: bool) -> ! {
+    debug::exit(if pass {
+        debug::EXIT_SUCCESS
+    } else {
+        debug::EXIT_FAILURE
+    });
+    // Only reached without a semihosting host.
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
+
+fn fail_setup(what: &str) -> ! {
+    text(what);
+    text("\nRESULT ? FAIL\n");
+    exit(false)
+}
+
+#[entry]
+fn main() -> ! {
+    let painted = stack::paint();
+    let Some(cp) = cortex_m::Peripherals::take() else {
+        fail_setup("core peripherals already taken")
+    };
+    clock::start(cp.SYST);
+
+    let (Some(params_buf), Some(ca_buf)) = (
+        cortex_m::singleton!(: [u8; PARAMS_MAX] = [0; PARAMS_MAX]),
+        cortex_m::singleton!(: [u8; CA_MAX] = [0; CA_MAX]),
+    ) else {
+        fail_setup("buffers already taken")
+    };
+    let n = match semi::read_file(b"params.txt\0", params_buf) {
+        Ok(n) => n,
+        Err(e) => {
+            text("params.txt (in QEMU's working directory): ");
+            fail_setup(e.text())
+        }
+    };
+    let params = match semi::parse_params(params_buf.get(..n).unwrap_or(&[])) {
+        Ok(p) => p,
+        Err(e) => {
+            text("params.txt refused: ");
+            fail_setup(e.text())
+        }
+    };
+    let ca_len = match semi::read_file(b"ca.pem\0", ca_buf) {
+        Ok(n) => n,
+        Err(e) => {
+            text("ca.pem: ");
+            fail_setup(e.text())
+        }
+    };
+    let ca = ca_buf.get(..ca_len).unwrap_or(&[]);
+
+    text("modemtls qemu firmware: scenario ");
+    text(params.scenario.name());
+    text(" -> ");
+    text(params.host);
+    text(":");
+    dec(params.port.into());
+    text(", CA ");
+    dec(ca_len as u64);
+    text(" bytes\n");
+    detail!(
+        "      sizes: Bg9x<CmsdkUart> {} B, OffloadSession {} B",
+        core::mem::size_of::<modemtls::modem::quectel::Bg9x<uart::CmsdkUart>>(),
+        core::mem::size_of::<modemtls::offload::OffloadSession<'static, uart::CmsdkUart>>()
+    );
+    let at_paint = painted.at_paint;
+    let mut steps = Steps::new(painted);
+    let result = run(&params, ca, &mut steps);
+    let total = steps.total();
+    let peak = steps.max_stack();
+
+    text("STACK peak=");
+    dec(peak as u64);
+    text(" bytes (");
+    dec(at_paint as u64);
+    text(" in use at reset)\nTIME scenario=");
+    dec(total);
+    text(" ms\n");
+    let pass = match result {
+        Ok(()) => true,
+        Err(Failure::Lib(what, e)) => {
+            text("FAILED at ");
+            text(what);
+            text(": ");
+            text(e.cause());
+            text("\n");
+            detail!("      {} ({:?})", e, e);
+            false
+        }
+        Err(Failure::Unexpected(why)) => {
+            text("FAILED: ");
+            text(why);
+            text("\n");
+            false
+        }
+    };
+    text("RESULT ");
+    text(params.scenario.name());
+    text(if pass { " PASS\n" } else { " FAIL\n" });
+    exit(pass)
+}
+
+/// One scenario. Not inlined, so its frame is below `main`'s in the painted
+/// region.
+#[inline(never)]
+fn run(p: &semi::Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failure> {
+    match p.scenario {
+        Scenario::Offload => scenarios::offload(p, ca, steps),
+        Scenario::VerifyFail => scenarios::verify_fail(p, ca, steps),
+        #[cfg(feature = "host-tls")]
+        Scenario::AutoHost => host::auto_host(p, ca, steps),
+        #[cfg(not(feature = "host-tls"))]
+        Scenario::AutoHost => Err(Failure::Unexpected(
+            "auto-host needs the firmware built with --features host-tls",
+        )),
+    }
+}

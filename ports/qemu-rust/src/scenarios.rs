@@ -1,0 +1,213 @@
+//! The scenarios, the same as the host integration tests
+//! (`tests/offload_bg96.rs`) but on the Cortex-M, through the CMSDK UART:
+//!
+//! - `offload`: init + attach the BG96, offloaded TLS with verification
+//!   against the runner's CA, `GET`, check the status line, close;
+//! - `verify-fail`: the same against a server whose certificate is for
+//!   another host name: the connect must fail with
+//!   `TlsFailure::CertificateRejected` (and nothing else);
+//! - `auto-host` (feature `host-tls`): see [`crate::host`].
+//!
+//! Each step is printed with the firmware's clock (total and delta).
+
+use crate::detail;
+use crate::log::Steps;
+use crate::semi::Params;
+use crate::uart::CmsdkUart;
+use embedded_io::{Read, Write};
+use modemtls::error::{Error, TlsFailure};
+use modemtls::modem::quectel::{Bg9x, Timeouts};
+use modemtls::modem::Apn;
+use modemtls::offload;
+use modemtls::session::{Credential, Mode, SessionConfig};
+
+/// The UART line rate programmed into BAUDDIV (QEMU does not throttle).
+pub const BAUD: u32 = 115_200;
+
+/// Deadlines: short enough that a broken run ends well inside the runner's
+/// hard limit, long enough for QEMU on a loaded 2-core machine.
+pub fn timeouts() -> Timeouts {
+    Timeouts {
+        command_ms: 10_000,
+        attach_ms: 20_000,
+        open_ms: 30_000,
+        data_ms: 30_000,
+    }
+}
+
+/// Why a scenario failed (printed by `main`).
+#[derive(Debug)]
+pub enum Failure {
+    /// A library call failed where it should not have.
+    Lib(&'static str, Error),
+    /// The scenario's expected outcome did not happen.
+    Unexpected(&'static str),
+}
+
+/// The modem on UART0 (not yet initialised).
+pub fn modem() -> Bg9x<CmsdkUart> {
+    let mut modem = Bg9x::new(CmsdkUart::uart0(BAUD));
+    modem.set_timeouts(timeouts());
+    modem
+}
+
+/// Init (identity and capability table) and attach. Takes the modem by
+/// reference so it lives in one frame only (it is about 900 bytes).
+pub fn modem_up(modem: &mut Bg9x<CmsdkUart>, steps: &mut Steps) -> Result<(), Failure> {
+    match modem.init() {
+        Ok(id) => {
+            steps.step("modem init");
+            detail!(
+                "      {} {} (firmware {})",
+                id.manufacturer,
+                id.model,
+                id.firmware
+            );
+        }
+        Err(e) => return Err(Failure::Lib("modem init", e.into())),
+    }
+    match modem.attach(&Apn::new("internet")) {
+        Ok(ip) => {
+            steps.step("PDP context active");
+            detail!("      local address {}", ip);
+        }
+        Err(e) => return Err(Failure::Lib("attach", e.into())),
+    }
+    Ok(())
+}
+
+/// Send `GET <path>` and read the whole response; returns (bytes, status
+/// code) after checking the status line is HTTP/1.x.
+pub fn http_get<S: Read + Write<Error = Error>>(
+    s: &mut S,
+    host: &str,
+    path: &str,
+    steps: &mut Steps,
+) -> Result<(usize, u16), Failure> {
+    let mut req: heapless::String<320> = heapless::String::new();
+    for part in [
+        "GET ",
+        path,
+        " HTTP/1.0\r\nHost: ",
+        host,
+        "\r\nConnection: close\r\n\r\n",
+    ] {
+        req.push_str(part)
+            .map_err(|_| Failure::Unexpected("request too long"))?;
+    }
+    s.write_all(req.as_bytes())
+        .map_err(|e| Failure::Lib("write", e))?;
+    // The host path sends buffered records on flush; offload sends at once.
+    s.flush().map_err(|e| Failure::Lib("flush", e))?;
+    steps.step("request sent");
+
+    // Keep only the status line; count the rest.
+    let mut status: heapless::Vec<u8, 64> = heapless::Vec::new();
+    let mut in_status = true;
+    let mut total = 0usize;
+    let mut buf = [0u8; 256];
+    loop {
+        let n = s.read(&mut buf).map_err(|e| Failure::Lib("read", e))?;
+        if n == 0 {
+            break;
+        }
+        total += n;
+        for &b in buf.get(..n).unwrap_or(&[]) {
+            if !in_status {
+                break;
+            }
+            if b == b'\r' || b == b'\n' || status.push(b).is_err() {
+                in_status = false;
+            }
+        }
+        if total > 1 << 20 {
+            return Err(Failure::Unexpected("response longer than 1 MiB"));
+        }
+    }
+    let line = core::str::from_utf8(&status).unwrap_or("");
+    steps.step("response read");
+    crate::log::text("      ");
+    crate::log::dec(total as u64);
+    crate::log::text(" bytes, status line: ");
+    crate::log::text(line);
+    crate::log::text("\n");
+    // "HTTP/1.0 200 ok"
+    let mut parts = line.split(' ');
+    let proto = parts.next().unwrap_or("");
+    let code = parts.next().and_then(|c| c.parse::<u16>().ok());
+    match code {
+        Some(code) if proto.starts_with("HTTP/1.") => Ok((total, code)),
+        _ => Err(Failure::Unexpected("no HTTP/1.x status line")),
+    }
+}
+
+/// Scenario `offload`.
+#[inline(never)]
+pub fn offload(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failure> {
+    let mut modem = modem();
+    modem_up(&mut modem, steps)?;
+    let cfg = SessionConfig::new(p.host, p.port)
+        .trust(Credential::Pem(ca))
+        .mode(Mode::Offload);
+    let mut s =
+        offload::connect(&mut modem, &cfg).map_err(|e| Failure::Lib("offload connect", e))?;
+    let info = s.info();
+    steps.step("offloaded handshake done");
+    detail!(
+        "      path {:?} (reason {}), verified by the firmware: {}, TLS {:?}",
+        info.path,
+        info.reason.code(),
+        info.verified,
+        info.tls_version
+    );
+    if !info.verified {
+        return Err(Failure::Unexpected("session not verified"));
+    }
+    let (_, code) = http_get(&mut s, p.host, p.path, steps)?;
+    s.close().map_err(|e| Failure::Lib("close", e))?;
+    steps.step("session closed");
+    if code != 200 {
+        return Err(Failure::Unexpected("HTTP status is not 200"));
+    }
+    Ok(())
+}
+
+/// Scenario `verify-fail`: the only pass is `CertificateRejected`.
+#[inline(never)]
+pub fn verify_fail(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failure> {
+    let mut modem = modem();
+    modem_up(&mut modem, steps)?;
+    let cfg = SessionConfig::new(p.host, p.port)
+        .trust(Credential::Pem(ca))
+        .mode(Mode::Offload);
+    let outcome = match offload::connect(&mut modem, &cfg) {
+        Ok(s) => {
+            let _ = s.close();
+            steps.step("handshake SUCCEEDED against a wrong certificate");
+            Err(Failure::Unexpected(
+                "connect succeeded; the certificate must be rejected",
+            ))
+        }
+        Err(Error::Tls(e)) => {
+            steps.step("offloaded handshake failed");
+            detail!("      {:?}, modem code {:?}", e.failure, e.modem_code);
+            crate::log::text("      cause: ");
+            crate::log::text(e.failure.cause());
+            crate::log::text("\n");
+            if let Some(d) = e.diagnosis {
+                crate::log::text("      probe: ");
+                crate::log::text(offload::describe(&d));
+                crate::log::text("\n");
+            }
+            if e.failure == TlsFailure::CertificateRejected {
+                Ok(())
+            } else {
+                Err(Failure::Unexpected(
+                    "TLS failure is not CertificateRejected",
+                ))
+            }
+        }
+        Err(e) => Err(Failure::Lib("offload connect", e)),
+    };
+    outcome
+}
