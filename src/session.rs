@@ -194,7 +194,8 @@ pub struct SessionConfig<'a> {
     /// device that has no trustworthy clock).
     pub accept_unchecked_validity: bool,
     /// Run the capability probe over a raw socket when the modem's
-    /// handshake fails, to name the cause (default on).
+    /// handshake fails, to name the cause (default on; needs the
+    /// `diagnose` feature, also on by default).
     pub diagnose: bool,
     /// Handshake time limit, seconds (default 60).
     pub handshake_timeout_s: u16,

@@ -9,7 +9,6 @@ use crate::modem::CaFormats;
 use crate::pem::{pem_len, write_pem, DerKeyKind};
 use crate::port::Port;
 use crate::session::Credential;
-use core::fmt::Write as _;
 use heapless::String;
 
 /// A modem file name: 8 hex digits of CRC-32 and an extension (DOS 8.3, as
@@ -70,6 +69,8 @@ pub(crate) fn store<P: Port>(
 fn name_for(crc: u32, ext: &str) -> FileName {
     let mut s = FileName::new();
     // 8 + 1 + 3 characters always fit in 16.
-    let _ = write!(s, "{crc:08x}.{ext}");
+    let _ = crate::at::push_hex(&mut s, crc, 8, false);
+    let _ = s.push('.');
+    let _ = s.push_str(ext);
     s
 }

@@ -7,6 +7,7 @@
 //! diagnoses the cause with a capability probe over a raw socket.
 
 mod credentials;
+#[cfg(feature = "diagnose")]
 mod diagnose;
 
 use crate::error::{ConfigError, Error, TlsError, TlsFailure};
@@ -128,6 +129,7 @@ pub(crate) fn open<P: Port>(modem: &mut Bg9x<P>, cfg: &SessionConfig<'_>) -> Res
         }),
         Err(ModemError::HandshakeFailed(code)) => {
             modem.free_context(ctx);
+            #[cfg(feature = "diagnose")]
             let diagnosis = if cfg.diagnose {
                 // A probe that cannot run leaves the cause unknown; the
                 // handshake error is what the caller needs either way.
@@ -135,7 +137,12 @@ pub(crate) fn open<P: Port>(modem: &mut Bg9x<P>, cfg: &SessionConfig<'_>) -> Res
             } else {
                 None
             };
+            #[cfg(not(feature = "diagnose"))]
+            let diagnosis: Option<Diagnosis> = None;
+            #[cfg(feature = "diagnose")]
             let failure = diagnosis.map_or(TlsFailure::HandshakeFailed, diagnose::failure_of);
+            #[cfg(not(feature = "diagnose"))]
+            let failure = TlsFailure::HandshakeFailed;
             Err(Error::Tls(TlsError {
                 modem_code: Some(code),
                 diagnosis,

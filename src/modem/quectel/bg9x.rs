@@ -565,7 +565,8 @@ impl<P: Port> Bg9x<P> {
                 .int(version)?,
         )?;
         let mut hex: String<8> = String::new();
-        let _ = core::fmt::Write::write_fmt(&mut hex, format_args!("0x{:04X}", s.cipher_suite));
+        let _ = hex.push_str("0x");
+        let _ = crate::at::push_hex(&mut hex, u32::from(s.cipher_suite), 4, true);
         self.cmd(
             Command::new("AT+QSSLCFG=")
                 .string("ciphersuite")?
