@@ -25,9 +25,11 @@ mod classify;
 mod transport;
 
 pub use transport::{Transport, READ_AHEAD};
+/// The random generator a host session needs (rand_core 0.6 `RngCore + CryptoRng`).
+pub use embedded_tls::CryptoRngCore;
 
 use embedded_tls::blocking::{Aes128GcmSha256, TlsConnection, TlsContext};
-use embedded_tls::{CryptoRngCore, UnsecureProvider};
+use embedded_tls::UnsecureProvider;
 
 use crate::error::{ConfigError, Error, TlsError};
 use crate::modem::quectel::{Bg9x, TcpSocket};
