@@ -740,3 +740,34 @@ fn host_buffers_too_small_are_refused_before_traffic() {
     );
     assert_eq!(r.sim.commands().len(), before);
 }
+
+#[test]
+fn silent_server_is_a_timeout_and_auto_does_not_switch() {
+    // Accepts TCP connections and never says a word.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let _holder = std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming().take(4).flatten() {
+            held.push(s);
+        }
+        std::thread::sleep(std::time::Duration::from_secs(60));
+    });
+    let mut r = rig();
+    r.modem.set_timeouts(modemtls::modem::quectel::Timeouts {
+        data_ms: 3_000,
+        ..common::test_timeouts()
+    });
+    let mut mem = Mem::new();
+    let creds = server_creds(HOST, KeyKind::P256);
+    let mut cfg = auto_cfg(&creds, port);
+    cfg.handshake_timeout_s = 10;
+    let mut steps = Vec::new();
+    let t0 = std::time::Instant::now();
+    let e = connect(&mut r, &mut mem, &cfg, None, &mut steps)
+        .err()
+        .expect("a silent server cannot be reached");
+    assert_eq!(e, Error::Modem(ModemError::Timeout), "{e}");
+    assert!(!steps.contains(&Step::HostStarting), "{steps:?}");
+    assert!(t0.elapsed() < std::time::Duration::from_secs(40));
+}

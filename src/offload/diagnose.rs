@@ -15,7 +15,8 @@ use crate::probe::{
     diagnose, write_client_hello, Diagnosis, ProbeHello, ResponseParser, TlsVersion, Verdict,
 };
 
-/// Time allowed for the server's first answer to a probe.
+/// Time allowed for the server's first answer to a probe (at most; the
+/// driver's data timeout when that is shorter).
 const PROBE_TIMEOUT_MS: u32 = 15_000;
 
 /// Probe `host:port` as the firmware would, once with the firmware's SNI
@@ -88,14 +89,20 @@ fn exchange<P: Port>(
     }
     let mut parser = ResponseParser::new();
     let mut buf = [0u8; 256];
+    let mut received = 0usize;
+    let wait = PROBE_TIMEOUT_MS.min(modem.timeouts().data_ms);
     loop {
-        match modem.recv_wait(SocketKind::Tcp, id, &mut buf, PROBE_TIMEOUT_MS) {
+        match modem.recv_wait(SocketKind::Tcp, id, &mut buf, wait) {
             Ok(0) => return Ok(parser.finish_eof()),
             Ok(n) => {
+                received += n;
                 if let Some(v) = parser.feed(buf.get(..n).unwrap_or(&[])) {
                     return Ok(v);
                 }
             }
+            // A server that never answers a ClientHello: the firmware's
+            // failure was a timeout, not a TLS capability problem.
+            Err(ModemError::Timeout) if received == 0 => return Err(ModemError::Timeout),
             Err(ModemError::Timeout) => return Ok(parser.finish_eof()),
             Err(e) => return Err(e),
         }

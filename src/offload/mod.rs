@@ -131,9 +131,28 @@ pub(crate) fn open<P: Port>(modem: &mut Bg9x<P>, cfg: &SessionConfig<'_>) -> Res
             modem.free_context(ctx);
             #[cfg(feature = "diagnose")]
             let diagnosis = if cfg.diagnose {
-                // A probe that cannot run leaves the cause unknown; the
-                // handshake error is what the caller needs either way.
-                diagnose::diagnose_offload(modem, cfg.host, cfg.port, &caps, TlsVersion::Tls12).ok()
+                match diagnose::diagnose_offload(
+                    modem,
+                    cfg.host,
+                    cfg.port,
+                    &caps,
+                    TlsVersion::Tls12,
+                ) {
+                    Ok(d) => Some(d),
+                    // The server does not answer or cannot be reached: that
+                    // is the failure (and not one another TLS stack fixes).
+                    Err(
+                        e @ (ModemError::Timeout
+                        | ModemError::OpenTimeout
+                        | ModemError::ConnectFailed
+                        | ModemError::Dns
+                        | ModemError::PdpDown),
+                    ) => return Err(Error::Modem(e)),
+                    // A probe that cannot run for another reason leaves the
+                    // cause unknown; the handshake error is what the caller
+                    // needs either way.
+                    Err(_) => None,
+                }
             } else {
                 None
             };
