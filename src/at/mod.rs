@@ -9,8 +9,8 @@ mod error;
 mod fields;
 
 pub use client::{AtClient, DataSource, Flow, NoUrcs, Reply, UrcHandler};
-pub use command::{Command, IntArg, COMMAND_CAPACITY};
 pub(crate) use command::push_hex;
+pub use command::{Command, IntArg, COMMAND_CAPACITY};
 pub use engine::{
     parse_i32, parse_u16, parse_u32, trim, Dialect, Engine, Event, FinalResult, LINE_CAPACITY,
 };

@@ -24,9 +24,9 @@
 mod classify;
 mod transport;
 
-pub use transport::{Transport, READ_AHEAD};
 /// The random generator a host session needs (rand_core 0.6 `RngCore + CryptoRng`).
 pub use embedded_tls::CryptoRngCore;
+pub use transport::{Transport, READ_AHEAD};
 
 use embedded_tls::blocking::{Aes128GcmSha256, TlsConnection, TlsContext};
 use embedded_tls::UnsecureProvider;
