@@ -8,9 +8,10 @@ mod common;
 use common::{rig, rig_with, sim_config, Rig, HOST};
 use embedded_io::{Read, Write};
 use modemtls::auto::{self, PathCache, Step};
-use modemtls::error::{CertProblem, Error, TlsFailure};
+use modemtls::error::{CertProblem, Error, TlsError, TlsFailure};
 use modemtls::host::{HostBuffers, MIN_READ_BUF};
 use modemtls::modem::ModemError;
+use modemtls::port::TcpPort;
 use modemtls::probe::TlsVersion;
 use modemtls::session::{
     ClientIdentity, Credential, Mode, Path, PathReason, Session, SessionConfig,
@@ -19,6 +20,7 @@ use modemtls_sim::FirmwareProfile;
 use modemtls_testkit::{
     server_creds, Behaviour, Ca, KeyKind, LeafSpec, ServerCreds, ServerOpts, TlsServer, TlsVersions,
 };
+use std::time::Duration;
 
 /// Caller-owned host TLS memory, as firmware would keep it in statics.
 struct Mem {
@@ -44,43 +46,90 @@ impl Mem {
     }
 }
 
-/// Everything one `connect` did: the result and the steps Auto reported.
-fn connect<'m, 'b>(
-    r: &'m mut Rig,
-    mem: &'b mut Mem,
-    cfg: &SessionConfig<'_>,
-    cache: Option<&mut PathCache<8>>,
-    steps: &mut Vec<Step>,
-) -> Result<Session<'m, 'b, modemtls::port::TcpPort>, Error> {
-    let mut rng = rand_core::OsRng;
-    auto::connect_observed(&mut r.modem, cfg, &mut rng, mem.bufs(), cache, &mut |s| {
-        steps.push(s)
-    })
+/// A simulated modem with host TLS memory, a decision cache and the steps
+/// Auto reported during the last `connect`.
+struct Case {
+    r: Rig,
+    mem: Mem,
+    cache: PathCache<8>,
+    steps: Vec<Step>,
 }
 
-fn http_server(creds: &ServerCreds, opts: ServerOpts) -> TlsServer {
+impl Case {
+    fn new() -> Self {
+        Self::on(rig())
+    }
+
+    fn on(r: Rig) -> Self {
+        Case {
+            r,
+            mem: Mem::new(),
+            cache: PathCache::new(),
+            steps: Vec::new(),
+        }
+    }
+
+    /// `auto::connect_observed` with this case's cache when `cached`.
+    fn open(
+        &mut self,
+        cfg: &SessionConfig<'_>,
+        cached: bool,
+    ) -> Result<Session<'_, '_, TcpPort>, Error> {
+        let Case {
+            r,
+            mem,
+            cache,
+            steps,
+        } = self;
+        steps.clear();
+        let mut rng = rand_core::OsRng;
+        let cache = if cached { Some(cache) } else { None };
+        auto::connect_observed(&mut r.modem, cfg, &mut rng, mem.bufs(), cache, &mut |s| {
+            steps.push(s)
+        })
+    }
+
+    /// Open with the cache.
+    fn connect(&mut self, cfg: &SessionConfig<'_>) -> Result<Session<'_, '_, TcpPort>, Error> {
+        self.open(cfg, true)
+    }
+
+    /// A connect that must fail with a TLS error.
+    fn tls_failure(&mut self, cfg: &SessionConfig<'_>) -> TlsError {
+        match self.connect(cfg) {
+            Ok(s) => panic!("connected: {:?}", s.info()),
+            Err(Error::Tls(t)) => t,
+            Err(other) => panic!("want a TLS error, got {other:?}: {other}"),
+        }
+    }
+
+    fn tried_host(&self) -> bool {
+        self.steps.contains(&Step::HostStarting)
+    }
+
+    fn offload_failure(&self) -> Option<(Error, Option<PathReason>)> {
+        self.steps.iter().find_map(|s| match s {
+            Step::OffloadFailed { error, fallback } => Some((*error, *fallback)),
+            _ => None,
+        })
+    }
+}
+
+/// An HTTP server answering every request with [`BODY`].
+fn http(opts: ServerOpts) -> TlsServer {
     TlsServer::spawn(ServerOpts {
         behaviour: Behaviour::Http {
-            body: b"hello from the server\n".to_vec(),
+            body: BODY.to_vec(),
         },
         ..opts
     })
     .expect("TLS server starts")
-    .with_creds_check(creds)
 }
 
-trait CredsCheck {
-    fn with_creds_check(self, c: &ServerCreds) -> Self;
-}
-impl CredsCheck for TlsServer {
-    fn with_creds_check(self, c: &ServerCreds) -> Self {
-        assert!(!c.ca_pem.is_empty());
-        self
-    }
-}
+const BODY: &[u8] = b"hello from the server\n";
 
 /// GET over the session; returns the response.
-fn get(s: &mut Session<'_, '_, modemtls::port::TcpPort>) -> String {
+fn get(s: &mut Session<'_, '_, TcpPort>) -> String {
     s.write_all(b"GET / HTTP/1.1\r\nHost: server.test\r\n\r\n")
         .expect("request written");
     s.flush().expect("request flushed");
@@ -92,7 +141,7 @@ fn get(s: &mut Session<'_, '_, modemtls::port::TcpPort>) -> String {
             Ok(n) => out.extend_from_slice(&buf[..n]),
             Err(e) => panic!("read failed after {} bytes: {e}", out.len()),
         }
-        if out.ends_with(b"hello from the server\n") {
+        if out.ends_with(BODY) {
             break;
         }
     }
@@ -103,31 +152,15 @@ fn auto_cfg<'a>(creds: &'a ServerCreds, port: u16) -> SessionConfig<'a> {
     SessionConfig::new(HOST, port).trust(Credential::Pem(&creds.ca_pem))
 }
 
-fn tls_err(e: Error) -> modemtls::error::TlsError {
-    match e {
-        Error::Tls(t) => t,
-        other => panic!("want a TLS error, got {other:?}: {other}"),
-    }
-}
-
-fn offload_failure(steps: &[Step]) -> Option<(Error, Option<PathReason>)> {
-    steps.iter().find_map(|s| match s {
-        Step::OffloadFailed { error, fallback } => Some((*error, *fallback)),
-        _ => None,
-    })
-}
-
 // ---- host path on its own ----
 
 #[test]
 fn host_path_https_get_tls13_with_verification() {
     let creds = server_creds(HOST, KeyKind::P256);
-    let server = http_server(&creds, ServerOpts::from_creds(&creds));
-    let mut r = rig();
-    let mut mem = Mem::new();
+    let server = http(ServerOpts::from_creds(&creds));
+    let mut c = Case::new();
     let cfg = auto_cfg(&creds, server.port()).mode(Mode::Host);
-    let mut steps = Vec::new();
-    let mut s = connect(&mut r, &mut mem, &cfg, None, &mut steps).expect("host handshake");
+    let mut s = c.connect(&cfg).expect("host handshake");
     let info = s.info();
     assert_eq!(info.path, Path::Host);
     assert_eq!(info.reason, PathReason::Requested);
@@ -138,28 +171,26 @@ fn host_path_https_get_tls13_with_verification() {
     let resp = get(&mut s);
     assert!(resp.starts_with("HTTP/1.1 200 OK"), "{resp:?}");
     s.close().expect("close_notify and socket close");
-    let conns = server.wait_connections(1, std::time::Duration::from_secs(5));
+    let conns = server.wait_connections(1, Duration::from_secs(5));
     assert_eq!(conns[0].sni.as_deref(), Some(HOST), "SNI always sent");
     assert_eq!(conns[0].version.as_deref(), Some("TLSv1.3"));
     // It ran over the modem's raw TCP socket, not its SSL stack.
-    assert!(r.sim.command_count("AT+QIOPEN") >= 1);
-    assert_eq!(r.sim.command_count("AT+QSSLOPEN"), 0);
+    assert!(c.r.sim.command_count("AT+QIOPEN") >= 1);
+    assert_eq!(c.r.sim.command_count("AT+QSSLOPEN"), 0);
 }
 
 #[test]
 fn host_path_rsa_chain_and_large_binary_echo() {
     let creds = server_creds(HOST, KeyKind::Rsa2048);
     let server = TlsServer::spawn(ServerOpts::from_creds(&creds)).unwrap();
-    let mut r = rig();
-    let mut mem = Mem::new();
-    let cfg = auto_cfg(&creds, server.port()).mode(Mode::Host);
-    let mut steps = Vec::new();
-    let mut s = connect(&mut r, &mut mem, &cfg, None, &mut steps).expect("RSA handshake");
+    let mut c = Case::new();
+    let mut s = c
+        .connect(&auto_cfg(&creds, server.port()).mode(Mode::Host))
+        .expect("RSA handshake");
     // 40 KiB with AT framing look-alikes in it, both directions.
-    let mut data = Vec::new();
-    for i in 0..40 * 1024u32 {
-        data.push((i.wrapping_mul(31) ^ (i >> 7)) as u8);
-    }
+    let mut data: Vec<u8> = (0..40 * 1024u32)
+        .map(|i| (i.wrapping_mul(31) ^ (i >> 7)) as u8)
+        .collect();
     data[100..106].copy_from_slice(b"\r\nOK\r\n");
     data[5000..5002].copy_from_slice(b"> ");
     s.write_all(&data).unwrap();
@@ -183,11 +214,10 @@ fn host_path_close_notify_is_end_of_stream_and_truncation_is_an_error() {
         ..ServerOpts::from_creds(&creds)
     })
     .unwrap();
-    let mut r = rig();
-    let mut mem = Mem::new();
-    let cfg = auto_cfg(&creds, server.port()).mode(Mode::Host);
-    let mut steps = Vec::new();
-    let mut s = connect(&mut r, &mut mem, &cfg, None, &mut steps).unwrap();
+    let mut c = Case::new();
+    let mut s = c
+        .connect(&auto_cfg(&creds, server.port()).mode(Mode::Host))
+        .unwrap();
     let mut buf = [0u8; 64];
     let mut got = Vec::new();
     let end = loop {
@@ -206,35 +236,29 @@ fn host_path_close_notify_is_end_of_stream_and_truncation_is_an_error() {
 fn host_path_uses_modem_network_clock_and_refuses_an_unset_one() {
     let creds = server_creds(HOST, KeyKind::P256);
     let server = TlsServer::spawn(ServerOpts::from_creds(&creds)).unwrap();
+    let cfg = auto_cfg(&creds, server.port()).mode(Mode::Host);
     // A modem whose clock was never set (1980): the host path cannot check
     // validity, so it refuses unless validity is explicitly waived.
-    let mut r = rig_with(sim_config(FirmwareProfile::bg96()).network_time(315_532_800));
-    let mut mem = Mem::new();
-    let cfg = auto_cfg(&creds, server.port()).mode(Mode::Host);
-    let mut steps = Vec::new();
-    let err = connect(&mut r, &mut mem, &cfg, None, &mut steps)
-        .err()
-        .expect("unset clock refused");
+    let mut c = Case::on(rig_with(
+        sim_config(FirmwareProfile::bg96()).network_time(315_532_800),
+    ));
+    let err = c.connect(&cfg).err().expect("unset clock refused");
     assert_eq!(err, Error::Modem(ModemError::ClockNotSet));
     let mut waived = cfg;
     waived.accept_unchecked_validity = true;
-    let s = connect(&mut r, &mut mem, &waived, None, &mut steps).expect("waived validity");
-    s.close().unwrap();
+    c.connect(&waived)
+        .expect("waived validity")
+        .close()
+        .unwrap();
     // A clock ten years ahead: every certificate has expired.
-    let mut r = rig_with(
-        sim_config(FirmwareProfile::bg96()).network_time(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_secs() as i64
-                + 10 * 365 * 86_400,
-        ),
-    );
-    let e = tls_err(
-        connect(&mut r, &mut mem, &cfg, None, &mut steps)
-            .err()
-            .expect("expired"),
-    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let mut c = Case::on(rig_with(
+        sim_config(FirmwareProfile::bg96()).network_time(now + 10 * 365 * 86_400),
+    ));
+    let e = c.tls_failure(&cfg);
     assert_eq!(e.failure, TlsFailure::CertificateRejected);
     assert_eq!(e.certificate, Some(CertProblem::Expired));
     assert_eq!(e.path, Path::Host);
@@ -245,19 +269,14 @@ fn host_path_uses_modem_network_clock_and_refuses_an_unset_one() {
 #[test]
 fn seed1_tls13_only_auto_falls_back_and_remembers() {
     let creds = server_creds(HOST, KeyKind::P256);
-    let server = http_server(
-        &creds,
-        ServerOpts {
-            tls: TlsVersions::Tls13Only,
-            ..ServerOpts::from_creds(&creds)
-        },
-    );
-    let mut r = rig();
-    let mut mem = Mem::new();
-    let mut cache: PathCache<8> = PathCache::new();
+    let server = http(ServerOpts {
+        tls: TlsVersions::Tls13Only,
+        ..ServerOpts::from_creds(&creds)
+    });
+    let mut c = Case::new();
     let cfg = auto_cfg(&creds, server.port());
-    let mut steps = Vec::new();
-    let mut s = connect(&mut r, &mut mem, &cfg, Some(&mut cache), &mut steps)
+    let mut s = c
+        .connect(&cfg)
         .expect("Auto reaches the TLS 1.3-only server");
     let info = s.info();
     assert_eq!(info.path, Path::Host);
@@ -273,91 +292,73 @@ fn seed1_tls13_only_auto_falls_back_and_remembers() {
     assert_eq!(from.modem_code, Some(-1));
     assert!(get(&mut s).starts_with("HTTP/1.1 200 OK"));
     s.close().unwrap();
-    assert!(steps.contains(&Step::Remembered(PathReason::Fallback(
+    assert!(c.steps.contains(&Step::Remembered(PathReason::Fallback(
         TlsFailure::ProtocolVersion
     ))));
-    assert_eq!(r.sim.command_count("AT+QSSLOPEN"), 1);
+    assert_eq!(c.r.sim.command_count("AT+QSSLOPEN"), 1);
 
     // Second connection: straight to host, no offloaded attempt.
-    let mut steps = Vec::new();
-    let s = connect(&mut r, &mut mem, &cfg, Some(&mut cache), &mut steps).unwrap();
+    let s = c.connect(&cfg).unwrap();
     assert_eq!(s.info().reason, PathReason::Cached);
     s.close().unwrap();
     assert_eq!(
-        r.sim.command_count("AT+QSSLOPEN"),
+        c.r.sim.command_count("AT+QSSLOPEN"),
         1,
         "no second offload try"
     );
-    assert!(!steps.contains(&Step::OffloadStarting));
+    assert!(!c.steps.contains(&Step::OffloadStarting));
 
     // After a "reboot": the saved cache restored into a new modem session.
     let mut saved = [0u8; PathCache::<8>::SERIALIZED_MAX];
-    let n = cache.save(&mut saved).unwrap();
-    let mut restored: PathCache<8> = PathCache::restore(&saved[..n]).unwrap();
-    let mut r2 = rig();
-    let mut steps = Vec::new();
-    let s = connect(&mut r2, &mut mem, &cfg, Some(&mut restored), &mut steps).unwrap();
+    let n = c.cache.save(&mut saved).unwrap();
+    let mut c2 = Case::new();
+    c2.cache = PathCache::restore(&saved[..n]).unwrap();
+    let s = c2.connect(&cfg).unwrap();
     assert_eq!(s.info().reason, PathReason::Cached);
     s.close().unwrap();
-    assert_eq!(r2.sim.command_count("AT+QSSLOPEN"), 0);
+    assert_eq!(c2.r.sim.command_count("AT+QSSLOPEN"), 0);
 }
 
 #[test]
 fn seed1_chacha_only_tls12_server_auto_falls_back() {
     // The BC66 "-9" / 701 report: TLS 1.2 offered only with ChaCha20.
     let creds = server_creds(HOST, KeyKind::Rsa2048);
-    let server = http_server(
-        &creds,
-        ServerOpts {
-            tls: TlsVersions::Both,
-            cipher_list: Some("ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-CHACHA20-POLY1305".into()),
-            ..ServerOpts::from_creds(&creds)
-        },
-    );
-    let mut r = rig();
-    let mut mem = Mem::new();
-    let mut cache: PathCache<8> = PathCache::new();
-    let mut steps = Vec::new();
-    let mut s = connect(
-        &mut r,
-        &mut mem,
-        &auto_cfg(&creds, server.port()),
-        Some(&mut cache),
-        &mut steps,
-    )
-    .expect("Auto succeeds on host");
+    let server = http(ServerOpts {
+        tls: TlsVersions::Both,
+        cipher_list: Some("ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-CHACHA20-POLY1305".into()),
+        ..ServerOpts::from_creds(&creds)
+    });
+    let mut c = Case::new();
+    let mut s = c
+        .connect(&auto_cfg(&creds, server.port()))
+        .expect("Auto succeeds on host");
     assert_eq!(
         s.info().reason,
         PathReason::Fallback(TlsFailure::NoCommonCipher)
     );
-    let (err, fb) = offload_failure(&steps).expect("offload was tried");
-    assert_eq!(tls_err(err).failure, TlsFailure::NoCommonCipher);
-    assert_eq!(fb, Some(PathReason::Fallback(TlsFailure::NoCommonCipher)));
     assert!(get(&mut s).starts_with("HTTP/1.1 200 OK"));
     s.close().unwrap();
-    assert_eq!(cache.entries().len(), 1);
+    let (err, fb) = c.offload_failure().expect("offload was tried");
+    assert!(matches!(err, Error::Tls(t) if t.failure == TlsFailure::NoCommonCipher));
+    assert_eq!(fb, Some(PathReason::Fallback(TlsFailure::NoCommonCipher)));
+    assert_eq!(c.cache.entries().len(), 1);
 }
 
 #[test]
 fn tls13_hint_goes_to_host_without_trying_offload() {
     let creds = server_creds(HOST, KeyKind::P256);
-    let server = http_server(
-        &creds,
-        ServerOpts {
-            tls: TlsVersions::Tls13Only,
-            ..ServerOpts::from_creds(&creds)
-        },
-    );
-    let mut r = rig();
-    let mut mem = Mem::new();
+    let server = http(ServerOpts {
+        tls: TlsVersions::Tls13Only,
+        ..ServerOpts::from_creds(&creds)
+    });
+    let mut c = Case::new();
     let mut cfg = auto_cfg(&creds, server.port());
     cfg.hints.tls13_only = true;
-    let mut steps = Vec::new();
-    let s = connect(&mut r, &mut mem, &cfg, None, &mut steps).unwrap();
+    let s = c.connect(&cfg).unwrap();
     assert_eq!(s.info().reason, PathReason::NeedsTls13);
     assert_eq!(s.info().reason.code(), "needs-tls13");
     s.close().unwrap();
-    assert_eq!(r.sim.command_count("AT+QSSLOPEN"), 0);
+    assert_eq!(c.r.sim.command_count("AT+QSSLOPEN"), 0);
 }
 
 // ---- seed 2: SNI required, firmware without SNI ----
@@ -365,18 +366,13 @@ fn tls13_hint_goes_to_host_without_trying_offload() {
 #[test]
 fn seed2_sni_required_old_firmware_auto_falls_back() {
     let creds = server_creds(HOST, KeyKind::Rsa2048);
-    let server = http_server(
-        &creds,
-        ServerOpts {
-            require_sni: Some(HOST.into()),
-            ..ServerOpts::from_creds(&creds)
-        },
-    );
-    let mut r = rig_with(sim_config(FirmwareProfile::bg96_no_sni()));
-    let mut mem = Mem::new();
-    let mut steps = Vec::new();
+    let server = http(ServerOpts {
+        require_sni: Some(HOST.into()),
+        ..ServerOpts::from_creds(&creds)
+    });
+    let mut c = Case::on(rig_with(sim_config(FirmwareProfile::bg96_no_sni())));
     let cfg = auto_cfg(&creds, server.port());
-    let mut s = connect(&mut r, &mut mem, &cfg, None, &mut steps).expect("Auto via host");
+    let mut s = c.open(&cfg, false).expect("Auto via host");
     assert_eq!(
         s.info().reason,
         PathReason::Fallback(TlsFailure::SniRequired)
@@ -393,12 +389,11 @@ fn seed2_sni_required_old_firmware_auto_falls_back() {
     // With the hint, Auto knows before trying.
     let mut hinted = cfg;
     hinted.hints.requires_sni = true;
-    let mut steps = Vec::new();
-    let before = r.sim.command_count("AT+QSSLOPEN");
-    let s = connect(&mut r, &mut mem, &hinted, None, &mut steps).unwrap();
+    let before = c.r.sim.command_count("AT+QSSLOPEN");
+    let s = c.open(&hinted, false).unwrap();
     assert_eq!(s.info().reason, PathReason::NeedsSni);
     s.close().unwrap();
-    assert_eq!(r.sim.command_count("AT+QSSLOPEN"), before);
+    assert_eq!(c.r.sim.command_count("AT+QSSLOPEN"), before);
 }
 
 // ---- seed 3: a server the BG96 can reach stays offloaded ----
@@ -406,33 +401,20 @@ fn seed2_sni_required_old_firmware_auto_falls_back() {
 #[test]
 fn seed3_reachable_server_stays_on_offload() {
     let creds = server_creds(HOST, KeyKind::Rsa2048);
-    let server = http_server(
-        &creds,
-        ServerOpts {
-            tls: TlsVersions::Tls12Only,
-            cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
-            ..ServerOpts::from_creds(&creds)
-        },
-    );
-    let mut r = rig();
-    let mut mem = Mem::new();
-    let mut cache: PathCache<8> = PathCache::new();
-    let mut steps = Vec::new();
-    let mut s = connect(
-        &mut r,
-        &mut mem,
-        &auto_cfg(&creds, server.port()),
-        Some(&mut cache),
-        &mut steps,
-    )
-    .unwrap();
+    let server = http(ServerOpts {
+        tls: TlsVersions::Tls12Only,
+        cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
+        ..ServerOpts::from_creds(&creds)
+    });
+    let mut c = Case::new();
+    let mut s = c.connect(&auto_cfg(&creds, server.port())).unwrap();
     assert_eq!(s.info().path, Path::Offload);
     assert_eq!(s.info().reason, PathReason::CapabilitiesCover);
     assert_eq!(s.info().reason.code(), "modem-capable");
     assert!(get(&mut s).starts_with("HTTP/1.1 200 OK"));
     s.close().unwrap();
-    assert!(cache.entries().is_empty());
-    assert!(!steps.contains(&Step::HostStarting));
+    assert!(c.cache.entries().is_empty());
+    assert!(!c.tried_host());
 }
 
 // ---- seed 4: wrong certificate: both paths refuse, Auto does not switch ----
@@ -440,35 +422,19 @@ fn seed3_reachable_server_stays_on_offload() {
 #[test]
 fn seed4_wrong_hostname_fails_on_both_paths_and_auto_does_not_switch() {
     let creds = server_creds("other.test", KeyKind::P256);
-    let server = http_server(
-        &creds,
-        ServerOpts {
-            max_connections: 16,
-            ..ServerOpts::from_creds(&creds)
-        },
-    );
-    let mut r = rig();
-    let mut mem = Mem::new();
-    let mut cache: PathCache<8> = PathCache::new();
+    let server = http(ServerOpts {
+        max_connections: 16,
+        ..ServerOpts::from_creds(&creds)
+    });
+    let mut c = Case::new();
     let cfg = auto_cfg(&creds, server.port());
-
-    let mut steps = Vec::new();
-    let e = tls_err(
-        connect(&mut r, &mut mem, &cfg, Some(&mut cache), &mut steps)
-            .err()
-            .expect("Auto refuses"),
-    );
+    let e = c.tls_failure(&cfg);
     assert_eq!(e.failure, TlsFailure::CertificateRejected, "{e}");
     assert_eq!(e.path, Path::Offload);
-    assert!(!steps.contains(&Step::HostStarting), "{steps:?}");
-    assert!(cache.entries().is_empty());
+    assert!(!c.tried_host(), "{:?}", c.steps);
+    assert!(c.cache.entries().is_empty());
 
-    let mut steps = Vec::new();
-    let e = tls_err(
-        connect(&mut r, &mut mem, &cfg.mode(Mode::Host), None, &mut steps)
-            .err()
-            .expect("host refuses"),
-    );
+    let e = c.tls_failure(&cfg.mode(Mode::Host));
     assert_eq!(e.failure, TlsFailure::CertificateRejected);
     assert_eq!(e.certificate, Some(CertProblem::HostnameMismatch));
     assert!(e.to_string().contains("host name"), "{e}");
@@ -479,17 +445,10 @@ fn untrusted_ca_on_host_is_named() {
     let creds = server_creds(HOST, KeyKind::P256);
     let other = Ca::root("Unrelated Root", KeyKind::P256);
     let server = TlsServer::spawn(ServerOpts::from_creds(&creds)).unwrap();
-    let mut r = rig();
-    let mut mem = Mem::new();
     let cfg = SessionConfig::new(HOST, server.port())
         .trust(Credential::Pem(&other.cert().cert_pem))
         .mode(Mode::Host);
-    let mut steps = Vec::new();
-    let e = tls_err(
-        connect(&mut r, &mut mem, &cfg, None, &mut steps)
-            .err()
-            .unwrap(),
-    );
+    let e = Case::new().tls_failure(&cfg);
     assert_eq!(e.certificate, Some(CertProblem::UntrustedIssuer));
 }
 
@@ -503,25 +462,12 @@ fn tls13_only_server_with_wrong_certificate_reports_the_host_verdict() {
         ..ServerOpts::from_creds(&creds)
     })
     .unwrap();
-    let mut r = rig();
-    let mut mem = Mem::new();
-    let mut cache: PathCache<8> = PathCache::new();
-    let mut steps = Vec::new();
-    let e = tls_err(
-        connect(
-            &mut r,
-            &mut mem,
-            &auto_cfg(&creds, server.port()),
-            Some(&mut cache),
-            &mut steps,
-        )
-        .err()
-        .unwrap(),
-    );
+    let mut c = Case::new();
+    let e = c.tls_failure(&auto_cfg(&creds, server.port()));
     assert_eq!(e.path, Path::Host);
     assert_eq!(e.certificate, Some(CertProblem::HostnameMismatch));
     assert!(
-        cache.entries().is_empty(),
+        c.cache.entries().is_empty(),
         "a failed fallback is not remembered"
     );
 }
@@ -533,27 +479,21 @@ fn seed5_mutual_tls_on_both_paths() {
     let creds = server_creds(HOST, KeyKind::Rsa2048);
     let client_ca = Ca::root("client root", KeyKind::P256);
     let client = client_ca.leaf(&LeafSpec::client("device-7"));
-    let server = http_server(
-        &creds,
-        ServerOpts {
-            tls: TlsVersions::Both,
-            cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
-            verify_client_ca_pem: Some(client_ca.cert().cert_pem.clone()),
-            max_connections: 16,
-            ..ServerOpts::from_creds(&creds)
-        },
-    );
+    let server = http(ServerOpts {
+        tls: TlsVersions::Both,
+        cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
+        verify_client_ca_pem: Some(client_ca.cert().cert_pem.clone()),
+        max_connections: 16,
+        ..ServerOpts::from_creds(&creds)
+    });
     let id = ClientIdentity {
         cert: Credential::Pem(&client.cert_pem),
         key: Credential::Pem(&client.key_pem),
     };
-    let mut r = rig();
-    let mut mem = Mem::new();
+    let mut c = Case::new();
     for mode in [Mode::Offload, Mode::Host, Mode::Auto] {
         let cfg = auto_cfg(&creds, server.port()).client(id).mode(mode);
-        let mut steps = Vec::new();
-        let mut s = connect(&mut r, &mut mem, &cfg, None, &mut steps)
-            .unwrap_or_else(|e| panic!("{mode:?}: {e}"));
+        let mut s = c.connect(&cfg).unwrap_or_else(|e| panic!("{mode:?}: {e}"));
         let want = if mode == Mode::Host {
             Path::Host
         } else {
@@ -563,7 +503,7 @@ fn seed5_mutual_tls_on_both_paths() {
         assert!(get(&mut s).starts_with("HTTP/1.1 200 OK"), "{mode:?}");
         s.close().unwrap();
     }
-    let conns = server.wait_connections(3, std::time::Duration::from_secs(5));
+    let conns = server.wait_connections(3, Duration::from_secs(5));
     let with_cert = conns
         .iter()
         .filter(|c| {
@@ -585,8 +525,7 @@ fn seed5_mutual_tls_on_both_paths() {
             key: Credential::Der(&key_der),
         })
         .mode(Mode::Host);
-    let mut steps = Vec::new();
-    let mut s = connect(&mut r, &mut mem, &cfg, None, &mut steps).expect("DER identity");
+    let mut s = c.connect(&cfg).expect("DER identity");
     assert!(get(&mut s).starts_with("HTTP/1.1 200 OK"));
     s.close().unwrap();
 }
@@ -595,21 +534,16 @@ fn seed5_mutual_tls_on_both_paths() {
 fn host_without_client_certificate_is_refused_by_the_server() {
     let creds = server_creds(HOST, KeyKind::P256);
     let client_ca = Ca::root("client root", KeyKind::P256);
-    let server = http_server(
-        &creds,
-        ServerOpts {
-            verify_client_ca_pem: Some(client_ca.cert().cert_pem.clone()),
-            ..ServerOpts::from_creds(&creds)
-        },
-    );
-    let mut r = rig();
-    let mut mem = Mem::new();
-    let cfg = auto_cfg(&creds, server.port()).mode(Mode::Host);
-    let mut steps = Vec::new();
+    let server = http(ServerOpts {
+        verify_client_ca_pem: Some(client_ca.cert().cert_pem.clone()),
+        ..ServerOpts::from_creds(&creds)
+    });
+    let mut c = Case::new();
     // TLS 1.3: the server's refusal can arrive after the client's Finished,
     // so it shows at the handshake or at the first read.
-    match connect(&mut r, &mut mem, &cfg, None, &mut steps) {
-        Err(e) => assert_eq!(tls_err(e).failure, TlsFailure::ClientCertRejected),
+    match c.connect(&auto_cfg(&creds, server.port()).mode(Mode::Host)) {
+        Err(Error::Tls(t)) => assert_eq!(t.failure, TlsFailure::ClientCertRejected),
+        Err(e) => panic!("want a TLS error, got {e}"),
         Ok(mut s) => {
             let _ = s.write_all(b"GET / HTTP/1.1\r\n\r\n");
             let _ = s.flush();
@@ -630,17 +564,13 @@ fn pem_to_der(pem: &[u8]) -> Vec<u8> {
 
 #[test]
 fn dns_failure_does_not_switch_paths() {
-    let mut r = rig();
-    let mut mem = Mem::new();
+    let mut c = Case::new();
     let cfg = SessionConfig::new("nowhere.invalid", 443).trust(Credential::Pem(
         b"-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n",
     ));
-    let mut steps = Vec::new();
-    let e = connect(&mut r, &mut mem, &cfg, None, &mut steps)
-        .err()
-        .unwrap();
+    let e = c.connect(&cfg).err().unwrap();
     assert!(matches!(e, Error::Modem(ModemError::Dns)), "{e:?}");
-    assert!(!steps.contains(&Step::HostStarting));
+    assert!(!c.tried_host());
 }
 
 #[test]
@@ -697,20 +627,16 @@ fn fallback_policy_table() {
 
 #[test]
 fn connection_refused_does_not_switch_paths() {
-    let mut r = rig();
-    let mut mem = Mem::new();
     // A port with nothing listening.
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
     let creds = server_creds(HOST, KeyKind::P256);
-    let mut steps = Vec::new();
-    let e = connect(&mut r, &mut mem, &auto_cfg(&creds, port), None, &mut steps)
-        .err()
-        .unwrap();
+    let mut c = Case::new();
+    let e = c.connect(&auto_cfg(&creds, port)).err().unwrap();
     assert!(matches!(e, Error::Modem(_)), "{e:?}");
-    assert!(!steps.contains(&Step::HostStarting));
+    assert!(!c.tried_host());
 }
 
 #[test]
@@ -753,21 +679,20 @@ fn silent_server_is_a_timeout_and_auto_does_not_switch() {
         }
         std::thread::sleep(std::time::Duration::from_secs(60));
     });
-    let mut r = rig();
-    r.modem.set_timeouts(modemtls::modem::quectel::Timeouts {
+    let mut c = Case::new();
+    c.r.modem.set_timeouts(modemtls::modem::quectel::Timeouts {
         data_ms: 3_000,
         ..common::test_timeouts()
     });
-    let mut mem = Mem::new();
     let creds = server_creds(HOST, KeyKind::P256);
     let mut cfg = auto_cfg(&creds, port);
     cfg.handshake_timeout_s = 10;
-    let mut steps = Vec::new();
     let t0 = std::time::Instant::now();
-    let e = connect(&mut r, &mut mem, &cfg, None, &mut steps)
+    let e = c
+        .connect(&cfg)
         .err()
         .expect("a silent server cannot be reached");
     assert_eq!(e, Error::Modem(ModemError::Timeout), "{e}");
-    assert!(!steps.contains(&Step::HostStarting), "{steps:?}");
-    assert!(t0.elapsed() < std::time::Duration::from_secs(40));
+    assert!(!c.tried_host(), "{:?}", c.steps);
+    assert!(t0.elapsed() < Duration::from_secs(40));
 }
