@@ -1,12 +1,18 @@
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+// All `unsafe` of the crate is in `ffi` (feature `capi`); everywhere else it
+// is forbidden, and denied even with `capi`.
+#![cfg_attr(not(feature = "capi"), forbid(unsafe_code))]
+#![deny(unsafe_code)]
 
 pub mod at;
 #[cfg(all(feature = "host-tls", feature = "offload"))]
 pub mod auto;
 pub mod error;
+#[cfg(feature = "capi")]
+#[allow(unsafe_code)]
+pub mod ffi;
 #[cfg(feature = "host-tls")]
 pub mod host;
 pub mod modem;

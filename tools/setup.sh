@@ -12,6 +12,8 @@ if ! pkg-config --exists openssl 2>/dev/null; then need+=(libssl-dev); fi
 command -v qemu-system-arm >/dev/null 2>&1 || need+=(qemu-system-arm)
 command -v arm-none-eabi-gcc >/dev/null 2>&1 || need+=(gcc-arm-none-eabi)
 [ -f /usr/lib/arm-none-eabi/newlib/libc.a ] || need+=(libnewlib-arm-none-eabi)
+command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
+command -v make >/dev/null 2>&1 || need+=(make)
 
 if ((${#need[@]})); then
   sudo=""

@@ -13,6 +13,7 @@ cargo fmt --all -- --check
 
 step "lints"
 cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p modemtls --all-targets --features capi,std -- -D warnings
 
 step "no_std builds (offload only on Cortex-M0+, default on M3/M4F)"
 cargo build -q -p modemtls --release --target thumbv6m-none-eabi --no-default-features --features offload
@@ -22,6 +23,7 @@ cargo build -q -p modemtls --release --target thumbv7em-none-eabihf --no-default
 
 step "docs (rustdoc warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc -q -p modemtls --no-deps
+RUSTDOCFLAGS="-D warnings" cargo doc -q -p modemtls --no-deps --features capi,std
 
 step "port tests on QEMU Cortex-M3/M4F (Rust firmware) and the offload-only size check"
 # The offload-only lean image must not grow past this (flash,RAM bytes):
@@ -29,10 +31,13 @@ step "port tests on QEMU Cortex-M3/M4F (Rust firmware) and the offload-only size
 # not met yet (see BENCHMARKS.md).
 MODEMTLS_FOOTPRINT_BUDGET="${MODEMTLS_FOOTPRINT_BUDGET:-47104,6656}" tools/qemu-test.sh
 
+step "C ABI: header current, C99/C++ builds, C tests plain, under ASan+UBSan and valgrind"
+tools/c-test.sh
+
 step "tests"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-cargo test --workspace 2>&1 | tee "$log"
+{ cargo test --workspace && cargo test -p modemtls --features capi,std --lib ffi; } 2>&1 | tee "$log"
 # One closing line for the whole run (cargo prints one per test binary).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^ignored/) s += $i } }
      END { printf "\nall tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"

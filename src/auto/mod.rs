@@ -13,7 +13,7 @@
 //! 3. **Host**: TLS 1.3 on the MCU ([`crate::host`]), verified by
 //!    [`crate::pki`]; its error is the one reported when it fails too.
 //!
-//! [`SessionInfo`](crate::session::SessionInfo) tells the path, the reason
+//! [`crate::session::SessionInfo`] tells the path, the reason
 //! ([`PathReason::code`]) and, after a fallback, the offloaded failure.
 
 mod cache;

@@ -233,7 +233,7 @@ impl<P: Port> embedded_io::ErrorType for HostSession<'_, '_, P> {
 impl<P: Port> embedded_io::Read for HostSession<'_, '_, P> {
     /// Blocks until data arrives; `Ok(0)` once the server sent close_notify.
     /// A connection that ends without close_notify is an error
-    /// ([`ModemError::Closed`]): the data may have been truncated.
+    /// ([`crate::modem::ModemError::Closed`]): the data may have been truncated.
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
         if self.closed {
             return Ok(0);
