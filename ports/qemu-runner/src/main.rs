@@ -20,6 +20,13 @@
 //! One line per scenario (pass/fail, times, peak stack) and one per
 //! firmware image (`.text`, `.rodata`, `.data`, `.bss` read from the ELF
 //! section headers). Exit status 1 when any scenario fails.
+//!
+//! `--scenario compute` (= `compute-p256,compute-rsa2048`, not part of
+//! `all`) runs the firmware's `compute` scenario (feature `compute`) against
+//! a TLS 1.3 server with a P-256 or RSA-2048 chain of three, always under
+//! `-icount shift=0`, `--repeat N` times, and prints the instruction tables
+//! from its `COMPUTE` lines (`tools/compute-bench.sh`, method in
+//! `tools/compute-bench.md`).
 
 use modemtls_sim::{FirmwareProfile, SimConfig, Simulator};
 use modemtls_testkit::{server_creds, KeyKind, SServer, SServerOpts, TlsVersions};
@@ -64,9 +71,17 @@ enum Scenario {
     Offload,
     VerifyFail,
     AutoHost,
+    /// Instruction counts of a host TLS 1.3 handshake against a P-256 chain
+    /// (firmware scenario `compute`, always under `-icount shift=0`).
+    ComputeP256,
+    /// The same against an RSA-2048 chain.
+    ComputeRsa2048,
 }
 
+/// What `--scenario all` runs (the port tests).
 const SCENARIOS: [Scenario; 3] = [Scenario::Offload, Scenario::VerifyFail, Scenario::AutoHost];
+/// The compute benchmark (`--scenario compute`; not part of `all`).
+const COMPUTE_SCENARIOS: [Scenario; 2] = [Scenario::ComputeP256, Scenario::ComputeRsa2048];
 
 impl Scenario {
     fn name(self) -> &'static str {
@@ -74,13 +89,26 @@ impl Scenario {
             Scenario::Offload => "offload",
             Scenario::VerifyFail => "verify-fail",
             Scenario::AutoHost => "auto-host",
+            Scenario::ComputeP256 => "compute-p256",
+            Scenario::ComputeRsa2048 => "compute-rsa2048",
+        }
+    }
+    /// The scenario name the firmware knows (`params.txt`, `RESULT` line).
+    fn fw_name(self) -> &'static str {
+        match self {
+            Scenario::ComputeP256 | Scenario::ComputeRsa2048 => "compute",
+            other => other.name(),
         }
     }
     fn variant(self) -> Variant {
         match self {
             Scenario::AutoHost => Variant::HostTls,
+            Scenario::ComputeP256 | Scenario::ComputeRsa2048 => Variant::Compute,
             _ => Variant::Offload,
         }
+    }
+    fn is_compute(self) -> bool {
+        self.variant() == Variant::Compute
     }
 }
 
@@ -91,6 +119,8 @@ enum Variant {
     Offload,
     /// `--features host-tls`.
     HostTls,
+    /// `--features compute` (host-tls + the instruction counter).
+    Compute,
 }
 
 impl Variant {
@@ -98,12 +128,15 @@ impl Variant {
         match self {
             Variant::Offload => "offload-only",
             Variant::HostTls => "host-tls",
+            Variant::Compute => "compute",
         }
     }
     fn features(self, lean: bool) -> Vec<String> {
         let mut f: Vec<&str> = Vec::new();
-        if self == Variant::HostTls {
-            f.push("host-tls");
+        match self {
+            Variant::Offload => {}
+            Variant::HostTls => f.push("host-tls"),
+            Variant::Compute => f.push("compute"),
         }
         if lean {
             f.push("lean");
@@ -127,9 +160,12 @@ struct Args {
     seed: Option<String>,
     lean: bool,
     budget: Option<(u64, u64)>,
+    repeat: u32,
 }
 
 const USAGE: &str = "usage: qemu-runner [--machine an385|an386|all] [--scenario offload|verify-fail|auto-host|all|A,B]
+                   [--scenario compute|compute-p256|compute-rsa2048 (instruction counts of a
+                    host TLS handshake, always -icount shift=0; prints the table)] [--repeat N]
                    [--timeout SECONDS (default 120)] [--icount SHIFT] [--no-build] [--verbose]
                    [--lean (firmware without formatted log lines: the footprint build)]
                    [--budget FLASH,RAM (fail when the offload-only image's flash or
@@ -148,6 +184,7 @@ fn parse_args() -> Result<Args, String> {
         seed: None,
         lean: false,
         budget: None,
+        repeat: 1,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -165,19 +202,21 @@ fn parse_args() -> Result<Args, String> {
             }
             "--scenario" => {
                 let v = val("--scenario")?;
-                a.scenarios = if v == "all" {
-                    SCENARIOS.to_vec()
-                } else {
-                    v.split(',')
-                        .map(|n| {
+                a.scenarios = Vec::new();
+                for n in v.split(',') {
+                    match n {
+                        "all" => a.scenarios.extend(SCENARIOS),
+                        "compute" => a.scenarios.extend(COMPUTE_SCENARIOS),
+                        n => a.scenarios.push(
                             SCENARIOS
                                 .iter()
+                                .chain(COMPUTE_SCENARIOS.iter())
                                 .copied()
                                 .find(|s| s.name() == n)
-                                .ok_or(format!("unknown scenario {n}"))
-                        })
-                        .collect::<Result<_, _>>()?
-                };
+                                .ok_or(format!("unknown scenario {n}"))?,
+                        ),
+                    }
+                }
             }
             "--timeout" => {
                 let v = val("--timeout")?;
@@ -187,6 +226,14 @@ fn parse_args() -> Result<Args, String> {
             "--icount" => {
                 let v = val("--icount")?;
                 a.icount = Some(v.parse().map_err(|_| format!("bad --icount {v}"))?);
+            }
+            "--repeat" => {
+                let v = val("--repeat")?;
+                a.repeat = v
+                    .parse()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or(format!("bad --repeat {v}"))?;
             }
             "--no-build" => a.build = false,
             "--lean" => a.lean = true,
@@ -274,6 +321,7 @@ fn sizes(elf: &Path) -> Res<Sizes> {
 }
 
 struct Report {
+    kind: Scenario,
     machine: &'static str,
     scenario: &'static str,
     variant: Variant,
@@ -282,6 +330,8 @@ struct Report {
     wall: Duration,
     fw_ms: Option<u64>,
     stack: Option<u64>,
+    /// `COMPUTE <key> <value>` lines of the firmware log.
+    compute: Vec<(String, u64)>,
 }
 
 fn run(args: &Args) -> Res<bool> {
@@ -313,10 +363,11 @@ fn run(args: &Args) -> Res<bool> {
             else {
                 continue;
             };
-            let dir = out.path().join(format!("{}-{}", m.name, sc.name()));
-            std::fs::create_dir_all(&dir)?;
-            let r = run_scenario(args, m, *sc, elf, &dir)?;
-            println!(
+            for rep in 0..args.repeat {
+                let dir = out.path().join(format!("{}-{}-{rep}", m.name, sc.name()));
+                std::fs::create_dir_all(&dir)?;
+                let r = run_scenario(args, m, *sc, elf, &dir)?;
+                println!(
                 "{} {:<6} {:<12} wall {:>6.1} s  firmware clock {:>7}  peak stack {:>7}  [{}]{}",
                 if r.pass { "PASS" } else { "FAIL" },
                 r.machine,
@@ -331,8 +382,12 @@ fn run(args: &Args) -> Res<bool> {
                     format!("  ({})", r.why)
                 }
             );
-            reports.push(r);
+                reports.push(r);
+            }
         }
+    }
+    if reports.iter().any(|r| r.kind.is_compute()) {
+        print_compute_tables(&reports, args);
     }
 
     println!(
@@ -467,9 +522,15 @@ fn world(sc: Scenario) -> Res<World> {
             let ca = c.ca_pem.clone();
             (c, ca, o)
         }
-        // The seed 000/004 server: TLS 1.3 only, P-256 chain.
-        Scenario::AutoHost => {
-            let c = server_creds(HOST, KeyKind::P256);
+        // The seed 000/004 server: TLS 1.3 only, P-256 chain; the compute
+        // scenarios: the same with a P-256 or RSA-2048 chain of three.
+        Scenario::AutoHost | Scenario::ComputeP256 | Scenario::ComputeRsa2048 => {
+            let kind = if sc == Scenario::ComputeRsa2048 {
+                KeyKind::Rsa2048
+            } else {
+                KeyKind::P256
+            };
+            let c = server_creds(HOST, kind);
             let o = SServerOpts {
                 tls: TlsVersions::Tls13Only,
                 ciphersuites: Some("TLS_AES_128_GCM_SHA256".into()),
@@ -504,10 +565,10 @@ fn run_scenario(args: &Args, m: &Machine, sc: Scenario, elf: &Path, dir: &Path) 
     )?;
     let mut params = format!(
         "scenario={}\nhost={HOST}\nport={}\npath=/\n",
-        sc.name(),
+        sc.fw_name(),
         w.port
     );
-    if sc == Scenario::AutoHost {
+    if sc == Scenario::AutoHost || sc.is_compute() {
         // TEST-ONLY entropy for the firmware's host TLS RNG (see
         // ports/qemu-rust/src/host.rs).
         let seed = match &args.seed {
@@ -526,7 +587,14 @@ fn run_scenario(args: &Args, m: &Machine, sc: Scenario, elf: &Path, dir: &Path) 
         .args(["-semihosting-config", "enable=on,target=native"])
         .arg("-serial")
         .arg(format!("tcp:{}", sim.addr()));
-    if let Some(shift) = args.icount {
+    // The compute scenarios count instructions: 1 ns of virtual time per
+    // instruction (see ports/qemu-rust/src/vclock.rs), whatever --icount says.
+    let icount = if sc.is_compute() {
+        Some(0)
+    } else {
+        args.icount
+    };
+    if let Some(shift) = icount {
         cmd.arg("-icount").arg(format!("shift={shift}"));
     }
     cmd.arg("-kernel").arg(elf);
@@ -540,7 +608,7 @@ fn run_scenario(args: &Args, m: &Machine, sc: Scenario, elf: &Path, dir: &Path) 
     )?;
 
     let log = &outcome.stdout;
-    let result_line = format!("RESULT {} PASS", sc.name());
+    let result_line = format!("RESULT {} PASS", sc.fw_name());
     let printed_pass = log.lines().any(|l| l.trim() == result_line);
     let exit_ok = outcome.code == Some(0);
     let pass = printed_pass && exit_ok && !outcome.timed_out;
@@ -571,6 +639,7 @@ fn run_scenario(args: &Args, m: &Machine, sc: Scenario, elf: &Path, dir: &Path) 
         println!("-----");
     }
     Ok(Report {
+        kind: sc,
         machine: m.name,
         scenario: sc.name(),
         variant: sc.variant(),
@@ -579,6 +648,13 @@ fn run_scenario(args: &Args, m: &Machine, sc: Scenario, elf: &Path, dir: &Path) 
         wall: start.elapsed(),
         fw_ms: find_num(log, "TIME scenario="),
         stack: find_num(log, "STACK peak="),
+        compute: log
+            .lines()
+            .filter_map(|l| {
+                let mut it = l.trim().strip_prefix("COMPUTE ")?.split_whitespace();
+                Some((it.next()?.to_string(), it.next()?.parse().ok()?))
+            })
+            .collect(),
     })
 }
 
@@ -671,5 +747,277 @@ fn join(c: Collector) -> String {
             String::from_utf8_lossy(&g).into_owned()
         }
         None => String::new(),
+    }
+}
+
+/// Median, minimum and maximum of some samples.
+#[derive(Clone, Copy, Debug)]
+struct Stat {
+    median: f64,
+    min: f64,
+    max: f64,
+    n: usize,
+}
+
+impl Stat {
+    fn of(v: &[f64]) -> Option<Stat> {
+        if v.is_empty() {
+            return None;
+        }
+        let mut v = v.to_vec();
+        v.sort_by(|a, b| a.total_cmp(b));
+        let n = v.len();
+        let median = if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        };
+        Some(Stat {
+            median,
+            min: v[0],
+            max: v[n - 1],
+            n,
+        })
+    }
+    /// (max - min) / median, percent.
+    fn spread_pct(&self) -> f64 {
+        if self.median == 0.0 {
+            0.0
+        } else {
+            (self.max - self.min) / self.median * 100.0
+        }
+    }
+}
+
+fn mega(v: f64) -> String {
+    format!("{:.3} M", v / 1e6)
+}
+
+/// All values of `key` over the runs.
+fn samples(runs: &[&Report], key: &str) -> Vec<f64> {
+    runs.iter()
+        .flat_map(|r| r.compute.iter())
+        .filter(|(k, _)| k == key)
+        .map(|(_, v)| *v as f64)
+        .collect()
+}
+
+/// One value per run, computed from that run's figures (`None` skips the run).
+fn per_run(runs: &[&Report], f: impl Fn(&Report) -> Option<f64>) -> Vec<f64> {
+    runs.iter().filter_map(|r| f(r)).collect()
+}
+
+fn get(r: &Report, key: &str) -> Option<f64> {
+    r.compute
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| *v as f64)
+}
+
+/// Median of all values of `key` in one run.
+fn run_median(r: &Report, key: &str) -> Option<f64> {
+    Stat::of(&samples(&[r], key)).map(|s| s.median)
+}
+
+/// The markdown tables of the compute scenarios (one per machine).
+fn print_compute_tables(reports: &[Report], args: &Args) {
+    /// Cycles per instruction assumed for the time estimate.
+    const CPI: f64 = 1.25;
+    type RowFn<'a> = Box<dyn Fn(&[&Report]) -> Vec<f64> + 'a>;
+    fn key<'a>(k: &'a str) -> RowFn<'a> {
+        Box::new(move |runs: &[&Report]| samples(runs, k))
+    }
+    fn derived<'a>(f: impl Fn(&Report) -> Option<f64> + 'a) -> RowFn<'a> {
+        Box::new(move |runs: &[&Report]| per_run(runs, &f))
+    }
+    // The parts of one run's handshake.
+    fn ecdhe(r: &Report) -> Option<f64> {
+        run_median(r, "ecdhe")
+    }
+    fn rest(r: &Report) -> Option<f64> {
+        Some(get(r, "hs.total")? - ecdhe(r)? - get(r, "hs.chain")? - get(r, "hs.cv")?)
+    }
+    fn rest_tls(r: &Report) -> Option<f64> {
+        Some(rest(r)? - get(r, "hs.setup")?)
+    }
+
+    for m in &args.machines {
+        let runs_of = |sc: Scenario| -> Vec<&Report> {
+            reports
+                .iter()
+                .filter(|r| r.machine == m.name && r.kind == sc && r.pass)
+                .collect()
+        };
+        let cols: Vec<(&str, Vec<&Report>)> = [
+            ("P-256 chain", Scenario::ComputeP256),
+            ("RSA-2048 chain", Scenario::ComputeRsa2048),
+        ]
+        .into_iter()
+        .filter(|(_, sc)| args.scenarios.contains(sc))
+        .map(|(name, sc)| (name, runs_of(sc)))
+        .collect();
+        if cols.iter().all(|(_, r)| r.is_empty()) {
+            continue;
+        }
+        let rows: Vec<(&str, RowFn)> = vec![
+            ("key exchange: P-256 ECDHE (key pair + shared secret)", derived(ecdhe)),
+            ("chain verification (server's chain of 3)", key("hs.chain")),
+            ("CertificateVerify", key("hs.cv")),
+            ("rest", derived(rest)),
+            ("- of which session setup: CA PEM decode, `AT+QLTS` time, `AT+QIOPEN`", key("hs.setup")),
+            ("- of which TLS: key schedule, AES-GCM, SHA-256 transcript, parsing, AT `QISEND`/`QIRD`", derived(rest_tls)),
+            ("**total** (excluding UART polling)", key("hs.total")),
+            ("check: plain `modemtls::host::connect`, same server", key("lib.total")),
+        ];
+        let detail: Vec<(&str, RowFn)> = vec![
+            (
+                "ECDHE: key pair + encoded share (ClientHello)",
+                key("ecdhe.keygen"),
+            ),
+            (
+                "ECDHE: decode server share + shared secret (ServerHello)",
+                key("ecdhe.shared"),
+            ),
+            (
+                "`PkiVerifier::verify_chain` alone, captured chain",
+                key("rerun.chain"),
+            ),
+            (
+                "`PkiVerifier::verify_certificate_verify` alone, captured signature",
+                key("rerun.cv"),
+            ),
+            (
+                "recorded P-256 data (tools/pki-bench): `verify_chain`",
+                key("ref.p256.chain"),
+            ),
+            (
+                "recorded P-256 data: `verify_certificate_verify`",
+                key("ref.p256.cv"),
+            ),
+            (
+                "recorded RSA-2048 data: `verify_chain`",
+                key("ref.rsa.chain"),
+            ),
+            (
+                "recorded RSA-2048 data: `verify_certificate_verify` (PSS)",
+                key("ref.rsa.cv"),
+            ),
+            (
+                "excluded: instructions inside the UART port (polling)",
+                key("hs.port"),
+            ),
+            (
+                "calibration: loop of 2,000,000 instructions",
+                key("calib.2m"),
+            ),
+            (
+                "calibration: two counter reads back to back",
+                key("calib.empty"),
+            ),
+        ];
+
+        println!(
+            "\n### Instructions per host TLS 1.3 handshake, {} ({}), release build (opt-level \"s\", LTO)\n",
+            m.qemu_machine, m.cpu
+        );
+        let mut head = String::from("| part |");
+        let mut rule = String::from("|---|");
+        for (n, runs) in &cols {
+            head.push_str(&format!(
+                " {n}: instructions | share | spread ({} runs) |",
+                runs.len()
+            ));
+            rule.push_str("---:|---:|---:|");
+        }
+        println!("{head}\n{rule}");
+        let total_of = |runs: &[&Report]| Stat::of(&samples(runs, "hs.total"));
+        for (name, f) in &rows {
+            let mut line = format!("| {name} |");
+            for (_, runs) in &cols {
+                match Stat::of(&f(runs)) {
+                    Some(s) => {
+                        let share = match total_of(runs) {
+                            Some(t) if !name.contains("total") && !name.starts_with("check") => {
+                                format!("{:.1} %", s.median / t.median * 100.0)
+                            }
+                            _ => String::new(),
+                        };
+                        line.push_str(&format!(
+                            " {} | {share} | {:.3} % |",
+                            mega(s.median),
+                            s.spread_pct()
+                        ));
+                    }
+                    None => line.push_str(" ? | | |"),
+                }
+            }
+            println!("{line}");
+        }
+
+        // The cycles-per-instruction assumption is for the Cortex-M4
+        // (single-cycle UMULL/UMLAL), not for the Cortex-M3.
+        if m.cpu == "cortex-m4" {
+            println!(
+                "\nCortex-M4 time of the total, ESTIMATE (not measured): {CPI} cycles per instruction assumed, flash wait states not modelled:\n"
+            );
+            let mut head = String::from("| core clock |");
+            let mut rule = String::from("|---|");
+            for (n, _) in &cols {
+                head.push_str(&format!(" {n} |"));
+                rule.push_str("---:|");
+            }
+            println!("{head}\n{rule}");
+            for mhz in [64.0, 120.0] {
+                let mut line = format!("| {mhz:.0} MHz |");
+                for (_, runs) in &cols {
+                    match total_of(runs) {
+                        Some(t) => line
+                            .push_str(&format!(" ~{:.0} ms |", t.median * CPI / (mhz * 1e6) * 1e3)),
+                        None => line.push_str(" ? |"),
+                    }
+                }
+                println!("{line}");
+            }
+        }
+
+        println!("\nDetail (median over all samples; spread = (max - min) / median):\n");
+        let mut head = String::from("| figure |");
+        let mut rule = String::from("|---|");
+        for (n, _) in &cols {
+            head.push_str(&format!(" {n}: instructions | spread (samples) |"));
+            rule.push_str("---:|---:|");
+        }
+        println!("{head}\n{rule}");
+        for (name, f) in &detail {
+            let mut line = format!("| {name} |");
+            for (_, runs) in &cols {
+                match Stat::of(&f(runs)) {
+                    Some(s) if name.starts_with("calibration") => line.push_str(&format!(
+                        " {:.0} (min {:.0}, max {:.0}) | ({}) |",
+                        s.median, s.min, s.max, s.n
+                    )),
+                    Some(s) => line.push_str(&format!(
+                        " {} | {:.3} % ({}) |",
+                        mega(s.median),
+                        s.spread_pct(),
+                        s.n
+                    )),
+                    None => line.push_str(" ? | |"),
+                }
+            }
+            println!("{line}");
+        }
+        let mut line = String::from("| UART bytes written / read per handshake |");
+        for (_, runs) in &cols {
+            let o = Stat::of(&samples(runs, "hs.bytes_out"));
+            let i = Stat::of(&samples(runs, "hs.bytes_in"));
+            match (o, i) {
+                (Some(o), Some(i)) => {
+                    line.push_str(&format!(" {:.0} / {:.0} | |", o.median, i.median))
+                }
+                _ => line.push_str(" ? | |"),
+            }
+        }
+        println!("{line}");
     }
 }

@@ -16,13 +16,16 @@
 //! No heap; all buffers are fixed (the harness's own are in `.bss`:
 //! [`PARAMS_MAX`] + [`CA_MAX`] bytes).
 //!
-//! Features: `host-tls` adds the `auto-host` scenario; `lean` drops the
+//! Features: `host-tls` adds the `auto-host` scenario, `compute` the
+//! `compute` scenario (instruction counts, see [`compute`]); `lean` drops the
 //! harness's formatted log lines ([`log`]) so the image size is the
 //! library's plus a minimal board support, for the footprint benchmark.
 #![no_std]
 #![no_main]
 
 mod clock;
+#[cfg(feature = "compute")]
+mod compute;
 #[cfg(feature = "host-tls")]
 mod host;
 mod log;
@@ -30,6 +33,8 @@ mod scenarios;
 mod semi;
 mod stack;
 mod uart;
+#[cfg(feature = "compute")]
+mod vclock;
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::debug;
@@ -173,5 +178,7 @@ fn run(p: &semi::Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failure
         Scenario::AutoHost => Err(Failure::Unexpected(
             "auto-host needs the firmware built with --features host-tls",
         )),
+        #[cfg(feature = "compute")]
+        Scenario::Compute => compute::compute(p, ca, steps),
     }
 }

@@ -9,11 +9,11 @@
 //! `params.txt` is `key=value` lines:
 //!
 //! ```text
-//! scenario=offload        # offload | verify-fail | auto-host
+//! scenario=offload        # offload | verify-fail | auto-host | compute
 //! host=server.test        # name the simulator resolves to 127.0.0.1
 //! port=40123              # the TLS server's port
 //! path=/                  # HTTP path to GET
-//! seed=<64 hex digits>    # auto-host only: TEST-ONLY RNG seed
+//! seed=<64 hex digits>    # auto-host, compute: TEST-ONLY RNG seed
 //! ```
 
 use cortex_m_semihosting::{nr, syscall};
@@ -86,6 +86,10 @@ pub enum Scenario {
     VerifyFail,
     /// `Mode::Auto` against a server the BG96 cannot reach: host TLS.
     AutoHost,
+    /// Instruction counts of host TLS handshakes (only in builds with the
+    /// `compute` feature, so the other images stay as they were).
+    #[cfg(feature = "compute")]
+    Compute,
 }
 
 impl Scenario {
@@ -95,6 +99,8 @@ impl Scenario {
             Scenario::Offload => "offload",
             Scenario::VerifyFail => "verify-fail",
             Scenario::AutoHost => "auto-host",
+            #[cfg(feature = "compute")]
+            Scenario::Compute => "compute",
         }
     }
 }
@@ -163,6 +169,8 @@ pub fn parse_params(text: &[u8]) -> Result<Params<'_>, ParamError> {
                     "offload" => Scenario::Offload,
                     "verify-fail" => Scenario::VerifyFail,
                     "auto-host" => Scenario::AutoHost,
+                    #[cfg(feature = "compute")]
+                    "compute" => Scenario::Compute,
                     _ => return Err(ParamError::Scenario),
                 })
             }

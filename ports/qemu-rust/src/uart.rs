@@ -90,6 +90,7 @@ impl CmsdkUart {
 
 impl Port for CmsdkUart {
     fn write_all(&mut self, data: &[u8]) -> Result<(), PortError> {
+        let _span = port_time::Span::start(port_time::Dir::Out(data.len()));
         for &b in data {
             // A stuck transmitter (QEMU's backend gone) must not hang the
             // firmware: give each byte a generous deadline.
@@ -108,6 +109,7 @@ impl Port for CmsdkUart {
         if buf.is_empty() {
             return Ok(0);
         }
+        let mut span = port_time::Span::start(port_time::Dir::In(0));
         let deadline = clock::now_ms() + u64::from(timeout_ms);
         // First byte: wait up to the timeout.
         loop {
@@ -132,10 +134,122 @@ impl Port for CmsdkUart {
                 None => idle += 1,
             }
         }
+        span.received(n);
         Ok(n)
     }
 
     fn now_ms(&mut self) -> u64 {
         clock::now_ms()
     }
+}
+
+/// Time spent inside the port (feature `compute`): every virtual-clock
+/// tick between entering and leaving [`Port::read`] / [`Port::write_all`]
+/// is added to a total, so the `compute` scenario can subtract the
+/// instructions spent polling the UART (which depend on when the host
+/// delivers bytes) from a handshake's count. Without the feature the span
+/// is a zero-sized no-op, so the other builds are unchanged.
+pub mod port_time {
+    /// Direction and byte count of one port call.
+    #[cfg_attr(not(feature = "compute"), allow(dead_code))]
+    pub enum Dir {
+        /// Bytes written.
+        Out(usize),
+        /// Bytes read (set by [`Span::received`]).
+        In(usize),
+    }
+
+    /// Port totals since the start.
+    #[cfg(feature = "compute")]
+    #[derive(Clone, Copy, Debug, Default)]
+    pub struct Totals {
+        /// Virtual nanoseconds inside the port (= instructions at icount shift=0).
+        pub vns: u64,
+        /// Bytes written to the UART.
+        pub bytes_out: u64,
+        /// Bytes read from the UART.
+        pub bytes_in: u64,
+        /// Port calls (reads + writes).
+        pub calls: u64,
+    }
+
+    #[cfg(feature = "compute")]
+    mod imp {
+        use super::{Dir, Totals};
+        use crate::vclock;
+        use core::cell::Cell;
+        use cortex_m::interrupt::{self, Mutex};
+
+        static TOTALS: Mutex<Cell<Totals>> = Mutex::new(Cell::new(Totals {
+            vns: 0,
+            bytes_out: 0,
+            bytes_in: 0,
+            calls: 0,
+        }));
+
+        /// One port call being timed.
+        pub struct Span {
+            start: u32,
+            dir: Dir,
+        }
+
+        impl Span {
+            /// Start timing a call.
+            #[inline(always)]
+            pub fn start(dir: Dir) -> Self {
+                Span {
+                    start: vclock::ticks(),
+                    dir,
+                }
+            }
+            /// Record the bytes a read returned.
+            pub fn received(&mut self, n: usize) {
+                self.dir = Dir::In(n);
+            }
+        }
+
+        impl Drop for Span {
+            #[inline(always)]
+            fn drop(&mut self) {
+                let vns = vclock::vns_since(self.start);
+                interrupt::free(|cs| {
+                    let c = TOTALS.borrow(cs);
+                    let mut t = c.get();
+                    t.vns += vns;
+                    t.calls += 1;
+                    match self.dir {
+                        Dir::Out(n) => t.bytes_out += n as u64,
+                        Dir::In(n) => t.bytes_in += n as u64,
+                    }
+                    c.set(t);
+                });
+            }
+        }
+
+        /// The totals so far.
+        pub fn totals() -> Totals {
+            interrupt::free(|cs| TOTALS.borrow(cs).get())
+        }
+    }
+
+    #[cfg(not(feature = "compute"))]
+    mod imp {
+        use super::Dir;
+
+        /// No-op without the `compute` feature.
+        pub struct Span;
+
+        impl Span {
+            /// No-op.
+            #[inline(always)]
+            pub fn start(_dir: Dir) -> Self {
+                Span
+            }
+            /// No-op.
+            #[inline(always)]
+            pub fn received(&mut self, _n: usize) {}
+        }
+    }
+
+    pub use imp::*;
 }

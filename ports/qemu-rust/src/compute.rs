@@ -1,0 +1,509 @@
+//! Scenario `compute` (feature `compute`): instructions the Cortex-M
+//! executes for one host TLS 1.3 handshake, and its parts.
+//!
+//! `calib.*` first checks the counter against a loop of known length.
+//!
+//! Run under QEMU with `-icount shift=0` (the runner's `compute-*`
+//! scenarios force it): every figure is virtual nanoseconds from
+//! [`crate::vclock`], which at shift=0 is the number of guest instructions
+//! executed (resolution 40). Each figure is printed as
+//! `COMPUTE <key> <instructions>`; the runner collects them over repeated
+//! runs and prints the table (`tools/compute-bench.sh`).
+//!
+//! What is measured, in this order:
+//!
+//! 1. `ecdhe.*` (x[`ECDHE_REPEAT`]): the P-256 key exchange exactly as
+//!    embedded-tls 0.19 does it: `EphemeralSecret::random(rng)` and
+//!    `EncodedPoint::from(&secret.public_key())` for the ClientHello key
+//!    share (`handshake/client_hello.rs`), `PublicKey::from_sec1_bytes` and
+//!    `secret.diffie_hellman` on the ServerHello
+//!    (`handshake/server_hello.rs`), with the same ChaCha20 RNG.
+//! 2. `ref.{p256,rsa}.{chain,cv}` (x[`REF_REPEAT`]): `verify_chain` and
+//!    `verify_certificate_verify` on the recorded data of
+//!    `tools/pki-bench/fw/data` (fixed inputs: comparable between runs and
+//!    with the pki-bench firmware).
+//! 3. `lib.*`: one host session opened with the library's own
+//!    `modemtls::host::connect` (CA decode, network time, `AT+QIOPEN`, TLS
+//!    1.3 handshake, verification): `lib.total` minus the time inside the
+//!    UART port (`lib.port`, which depends on when the host delivers bytes).
+//! 4. `hs.*`: the same handshake again, built from the same public pieces
+//!    as `host::connect` but with the verifier wrapped so the two calls
+//!    embedded-tls makes into it are timed where they happen:
+//!    `hs.chain` (`TlsVerifier::verify_certificate`: transcript hash +
+//!    `PkiVerifier::verify_chain` on the server's chain + keeping the leaf
+//!    key) and `hs.cv` (`TlsVerifier::verify_signature`:
+//!    `verify_certificate_verify`). `hs.total` excludes the port time and
+//!    the wrapper's own copying of the chain; `hs.setup` is its part before
+//!    the TLS handshake (CA decode, network time, `AT+QIOPEN`), port time
+//!    excluded too.
+//! 5. `rerun.{chain,cv}` (x[`REF_REPEAT`]): `verify_chain` and
+//!    `verify_certificate_verify` alone on the chain and signature captured
+//!    in 4.
+//!
+//! Entropy: the same TEST-ONLY ChaCha20 seeded by the runner as `auto-host`
+//! (see [`crate::host`]).
+
+use crate::log::{dec, text, Steps};
+use crate::scenarios::{modem, modem_up, Failure};
+use crate::semi::Params;
+use crate::uart::{port_time, CmsdkUart};
+use crate::vclock;
+use core::hint::black_box;
+use embedded_tls::blocking::{Aes128GcmSha256, TlsConnection, TlsContext};
+use embedded_tls::{
+    CertificateEntryRef, CertificateRef, CertificateVerifyRef, CryptoProvider, CryptoRngCore,
+    SignatureScheme, TlsCipherSuite, TlsError, TlsVerifier,
+};
+use modemtls::host::{self, HostBuffers, Transport, MAX_ANCHORS, MIN_READ_BUF, MIN_WRITE_BUF};
+use modemtls::modem::quectel::{Bg9x, TcpSocket};
+use modemtls::pki::{host_tls_config, PkiVerifier, TrustAnchors, Validity};
+use modemtls::session::{Credential, Mode, SessionConfig};
+use p256::ecdh::EphemeralSecret;
+use p256::{EncodedPoint, PublicKey};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use sha2::Digest;
+
+/// Key exchanges measured per run.
+pub const ECDHE_REPEAT: usize = 5;
+/// Repetitions of each verification micro-benchmark per run.
+pub const REF_REPEAT: usize = 3;
+
+/// Room for the captured server chain (DER).
+const CAPTURE_MAX: usize = 8 * 1024;
+/// Certificates kept from the captured chain.
+const CAPTURE_CERTS: usize = 4;
+
+mod recorded {
+    pub static NOW: &str = include_str!("../../../tools/pki-bench/fw/data/now.txt");
+    pub const NAME: &str = "device.example.com";
+    pub mod p256 {
+        pub static ROOT: &[u8] = include_bytes!("../../../tools/pki-bench/fw/data/p256_root.der");
+        pub static INTER: &[u8] = include_bytes!("../../../tools/pki-bench/fw/data/p256_inter.der");
+        pub static LEAF: &[u8] = include_bytes!("../../../tools/pki-bench/fw/data/p256_leaf.der");
+        pub static TRANSCRIPT: &[u8] =
+            include_bytes!("../../../tools/pki-bench/fw/data/p256_transcript.bin");
+        pub static SIG: &[u8] = include_bytes!("../../../tools/pki-bench/fw/data/p256_cv_sig.bin");
+    }
+    pub mod rsa {
+        pub static ROOT: &[u8] =
+            include_bytes!("../../../tools/pki-bench/fw/data/rsa2048_root.der");
+        pub static INTER: &[u8] =
+            include_bytes!("../../../tools/pki-bench/fw/data/rsa2048_inter.der");
+        pub static LEAF: &[u8] =
+            include_bytes!("../../../tools/pki-bench/fw/data/rsa2048_leaf.der");
+        pub static TRANSCRIPT: &[u8] =
+            include_bytes!("../../../tools/pki-bench/fw/data/rsa2048_transcript.bin");
+        pub static SIG: &[u8] =
+            include_bytes!("../../../tools/pki-bench/fw/data/rsa2048_cv_sig.bin");
+    }
+}
+
+/// Print one figure: `COMPUTE <key> <instructions>`.
+fn out(key: &str, vns: u64) {
+    text("COMPUTE ");
+    text(key);
+    text(" ");
+    dec(vns);
+    text("\n");
+}
+
+/// Scenario `compute`.
+#[inline(never)]
+pub fn compute(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failure> {
+    let Some(seed) = p.seed else {
+        text("no RNG seed in params.txt: refusing to run host TLS (no constant-seed fallback)\n");
+        return Err(Failure::Unexpected("no RNG seed"));
+    };
+    text("      RNG: ChaCha20 seeded by the runner (TEST-ONLY entropy, see src/host.rs)\n");
+    let mut rng = ChaCha20Rng::from_seed(seed);
+    vclock::start();
+    calibrate();
+
+    // 1. Key exchange.
+    for _ in 0..ECDHE_REPEAT {
+        ecdhe(&mut rng)?;
+    }
+    steps.step("ECDHE micro-benchmarks");
+
+    // 2. Recorded chains.
+    for _ in 0..REF_REPEAT {
+        recorded_chain(
+            "ref.p256",
+            recorded::p256::ROOT,
+            &[recorded::p256::LEAF, recorded::p256::INTER],
+            recorded::p256::TRANSCRIPT,
+            SignatureScheme::EcdsaSecp256r1Sha256,
+            recorded::p256::SIG,
+        )?;
+        recorded_chain(
+            "ref.rsa",
+            recorded::rsa::ROOT,
+            &[recorded::rsa::LEAF, recorded::rsa::INTER],
+            recorded::rsa::TRANSCRIPT,
+            SignatureScheme::RsaPssRsaeSha256,
+            recorded::rsa::SIG,
+        )?;
+    }
+    steps.step("verifier micro-benchmarks (recorded chains)");
+
+    let (Some(read), Some(write), Some(scratch), Some(capture)) = (
+        cortex_m::singleton!(: [u8; MIN_READ_BUF] = [0; MIN_READ_BUF]),
+        cortex_m::singleton!(: [u8; MIN_WRITE_BUF] = [0; MIN_WRITE_BUF]),
+        cortex_m::singleton!(: [u8; crate::host::SCRATCH_BUF] = [0; crate::host::SCRATCH_BUF]),
+        cortex_m::singleton!(: [u8; CAPTURE_MAX] = [0; CAPTURE_MAX]),
+    ) else {
+        return Err(Failure::Unexpected("buffers already taken"));
+    };
+
+    let mut modem = modem();
+    modem_up(&mut modem, steps)?;
+
+    // 3. The library's own host::connect.
+    {
+        let cfg = SessionConfig::new(p.host, p.port)
+            .trust(Credential::Pem(ca))
+            .mode(Mode::Host);
+        let bufs = HostBuffers {
+            read: &mut read[..],
+            write: &mut write[..],
+            scratch: &mut scratch[..],
+        };
+        let t0 = vclock::ticks();
+        let p0 = port_time::totals();
+        let s = host::connect(&mut modem, &cfg, &mut rng, bufs)
+            .map_err(|e| Failure::Lib("host connect", e))?;
+        let total = vclock::vns_since(t0);
+        let p1 = port_time::totals();
+        let port = p1.vns - p0.vns;
+        s.close().map_err(|e| Failure::Lib("close", e))?;
+        out("lib.total", total - port);
+        out("lib.port", port);
+        out("lib.bytes_out", p1.bytes_out - p0.bytes_out);
+        out("lib.bytes_in", p1.bytes_in - p0.bytes_in);
+        out("lib.port_calls", p1.calls - p0.calls);
+    }
+    steps.step("host::connect handshake");
+
+    // 4. + 5. The instrumented handshake and the re-runs.
+    timed_handshake(
+        &mut modem,
+        p,
+        ca,
+        &mut rng,
+        &mut read[..],
+        &mut write[..],
+        &mut scratch[..],
+        &mut capture[..],
+    )?;
+    steps.step("instrumented handshake + re-runs");
+    Ok(())
+}
+
+/// Check the counter against a loop of known length: `calib.empty` (two
+/// reads of the counter back to back: 0 or 40) and `calib.2m` (1,000,000
+/// iterations of `subs` + `bne` = 2,000,000 instructions, plus the few
+/// around them).
+#[inline(never)]
+fn calibrate() {
+    let t = vclock::ticks();
+    out("calib.empty", vclock::vns_since(black_box(t)));
+    let n: u32 = black_box(1_000_000);
+    let t = vclock::ticks();
+    // SAFETY: a register-only countdown loop.
+    unsafe {
+        core::arch::asm!(
+            "2:",
+            "subs {0}, {0}, #1",
+            "bne 2b",
+            inout(reg) n => _,
+            options(nomem, nostack),
+        );
+    }
+    out("calib.2m", vclock::vns_since(t));
+}
+
+/// One P-256 ECDHE as embedded-tls 0.19 does it.
+#[inline(never)]
+fn ecdhe(rng: &mut ChaCha20Rng) -> Result<(), Failure> {
+    // The server's key share (not measured).
+    let server = EphemeralSecret::random(&mut *rng);
+    let server_share = EncodedPoint::from(&server.public_key());
+
+    let t0 = vclock::ticks();
+    // ClientHello::new + encode.
+    let secret = EphemeralSecret::random(&mut *rng);
+    let share = EncodedPoint::from(&secret.public_key());
+    black_box(share.as_bytes());
+    let keygen = vclock::vns_since(t0);
+
+    let t1 = vclock::ticks();
+    // ServerHello::calculate_shared_secret.
+    let peer = PublicKey::from_sec1_bytes(black_box(server_share.as_bytes()))
+        .map_err(|_| Failure::Unexpected("server key share rejected"))?;
+    let shared = secret.diffie_hellman(&peer);
+    black_box(shared.raw_secret_bytes());
+    let dh = vclock::vns_since(t1);
+
+    out("ecdhe.keygen", keygen);
+    out("ecdhe.shared", dh);
+    out("ecdhe", keygen + dh);
+    Ok(())
+}
+
+/// `verify_chain` and `verify_certificate_verify` on fixed data.
+#[inline(never)]
+fn recorded_chain(
+    key: &str,
+    root: &[u8],
+    chain: &[&[u8]],
+    transcript: &[u8],
+    scheme: SignatureScheme,
+    sig: &[u8],
+) -> Result<(), Failure> {
+    let now: u64 = recorded::NOW
+        .trim()
+        .parse()
+        .map_err(|_| Failure::Unexpected("now.txt"))?;
+    let mut anchors: TrustAnchors<'_, 2> = TrustAnchors::new();
+    anchors
+        .add_der(root)
+        .map_err(|_| Failure::Unexpected("recorded root"))?;
+    let v = PkiVerifier::new(anchors.as_slice(), Validity::At(now))
+        .with_server_name(recorded::NAME)
+        .map_err(|_| Failure::Unexpected("recorded name"))?;
+    let (chain_vns, cv_vns) = verify_pair(&v, chain, black_box(transcript), scheme, sig)
+        .ok_or(Failure::Unexpected("recorded chain did not verify"))?;
+    let mut k: heapless::String<32> = heapless::String::new();
+    let _ = k.push_str(key);
+    let _ = k.push_str(".chain");
+    out(&k, chain_vns);
+    k.clear();
+    let _ = k.push_str(key);
+    let _ = k.push_str(".cv");
+    out(&k, cv_vns);
+    Ok(())
+}
+
+/// Time `verify_chain` then `verify_certificate_verify`.
+#[inline(never)]
+fn verify_pair(
+    v: &PkiVerifier<'_>,
+    chain: &[&[u8]],
+    transcript: &[u8],
+    scheme: SignatureScheme,
+    sig: &[u8],
+) -> Option<(u64, u64)> {
+    let t0 = vclock::ticks();
+    let spki = v.verify_chain(black_box(chain)).ok()?;
+    let chain_vns = vclock::vns_since(t0);
+    let t1 = vclock::ticks();
+    PkiVerifier::verify_certificate_verify(spki, transcript, scheme, black_box(sig)).ok()?;
+    let cv_vns = vclock::vns_since(t1);
+    Some((chain_vns, cv_vns))
+}
+
+/// What the timed verifier saw and how long it took.
+struct Capture<'c> {
+    buf: &'c mut [u8],
+    used: usize,
+    certs: heapless::Vec<(usize, usize), CAPTURE_CERTS>,
+    transcript: heapless::Vec<u8, 48>,
+    scheme: Option<SignatureScheme>,
+    sig: (usize, usize),
+    chain_vns: u64,
+    cv_vns: u64,
+    /// The wrapper's own copying (subtracted from the total).
+    harness_vns: u64,
+}
+
+impl Capture<'_> {
+    fn keep(&mut self, data: &[u8]) -> Option<(usize, usize)> {
+        let start = self.used;
+        let end = start.checked_add(data.len())?;
+        self.buf.get_mut(start..end)?.copy_from_slice(data);
+        self.used = end;
+        Some((start, end))
+    }
+
+    fn get(&self, r: (usize, usize)) -> &[u8] {
+        self.buf.get(r.0..r.1).unwrap_or(&[])
+    }
+}
+
+/// `PkiVerifier` with the two handshake calls timed (and their inputs
+/// copied, outside the timed part, for the re-runs).
+struct Timed<'v, 'a, 'c> {
+    inner: &'v mut PkiVerifier<'a>,
+    cap: &'v mut Capture<'c>,
+}
+
+impl<CS: TlsCipherSuite> TlsVerifier<CS> for Timed<'_, '_, '_> {
+    fn set_hostname_verification(&mut self, hostname: &str) -> Result<(), TlsError> {
+        TlsVerifier::<CS>::set_hostname_verification(self.inner, hostname)
+    }
+
+    fn verify_certificate(
+        &mut self,
+        transcript: &CS::Hash,
+        cert: CertificateRef<'_>,
+    ) -> Result<(), TlsError> {
+        let h0 = vclock::ticks();
+        for e in cert.entries.iter() {
+            if let CertificateEntryRef::X509(der) = e {
+                if let Some(r) = self.cap.keep(der) {
+                    let _ = self.cap.certs.push(r);
+                }
+            }
+        }
+        self.cap.transcript.clear();
+        let _ = self
+            .cap
+            .transcript
+            .extend_from_slice(transcript.clone().finalize().as_slice());
+        self.cap.harness_vns += vclock::vns_since(h0);
+
+        let t0 = vclock::ticks();
+        let r = TlsVerifier::<CS>::verify_certificate(self.inner, transcript, cert);
+        self.cap.chain_vns += vclock::vns_since(t0);
+        r
+    }
+
+    fn verify_signature(&mut self, verify: CertificateVerifyRef<'_>) -> Result<(), TlsError> {
+        let h0 = vclock::ticks();
+        self.cap.scheme = Some(verify.signature_scheme);
+        if let Some(r) = self.cap.keep(verify.signature) {
+            self.cap.sig = r;
+        }
+        self.cap.harness_vns += vclock::vns_since(h0);
+
+        let t0 = vclock::ticks();
+        let r = TlsVerifier::<CS>::verify_signature(self.inner, verify);
+        self.cap.cv_vns += vclock::vns_since(t0);
+        r
+    }
+}
+
+/// `PkiProvider` with the verifier replaced by [`Timed`].
+struct TimedProvider<'v, 'a, 'c, R> {
+    rng: R,
+    verifier: Timed<'v, 'a, 'c>,
+}
+
+impl<R: CryptoRngCore> CryptoProvider for TimedProvider<'_, '_, '_, R> {
+    type CipherSuite = Aes128GcmSha256;
+    type Signature = p256::ecdsa::DerSignature;
+
+    fn rng(&mut self) -> impl CryptoRngCore {
+        &mut self.rng
+    }
+
+    fn verifier(&mut self) -> Result<&mut impl TlsVerifier<Self::CipherSuite>, TlsError> {
+        Ok(&mut self.verifier)
+    }
+}
+
+/// Steps 4 and 5 (see the module docs): the same work as
+/// `modemtls::host::connect` (CA from PEM, time from the port or the
+/// network clock, TCP socket, embedded-tls with the host config, the
+/// verifier's final check), with [`Timed`] in the provider.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn timed_handshake(
+    modem: &mut Bg9x<CmsdkUart>,
+    p: &Params<'_>,
+    ca: &[u8],
+    rng: &mut ChaCha20Rng,
+    read: &mut [u8],
+    write: &mut [u8],
+    scratch: &mut [u8],
+    capture: &mut [u8],
+) -> Result<(), Failure> {
+    let mut cap = Capture {
+        buf: capture,
+        used: 0,
+        certs: heapless::Vec::new(),
+        transcript: heapless::Vec::new(),
+        scheme: None,
+        sig: (0, 0),
+        chain_vns: 0,
+        cv_vns: 0,
+        harness_vns: 0,
+    };
+
+    let t0 = vclock::ticks();
+    let p0 = port_time::totals();
+    let anchors: TrustAnchors<'_, MAX_ANCHORS> = TrustAnchors::from_bundle(ca, scratch)
+        .map_err(|_| Failure::Unexpected("CA bundle refused"))?;
+    let validity = match modem.port_unix_time() {
+        Some(t) => Validity::At(t),
+        None => Validity::At(
+            modem
+                .network_time()
+                .map_err(|e| Failure::Lib("network time", e.into()))?,
+        ),
+    };
+    let mut verifier = PkiVerifier::new(anchors.as_slice(), validity);
+    let sock = TcpSocket::connect(modem, p.host, p.port)
+        .map_err(|e| Failure::Lib("tcp open", e.into()))?;
+    let setup = vclock::vns_since(t0);
+    let p_setup = port_time::totals();
+    let mut tls: TlsConnection<'_, Transport<'_, CmsdkUart>, Aes128GcmSha256> =
+        TlsConnection::new(Transport::new(sock), read, write);
+    let config = host_tls_config(p.host);
+    let opened = {
+        let provider = TimedProvider {
+            rng: &mut *rng,
+            verifier: Timed {
+                inner: &mut verifier,
+                cap: &mut cap,
+            },
+        };
+        tls.open(TlsContext::new(&config, provider))
+    };
+    let checked = verifier.check();
+    let total = vclock::vns_since(t0);
+    let p1 = port_time::totals();
+    let transport = match tls.close() {
+        Ok(t) => t,
+        Err((t, _)) => t,
+    };
+    let _ = transport.close();
+    if opened.is_err() {
+        return Err(Failure::Unexpected("instrumented handshake failed"));
+    }
+    if checked.is_err() {
+        return Err(Failure::Unexpected("instrumented handshake not verified"));
+    }
+    let port = p1.vns - p0.vns;
+    out("hs.total", total - port - cap.harness_vns);
+    out("hs.port", port);
+    out("hs.harness", cap.harness_vns);
+    out("hs.setup", setup - (p_setup.vns - p0.vns));
+    out("hs.chain", cap.chain_vns);
+    out("hs.cv", cap.cv_vns);
+    out("hs.bytes_out", p1.bytes_out - p0.bytes_out);
+    out("hs.bytes_in", p1.bytes_in - p0.bytes_in);
+    out("hs.port_calls", p1.calls - p0.calls);
+    out(
+        "hs.chain_bytes",
+        cap.certs.iter().map(|r| (r.1 - r.0) as u64).sum(),
+    );
+
+    // 5. Re-runs on the captured chain and signature.
+    let chain: heapless::Vec<&[u8], CAPTURE_CERTS> =
+        cap.certs.iter().map(|r| cap.get(*r)).collect();
+    let scheme = cap
+        .scheme
+        .ok_or(Failure::Unexpected("no CertificateVerify seen"))?;
+    let v = PkiVerifier::new(anchors.as_slice(), validity)
+        .with_server_name(p.host)
+        .map_err(|_| Failure::Unexpected("server name"))?;
+    for _ in 0..REF_REPEAT {
+        let (c, s) = verify_pair(&v, &chain, &cap.transcript, scheme, cap.get(cap.sig))
+            .ok_or(Failure::Unexpected("captured chain did not verify again"))?;
+        out("rerun.chain", c);
+        out("rerun.cv", s);
+    }
+    Ok(())
+}
