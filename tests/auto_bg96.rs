@@ -285,6 +285,8 @@ fn seed1_tls13_only_auto_falls_back_and_remembers() {
         PathReason::Fallback(TlsFailure::ProtocolVersion)
     );
     assert_eq!(info.reason.code(), "fallback-protocol-version");
+    assert!(info.verified, "a fallback never weakens verification");
+    assert_eq!(info.peer.as_str(), HOST);
     let from = info
         .fallback_from
         .expect("offload failure kept as evidence");

@@ -45,11 +45,13 @@ fi
 
 # Quick start in docs/c-quickstart.md == the tested part of example.c.
 extract() { sed -n '/BEGIN quickstart/,/END quickstart/p' "$1" | sed '1d;$d'; }
-if diff <(extract ports/c-example/example.c) <(sed -n '/^```c$/,/^```$/p' docs/c-quickstart.md | sed -n '/BEGIN quickstart/,/END quickstart/p' | sed '1d;$d') >/dev/null; then
-    record "docs/c-quickstart.md matches example.c" pass
-else
-    record "docs/c-quickstart.md matches example.c" FAIL
-fi
+for doc in docs/c-quickstart.md README.md; do
+    if diff <(extract ports/c-example/example.c) <(sed -n '/^```c$/,/^```$/p' "$doc" | sed -n '/BEGIN quickstart/,/END quickstart/p' | sed '1d;$d') >/dev/null; then
+        record "$doc quick start matches example.c" pass
+    else
+        record "$doc quick start matches example.c" FAIL
+    fi
+done
 
 if command -v arm-none-eabi-gcc >/dev/null; then
     step "bare-metal archive (thumbv7em-none-eabihf, capi,capi-cs-extern) links with arm-none-eabi-gcc"
