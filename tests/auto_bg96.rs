@@ -698,3 +698,47 @@ fn silent_server_is_a_timeout_and_auto_does_not_switch() {
     assert!(!c.tried_host(), "{:?}", c.steps);
     assert!(t0.elapsed() < Duration::from_secs(40));
 }
+
+#[test]
+fn mutual_tls_with_the_wrong_key_fails_on_both_paths() {
+    let creds = server_creds(HOST, KeyKind::Rsa2048);
+    let client_ca = Ca::root("client root", KeyKind::P256);
+    let client = client_ca.leaf(&LeafSpec::client("device-7"));
+    let other = client_ca.leaf(&LeafSpec::client("device-8"));
+    let server = http(ServerOpts {
+        tls: TlsVersions::Both,
+        cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
+        verify_client_ca_pem: Some(client_ca.cert().cert_pem.clone()),
+        max_connections: 16,
+        ..ServerOpts::from_creds(&creds)
+    });
+    // device-7's certificate with device-8's key.
+    let id = ClientIdentity {
+        cert: Credential::Pem(&client.cert_pem),
+        key: Credential::Pem(&other.key_pem),
+    };
+    let mut c = Case::new();
+    for mode in [Mode::Offload, Mode::Host] {
+        let cfg = auto_cfg(&creds, server.port()).client(id).mode(mode);
+        match c.connect(&cfg) {
+            Err(Error::Tls(_)) | Err(Error::Config(_)) => {}
+            Err(e) => panic!("{mode:?}: want a TLS or credential error, got {e}"),
+            // TLS 1.3: the server's verdict on CertificateVerify can arrive
+            // after the client's Finished, at the first read.
+            Ok(mut s) => {
+                let _ = s.write_all(b"GET / HTTP/1.1\r\n\r\n");
+                let _ = s.flush();
+                let mut b = [0u8; 64];
+                let r = s.read(&mut b);
+                assert!(r.is_err(), "{mode:?}: server must refuse: {r:?}");
+            }
+        };
+    }
+    let conns = server.connections();
+    assert!(
+        conns
+            .iter()
+            .all(|c| c.handshake_error.is_some() || c.version.is_none()),
+        "no connection may succeed: {conns:?}"
+    );
+}
