@@ -17,6 +17,11 @@
 //! | `write`   | >= [`MIN_WRITE_BUF`] (1 KiB; 4 KiB moves bulk data faster) | one outgoing record |
 //! | `scratch` | 3/4 of the PEM CA bundle + client certificate + key (DER), 0 for DER without client identity; 4 KiB is typical | decoded credentials during the handshake |
 //!
+//! After the session, the buffers still hold the last records (the read
+//! buffer decrypted plaintext too): wipe them if that matters. The client
+//! private key is zeroized when the handshake ends; `embedded-tls` 0.19
+//! does not zeroize its traffic keys when the session is dropped.
+//!
 //! The session keeps about 700 bytes of its own (key schedule, read-ahead)
 //! inside [`HostSession`]; the handshake needs about 13 KB of stack on a
 //! Cortex-M4 for chain verification (see `BENCHMARKS.md`).
