@@ -144,8 +144,28 @@ pub fn connect<'m, 'b, P: Port, R: CryptoRngCore>(
         None => (None, scratch),
         Some(id) => {
             let (cert, rest) = der_of(id.cert, &[b"CERTIFICATE"], scratch)?;
-            let (key, rest) = der_of(id.key, &[b"EC PRIVATE KEY", b"PRIVATE KEY"], rest)?;
-            let identity = ClientIdentity::new(cert, key).map_err(credential_error)?;
+            let identity = match id.key {
+                Credential::Der(key) => ClientIdentity::new(cert, key),
+                Credential::Pem(pem) => {
+                    // Decoded into scratch, parsed, then wiped: the key
+                    // lives on only inside the identity (zeroized on drop).
+                    let n = crate::pki::pem_decode_first(
+                        pem,
+                        &[b"EC PRIVATE KEY", b"PRIVATE KEY"],
+                        &mut *rest,
+                    )
+                    .map_err(|e| {
+                        rest.fill(0);
+                        credential_error(e)
+                    })?
+                    .ok_or(Error::Config(ConfigError::CredentialFormat))?;
+                    let key = rest.get_mut(..n).unwrap_or(&mut []);
+                    let made = ClientIdentity::new(cert, key);
+                    key.fill(0);
+                    made
+                }
+            }
+            .map_err(credential_error)?;
             (Some(identity), rest)
         }
     };
