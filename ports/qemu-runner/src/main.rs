@@ -21,6 +21,12 @@
 //! firmware image (`.text`, `.rodata`, `.data`, `.bss` read from the ELF
 //! section headers). Exit status 1 when any scenario fails.
 //!
+//! `--firmware c` runs the same scenarios and checks on the C firmware in
+//! `ports/qemu-c` instead (one image per machine, built with
+//! `make -C ports/qemu-c MACHINE=an385|an386`, linking `libmodemtls.a`
+//! through the C ABI); `--firmware all` runs the Rust firmware, then the C
+//! one.
+//!
 //! `--scenario compute` (= `compute-p256,compute-rsa2048`, not part of
 //! `all`) runs the firmware's `compute` scenario (feature `compute`) against
 //! a TLS 1.3 server with a P-256 or RSA-2048 chain of three, always under
@@ -112,6 +118,41 @@ impl Scenario {
     }
 }
 
+/// Which firmware runs the scenarios.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Firmware {
+    /// `ports/qemu-rust` (cargo, the modemtls rlib).
+    Rust,
+    /// `ports/qemu-c` (make + arm-none-eabi-gcc, `libmodemtls.a` through
+    /// the C ABI).
+    C,
+}
+
+impl Firmware {
+    fn name(self) -> &'static str {
+        match self {
+            Firmware::Rust => "rust",
+            Firmware::C => "c",
+        }
+    }
+    /// The firmware's directory when `--fw-dir` is not given.
+    fn default_dir(self) -> PathBuf {
+        let ports = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        match self {
+            Firmware::Rust => ports.join("qemu-rust"),
+            Firmware::C => ports.join("qemu-c"),
+        }
+    }
+    /// The image a scenario runs on: the C firmware has one image for all
+    /// scenarios (the archive always has the host TLS path).
+    fn variant(self, sc: Scenario) -> Variant {
+        match self {
+            Firmware::Rust => sc.variant(),
+            Firmware::C => Variant::CApi,
+        }
+    }
+}
+
 /// A firmware build.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Variant {
@@ -121,6 +162,9 @@ enum Variant {
     HostTls,
     /// `--features compute` (host-tls + the instruction counter).
     Compute,
+    /// The C firmware (`ports/qemu-c`): `libmodemtls.a` with features
+    /// `capi,capi-cs-extern` (offload + host TLS) through the C ABI.
+    CApi,
 }
 
 impl Variant {
@@ -129,6 +173,7 @@ impl Variant {
             Variant::Offload => "offload-only",
             Variant::HostTls => "host-tls",
             Variant::Compute => "compute",
+            Variant::CApi => "c-capi",
         }
     }
     fn features(self, lean: bool) -> Vec<String> {
@@ -137,6 +182,7 @@ impl Variant {
             Variant::Offload => {}
             Variant::HostTls => f.push("host-tls"),
             Variant::Compute => f.push("compute"),
+            Variant::CApi => {}
         }
         if lean {
             f.push("lean");
@@ -150,13 +196,14 @@ impl Variant {
 }
 
 struct Args {
+    firmwares: Vec<Firmware>,
     machines: Vec<Machine>,
     scenarios: Vec<Scenario>,
     timeout: Duration,
     icount: Option<u32>,
     build: bool,
     verbose: bool,
-    fw_dir: PathBuf,
+    fw_dir: Option<PathBuf>,
     seed: Option<String>,
     lean: bool,
     budget: Option<(u64, u64)>,
@@ -170,17 +217,21 @@ const USAGE: &str = "usage: qemu-runner [--machine an385|an386|all] [--scenario 
                    [--lean (firmware without formatted log lines: the footprint build)]
                    [--budget FLASH,RAM (fail when the offload-only image's flash or
                     static RAM + peak stack exceeds these bytes)]
-                   [--fw-dir ports/qemu-rust] [--seed 64-HEX (auto-host RNG, test only)]";
+                   [--firmware rust|c|all (default rust; c = ports/qemu-c, the C firmware
+                    on the C ABI, same scenarios and checks; all = rust, then c)]
+                   [--fw-dir ports/qemu-rust|ports/qemu-c (with one --firmware)]
+                   [--seed 64-HEX (auto-host RNG, test only)]";
 
 fn parse_args() -> Result<Args, String> {
     let mut a = Args {
+        firmwares: vec![Firmware::Rust],
         machines: MACHINES.to_vec(),
         scenarios: SCENARIOS.to_vec(),
         timeout: Duration::from_secs(120),
         icount: None,
         build: true,
         verbose: false,
-        fw_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../qemu-rust"),
+        fw_dir: None,
         seed: None,
         lean: false,
         budget: None,
@@ -246,7 +297,16 @@ fn parse_args() -> Result<Args, String> {
                 a.budget = Some((f, r));
             }
             "--verbose" | "-v" => a.verbose = true,
-            "--fw-dir" => a.fw_dir = PathBuf::from(val("--fw-dir")?),
+            "--fw-dir" => a.fw_dir = Some(PathBuf::from(val("--fw-dir")?)),
+            "--firmware" => {
+                let v = val("--firmware")?;
+                a.firmwares = match v.as_str() {
+                    "rust" => vec![Firmware::Rust],
+                    "c" => vec![Firmware::C],
+                    "all" | "both" => vec![Firmware::Rust, Firmware::C],
+                    n => return Err(format!("unknown firmware {n} (rust, c or all)")),
+                };
+            }
             "--seed" => {
                 let v = val("--seed")?;
                 if v.len() != 64 || !v.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -257,6 +317,17 @@ fn parse_args() -> Result<Args, String> {
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
+    }
+    if a.firmwares.contains(&Firmware::C) {
+        if a.scenarios.iter().any(|s| s.is_compute()) {
+            return Err("the compute scenarios are only in the Rust firmware".into());
+        }
+        if a.lean {
+            return Err("--lean is a feature of the Rust firmware (not with --firmware c)".into());
+        }
+    }
+    if a.fw_dir.is_some() && a.firmwares.len() > 1 {
+        return Err("--fw-dir needs one --firmware".into());
     }
     Ok(a)
 }
@@ -311,7 +382,8 @@ fn sizes(elf: &Path) -> Res<Sizes> {
         let size = sec.size();
         match sec.name().unwrap_or("") {
             ".vector_table" | ".text" => s.text += size,
-            ".rodata" => s.rodata += size,
+            // `.ARM.exidx`: libgcc's unwind index in the C firmware (8 bytes).
+            ".rodata" | ".ARM.exidx" => s.rodata += size,
             ".data" => s.data += size,
             ".bss" | ".uninit" => s.bss += size,
             _ => {}
@@ -338,17 +410,49 @@ fn run(args: &Args) -> Res<bool> {
     which("qemu-system-arm").ok_or(
         "qemu-system-arm not found (Debian: apt-get install qemu-system-arm; tools/qemu-test.sh installs it)",
     )?;
-    let fw_dir = args.fw_dir.canonicalize()?;
+    let mut all_ok = true;
+    for (i, fw) in args.firmwares.iter().enumerate() {
+        if args.firmwares.len() > 1 {
+            println!(
+                "{}==> {} firmware",
+                if i > 0 { "\n" } else { "" },
+                match fw {
+                    Firmware::Rust => "Rust (ports/qemu-rust)",
+                    Firmware::C => "C (ports/qemu-c, C ABI)",
+                }
+            );
+        }
+        all_ok &= run_firmware(args, *fw)?;
+    }
+    Ok(all_ok)
+}
+
+/// Build the images of one firmware, run every scenario on every machine,
+/// print the results and the image sizes.
+fn run_firmware(args: &Args, fw: Firmware) -> Res<bool> {
+    if fw == Firmware::C {
+        which("arm-none-eabi-gcc").ok_or(
+            "arm-none-eabi-gcc not found (Debian: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi; tools/setup.sh installs them)",
+        )?;
+    }
+    let fw_dir = args
+        .fw_dir
+        .clone()
+        .unwrap_or_else(|| fw.default_dir())
+        .canonicalize()?;
     let out = tempfile::Builder::new().prefix("qemu-runner-").tempdir()?;
 
     let mut images: Vec<(Machine, Variant, PathBuf, Sizes)> = Vec::new();
     for m in &args.machines {
-        let mut variants: Vec<Variant> = args.scenarios.iter().map(|s| s.variant()).collect();
+        let mut variants: Vec<Variant> = args.scenarios.iter().map(|s| fw.variant(*s)).collect();
         variants.dedup();
         variants.sort_by_key(|v| *v as u8);
         variants.dedup();
         for v in variants {
-            let elf = build_fw(&fw_dir, m, v, args.lean, out.path(), args.build)?;
+            let elf = match fw {
+                Firmware::Rust => build_fw(&fw_dir, m, v, args.lean, out.path(), args.build)?,
+                Firmware::C => build_c_fw(&fw_dir, m, out.path(), args.build)?,
+            };
             let sz = sizes(&elf)?;
             images.push((*m, v, elf, sz));
         }
@@ -359,14 +463,14 @@ fn run(args: &Args) -> Res<bool> {
         for sc in &args.scenarios {
             let Some((_, _, elf, _)) = images
                 .iter()
-                .find(|(im, v, _, _)| im.name == m.name && *v == sc.variant())
+                .find(|(im, v, _, _)| im.name == m.name && *v == fw.variant(*sc))
             else {
                 continue;
             };
             for rep in 0..args.repeat {
                 let dir = out.path().join(format!("{}-{}-{rep}", m.name, sc.name()));
                 std::fs::create_dir_all(&dir)?;
-                let r = run_scenario(args, m, *sc, elf, &dir)?;
+                let r = run_scenario(args, m, *sc, fw.variant(*sc), elf, &dir)?;
                 println!(
                 "{} {:<6} {:<12} wall {:>6.1} s  firmware clock {:>7}  peak stack {:>7}  [{}]{}",
                 if r.pass { "PASS" } else { "FAIL" },
@@ -391,7 +495,11 @@ fn run(args: &Args) -> Res<bool> {
     }
 
     println!(
-        "\nfirmware images{} (bytes; flash = text + rodata + data, static RAM = data + bss):",
+        "\n{} firmware images{} (bytes; flash = text + rodata + data, static RAM = data + bss):",
+        match fw {
+            Firmware::Rust => "Rust",
+            Firmware::C => "C",
+        },
         if args.lean { ", lean build" } else { "" }
     );
     let mut over_budget = 0;
@@ -432,7 +540,8 @@ fn run(args: &Args) -> Res<bool> {
     }
     let failed = reports.iter().filter(|r| !r.pass).count();
     println!(
-        "\nqemu scenarios: {} passed, {} failed",
+        "\nqemu scenarios ({} firmware): {} passed, {} failed",
+        fw.name(),
         reports.len() - failed,
         failed
     );
@@ -486,6 +595,35 @@ fn build_fw(
         std::fs::copy(&built, &kept).map_err(|e| format!("{}: {e}", built.display()))?;
     }
     let dst = out.join(format!("{name}.elf"));
+    std::fs::copy(&kept, &dst)
+        .map_err(|e| format!("{}: {e} (build it: run without --no-build)", kept.display()))?;
+    Ok(dst)
+}
+
+/// `make -C ports/qemu-c MACHINE=<machine>` (which also builds
+/// `libmodemtls.a` for the machine's thumb target with cargo). The image is
+/// kept as `target/qemu-c/fw/<machine>/qemu-c-fw.elf` (what `--no-build`
+/// runs) and copied into `out` for the run.
+fn build_c_fw(fw_dir: &Path, m: &Machine, out: &Path, build: bool) -> Res<PathBuf> {
+    let kept_dir = fw_dir.join("../../target/qemu-c/fw").join(m.name);
+    let kept = kept_dir.join("qemu-c-fw.elf");
+    if build {
+        let mut cmd = Command::new("make");
+        cmd.arg("-s")
+            .arg("-C")
+            .arg(fw_dir)
+            .arg(format!("MACHINE={}", m.name))
+            .arg(format!("OUT={}", kept_dir.display()));
+        if let Some(cargo) = std::env::var_os("CARGO") {
+            cmd.arg(format!("CARGO={}", cargo.to_string_lossy()));
+        }
+        // The summary line of the Makefile's `size` output is not wanted here.
+        let status = cmd.stdout(Stdio::null()).status()?;
+        if !status.success() {
+            return Err(format!("C firmware build failed for {} ({})", m.name, m.target).into());
+        }
+    }
+    let dst = out.join(format!("qemu-c-fw-{}.elf", m.name));
     std::fs::copy(&kept, &dst)
         .map_err(|e| format!("{}: {e} (build it: run without --no-build)", kept.display()))?;
     Ok(dst)
@@ -555,7 +693,14 @@ fn random_seed_hex() -> Res<String> {
     Ok(b.iter().map(|x| format!("{x:02x}")).collect())
 }
 
-fn run_scenario(args: &Args, m: &Machine, sc: Scenario, elf: &Path, dir: &Path) -> Res<Report> {
+fn run_scenario(
+    args: &Args,
+    m: &Machine,
+    sc: Scenario,
+    variant: Variant,
+    elf: &Path,
+    dir: &Path,
+) -> Res<Report> {
     let start = Instant::now();
     let w = world(sc)?;
     let sim = Simulator::spawn(
@@ -642,7 +787,7 @@ fn run_scenario(args: &Args, m: &Machine, sc: Scenario, elf: &Path, dir: &Path) 
         kind: sc,
         machine: m.name,
         scenario: sc.name(),
-        variant: sc.variant(),
+        variant,
         pass,
         why,
         wall: start.elapsed(),
