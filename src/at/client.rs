@@ -120,6 +120,21 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         H: UrcHandler + ?Sized,
         F: FnMut(Reply<'_>) -> Result<Flow, AtError>,
     {
+        self.pump_dyn(deadline, urcs, &mut f)
+    }
+
+    /// [`AtClient::pump`] with the reply handler as a trait object: one copy
+    /// of the loop in the image, whatever the callers' closures.
+    #[inline(never)]
+    fn pump_dyn<H>(
+        &mut self,
+        deadline: u64,
+        urcs: &mut H,
+        f: &mut dyn FnMut(Reply<'_>) -> Result<Flow, AtError>,
+    ) -> Result<(), AtError>
+    where
+        H: UrcHandler + ?Sized,
+    {
         loop {
             while self.pos < self.len {
                 let input = self.rx.get(self.pos..self.len).unwrap_or(&[]);
@@ -189,6 +204,19 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
     where
         H: UrcHandler,
     {
+        self.poll_urcs_dyn(timeout_ms, urcs, &mut done)
+    }
+
+    #[inline(never)]
+    fn poll_urcs_dyn<H>(
+        &mut self,
+        timeout_ms: u32,
+        urcs: &mut H,
+        done: &mut dyn FnMut(&H) -> bool,
+    ) -> Result<bool, AtError>
+    where
+        H: UrcHandler,
+    {
         if done(urcs) {
             return Ok(true);
         }
@@ -227,9 +255,24 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
     where
         H: UrcHandler + ?Sized,
     {
+        self.exec_dyn(cmd, timeout_ms, urcs, &mut on_line)
+    }
+
+    /// [`AtClient::exec`] with the line handler as a trait object.
+    #[inline(never)]
+    pub(crate) fn exec_dyn<H>(
+        &mut self,
+        cmd: &mut Command,
+        timeout_ms: u32,
+        urcs: &mut H,
+        on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
+    ) -> Result<(), AtError>
+    where
+        H: UrcHandler + ?Sized,
+    {
         let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
         self.write(cmd.bytes()?)?;
-        self.finish(deadline, urcs, &mut on_line)
+        self.finish(deadline, urcs, on_line)
     }
 
     /// Wait for the final result of a command already written.
@@ -284,6 +327,21 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
     where
         H: UrcHandler + ?Sized,
     {
+        self.exec_read_dyn(cmd, timeout_ms, urcs, buf, &mut on_header)
+    }
+
+    #[inline(never)]
+    fn exec_read_dyn<H>(
+        &mut self,
+        cmd: &mut Command,
+        timeout_ms: u32,
+        urcs: &mut H,
+        buf: &mut [u8],
+        on_header: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
+    ) -> Result<usize, AtError>
+    where
+        H: UrcHandler + ?Sized,
+    {
         let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
         self.write(cmd.bytes()?)?;
         let mut got = 0usize;
@@ -300,9 +358,11 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
                     }
                 }
                 Reply::Payload(p) => {
-                    let end = got.saturating_add(p.len());
-                    match buf.get_mut(got..end) {
-                        Some(dst) => {
+                    // `checked_add`: the compiler then knows `dst` is as
+                    // long as `p` (no length-mismatch panic path).
+                    let end = got.checked_add(p.len());
+                    match end.and_then(|end| buf.get_mut(got..end).map(|d| (d, end))) {
+                        Some((dst, end)) => {
                             dst.copy_from_slice(p);
                             got = end;
                         }
@@ -342,6 +402,21 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
     where
         H: UrcHandler + ?Sized,
     {
+        self.exec_with_data_dyn(cmd, timeout_ms, urcs, send, &mut on_line)
+    }
+
+    #[inline(never)]
+    fn exec_with_data_dyn<H>(
+        &mut self,
+        cmd: &mut Command,
+        timeout_ms: u32,
+        urcs: &mut H,
+        send: DataSource<'_>,
+        on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
+    ) -> Result<(), AtError>
+    where
+        H: UrcHandler + ?Sized,
+    {
         let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
         self.write(cmd.bytes()?)?;
         let mut early: Option<FinalResult> = None;
@@ -367,7 +442,7 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         let port = &mut self.port;
         let mut write = |b: &[u8]| port.write_all(b).map_err(AtError::Port);
         send(&mut write)?;
-        self.finish(deadline, urcs, &mut on_line)?;
+        self.finish(deadline, urcs, on_line)?;
         first_err.map_or(Ok(()), Err)
     }
 }

@@ -1,7 +1,8 @@
 //! Building command lines into a fixed buffer, with checked arguments.
 
 use super::AtError;
-use heapless::String;
+use core::fmt;
+use heapless::{String, Vec};
 
 /// Longest command line the library writes (Quectel's limit is not
 /// documented; FreeRTOS-Cellular-Interface uses 280-byte buffers).
@@ -18,84 +19,134 @@ pub const COMMAND_CAPACITY: usize = 272;
 /// assert_eq!(c.bytes().unwrap(), b"AT+QSSLCFG=\"sslversion\",1,3\r");
 /// assert!(Command::new("AT+X=").string("a\"b").is_err());
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Command {
-    line: String<COMMAND_CAPACITY>,
+    /// Always UTF-8: only `&str` pieces (cut at character boundaries),
+    /// ASCII digits, separators and quotes are appended.
+    line: Vec<u8, COMMAND_CAPACITY>,
     args: usize,
     terminated: bool,
+}
+
+impl fmt::Debug for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Command")
+            .field("line", &core::str::from_utf8(&self.line).unwrap_or(""))
+            .field("args", &self.args)
+            .field("terminated", &self.terminated)
+            .finish()
+    }
 }
 
 impl Command {
     /// Start a command with its fixed part, e.g. `"AT+QIRD="` or `"ATI"`.
     pub fn new(head: &str) -> Self {
-        let mut line = String::new();
-        // A head longer than the buffer is a bug in the library's own
-        // constants; it is truncated and `bytes()` then fails at the modem.
-        for c in head.chars() {
-            if line.push(c).is_err() {
-                break;
-            }
-        }
+        let mut c = Self::empty();
+        c.start(head);
+        c
+    }
+
+    /// A command with nothing in it yet (see [`Command::start`]).
+    pub(crate) const fn empty() -> Self {
         Self {
-            line,
+            line: Vec::new(),
             args: 0,
             terminated: false,
         }
     }
 
+    /// Make this [`Command::new`]`(head)` in place (no 272-byte copy).
+    #[inline(never)]
+    pub(crate) fn start(&mut self, head: &str) {
+        self.line.clear();
+        self.args = 0;
+        self.terminated = false;
+        // A head longer than the buffer is a bug in the library's own
+        // constants; it is truncated (at a character boundary) and
+        // `bytes()` then fails at the modem.
+        let mut n = head.len().min(COMMAND_CAPACITY);
+        while !head.is_char_boundary(n) {
+            n -= 1;
+        }
+        let _ = self
+            .line
+            .extend_from_slice(head.as_bytes().get(..n).unwrap_or(&[]));
+    }
+
+    /// Start an argument: refused after `bytes()`, a comma after the first.
     fn sep(&mut self) -> Result<(), AtError> {
         if self.terminated {
             return Err(AtError::InvalidArgument);
         }
         if self.args > 0 {
-            self.line.push(',').map_err(|_| AtError::CommandTooLong)?;
+            self.push(b",")?;
         }
         self.args += 1;
         Ok(())
     }
 
+    fn push(&mut self, bytes: &[u8]) -> Result<(), AtError> {
+        self.line
+            .extend_from_slice(bytes)
+            .map_err(|_| AtError::CommandTooLong)
+    }
+
     /// Append an integer argument.
+    #[inline]
     pub fn int<T: IntArg>(&mut self, v: T) -> Result<&mut Self, AtError> {
-        let v = v.to_i64().ok_or(AtError::InvalidArgument)?;
+        self.int_i64(v.to_i64())
+    }
+
+    /// [`Command::int`] after the conversion (one copy for every integer type).
+    fn int_i64(&mut self, v: Option<i64>) -> Result<&mut Self, AtError> {
+        let v = v.ok_or(AtError::InvalidArgument)?;
         self.sep()?;
-        push_decimal(&mut self.line, v).map_err(|_| AtError::CommandTooLong)?;
+        let mut digits = [0u8; 20];
+        self.push(decimal(v, &mut digits))?;
         Ok(self)
     }
 
     /// Append an unquoted token (e.g. `0xFFFF`). Only printable ASCII
     /// without `"`, `,` or `;` is accepted.
     pub fn raw(&mut self, s: &str) -> Result<&mut Self, AtError> {
-        if !s
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b',' | b';'))
-        {
-            return Err(AtError::InvalidArgument);
-        }
-        self.sep()?;
-        self.line.push_str(s).map_err(|_| AtError::CommandTooLong)?;
-        Ok(self)
+        self.arg(s, false)
     }
 
     /// Append a quoted string argument. AT strings cannot escape `"`, so a
     /// string with a quote or a control character is refused.
     pub fn string(&mut self, s: &str) -> Result<&mut Self, AtError> {
-        if !s.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'"') {
+        self.arg(s, true)
+    }
+
+    /// [`Command::raw`] (`quoted` false) and [`Command::string`] (true).
+    fn arg(&mut self, s: &str, quoted: bool) -> Result<&mut Self, AtError> {
+        let ok = if quoted {
+            s.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'"')
+        } else {
+            s.bytes()
+                .all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b',' | b';'))
+        };
+        if !ok {
             return Err(AtError::InvalidArgument);
         }
         self.sep()?;
-        self.line.push('"').map_err(|_| AtError::CommandTooLong)?;
-        self.line.push_str(s).map_err(|_| AtError::CommandTooLong)?;
-        self.line.push('"').map_err(|_| AtError::CommandTooLong)?;
+        if quoted {
+            self.push(b"\"")?;
+        }
+        self.push(s.as_bytes())?;
+        if quoted {
+            self.push(b"\"")?;
+        }
         Ok(self)
     }
 
     /// The command line, CR-terminated, ready for the UART.
     pub fn bytes(&mut self) -> Result<&[u8], AtError> {
         if !self.terminated {
-            self.line.push('\r').map_err(|_| AtError::CommandTooLong)?;
+            self.push(b"\r")?;
             self.terminated = true;
         }
-        Ok(self.line.as_bytes())
+        Ok(&self.line)
     }
 }
 
@@ -116,29 +167,56 @@ macro_rules! int_arg {
 }
 int_arg!(u8, u16, u32, u64, usize, i8, i16, i32, i64);
 
-/// Appends `v` in decimal without `core::fmt` (which costs ~3 KB of flash
-/// on Cortex-M when nothing else needs it).
-pub(crate) fn push_decimal<const N: usize>(s: &mut String<N>, v: i64) -> Result<(), ()> {
-    let mut digits = [0u8; 20];
+/// `v` in decimal, written at the end of `buf` (without `core::fmt`, which
+/// costs ~3 KB of flash on Cortex-M when nothing else needs it, and
+/// without 64-bit division, which links the compiler's division routines).
+fn decimal(v: i64, buf: &mut [u8; 20]) -> &[u8] {
     let mut n = v.unsigned_abs();
-    let mut i = digits.len();
+    let mut i = buf.len();
     loop {
+        let (q, r) = div10(n);
         i -= 1;
-        if let Some(d) = digits.get_mut(i) {
-            *d = b'0' + (n % 10) as u8;
+        if let Some(d) = buf.get_mut(i) {
+            *d = b'0' + r;
         }
-        n /= 10;
+        n = q;
         if n == 0 || i == 0 {
             break;
         }
     }
-    if v < 0 {
-        s.push('-').map_err(|_| ())?;
+    // i64::MIN has 19 digits: there is always room for the sign.
+    if v < 0 && i > 0 {
+        i -= 1;
+        if let Some(d) = buf.get_mut(i) {
+            *d = b'-';
+        }
     }
-    for &d in digits.get(i..).unwrap_or(&[]) {
-        s.push(char::from(d)).map_err(|_| ())?;
-    }
-    Ok(())
+    buf.get(i..).unwrap_or(&[])
+}
+
+/// `(n / 10, n % 10)` by long division in 16-bit steps: only 32-bit
+/// divisions by a constant, which compile to multiplications.
+fn div10(n: u64) -> (u64, u8) {
+    let hi = (n >> 32) as u32;
+    let lo = n as u32;
+    let (q_hi, r) = (hi / 10, hi % 10);
+    let mid = (r << 16) | (lo >> 16);
+    let (q_mid, r) = (mid / 10, mid % 10);
+    let low = (r << 16) | (lo & 0xFFFF);
+    let (q_low, r) = (low / 10, low % 10);
+    (
+        (u64::from(q_hi) << 32) | (u64::from(q_mid) << 16) | u64::from(q_low),
+        r as u8,
+    )
+}
+
+/// Appends `v` in decimal.
+#[cfg(test)]
+pub(crate) fn push_decimal<const N: usize>(s: &mut String<N>, v: i64) -> Result<(), ()> {
+    let mut digits = [0u8; 20];
+    let d = decimal(v, &mut digits);
+    s.push_str(core::str::from_utf8(d).map_err(|_| ())?)
+        .map_err(|_| ())
 }
 
 /// Appends the low `width` hex digits of `v` (upper case when `upper`).

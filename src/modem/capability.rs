@@ -101,9 +101,12 @@ impl Capabilities {
 
 /// `BG96MAR02A07M1G` -> `Some(7)` (the `A<nn>` release after `MAR02`).
 fn bg96_release(revision: &str) -> Option<u8> {
-    let rest = revision.strip_prefix("BG96MAR02A")?;
+    let rest = revision.as_bytes().strip_prefix(b"BG96MAR02A")?;
     let digits = rest.get(..2)?;
-    digits.parse().ok()
+    // As `str::parse::<u8>` (which also takes a leading `+`), without
+    // linking the generic integer parser.
+    let digits = digits.strip_prefix(b"+").unwrap_or(digits);
+    crate::at::parse_u32(digits).map(|v| v as u8)
 }
 
 #[cfg(test)]

@@ -36,12 +36,9 @@ pub(crate) fn store<P: Port>(
         Role::ClientCert => "crt",
         Role::ClientKey => "key",
     };
-    match cred {
-        Credential::Pem(text) if formats.pem => {
-            let name = name_for(crc32(text), ext);
-            modem.store_file(&name, text.len(), &mut |w| w(text))?;
-            Ok(name)
-        }
+    // The bytes to upload, and the PEM label when DER goes up as PEM.
+    let (bytes, pem_label) = match cred {
+        Credential::Pem(text) if formats.pem => (text, None),
         Credential::Der(der) if formats.pem => {
             let label = match role {
                 Role::Ca | Role::ClientCert => "CERTIFICATE",
@@ -49,21 +46,27 @@ pub(crate) fn store<P: Port>(
                     .ok_or(Error::Config(ConfigError::CredentialFormat))?
                     .label(),
             };
-            let len = pem_len(der.len(), label);
-            // Name after the DER plus the label (the PEM is a function of both).
-            let name = name_for(crc32(der) ^ crc32(label.as_bytes()), ext);
-            modem.store_file(&name, len, &mut |w| write_pem::<AtError>(der, label, w))?;
-            Ok(name)
+            (der, Some(label))
         }
-        Credential::Der(der) if formats.der => {
-            let name = name_for(crc32(der), ext);
-            modem.store_file(&name, der.len(), &mut |w| w(der))?;
-            Ok(name)
-        }
+        Credential::Der(der) if formats.der => (der, None),
         // PEM to a DER-only firmware (Sierra HL8548) needs a decoder: not
         // needed by any driver yet.
-        _ => Err(Error::Config(ConfigError::CredentialFormat)),
-    }
+        _ => return Err(Error::Config(ConfigError::CredentialFormat)),
+    };
+    let (crc, len) = match pem_label {
+        // Name after the DER plus the label (the PEM is a function of both).
+        Some(label) => (
+            crc32(bytes) ^ crc32(label.as_bytes()),
+            pem_len(bytes.len(), label),
+        ),
+        None => (crc32(bytes), bytes.len()),
+    };
+    let name = name_for(crc, ext);
+    modem.store_file(&name, len, &mut |w| match pem_label {
+        Some(label) => write_pem::<AtError>(bytes, label, w),
+        None => w(bytes),
+    })?;
+    Ok(name)
 }
 
 fn name_for(crc: u32, ext: &str) -> FileName {

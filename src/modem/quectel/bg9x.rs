@@ -187,16 +187,29 @@ impl<P: Port> Bg9x<P> {
         self.at.into_port()
     }
 
-    fn cmd(&mut self, c: &mut Command) -> Result<(), AtError> {
+    /// Run `head` + `args`, passing information lines to `on_line`: one
+    /// copy of the command building and running for every command.
+    #[inline(never)]
+    fn run(
+        &mut self,
+        head: &str,
+        args: &[Arg<'_>],
+        timeout_ms: u32,
+        on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
+    ) -> Result<(), AtError> {
+        let mut c = Command::empty();
+        build(&mut c, head, args)?;
+        self.at.exec_dyn(&mut c, timeout_ms, &mut self.urc, on_line)
+    }
+
+    /// Run `head` + `args` with the command deadline, ignoring lines.
+    fn cmd(&mut self, head: &str, args: &[Arg<'_>]) -> Result<(), AtError> {
         let t = self.timeouts.command_ms;
-        self.at.exec(c, t, &mut self.urc, |_| Ok(()))
+        self.run(head, args, t, &mut ignore_line)
     }
 
     fn simple(&mut self, text: &str, timeout_ms: u32) -> Result<(), AtError> {
-        self.at
-            .exec(&mut Command::new(text), timeout_ms, &mut self.urc, |_| {
-                Ok(())
-            })
+        self.run(text, &[], timeout_ms, &mut ignore_line)
     }
 
     /// Synchronise with the modem, switch echo off, enable numeric errors,
@@ -224,34 +237,32 @@ impl<P: Port> Bg9x<P> {
 
         let mut ident = Identity::default();
         let mut n = 0;
-        self.at
-            .exec(&mut Command::new("ATI"), t, &mut self.urc, |l| {
-                if let Some(rev) = l.strip_prefix(b"Revision:") {
-                    copy_str(&mut ident.revision, crate::at::trim(rev));
-                } else {
-                    match n {
-                        0 => copy_str(&mut ident.manufacturer, l),
-                        1 => copy_str(&mut ident.model, l),
-                        _ => {}
-                    }
-                    n += 1;
+        self.run("ATI", &[], t, &mut |l| {
+            if let Some(rev) = l.strip_prefix(b"Revision:") {
+                copy_str(&mut ident.revision, crate::at::trim(rev));
+            } else {
+                match n {
+                    0 => copy_str(&mut ident.manufacturer, l),
+                    1 => copy_str(&mut ident.model, l),
+                    _ => {}
                 }
-                Ok(())
-            })?;
+                n += 1;
+            }
+            Ok(())
+        })?;
         if ident.manufacturer.as_str() != "Quectel"
             || !(ident.model.starts_with("BG9") || ident.model.starts_with("BG77"))
         {
             return Err(ModemError::UnsupportedModel);
         }
-        self.at
-            .exec(&mut Command::new("AT+QGMR"), t, &mut self.urc, |l| {
-                copy_str(&mut ident.firmware, l);
-                Ok(())
-            })?;
+        self.run("AT+QGMR", &[], t, &mut |l| {
+            copy_str(&mut ident.firmware, l);
+            Ok(())
+        })?;
         self.caps = Capabilities::quectel_bg9x(&ident.model, &ident.revision);
         // The capability table is a prior; the firmware has the last word.
         self.caps.sni = self
-            .cmd(Command::new("AT+QSSLCFG=").string("sni")?.int(0)?)
+            .cmd("AT+QSSLCFG=", &[Arg::Str("sni"), Arg::Int(0)])
             .is_ok();
         // Network time updates the clock used for certificate validity.
         let _ = self.simple("AT+CTZU=1", t);
@@ -278,28 +289,30 @@ impl<P: Port> Bg9x<P> {
     }
 
     fn activate(&mut self) -> Result<String<46>, ModemError> {
-        let Some((a, u, p)) = self.apn.clone() else {
+        let Some((a, u, p)) = &self.apn else {
             return Err(ModemError::PdpDown);
         };
         let auth = if u.is_empty() { 0 } else { 3 };
-        self.cmd(
-            Command::new("AT+QICSGP=")
-                .int(self.cid)?
-                .int(1)?
-                .string(&a)?
-                .string(&u)?
-                .string(&p)?
-                .int(auth)?,
+        let cid = Arg::Int(u32::from(self.cid));
+        let mut c = Command::empty();
+        build(
+            &mut c,
+            "AT+QICSGP=",
+            &[
+                cid,
+                Arg::Int(1),
+                Arg::Str(a),
+                Arg::Str(u),
+                Arg::Str(p),
+                Arg::Int(auth),
+            ],
         )?;
+        let t = self.timeouts.command_ms;
+        self.at
+            .exec_dyn(&mut c, t, &mut self.urc, &mut ignore_line)?;
         if self.local_address()?.is_none() {
             let t = self.timeouts.attach_ms;
-            self.at
-                .exec(
-                    Command::new("AT+QIACT=").int(self.cid)?,
-                    t,
-                    &mut self.urc,
-                    |_| Ok(()),
-                )
+            self.run("AT+QIACT=", &[cid], t, &mut ignore_line)
                 .map_err(|e| match e {
                     AtError::Error | AtError::Cme(_) => ModemError::AttachFailed,
                     other => ModemError::At(other),
@@ -316,22 +329,21 @@ impl<P: Port> Bg9x<P> {
         let mut ip: Option<String<46>> = None;
         let cid = u32::from(self.cid);
         let t = self.timeouts.command_ms;
-        self.at
-            .exec(&mut Command::new("AT+QIACT?"), t, &mut self.urc, |l| {
-                if let Some(mut f) = Fields::after(l, b"+QIACT:") {
-                    let c = f.next_u32();
-                    let state = f.next_u32();
-                    let _type = f.next();
-                    if let (Some(c), Some(1), Some(addr)) = (c, state, f.next()) {
-                        if c == cid {
-                            let mut s = String::new();
-                            copy_str(&mut s, addr);
-                            ip = Some(s);
-                        }
+        self.run("AT+QIACT?", &[], t, &mut |l| {
+            if let Some(mut f) = Fields::after(l, b"+QIACT:") {
+                let c = f.next_u32();
+                let state = f.next_u32();
+                let _type = f.next();
+                if let (Some(c), Some(1), Some(addr)) = (c, state, f.next()) {
+                    if c == cid {
+                        let mut s = String::new();
+                        copy_str(&mut s, addr);
+                        ip = Some(s);
                     }
                 }
-                Ok(())
-            })?;
+            }
+            Ok(())
+        })?;
         Ok(ip)
     }
 
@@ -339,17 +351,13 @@ impl<P: Port> Bg9x<P> {
     /// sockets); a no-op while it is up.
     fn ensure_pdp(&mut self) -> Result<(), ModemError> {
         // Take in URCs already sent (a "pdpdeact" while we were idle).
-        self.at.poll_urcs(0, &mut self.urc, |_| false)?;
+        self.at.poll_urcs(0, &mut self.urc, never)?;
         if self.urc.pdp_lost {
             self.pdp_up = false;
             self.sockets_in_use = 0;
             let t = self.timeouts.attach_ms;
-            let _ = self.at.exec(
-                Command::new("AT+QIDEACT=").int(self.cid)?,
-                t,
-                &mut self.urc,
-                |_| Ok(()),
-            );
+            let cid = Arg::Int(u32::from(self.cid));
+            let _ = self.run("AT+QIDEACT=", &[cid], t, &mut ignore_line);
             self.activate()?;
         }
         if !self.pdp_up {
@@ -364,15 +372,14 @@ impl<P: Port> Bg9x<P> {
     pub fn network_time(&mut self) -> Result<u64, ModemError> {
         let mut secs = None;
         let t = self.timeouts.command_ms;
-        self.at
-            .exec(&mut Command::new("AT+CCLK?"), t, &mut self.urc, |l| {
-                if let Some(mut f) = Fields::after(l, b"+CCLK:") {
-                    if let Some(v) = f.next() {
-                        secs = super::time::parse_cclk(v);
-                    }
+        self.run("AT+CCLK?", &[], t, &mut |l| {
+            if let Some(mut f) = Fields::after(l, b"+CCLK:") {
+                if let Some(v) = f.next() {
+                    secs = super::time::parse_cclk(v);
                 }
-                Ok(())
-            })?;
+            }
+            Ok(())
+        })?;
         match secs {
             Some(s) if s >= super::time::YEAR_2024 => Ok(s),
             _ => Err(ModemError::ClockNotSet),
@@ -385,19 +392,14 @@ impl<P: Port> Bg9x<P> {
     pub fn file_size(&mut self, name: &str) -> Result<Option<u32>, ModemError> {
         let mut size = None;
         let t = self.timeouts.command_ms;
-        let r = self.at.exec(
-            Command::new("AT+QFLST=").string(name)?,
-            t,
-            &mut self.urc,
-            |l| {
-                if let Some(mut f) = Fields::after(l, b"+QFLST:") {
-                    if f.next() == Some(name.as_bytes()) {
-                        size = f.next_u32();
-                    }
+        let r = self.run("AT+QFLST=", &[Arg::Str(name)], t, &mut |l| {
+            if let Some(mut f) = Fields::after(l, b"+QFLST:") {
+                if f.next() == Some(name.as_bytes()) {
+                    size = f.next_u32();
                 }
-                Ok(())
-            },
-        );
+            }
+            Ok(())
+        });
         match r {
             Ok(()) => Ok(size),
             // 405: file not found.
@@ -408,7 +410,7 @@ impl<P: Port> Bg9x<P> {
 
     /// Delete file `name`; a missing file is not an error.
     pub fn delete_file(&mut self, name: &str) -> Result<(), ModemError> {
-        match self.cmd(Command::new("AT+QFDEL=").string(name)?) {
+        match self.cmd("AT+QFDEL=", &[Arg::Str(name)]) {
             Ok(()) | Err(AtError::Cme(Some(405))) => Ok(()),
             Err(e) => Err(e.into()),
         }
@@ -431,11 +433,15 @@ impl<P: Port> Bg9x<P> {
         let mut reply: Option<(u32, u16)> = None;
         let timeout_s = 10u32;
         let t = self.timeouts.command_ms.saturating_add(timeout_s * 1000);
+        // `len` is at most `max_cert_len`.
+        let mut c = Command::empty();
+        build(
+            &mut c,
+            "AT+QFUPL=",
+            &[Arg::Str(name), Arg::Int(len as u32), Arg::Int(timeout_s)],
+        )?;
         let r = self.at.exec_with_data(
-            Command::new("AT+QFUPL=")
-                .string(name)?
-                .int(len)?
-                .int(timeout_s)?,
+            &mut c,
             t,
             &mut self.urc,
             &mut |write| {
@@ -535,21 +541,16 @@ impl<P: Port> Bg9x<P> {
     fn tcp_open_once(&mut self, host: &str, port: u16) -> Result<SocketId, ModemError> {
         self.ensure_pdp()?;
         let id = self.alloc_socket()?;
-        let mut c = Command::new("AT+QIOPEN=");
-        let r = c
-            .int(self.cid)
-            .and_then(|c| c.int(id))
-            .and_then(|c| c.string("TCP"))
-            .and_then(|c| c.string(host))
-            .and_then(|c| c.int(port))
-            .and_then(|c| c.int(0))
-            .and_then(|c| c.int(0))
-            .map(|_| ());
-        if let Err(e) = r {
-            self.free_socket(id);
-            return Err(e.into());
-        }
-        self.open_socket(SocketKind::Tcp, id, &mut c)
+        let args = [
+            Arg::Int(u32::from(self.cid)),
+            Arg::Int(u32::from(id)),
+            Arg::Str("TCP"),
+            Arg::Str(host),
+            Arg::Int(u32::from(port)),
+            Arg::Int(0),
+            Arg::Int(0),
+        ];
+        self.open_socket(SocketKind::Tcp, id, "AT+QIOPEN=", &args)
     }
 
     /// Configure SSL context `ctx` (`AT+QSSLCFG`).
@@ -558,67 +559,30 @@ impl<P: Port> Bg9x<P> {
             SslVersion::Tls12 => 3,
             SslVersion::All => 4,
         };
-        self.cmd(
-            Command::new("AT+QSSLCFG=")
-                .string("sslversion")?
-                .int(ctx)?
-                .int(version)?,
-        )?;
         let mut hex: String<8> = String::new();
         let _ = hex.push_str("0x");
         let _ = crate::at::push_hex(&mut hex, u32::from(s.cipher_suite), 4, true);
-        self.cmd(
-            Command::new("AT+QSSLCFG=")
-                .string("ciphersuite")?
-                .int(ctx)?
-                .raw(&hex)?,
-        )?;
-        self.cmd(
-            Command::new("AT+QSSLCFG=")
-                .string("seclevel")?
-                .int(ctx)?
-                .int(s.seclevel)?,
-        )?;
-        for (key, file) in [
-            ("cacert", s.ca_file),
-            ("clientcert", s.client_cert_file),
-            ("clientkey", s.client_key_file),
-        ] {
-            if let Some(f) = file {
-                self.cmd(
-                    Command::new("AT+QSSLCFG=")
-                        .string(key)?
-                        .int(ctx)?
-                        .string(f)?,
-                )?;
+        let flag = |on: bool| Some(Arg::Int(u32::from(on)));
+        let settings = [
+            ("sslversion", Some(Arg::Int(version))),
+            ("ciphersuite", Some(Arg::Raw(&hex))),
+            ("seclevel", Some(Arg::Int(u32::from(s.seclevel)))),
+            ("cacert", s.ca_file.map(Arg::Str)),
+            ("clientcert", s.client_cert_file.map(Arg::Str)),
+            ("clientkey", s.client_key_file.map(Arg::Str)),
+            ("sni", if self.caps.sni { flag(s.sni) } else { None }),
+            ("checkhost", flag(s.check_host)),
+            ("ignorelocaltime", flag(s.ignore_local_time)),
+            (
+                "negotiatetime",
+                Some(Arg::Int(u32::from(s.negotiate_time_s.clamp(10, 300)))),
+            ),
+        ];
+        for (key, value) in settings {
+            if let Some(v) = value {
+                self.cmd("AT+QSSLCFG=", &[Arg::Str(key), Arg::Int(u32::from(ctx)), v])?;
             }
         }
-        if self.caps.sni {
-            self.cmd(
-                Command::new("AT+QSSLCFG=")
-                    .string("sni")?
-                    .int(ctx)?
-                    .int(u8::from(s.sni))?,
-            )?;
-        }
-        self.cmd(
-            Command::new("AT+QSSLCFG=")
-                .string("checkhost")?
-                .int(ctx)?
-                .int(u8::from(s.check_host))?,
-        )?;
-        self.cmd(
-            Command::new("AT+QSSLCFG=")
-                .string("ignorelocaltime")?
-                .int(ctx)?
-                .int(u8::from(s.ignore_local_time))?,
-        )?;
-        self.cmd(
-            Command::new("AT+QSSLCFG=")
-                .string("negotiatetime")?
-                .int(ctx)?
-                .int(s.negotiate_time_s.clamp(10, 300))?,
-        )?;
         Ok(())
     }
 
@@ -667,34 +631,32 @@ impl<P: Port> Bg9x<P> {
     ) -> Result<SocketId, ModemError> {
         self.ensure_pdp()?;
         let id = self.alloc_socket()?;
-        let mut c = Command::new("AT+QSSLOPEN=");
-        let r = c
-            .int(self.cid)
-            .and_then(|c| c.int(ctx))
-            .and_then(|c| c.int(id))
-            .and_then(|c| c.string(host))
-            .and_then(|c| c.int(port))
-            .and_then(|c| c.int(0))
-            .map(|_| ());
-        if let Err(e) = r {
-            self.free_socket(id);
-            return Err(e.into());
-        }
+        let args = [
+            Arg::Int(u32::from(self.cid)),
+            Arg::Int(u32::from(ctx)),
+            Arg::Int(u32::from(id)),
+            Arg::Str(host),
+            Arg::Int(u32::from(port)),
+            Arg::Int(0),
+        ];
         let extra = u32::from(negotiate_time_s).saturating_mul(1000);
         let saved = self.timeouts.open_ms;
         self.timeouts.open_ms = saved.saturating_add(extra);
-        let r = self.open_socket(SocketKind::Ssl, id, &mut c);
+        let r = self.open_socket(SocketKind::Ssl, id, "AT+QSSLOPEN=", &args);
         self.timeouts.open_ms = saved;
         r
     }
 
+    /// Run the open command `head` + `args` for socket `id` (allocated)
+    /// and wait for its result URC.
     fn open_socket(
         &mut self,
         kind: SocketKind,
         id: u8,
-        c: &mut Command,
+        head: &str,
+        args: &[Arg<'_>],
     ) -> Result<SocketId, ModemError> {
-        if let Err(e) = self.cmd(c) {
+        if let Err(e) = self.cmd(head, args) {
             self.free_socket(id);
             return Err(e.into());
         }
@@ -752,18 +714,25 @@ impl<P: Port> Bg9x<P> {
                 return Err(ModemError::Closed);
             }
             let t = self.timeouts.command_ms;
+            // `n` is at most `send_chunk`.
+            let mut c = Command::empty();
+            build(
+                &mut c,
+                kind.send_cmd(),
+                &[Arg::Int(u32::from(id.0)), Arg::Int(n as u32)],
+            )?;
             let r = self.at.exec_with_data(
-                Command::new(kind.send_cmd()).int(id.0)?.int(n)?,
+                &mut c,
                 t,
                 &mut self.urc,
                 &mut |write| write(chunk),
-                |_| Ok(()),
+                ignore_line,
             );
             match r {
                 Ok(()) => return Ok(n),
                 Err(AtError::SendFail) if self.now_ms() < deadline => {
                     // Buffer full: let the modem drain, handling URCs.
-                    let _ = self.at.poll_urcs(100, &mut self.urc, |_| false);
+                    let _ = self.at.poll_urcs(100, &mut self.urc, never);
                 }
                 Err(AtError::SendFail) => return Err(ModemError::Timeout),
                 Err(AtError::Error) if self.urc.is_closed(id.0) => return Err(ModemError::Closed),
@@ -789,19 +758,20 @@ impl<P: Port> Bg9x<P> {
         self.urc.set_readable(id.0, false);
         let header = kind.read_header();
         let t = self.timeouts.command_ms;
-        let n = self.at.exec_read(
-            Command::new(kind.read_cmd()).int(id.0)?.int(want)?,
-            t,
-            &mut self.urc,
-            dst,
-            |h| {
-                if h.starts_with(header) {
-                    Ok(())
-                } else {
-                    Err(AtError::Unexpected)
-                }
-            },
-        );
+        // `want` is at most `read_chunk`.
+        let mut c = Command::empty();
+        build(
+            &mut c,
+            kind.read_cmd(),
+            &[Arg::Int(u32::from(id.0)), Arg::Int(want as u32)],
+        )?;
+        let n = self.at.exec_read(&mut c, t, &mut self.urc, dst, |h| {
+            if h.starts_with(header) {
+                Ok(())
+            } else {
+                Err(AtError::Unexpected)
+            }
+        });
         match n {
             Ok(n) => {
                 if n > 0 {
@@ -867,16 +837,52 @@ impl<P: Port> Bg9x<P> {
     /// leaves the socket allocated until closed).
     pub fn close(&mut self, kind: SocketKind, id: SocketId) -> Result<(), ModemError> {
         let t = self.timeouts.command_ms.saturating_add(10_000);
-        let r = self.at.exec(
-            Command::new(kind.close_cmd()).int(id.0)?.int(10)?,
+        let r = self.run(
+            kind.close_cmd(),
+            &[Arg::Int(u32::from(id.0)), Arg::Int(10)],
             t,
-            &mut self.urc,
-            |_| Ok(()),
+            &mut ignore_line,
         );
         self.free_socket(id.0);
         self.urc.clear_socket(id.0);
         r.map_err(Into::into)
     }
+}
+
+/// An `on_line` handler that ignores the lines (one type, one vtable).
+fn ignore_line(_: &[u8]) -> Result<(), AtError> {
+    Ok(())
+}
+
+/// A `done` test for [`AtClient::poll_urcs`] that only lets time pass.
+fn never(_: &UrcState) -> bool {
+    false
+}
+
+/// One argument of a command line.
+#[derive(Clone, Copy)]
+enum Arg<'a> {
+    /// A decimal integer.
+    Int(u32),
+    /// A quoted string.
+    Str(&'a str),
+    /// An unquoted token.
+    Raw(&'a str),
+}
+
+/// Make `c` the command `head` with `args` (in place: a `Command` is
+/// 280 bytes of stack).
+#[inline(never)]
+fn build(c: &mut Command, head: &str, args: &[Arg<'_>]) -> Result<(), AtError> {
+    c.start(head);
+    for a in args {
+        match *a {
+            Arg::Int(v) => c.int(v),
+            Arg::Str(s) => c.string(s),
+            Arg::Raw(s) => c.raw(s),
+        }?;
+    }
+    Ok(())
 }
 
 /// Copy printable ASCII from `src` into `dst`, truncating at its capacity.

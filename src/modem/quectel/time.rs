@@ -6,12 +6,14 @@ pub const YEAR_2024: u64 = 1_704_067_200;
 /// Parse `yy/MM/dd,hh:mm:ss±zz` (zz in quarter hours) into Unix seconds,
 /// UTC. Years 70-99 are 19yy (a reset modem shows `80/01/06`).
 pub fn parse_cclk(s: &[u8]) -> Option<u64> {
-    let num = |a: usize| -> Option<i64> {
-        let d = s.get(a..a + 2)?;
-        if d.iter().all(u8::is_ascii_digit) {
-            Some(i64::from(d[0] - b'0') * 10 + i64::from(d[1] - b'0'))
-        } else {
-            None
+    // 32-bit arithmetic (no 64-bit division routines on 32-bit MCUs) up
+    // to the seconds since 1970, which are 64-bit.
+    let num = |a: usize| -> Option<i32> {
+        match *s.get(a..a.saturating_add(2))? {
+            [h, l] if h.is_ascii_digit() && l.is_ascii_digit() => {
+                Some(i32::from(h - b'0') * 10 + i32::from(l - b'0'))
+            }
+            _ => None,
         }
     };
     if s.len() < 17 || s.get(2) != Some(&b'/') || s.get(5) != Some(&b'/') || s.get(8) != Some(&b',')
@@ -22,14 +24,15 @@ pub fn parse_cclk(s: &[u8]) -> Option<u64> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
         return None;
     }
-    let tz_quarters = match s.get(17) {
+    let tz_quarters: i32 = match s.get(17) {
         None => 0,
         Some(&sign @ (b'+' | b'-')) => {
             let rest = s.get(18..)?;
-            let q = i64::from(crate::at::parse_u32(rest)?);
+            let q = crate::at::parse_u32(rest)?;
             if q > 56 {
                 return None;
             }
+            let q = q as i32;
             if sign == b'-' {
                 -q
             } else {
@@ -41,12 +44,13 @@ pub fn parse_cclk(s: &[u8]) -> Option<u64> {
     // Modems reset their clock to 1980-01-06 (GPS epoch) as "80/01/06".
     let year = if y >= 70 { 1900 + y } else { 2000 + y };
     let days = days_from_civil(year, mo, d);
-    let local = days * 86_400 + h * 3600 + mi * 60 + se;
-    u64::try_from(local - tz_quarters * 15 * 60).ok()
+    let secs_of_day = h * 3600 + mi * 60 + se - tz_quarters * 15 * 60;
+    u64::try_from(i64::from(days) * 86_400 + i64::from(secs_of_day)).ok()
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+/// Days since 1970-01-01 of a proleptic Gregorian date (years 1970-2069
+/// here, far inside the `i32` range).
+fn days_from_civil(y: i32, m: i32, d: i32) -> i32 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
