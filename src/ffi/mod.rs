@@ -315,6 +315,41 @@ unsafe fn credential_in<'a>(
     }
 }
 
+/// The CA bundle, client certificate and client key of a call, each
+/// optional; a certificate needs its key and a key its certificate.
+type CredentialSet<'a> = (
+    Option<Credential<'a>>,
+    Option<Credential<'a>>,
+    Option<Credential<'a>>,
+);
+
+/// The three credentials of `mtls_credentials` / `mtls_config`, checked.
+///
+/// # Safety
+/// As [`bytes_in`], for each pointer/length pair.
+unsafe fn credential_set_in<'a>(
+    ca: (*const u8, usize),
+    cert: (*const u8, usize),
+    key: (*const u8, usize),
+) -> Result<CredentialSet<'a>, mtls_status> {
+    // SAFETY: forwarded contract.
+    let parsed = unsafe {
+        (
+            credential_in(ca.0, ca.1),
+            credential_in(cert.0, cert.1),
+            credential_in(key.0, key.1),
+        )
+    };
+    let (ca, cert, key) = match parsed {
+        (Ok(a), Ok(b), Ok(k)) => (a, b, k),
+        (Err(s), _, _) | (_, Err(s), _) | (_, _, Err(s)) => return Err(s),
+    };
+    if cert.is_some() != key.is_some() {
+        return Err(S::MTLS_ERR_INVALID_ARGUMENT);
+    }
+    Ok((ca, cert, key))
+}
+
 /// A credential stashed in the slot.
 ///
 /// # Safety
@@ -734,20 +769,17 @@ pub unsafe extern "C" fn mtls_modem_set_credentials(
     // SAFETY: non-NULL, readable (the caller's contract); copied.
     let c = unsafe { creds.read_unaligned() };
     // SAFETY: forwarded contract.
-    let parsed = unsafe {
-        (
-            credential_in(c.ca, c.ca_len),
-            credential_in(c.client_cert, c.client_cert_len),
-            credential_in(c.client_key, c.client_key_len),
+    let set = unsafe {
+        credential_set_in(
+            (c.ca, c.ca_len),
+            (c.client_cert, c.client_cert_len),
+            (c.client_key, c.client_key_len),
         )
     };
-    let (ca, cert, key) = match parsed {
-        (Ok(a), Ok(b), Ok(k)) => (a, b, k),
-        (Err(s), _, _) | (_, Err(s), _) | (_, _, Err(s)) => return s,
+    let (ca, cert, key) = match set {
+        Ok(t) => t,
+        Err(s) => return s,
     };
-    if cert.is_some() != key.is_some() {
-        return S::MTLS_ERR_INVALID_ARGUMENT;
-    }
     let mut co = match pool::checkout_modem(modem) {
         Ok(c) => c,
         Err(s) => return s,
@@ -840,20 +872,17 @@ pub unsafe extern "C" fn mtls_connect(
         return S::MTLS_ERR_INVALID_ARGUMENT;
     }
     // SAFETY: forwarded contract.
-    let parsed = unsafe {
-        (
-            credential_in(c.ca, c.ca_len),
-            credential_in(c.client_cert, c.client_cert_len),
-            credential_in(c.client_key, c.client_key_len),
+    let set = unsafe {
+        credential_set_in(
+            (c.ca, c.ca_len),
+            (c.client_cert, c.client_cert_len),
+            (c.client_key, c.client_key_len),
         )
     };
-    let (ca, cert, key) = match parsed {
-        (Ok(a), Ok(b), Ok(k)) => (a, b, k),
-        (Err(s), _, _) | (_, Err(s), _) | (_, _, Err(s)) => return s,
+    let (ca, cert, key) = match set {
+        Ok(t) => t,
+        Err(s) => return s,
     };
-    if cert.is_some() != key.is_some() {
-        return S::MTLS_ERR_INVALID_ARGUMENT;
-    }
 
     let mut co = match pool::checkout_modem(modem) {
         Ok(c) => c,
