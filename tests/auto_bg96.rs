@@ -476,18 +476,40 @@ fn tls13_only_server_with_wrong_certificate_reports_the_host_verdict() {
 
 // ---- seed 5: mutual TLS on both paths ----
 
+/// A server both paths can reach (TLS 1.2 ECDHE-RSA-AES128-GCM and TLS 1.3)
+/// that requires a client certificate from `client_ca`.
+fn mtls_server(creds: &ServerCreds, client_ca: &Ca) -> TlsServer {
+    http(ServerOpts {
+        tls: TlsVersions::Both,
+        cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
+        verify_client_ca_pem: Some(client_ca.cert().cert_pem.clone()),
+        max_connections: 16,
+        ..ServerOpts::from_creds(creds)
+    })
+}
+
+/// The server refused the client: at the handshake, or (TLS 1.3: its
+/// verdict can arrive after the client's Finished) at the first read.
+fn assert_refused(r: Result<Session<'_, '_, TcpPort>, Error>, what: &str) -> Option<Error> {
+    match r {
+        Err(e) => Some(e),
+        Ok(mut s) => {
+            let _ = s.write_all(b"GET / HTTP/1.1\r\n\r\n");
+            let _ = s.flush();
+            let mut b = [0u8; 64];
+            let r = s.read(&mut b);
+            assert!(r.is_err(), "{what}: server must refuse: {r:?}");
+            None
+        }
+    }
+}
+
 #[test]
 fn seed5_mutual_tls_on_both_paths() {
     let creds = server_creds(HOST, KeyKind::Rsa2048);
     let client_ca = Ca::root("client root", KeyKind::P256);
     let client = client_ca.leaf(&LeafSpec::client("device-7"));
-    let server = http(ServerOpts {
-        tls: TlsVersions::Both,
-        cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
-        verify_client_ca_pem: Some(client_ca.cert().cert_pem.clone()),
-        max_connections: 16,
-        ..ServerOpts::from_creds(&creds)
-    });
+    let server = mtls_server(&creds, &client_ca);
     let id = ClientIdentity {
         cert: Credential::Pem(&client.cert_pem),
         key: Credential::Pem(&client.key_pem),
@@ -541,19 +563,15 @@ fn host_without_client_certificate_is_refused_by_the_server() {
         ..ServerOpts::from_creds(&creds)
     });
     let mut c = Case::new();
-    // TLS 1.3: the server's refusal can arrive after the client's Finished,
-    // so it shows at the handshake or at the first read.
-    match c.connect(&auto_cfg(&creds, server.port()).mode(Mode::Host)) {
-        Err(Error::Tls(t)) => assert_eq!(t.failure, TlsFailure::ClientCertRejected),
-        Err(e) => panic!("want a TLS error, got {e}"),
-        Ok(mut s) => {
-            let _ = s.write_all(b"GET / HTTP/1.1\r\n\r\n");
-            let _ = s.flush();
-            let mut b = [0u8; 64];
-            let r = s.read(&mut b);
-            assert!(r.is_err(), "server must refuse: {r:?}");
-        }
-    };
+    let r = c.connect(&auto_cfg(&creds, server.port()).mode(Mode::Host));
+    match assert_refused(r, "no client certificate") {
+        None
+        | Some(Error::Tls(TlsError {
+            failure: TlsFailure::ClientCertRejected,
+            ..
+        })) => {}
+        Some(e) => panic!("want ClientCertRejected, got {e}"),
+    }
 }
 
 fn pem_to_der(pem: &[u8]) -> Vec<u8> {
@@ -705,13 +723,7 @@ fn mutual_tls_with_the_wrong_key_fails_on_both_paths() {
     let client_ca = Ca::root("client root", KeyKind::P256);
     let client = client_ca.leaf(&LeafSpec::client("device-7"));
     let other = client_ca.leaf(&LeafSpec::client("device-8"));
-    let server = http(ServerOpts {
-        tls: TlsVersions::Both,
-        cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
-        verify_client_ca_pem: Some(client_ca.cert().cert_pem.clone()),
-        max_connections: 16,
-        ..ServerOpts::from_creds(&creds)
-    });
+    let server = mtls_server(&creds, &client_ca);
     // device-7's certificate with device-8's key.
     let id = ClientIdentity {
         cert: Credential::Pem(&client.cert_pem),
@@ -720,19 +732,10 @@ fn mutual_tls_with_the_wrong_key_fails_on_both_paths() {
     let mut c = Case::new();
     for mode in [Mode::Offload, Mode::Host] {
         let cfg = auto_cfg(&creds, server.port()).client(id).mode(mode);
-        match c.connect(&cfg) {
-            Err(Error::Tls(_)) | Err(Error::Config(_)) => {}
-            Err(e) => panic!("{mode:?}: want a TLS or credential error, got {e}"),
-            // TLS 1.3: the server's verdict on CertificateVerify can arrive
-            // after the client's Finished, at the first read.
-            Ok(mut s) => {
-                let _ = s.write_all(b"GET / HTTP/1.1\r\n\r\n");
-                let _ = s.flush();
-                let mut b = [0u8; 64];
-                let r = s.read(&mut b);
-                assert!(r.is_err(), "{mode:?}: server must refuse: {r:?}");
-            }
-        };
+        match assert_refused(c.connect(&cfg), &format!("{mode:?}")) {
+            None | Some(Error::Tls(_)) | Some(Error::Config(_)) => {}
+            Some(e) => panic!("{mode:?}: want a TLS or credential error, got {e}"),
+        }
     }
     let conns = server.connections();
     assert!(
