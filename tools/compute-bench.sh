@@ -10,8 +10,8 @@
 # depends on the host) is counted apart and subtracted. Method and caveats:
 # tools/compute-bench.md.
 #
-# Installs what tools/qemu-test.sh installs when missing (qemu-system-arm,
-# the thumbv7em target). Loopback only (the modem simulator and openssl
+# Installs what is missing first (tools/setup.sh: qemu-system-arm, the
+# thumbv7em target, ...). Loopback only (the modem simulator and openssl
 # s_server on 127.0.0.1). Every QEMU run is killed after 120 s at the latest;
 # the whole benchmark takes about 1-2 minutes after the builds.
 #
@@ -20,14 +20,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v qemu-system-arm >/dev/null 2>&1; then
-  sudo=""
-  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
-  echo "compute-bench: installing qemu-system-arm"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends qemu-system-arm >/dev/null
-fi
-rustup target list --installed | grep -qx thumbv7em-none-eabihf || rustup target add thumbv7em-none-eabihf
+# qemu-system-arm and the thumb targets (with the rest of the set-up).
+tools/setup.sh
 
 cargo build -q --release --manifest-path ports/qemu-runner/Cargo.toml
 exec ports/qemu-runner/target/release/qemu-runner --machine an386 --scenario compute \

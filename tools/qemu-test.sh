@@ -19,27 +19,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v qemu-system-arm >/dev/null 2>&1; then
-  sudo=""
-  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
-  echo "qemu-test: installing qemu-system-arm"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends qemu-system-arm >/dev/null
-fi
-arm_need=()
-command -v arm-none-eabi-gcc >/dev/null 2>&1 || arm_need+=(gcc-arm-none-eabi)
-[ -f /usr/lib/arm-none-eabi/newlib/libc.a ] || arm_need+=(libnewlib-arm-none-eabi)
-if [ ${#arm_need[@]} -gt 0 ]; then
-  sudo=""
-  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
-  echo "qemu-test: installing ${arm_need[*]}"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${arm_need[@]}" >/dev/null
-fi
-installed=$(rustup target list --installed)
-for t in thumbv7m-none-eabi thumbv7em-none-eabihf; do
-  grep -qx "$t" <<<"$installed" || rustup target add "$t"
-done
+# qemu-system-arm, the ARM GCC toolchain + newlib, the thumb targets.
+tools/setup.sh
 
 cargo build -q --release --manifest-path ports/qemu-runner/Cargo.toml
 runner=ports/qemu-runner/target/release/qemu-runner
