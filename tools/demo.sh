@@ -6,5 +6,5 @@
 # Extra arguments go to the demo: --baud N (0 = unthrottled), --rtt-ms N.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/setup.sh
+tools/setup.sh --host-only
 exec cargo run -q --release -p modemtls-demo -- "$@"

@@ -3,17 +3,22 @@
 # Debian packages (OpenSSL headers and CLI for the test peers; QEMU and the
 # ARM GCC toolchain with newlib for the Cortex-M port tests), Rust targets
 # and components. Safe to run again; does nothing when all is there.
+# `tools/setup.sh --host-only`: only what the host builds need (the demo).
 set -euo pipefail
+full=1
+[ "${1:-}" = "--host-only" ] && full=0
 
 need=()
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 if ! pkg-config --exists openssl 2>/dev/null; then need+=(libssl-dev); fi
-command -v qemu-system-arm >/dev/null 2>&1 || need+=(qemu-system-arm)
-command -v arm-none-eabi-gcc >/dev/null 2>&1 || need+=(gcc-arm-none-eabi)
-[ -f /usr/lib/arm-none-eabi/newlib/libc.a ] || need+=(libnewlib-arm-none-eabi)
-command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
-command -v make >/dev/null 2>&1 || need+=(make)
+if ((full)); then
+  command -v qemu-system-arm >/dev/null 2>&1 || need+=(qemu-system-arm)
+  command -v arm-none-eabi-gcc >/dev/null 2>&1 || need+=(gcc-arm-none-eabi)
+  [ -f /usr/lib/arm-none-eabi/newlib/libc.a ] || need+=(libnewlib-arm-none-eabi)
+  command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
+  command -v make >/dev/null 2>&1 || need+=(make)
+fi
 
 if ((${#need[@]})); then
   sudo=""
@@ -22,6 +27,8 @@ if ((${#need[@]})); then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+
+((full)) || exit 0
 
 installed=$(rustup target list --installed)
 for t in thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf; do
