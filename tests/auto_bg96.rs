@@ -745,3 +745,26 @@ fn mutual_tls_with_the_wrong_key_fails_on_both_paths() {
         "no connection may succeed: {conns:?}"
     );
 }
+
+#[test]
+fn insecure_no_verify_is_explicit_and_reported() {
+    // A certificate for another name: refused unless verification is
+    // switched off explicitly, and then reported as unverified.
+    let creds = server_creds("other.test", KeyKind::P256);
+    let server = http(ServerOpts {
+        max_connections: 8,
+        ..ServerOpts::from_creds(&creds)
+    });
+    let mut c = Case::new();
+    let cfg = auto_cfg(&creds, server.port()).mode(Mode::Host);
+    assert_eq!(
+        c.tls_failure(&cfg).certificate,
+        Some(CertProblem::HostnameMismatch)
+    );
+    let mut insecure = SessionConfig::new(HOST, server.port()).mode(Mode::Host);
+    insecure.insecure_no_verify = true;
+    let mut s = c.connect(&insecure).expect("explicitly unverified session");
+    assert!(!s.info().verified);
+    assert!(get(&mut s).starts_with("HTTP/1.1 200 OK"));
+    s.close().unwrap();
+}
