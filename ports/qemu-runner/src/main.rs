@@ -33,6 +33,17 @@
 //! `-icount shift=0`, `--repeat N` times, and prints the instruction tables
 //! from its `COMPUTE` lines (`tools/compute-bench.sh`, method in
 //! `tools/compute-bench.md`).
+//!
+//! `--scenario baseline` (not part of `all`; Rust firmware only) builds the
+//! firmware with feature `baseline`, the same harness (UART driver, SysTick
+//! clock, semihosting reads and parameter parsing, step log, stack
+//! painting) with no modemtls call, and runs it (it writes the parsed
+//! parameters to the UART and passes with `RESULT baseline PASS`). When it
+//! runs next to other images, one more line per machine and image gives the
+//! library's share: firmware - baseline (flash, static RAM, peak stack). A
+//! `--lean` run with an offload-only scenario adds it by itself (the
+//! footprint run); `--library-budget FLASH,RAM` checks the offload-only
+//! library share (flash, and static RAM + peak stack).
 
 use modemtls_sim::{FirmwareProfile, SimConfig, Simulator};
 use modemtls_testkit::{server_creds, KeyKind, SServer, SServerOpts, TlsVersions};
@@ -82,6 +93,9 @@ enum Scenario {
     ComputeP256,
     /// The same against an RSA-2048 chain.
     ComputeRsa2048,
+    /// The harness alone, no modemtls call (feature `baseline`): what the
+    /// footprint subtracts to get the library's share.
+    Baseline,
 }
 
 /// What `--scenario all` runs (the port tests).
@@ -97,6 +111,7 @@ impl Scenario {
             Scenario::AutoHost => "auto-host",
             Scenario::ComputeP256 => "compute-p256",
             Scenario::ComputeRsa2048 => "compute-rsa2048",
+            Scenario::Baseline => "baseline",
         }
     }
     /// The scenario name the firmware knows (`params.txt`, `RESULT` line).
@@ -110,6 +125,7 @@ impl Scenario {
         match self {
             Scenario::AutoHost => Variant::HostTls,
             Scenario::ComputeP256 | Scenario::ComputeRsa2048 => Variant::Compute,
+            Scenario::Baseline => Variant::Baseline,
             _ => Variant::Offload,
         }
     }
@@ -165,6 +181,8 @@ enum Variant {
     /// The C firmware (`ports/qemu-c`): `libmodemtls.a` with features
     /// `capi,capi-cs-extern` (offload + host TLS) through the C ABI.
     CApi,
+    /// `--features baseline`: the harness without the library.
+    Baseline,
 }
 
 impl Variant {
@@ -174,6 +192,7 @@ impl Variant {
             Variant::HostTls => "host-tls",
             Variant::Compute => "compute",
             Variant::CApi => "c-capi",
+            Variant::Baseline => "baseline",
         }
     }
     fn features(self, lean: bool) -> Vec<String> {
@@ -183,6 +202,7 @@ impl Variant {
             Variant::HostTls => f.push("host-tls"),
             Variant::Compute => f.push("compute"),
             Variant::CApi => {}
+            Variant::Baseline => f.push("baseline"),
         }
         if lean {
             f.push("lean");
@@ -207,6 +227,7 @@ struct Args {
     seed: Option<String>,
     lean: bool,
     budget: Option<(u64, u64)>,
+    library_budget: Option<(u64, u64)>,
     repeat: u32,
 }
 
@@ -217,6 +238,11 @@ const USAGE: &str = "usage: qemu-runner [--machine an385|an386|all] [--scenario 
                    [--lean (firmware without formatted log lines: the footprint build)]
                    [--budget FLASH,RAM (fail when the offload-only image's flash or
                     static RAM + peak stack exceeds these bytes)]
+                   [--scenario baseline (the harness without the library; not part of all;
+                    added by itself to a --lean run with offload-only; then the library's
+                    share = firmware - baseline is printed per machine and image)]
+                   [--library-budget FLASH,RAM (fail when the offload-only library share's
+                    flash or static RAM + peak stack exceeds these bytes; runs the baseline)]
                    [--firmware rust|c|all (default rust; c = ports/qemu-c, the C firmware
                     on the C ABI, same scenarios and checks; all = rust, then c)]
                    [--fw-dir ports/qemu-rust|ports/qemu-c (with one --firmware)]
@@ -235,6 +261,7 @@ fn parse_args() -> Result<Args, String> {
         seed: None,
         lean: false,
         budget: None,
+        library_budget: None,
         repeat: 1,
     };
     let mut it = std::env::args().skip(1);
@@ -262,6 +289,7 @@ fn parse_args() -> Result<Args, String> {
                             SCENARIOS
                                 .iter()
                                 .chain(COMPUTE_SCENARIOS.iter())
+                                .chain([Scenario::Baseline].iter())
                                 .copied()
                                 .find(|s| s.name() == n)
                                 .ok_or(format!("unknown scenario {n}"))?,
@@ -288,13 +316,9 @@ fn parse_args() -> Result<Args, String> {
             }
             "--no-build" => a.build = false,
             "--lean" => a.lean = true,
-            "--budget" => {
-                let v = val("--budget")?;
-                let (f, r) = v
-                    .split_once(',')
-                    .and_then(|(f, r)| Some((f.parse().ok()?, r.parse().ok()?)))
-                    .ok_or(format!("bad --budget {v} (want FLASH,RAM in bytes)"))?;
-                a.budget = Some((f, r));
+            "--budget" => a.budget = Some(flash_ram("--budget", &val("--budget")?)?),
+            "--library-budget" => {
+                a.library_budget = Some(flash_ram("--library-budget", &val("--library-budget")?)?)
             }
             "--verbose" | "-v" => a.verbose = true,
             "--fw-dir" => a.fw_dir = Some(PathBuf::from(val("--fw-dir")?)),
@@ -325,11 +349,29 @@ fn parse_args() -> Result<Args, String> {
         if a.lean {
             return Err("--lean is a feature of the Rust firmware (not with --firmware c)".into());
         }
+        if a.scenarios.contains(&Scenario::Baseline) || a.library_budget.is_some() {
+            return Err("the baseline image is only in the Rust firmware".into());
+        }
+    }
+    // The footprint run (--lean with offload-only) and the library budget
+    // need the baseline image to subtract.
+    let offload_only = a.scenarios.iter().any(|s| s.variant() == Variant::Offload);
+    if ((a.lean && offload_only) || a.library_budget.is_some())
+        && !a.scenarios.contains(&Scenario::Baseline)
+    {
+        a.scenarios.push(Scenario::Baseline);
     }
     if a.fw_dir.is_some() && a.firmwares.len() > 1 {
         return Err("--fw-dir needs one --firmware".into());
     }
     Ok(a)
+}
+
+/// `FLASH,RAM` in bytes.
+fn flash_ram(flag: &str, v: &str) -> Result<(u64, u64), String> {
+    v.split_once(',')
+        .and_then(|(f, r)| Some((f.parse().ok()?, r.parse().ok()?)))
+        .ok_or(format!("bad {flag} {v} (want FLASH,RAM in bytes)"))
 }
 
 fn main() -> ExitCode {
@@ -504,11 +546,7 @@ fn run_firmware(args: &Args, fw: Firmware) -> Res<bool> {
     );
     let mut over_budget = 0;
     for (m, v, _, s) in &images {
-        let peak = reports
-            .iter()
-            .filter(|r| r.machine == m.name && r.variant == *v)
-            .filter_map(|r| r.stack)
-            .max();
+        let peak = image_peak(&reports, m.name, *v);
         println!(
             "  {:<6} {:<13} .text {:>7}  .rodata {:>6}  .data {:>5}  .bss {:>6}  | flash {:>7}  static RAM {:>6}  peak stack {:>6}  RAM total {}",
             m.name,
@@ -538,6 +576,7 @@ fn run_firmware(args: &Args, fw: Firmware) -> Res<bool> {
             }
         }
     }
+    over_budget += print_library_shares(args, &images, &reports);
     let failed = reports.iter().filter(|r| !r.pass).count();
     println!(
         "\nqemu scenarios ({} firmware): {} passed, {} failed",
@@ -546,6 +585,71 @@ fn run_firmware(args: &Args, fw: Firmware) -> Res<bool> {
         failed
     );
     Ok(failed == 0 && over_budget == 0)
+}
+
+/// Peak stack of an image: the highest over its scenarios' runs.
+fn image_peak(reports: &[Report], machine: &str, v: Variant) -> Option<u64> {
+    reports
+        .iter()
+        .filter(|r| r.machine == machine && r.variant == v)
+        .filter_map(|r| r.stack)
+        .max()
+}
+
+/// The library's share of each image (image - baseline of the same machine
+/// and build), and the `--library-budget` check of the offload-only one.
+/// Returns the number of images over that budget.
+fn print_library_shares(
+    args: &Args,
+    images: &[(Machine, Variant, PathBuf, Sizes)],
+    reports: &[Report],
+) -> usize {
+    let mut over = 0;
+    let mut header = false;
+    for m in &args.machines {
+        let Some((_, _, _, base)) = images
+            .iter()
+            .find(|(im, v, _, _)| im.name == m.name && *v == Variant::Baseline)
+        else {
+            continue;
+        };
+        let base_peak = image_peak(reports, m.name, Variant::Baseline);
+        for (_, v, _, s) in images.iter().filter(|(im, v, _, _)| {
+            im.name == m.name && !matches!(v, Variant::Baseline | Variant::CApi)
+        }) {
+            if !header {
+                println!("\nlibrary's share (image - baseline image of the same machine and build; bytes):");
+                header = true;
+            }
+            let flash = s.flash() as i64 - base.flash() as i64;
+            let ram = s.static_ram() as i64 - base.static_ram() as i64;
+            let peak = image_peak(reports, m.name, *v);
+            let stack = peak.zip(base_peak).map(|(p, b)| p as i64 - b as i64);
+            println!(
+                "  {:<6} {:<13} library (firmware - baseline): flash {flash}, static RAM {ram}, peak stack {} ({} - {})",
+                m.name,
+                v.name(),
+                stack.map_or("?".into(), |d| d.to_string()),
+                peak.map_or("?".into(), |p| p.to_string()),
+                base_peak.map_or("?".into(), |p| p.to_string()),
+            );
+            if let (Some((max_flash, max_ram)), Variant::Offload) = (args.library_budget, v) {
+                let total = stack.map(|d| ram + d);
+                let ok = flash <= max_flash as i64 && total.is_some_and(|r| r <= max_ram as i64);
+                println!(
+                    "  {:<6} {:<13} library budget flash {flash} / {max_flash}, RAM {} / {max_ram}: {}",
+                    m.name,
+                    v.name(),
+                    total.map_or("?".into(), |r| r.to_string()),
+                    if ok { "within" } else { "OVER BUDGET" }
+                );
+                if !ok {
+                    over += 1;
+                }
+            }
+        }
+    }
+    over
 }
 
 fn which(cmd: &str) -> Option<PathBuf> {
@@ -631,12 +735,24 @@ fn build_c_fw(fw_dir: &Path, m: &Machine, out: &Path, build: bool) -> Res<PathBu
 
 /// What one scenario needs on the host; kept alive while QEMU runs.
 struct World {
-    _server: SServer,
+    _server: Option<SServer>,
     ca_pem: Vec<u8>,
     port: u16,
 }
 
+/// The port written to the baseline's `params.txt` (nothing listens: the
+/// baseline only writes the parameters to the UART).
+const BASELINE_PORT: u16 = 443;
+
 fn world(sc: Scenario) -> Res<World> {
+    if sc == Scenario::Baseline {
+        // No server: the baseline makes no connection.
+        return Ok(World {
+            _server: None,
+            ca_pem: server_creds(HOST, KeyKind::Rsa2048).ca_pem,
+            port: BASELINE_PORT,
+        });
+    }
     let (creds, trusted_ca, opts) = match sc {
         // What a BG96 can reach: TLS 1.2, ECDHE-RSA-AES128-GCM-SHA256.
         Scenario::Offload => {
@@ -662,7 +778,10 @@ fn world(sc: Scenario) -> Res<World> {
         }
         // The seed 000/004 server: TLS 1.3 only, P-256 chain; the compute
         // scenarios: the same with a P-256 or RSA-2048 chain of three.
-        Scenario::AutoHost | Scenario::ComputeP256 | Scenario::ComputeRsa2048 => {
+        Scenario::AutoHost
+        | Scenario::ComputeP256
+        | Scenario::ComputeRsa2048
+        | Scenario::Baseline => {
             let kind = if sc == Scenario::ComputeRsa2048 {
                 KeyKind::Rsa2048
             } else {
@@ -682,7 +801,7 @@ fn world(sc: Scenario) -> Res<World> {
     let server = SServer::spawn(opts)?;
     Ok(World {
         port: server.port(),
-        _server: server,
+        _server: Some(server),
         ca_pem: trusted_ca,
     })
 }

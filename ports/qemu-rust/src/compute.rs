@@ -43,7 +43,7 @@
 //! Entropy: the same TEST-ONLY ChaCha20 seeded by the runner as `auto-host`
 //! (see [`crate::host`]).
 
-use crate::log::{dec, text, Steps};
+use crate::log::{dec64, text, Steps};
 use crate::scenarios::{modem, modem_up, Failure};
 use crate::semi::Params;
 use crate::uart::{port_time, CmsdkUart};
@@ -104,14 +104,14 @@ fn out(key: &str, vns: u64) {
     text("COMPUTE ");
     text(key);
     text(" ");
-    dec(vns);
+    dec64(vns);
     text("\n");
 }
 
 /// Scenario `compute`.
 #[inline(never)]
 pub fn compute(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failure> {
-    let Some(seed) = p.seed else {
+    let Some(seed) = p.seed() else {
         text("no RNG seed in params.txt: refusing to run host TLS (no constant-seed fallback)\n");
         return Err(Failure::Unexpected("no RNG seed"));
     };

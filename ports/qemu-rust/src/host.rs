@@ -37,7 +37,7 @@ pub const SCRATCH_BUF: usize = crate::CA_MAX * 3 / 4 + 64;
 /// Scenario `auto-host`.
 #[inline(never)]
 pub fn auto_host(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failure> {
-    let Some(seed) = p.seed else {
+    let Some(seed) = p.seed() else {
         text("no RNG seed in params.txt: refusing to run host TLS (no constant-seed fallback)\n");
         return Err(Failure::Unexpected("no RNG seed"));
     };

@@ -19,16 +19,25 @@
 //! Features: `host-tls` adds the `auto-host` scenario, `compute` the
 //! `compute` scenario (instruction counts, see [`compute`]); `lean` drops the
 //! harness's formatted log lines ([`log`]) so the image size is the
-//! library's plus a minimal board support, for the footprint benchmark.
+//! library's plus a minimal board support, for the footprint benchmark;
+//! `baseline` replaces every scenario by [`baseline`]: the same harness with
+//! no modemtls call, whose size the runner subtracts (library = firmware -
+//! baseline).
 #![no_std]
 #![no_main]
 
+#[cfg(all(feature = "baseline", feature = "host-tls"))]
+compile_error!("`baseline` is the harness without the library: not with `host-tls`/`compute`");
+
+#[cfg(feature = "baseline")]
+mod baseline;
 mod clock;
 #[cfg(feature = "compute")]
 mod compute;
 #[cfg(feature = "host-tls")]
 mod host;
 mod log;
+#[cfg(not(feature = "baseline"))]
 mod scenarios;
 mod semi;
 mod stack;
@@ -38,8 +47,7 @@ mod vclock;
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::debug;
-use log::{dec, text, Steps};
-use scenarios::Failure;
+use log::{dec, ms, text, Steps};
 use semi::Scenario;
 
 /// Largest `params.txt`.
@@ -48,6 +56,16 @@ pub const PARAMS_MAX: usize = 256;
 /// real device keeps its CA in flash; here it comes from the runner at run
 /// time, so this buffer is harness RAM.
 pub const CA_MAX: usize = 2048;
+
+/// Why a scenario failed (printed by `main`).
+#[derive(Debug)]
+pub enum Failure {
+    /// A library call failed where it should not have.
+    #[cfg(not(feature = "baseline"))]
+    Lib(&'static str, modemtls::error::Error),
+    /// The scenario's expected outcome did not happen.
+    Unexpected(&'static str),
+}
 
 #[panic_handler]
 fn panic(_info: &core::panic::PanicInfo) -> ! {
@@ -79,18 +97,18 @@ fn fail_setup(what: &str) -> ! {
 
 #[entry]
 fn main() -> ! {
+    // `cortex-m-rt` hands these to the entry function as `&'static mut`
+    // (it runs once): zero-initialised `.bss`, no run-time clearing.
+    static mut PARAMS_BUF: [u8; PARAMS_MAX] = [0; PARAMS_MAX];
+    static mut CA_BUF: [u8; CA_MAX] = [0; CA_MAX];
     let painted = stack::paint();
     let Some(cp) = cortex_m::Peripherals::take() else {
         fail_setup("core peripherals already taken")
     };
     clock::start(cp.SYST);
 
-    let (Some(params_buf), Some(ca_buf)) = (
-        cortex_m::singleton!(: [u8; PARAMS_MAX] = [0; PARAMS_MAX]),
-        cortex_m::singleton!(: [u8; CA_MAX] = [0; CA_MAX]),
-    ) else {
-        fail_setup("buffers already taken")
-    };
+    let params_buf: &'static mut [u8; PARAMS_MAX] = PARAMS_BUF;
+    let ca_buf: &'static mut [u8; CA_MAX] = CA_BUF;
     let n = match semi::read_file(b"params.txt\0", params_buf) {
         Ok(n) => n,
         Err(e) => {
@@ -121,8 +139,9 @@ fn main() -> ! {
     text(":");
     dec(params.port.into());
     text(", CA ");
-    dec(ca_len as u64);
+    dec(ca_len as u32);
     text(" bytes\n");
+    #[cfg(not(feature = "baseline"))]
     detail!(
         "      sizes: Bg9x<CmsdkUart> {} B, OffloadSession {} B",
         core::mem::size_of::<modemtls::modem::quectel::Bg9x<uart::CmsdkUart>>(),
@@ -135,14 +154,15 @@ fn main() -> ! {
     let peak = steps.max_stack();
 
     text("STACK peak=");
-    dec(peak as u64);
+    dec(peak as u32);
     text(" bytes (");
-    dec(at_paint as u64);
+    dec(at_paint as u32);
     text(" in use at reset)\nTIME scenario=");
-    dec(total);
+    dec(ms(total));
     text(" ms\n");
     let pass = match result {
         Ok(()) => true,
+        #[cfg(not(feature = "baseline"))]
         Err(Failure::Lib(what, e)) => {
             text("FAILED at ");
             text(what);
@@ -170,11 +190,15 @@ fn main() -> ! {
 #[inline(never)]
 fn run(p: &semi::Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failure> {
     match p.scenario {
+        #[cfg(feature = "baseline")]
+        Scenario::Baseline => baseline::baseline(p, ca, steps),
+        #[cfg(not(feature = "baseline"))]
         Scenario::Offload => scenarios::offload(p, ca, steps),
+        #[cfg(not(feature = "baseline"))]
         Scenario::VerifyFail => scenarios::verify_fail(p, ca, steps),
         #[cfg(feature = "host-tls")]
         Scenario::AutoHost => host::auto_host(p, ca, steps),
-        #[cfg(not(feature = "host-tls"))]
+        #[cfg(not(any(feature = "host-tls", feature = "baseline")))]
         Scenario::AutoHost => Err(Failure::Unexpected(
             "auto-host needs the firmware built with --features host-tls",
         )),

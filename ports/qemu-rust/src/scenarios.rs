@@ -21,8 +21,8 @@ use modemtls::modem::Apn;
 use modemtls::offload;
 use modemtls::session::{Credential, Mode, SessionConfig};
 
-/// The UART line rate programmed into BAUDDIV (QEMU does not throttle).
-pub const BAUD: u32 = 115_200;
+pub use crate::uart::BAUD;
+pub use crate::Failure;
 
 /// Deadlines: short enough that a broken run ends well inside the runner's
 /// hard limit, long enough for QEMU on a loaded 2-core machine.
@@ -33,15 +33,6 @@ pub fn timeouts() -> Timeouts {
         open_ms: 30_000,
         data_ms: 30_000,
     }
-}
-
-/// Why a scenario failed (printed by `main`).
-#[derive(Debug)]
-pub enum Failure {
-    /// A library call failed where it should not have.
-    Lib(&'static str, Error),
-    /// The scenario's expected outcome did not happen.
-    Unexpected(&'static str),
 }
 
 /// The modem on UART0 (not yet initialised).
@@ -124,19 +115,30 @@ pub fn http_get<S: Read + Write<Error = Error>>(
             return Err(Failure::Unexpected("response longer than 1 MiB"));
         }
     }
-    let line = core::str::from_utf8(&status).unwrap_or("");
+    // Byte-level, like the parameter parsing (no `from_utf8`, `str::split`
+    // or `str::parse` in the image for the harness's sake).
+    let line: &[u8] = if crate::semi::is_utf8(&status) {
+        &status
+    } else {
+        &[]
+    };
     steps.step("response read");
     crate::log::text("      ");
-    crate::log::dec(total as u64);
+    crate::log::dec(total as u32);
     crate::log::text(" bytes, status line: ");
-    crate::log::text(line);
+    // SAFETY: checked to be UTF-8 above.
+    crate::log::text(unsafe { core::str::from_utf8_unchecked(line) });
     crate::log::text("\n");
-    // "HTTP/1.0 200 ok"
-    let mut parts = line.split(' ');
-    let proto = parts.next().unwrap_or("");
-    let code = parts.next().and_then(|c| c.parse::<u16>().ok());
+    // "HTTP/1.0 200 ok": the protocol up to the first space, the code up to
+    // the next one.
+    let word = |s: &'_ [u8]| -> usize { s.iter().position(|&b| b == b' ').unwrap_or(s.len()) };
+    let proto = line.get(..word(line)).unwrap_or(&[]);
+    let code = line.get(proto.len() + 1..).and_then(|rest| {
+        let c = rest.get(..word(rest)).unwrap_or(&[]);
+        crate::semi::parse_u16(c)
+    });
     match code {
-        Some(code) if proto.starts_with("HTTP/1.") => Ok((total, code)),
+        Some(code) if proto.starts_with(b"HTTP/1.") => Ok((total, code)),
         _ => Err(Failure::Unexpected("no HTTP/1.x status line")),
     }
 }

@@ -9,7 +9,7 @@
 //! `params.txt` is `key=value` lines:
 //!
 //! ```text
-//! scenario=offload        # offload | verify-fail | auto-host | compute
+//! scenario=offload        # offload | verify-fail | auto-host | compute | baseline
 //! host=server.test        # name the simulator resolves to 127.0.0.1
 //! port=40123              # the TLS server's port
 //! path=/                  # HTTP path to GET
@@ -81,26 +81,39 @@ pub fn read_file(name: &[u8], buf: &mut [u8]) -> Result<usize, FileError> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scenario {
     /// Offloaded HTTPS GET that must succeed with verification.
+    #[cfg(not(feature = "baseline"))]
     Offload,
     /// Offloaded connect to a server whose certificate must be rejected.
+    #[cfg(not(feature = "baseline"))]
     VerifyFail,
     /// `Mode::Auto` against a server the BG96 cannot reach: host TLS.
+    #[cfg(not(feature = "baseline"))]
     AutoHost,
     /// Instruction counts of host TLS handshakes (only in builds with the
     /// `compute` feature, so the other images stay as they were).
     #[cfg(feature = "compute")]
     Compute,
+    /// The harness alone, no modemtls call (only in builds with the
+    /// `baseline` feature, which have no other scenario): what the
+    /// footprint figures subtract to get the library's share.
+    #[cfg(feature = "baseline")]
+    Baseline,
 }
 
 impl Scenario {
     /// The name used in `params.txt` and printed in the log.
     pub fn name(self) -> &'static str {
         match self {
+            #[cfg(not(feature = "baseline"))]
             Scenario::Offload => "offload",
+            #[cfg(not(feature = "baseline"))]
             Scenario::VerifyFail => "verify-fail",
+            #[cfg(not(feature = "baseline"))]
             Scenario::AutoHost => "auto-host",
             #[cfg(feature = "compute")]
             Scenario::Compute => "compute",
+            #[cfg(feature = "baseline")]
+            Scenario::Baseline => "baseline",
         }
     }
 }
@@ -116,9 +129,24 @@ pub struct Params<'a> {
     pub port: u16,
     /// HTTP path.
     pub path: &'a str,
-    /// Test-only RNG seed for the host TLS path, when the runner gave one.
+    /// Test-only RNG seed for the host TLS path, when the runner gave one:
+    /// its 64 hex digits (checked by [`parse_params`]; see [`Params::seed`]).
+    seed_hex: Option<&'a [u8]>,
+}
+
+impl Params<'_> {
+    /// The test-only RNG seed for the host TLS path, when the runner gave
+    /// one. (Decoded here, not in [`parse_params`], so the images without
+    /// host TLS do not carry the decoder.)
     #[cfg_attr(not(feature = "host-tls"), allow(dead_code))]
-    pub seed: Option<[u8; 32]>,
+    pub fn seed(&self) -> Option<[u8; 32]> {
+        let hex = self.seed_hex?;
+        let mut out = [0u8; 32];
+        for (o, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
+            *o = hex_digit(pair[0])? << 4 | hex_digit(pair[1])?;
+        }
+        Some(out)
+    }
 }
 
 /// Why `params.txt` was refused.
@@ -149,57 +177,155 @@ impl ParamError {
     }
 }
 
-/// Parse `key=value` lines; unknown keys are ignored.
+/// Parse `key=value` lines; unknown keys are ignored. Lines, keys and
+/// values are trimmed of ASCII white space.
+///
+/// Byte-level on purpose: `str::lines`/`trim`/`split_once` and
+/// `str::parse` would link the Unicode white-space table, `from_utf8` and
+/// the `str` pattern searchers (about 1.2 KB) into the harness.
 pub fn parse_params(text: &[u8]) -> Result<Params<'_>, ParamError> {
-    let text = core::str::from_utf8(text).map_err(|_| ParamError::Utf8)?;
+    if !is_utf8(text) {
+        return Err(ParamError::Utf8);
+    }
     let mut scenario = None;
     let mut host = None;
     let mut port = None;
-    let mut path = "/";
-    let mut seed = None;
-    for line in text.lines() {
-        let line = line.trim();
-        let Some((k, v)) = line.split_once('=') else {
+    let mut path: &[u8] = b"/";
+    let mut seed_hex = None;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+        let line = trim(rest.get(..end).unwrap_or(&[]));
+        rest = rest.get(end + 1..).unwrap_or(&[]);
+        let Some(eq) = line.iter().position(|&b| b == b'=') else {
             continue;
         };
-        let v = v.trim();
-        match k.trim() {
-            "scenario" => {
+        let (k, v) = (
+            trim(line.get(..eq).unwrap_or(&[])),
+            trim(line.get(eq + 1..).unwrap_or(&[])),
+        );
+        match k {
+            b"scenario" => {
                 scenario = Some(match v {
-                    "offload" => Scenario::Offload,
-                    "verify-fail" => Scenario::VerifyFail,
-                    "auto-host" => Scenario::AutoHost,
+                    #[cfg(not(feature = "baseline"))]
+                    b"offload" => Scenario::Offload,
+                    #[cfg(not(feature = "baseline"))]
+                    b"verify-fail" => Scenario::VerifyFail,
+                    #[cfg(not(feature = "baseline"))]
+                    b"auto-host" => Scenario::AutoHost,
                     #[cfg(feature = "compute")]
-                    "compute" => Scenario::Compute,
+                    b"compute" => Scenario::Compute,
+                    #[cfg(feature = "baseline")]
+                    b"baseline" => Scenario::Baseline,
                     _ => return Err(ParamError::Scenario),
                 })
             }
-            "host" => host = Some(v),
-            "port" => port = Some(v.parse::<u16>().map_err(|_| ParamError::Port)?),
-            "path" => path = v,
-            "seed" => seed = Some(parse_seed(v).ok_or(ParamError::Seed)?),
+            b"host" => host = Some(v),
+            b"port" => port = Some(parse_u16(v).ok_or(ParamError::Port)?),
+            b"path" => path = v,
+            b"seed" => {
+                if v.len() != 64 || !v.iter().all(|&c| hex_digit(c).is_some()) {
+                    return Err(ParamError::Seed);
+                }
+                seed_hex = Some(v);
+            }
             _ => {}
         }
     }
     Ok(Params {
         scenario: scenario.ok_or(ParamError::Scenario)?,
-        host: host.filter(|h| !h.is_empty()).ok_or(ParamError::Host)?,
+        host: as_str(host.filter(|h| !h.is_empty()).ok_or(ParamError::Host)?),
         port: port.filter(|&p| p != 0).ok_or(ParamError::Port)?,
-        path,
-        seed,
+        path: as_str(path),
+        seed_hex,
     })
 }
 
-fn parse_seed(hex: &str) -> Option<[u8; 32]> {
-    let b = hex.as_bytes();
-    if b.len() != 64 {
+/// White space as `str::trim` sees it, ASCII part (tab, LF, VT, FF, CR,
+/// space). Non-ASCII white space is not trimmed: the runner writes ASCII.
+fn is_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+fn trim(mut s: &[u8]) -> &[u8] {
+    while let [first, rest @ ..] = s {
+        if !is_space(*first) {
+            break;
+        }
+        s = rest;
+    }
+    while let [rest @ .., last] = s {
+        if !is_space(*last) {
+            break;
+        }
+        s = rest;
+    }
+    s
+}
+
+/// A piece of the parsed text as `&str`.
+fn as_str(b: &[u8]) -> &str {
+    // SAFETY: `parse_params` checked that the whole text is UTF-8 and cuts
+    // it only next to ASCII bytes ('\n', '=', white space), which are never
+    // inside a multi-byte sequence: every piece is UTF-8 too.
+    unsafe { core::str::from_utf8_unchecked(b) }
+}
+
+/// UTF-8 validity (what `core::str::from_utf8` checks: no overlong forms,
+/// no surrogates, nothing above U+10FFFF), in a few bytes of code.
+pub fn is_utf8(b: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        // Continuation bytes after the lead byte, and the range of the
+        // first one (which excludes overlong forms and surrogates).
+        let (n, lo, hi) = match c {
+            0x00..=0x7F => (0, 0, 0),
+            0xC2..=0xDF => (1, 0x80, 0xBF),
+            0xE0 => (2, 0xA0, 0xBF),
+            0xED => (2, 0x80, 0x9F),
+            0xE1..=0xEF => (2, 0x80, 0xBF),
+            0xF0 => (3, 0x90, 0xBF),
+            0xF1..=0xF3 => (3, 0x80, 0xBF),
+            0xF4 => (3, 0x80, 0x8F),
+            _ => return false,
+        };
+        for j in 1..=n {
+            let (lo, hi) = if j == 1 { (lo, hi) } else { (0x80, 0xBF) };
+            match b.get(i + j) {
+                Some(&c) if (lo..=hi).contains(&c) => {}
+                _ => return false,
+            }
+        }
+        i += 1 + n;
+    }
+    true
+}
+
+/// `u16::from_str` on bytes: optional `+`, then decimal digits only.
+pub fn parse_u16(v: &[u8]) -> Option<u16> {
+    let d = v.strip_prefix(b"+").unwrap_or(v);
+    if d.is_empty() {
         return None;
     }
-    let mut out = [0u8; 32];
-    for (o, pair) in out.iter_mut().zip(b.chunks_exact(2)) {
-        let hi = (pair[0] as char).to_digit(16)?;
-        let lo = (pair[1] as char).to_digit(16)?;
-        *o = (hi * 16 + lo) as u8;
+    let mut n: u32 = 0;
+    for &c in d {
+        let digit = c.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        n = n * 10 + u32::from(digit);
+        if n > u32::from(u16::MAX) {
+            return None;
+        }
     }
-    Some(out)
+    Some(n as u16)
+}
+
+fn hex_digit(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
 }
