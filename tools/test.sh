@@ -25,11 +25,15 @@ step "docs (rustdoc warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc -q -p modemtls --no-deps
 RUSTDOCFLAGS="-D warnings" cargo doc -q -p modemtls --no-deps --features capi,std
 
-step "port tests on QEMU Cortex-M3/M4F (Rust firmware) and the offload-only size check"
-# The offload-only lean image must not grow past this (flash,RAM bytes):
-# a regression guard at today's size. Issue 6's target is 24576,6144 and is
-# not met yet (see BENCHMARKS.md).
-MODEMTLS_FOOTPRINT_BUDGET="${MODEMTLS_FOOTPRINT_BUDGET:-38912,6400}" tools/qemu-test.sh
+step "port tests on QEMU Cortex-M3/M4F (Rust and C firmware) and the offload-only size check"
+# Size guards for the lean offload-only image (flash,RAM bytes), at today's
+# size plus ~4 %: the whole firmware, and the library's share of it
+# (firmware - baseline harness; RAM = static + stack above the harness's).
+# Issue 6's target is 24576,6144 (met by the library without `diagnose`,
+# not with it; see BENCHMARKS.md).
+MODEMTLS_FOOTPRINT_BUDGET="${MODEMTLS_FOOTPRINT_BUDGET:-36352,6400}" \
+MODEMTLS_LIBRARY_BUDGET="${MODEMTLS_LIBRARY_BUDGET:-30976,3584}" \
+  tools/qemu-test.sh
 
 step "C ABI: header current, C99/C++ builds, C tests plain, under ASan+UBSan and valgrind"
 tools/c-test.sh
