@@ -768,3 +768,35 @@ fn insecure_no_verify_is_explicit_and_reported() {
     assert!(get(&mut s).starts_with("HTTP/1.1 200 OK"));
     s.close().unwrap();
 }
+
+#[test]
+fn ca_bundle_larger_than_the_firmware_takes_goes_to_host() {
+    // A CA bundle of 8 roots (7 unrelated RSA-3072 ones first): more than
+    // the BG96's 10 KB file limit, so Auto plans the host path, which
+    // takes it (with room for it in scratch).
+    let creds = server_creds(HOST, KeyKind::P256);
+    let server = http(ServerOpts::from_creds(&creds));
+    let mut bundle = Vec::new();
+    for i in 0..7 {
+        let other = Ca::root(&format!("Unrelated Root {i}"), KeyKind::Rsa3072);
+        bundle.extend_from_slice(&other.cert().cert_pem);
+    }
+    bundle.extend_from_slice(&creds.ca_pem);
+    assert!(bundle.len() > 10 * 1024, "{}", bundle.len());
+    let mut c = Case::new();
+    c.mem.scratch = vec![0; 16 * 1024];
+    let cfg = SessionConfig::new(HOST, server.port()).trust(Credential::Pem(&bundle));
+    let mut s = c.connect(&cfg).expect("host path with the large bundle");
+    assert_eq!(s.info().path, Path::Host);
+    assert_eq!(s.info().reason, PathReason::CredentialTooLarge);
+    assert!(get(&mut s).starts_with("HTTP/1.1 200 OK"));
+    s.close().unwrap();
+    assert_eq!(c.r.sim.command_count("AT+QFUPL"), 0, "nothing uploaded");
+    // Too little scratch for it: a configuration error.
+    c.mem.scratch = vec![0; 4096];
+    let e = c.connect(&cfg).err().expect("scratch too small");
+    assert_eq!(
+        e,
+        Error::Config(modemtls::error::ConfigError::CredentialTooLarge)
+    );
+}
