@@ -67,13 +67,9 @@ pub fn plan(caps: &Capabilities, cfg: &SessionConfig<'_>, cached: Option<CacheEn
 /// do, and nothing ever falls back to an unverified or plaintext session.
 pub fn fallback_reason(e: &Error) -> Option<PathReason> {
     match e {
-        Error::Tls(t) => match t.failure {
-            TlsFailure::NoCommonCipher
-            | TlsFailure::ProtocolVersion
-            | TlsFailure::SniRequired
-            | TlsFailure::HandshakeFailed => Some(PathReason::Fallback(t.failure)),
-            TlsFailure::CertificateRejected | TlsFailure::ClientCertRejected => None,
-        },
+        Error::Tls(t) if t.failure.is_capability() || t.failure == TlsFailure::HandshakeFailed => {
+            Some(PathReason::Fallback(t.failure))
+        }
         Error::Config(ConfigError::CredentialFormat | ConfigError::CredentialTooLarge)
         | Error::Modem(ModemError::FileTooLarge) => Some(PathReason::FallbackCredential),
         _ => None,
@@ -83,5 +79,8 @@ pub fn fallback_reason(e: &Error) -> Option<PathReason> {
 /// Whether a fallback should be remembered: only when the cause is known
 /// to be the firmware's capability.
 pub fn remember(reason: PathReason) -> bool {
-    !matches!(reason, PathReason::Fallback(TlsFailure::HandshakeFailed))
+    match reason {
+        PathReason::Fallback(f) => f.is_capability(),
+        _ => true,
+    }
 }
