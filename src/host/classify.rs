@@ -1,7 +1,6 @@
 //! What a failed host handshake or record exchange means, from
 //! `embedded-tls`'s error, the verifier's verdict and the transport.
 
-use embedded_io::ErrorKind;
 use embedded_tls::alert::AlertDescription;
 use embedded_tls::TlsError as StackError;
 
@@ -54,17 +53,6 @@ pub fn certificate(e: PkiError) -> Error {
     })
 }
 
-/// The modem error an `ErrorKind` came from (see `ModemError`'s `kind()`).
-pub fn modem_error(kind: ErrorKind) -> ModemError {
-    match kind {
-        ErrorKind::TimedOut => ModemError::Timeout,
-        ErrorKind::NotConnected => ModemError::PdpDown,
-        ErrorKind::ConnectionRefused => ModemError::ConnectFailed,
-        ErrorKind::BrokenPipe => ModemError::Closed,
-        _ => ModemError::NotResponding,
-    }
-}
-
 /// The failure a server alert names.
 fn alert_failure(d: AlertDescription) -> TlsFailure {
     match d {
@@ -93,7 +81,7 @@ pub fn handshake(e: StackError, verifier: Option<PkiError>) -> Error {
         return certificate(p);
     }
     match e {
-        StackError::Io(kind) => Error::Modem(modem_error(kind)),
+        StackError::Io(kind) => Error::Modem(ModemError::from_io_kind(kind)),
         StackError::IoError => Error::Modem(ModemError::Closed),
         StackError::HandshakeAborted(_, d) | StackError::AbortHandshake(_, d) => {
             Error::Tls(TlsError {
@@ -118,7 +106,7 @@ pub fn handshake(e: StackError, verifier: Option<PkiError>) -> Error {
 /// A failed read, write or flush of an open session.
 pub fn io(e: StackError) -> Error {
     match e {
-        StackError::Io(kind) => Error::Modem(modem_error(kind)),
+        StackError::Io(kind) => Error::Modem(ModemError::from_io_kind(kind)),
         // The transport reports end of stream as `Closed`; embedded-tls
         // turns a short read into `IoError`.
         StackError::IoError | StackError::ConnectionClosed => Error::Modem(ModemError::Closed),

@@ -38,19 +38,13 @@ impl<'m, P: Port> Transport<'m, P> {
         }
     }
 
-    /// The port clock, ms.
-    pub fn now_ms(&mut self) -> u64 {
-        self.sock.now_ms()
-    }
-
     /// Close the socket.
     pub fn close(self) -> Result<(), ModemError> {
         self.sock.close()
     }
 
     fn fill(&mut self, buf: &mut [u8]) -> Result<usize, ModemError> {
-        let t = self.sock.data_timeout_ms();
-        match self.sock.read_within(buf, t)? {
+        match embedded_io::Read::read(&mut self.sock, buf)? {
             0 => Err(ModemError::Closed),
             n => Ok(n),
         }
@@ -72,8 +66,7 @@ impl<'m, P: Port> Transport<'m, P> {
         if buf.len() >= READ_AHEAD {
             return self.fill(buf);
         }
-        let t = self.sock.data_timeout_ms();
-        let got = self.sock.read_within(&mut self.ahead, t)?;
+        let got = embedded_io::Read::read(&mut self.sock, &mut self.ahead)?;
         self.start = 0;
         self.end = got.min(READ_AHEAD);
         if got == 0 {

@@ -29,24 +29,6 @@ impl<'m, P: Port> TcpSocket<'m, P> {
         self.id
     }
 
-    /// Read with an explicit time limit (ms) instead of the driver's data
-    /// timeout: data length, `Ok(0)` at end of stream, or
-    /// [`ModemError::Timeout`].
-    pub fn read_within(&mut self, buf: &mut [u8], timeout_ms: u32) -> Result<usize, ModemError> {
-        self.modem
-            .recv_wait(SocketKind::Tcp, self.id, buf, timeout_ms)
-    }
-
-    /// The driver's data timeout, ms.
-    pub fn data_timeout_ms(&self) -> u32 {
-        self.modem.timeouts().data_ms
-    }
-
-    /// The port's monotonic clock, ms.
-    pub fn now_ms(&mut self) -> u64 {
-        self.modem.now_ms()
-    }
-
     /// Close (`AT+QICLOSE`) and free the socket.
     pub fn close(mut self) -> Result<(), ModemError> {
         self.shut()
@@ -76,6 +58,23 @@ impl embedded_io::Error for ModemError {
             ModemError::ConnectFailed => K::ConnectionRefused,
             ModemError::PdpDown => K::NotConnected,
             _ => K::Other,
+        }
+    }
+}
+
+impl ModemError {
+    /// The modem error behind an `ErrorKind` that [`embedded_io::Error::kind`]
+    /// made of it (as far as the kind tells: a layer above, such as
+    /// embedded-tls, keeps only the kind).
+    #[cfg(feature = "host-tls")]
+    pub(crate) fn from_io_kind(kind: embedded_io::ErrorKind) -> Self {
+        use embedded_io::ErrorKind as K;
+        match kind {
+            K::TimedOut => ModemError::Timeout,
+            K::NotConnected => ModemError::PdpDown,
+            K::ConnectionRefused => ModemError::ConnectFailed,
+            K::BrokenPipe => ModemError::Closed,
+            _ => ModemError::NotResponding,
         }
     }
 }
