@@ -30,6 +30,16 @@ pub enum Path {
     Host,
 }
 
+impl Path {
+    /// A short name a C caller or a log line can print.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Path::Offload => "offload",
+            Path::Host => "host",
+        }
+    }
+}
+
 /// Why the session is on its path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]

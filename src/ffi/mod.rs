@@ -796,14 +796,10 @@ pub unsafe extern "C" fn mtls_modem_set_credentials(
 }
 
 fn log_step(port: &mtls_port, step: Step) {
-    let path = |p: Path| match p {
-        Path::Offload => "offload",
-        Path::Host => "host",
-    };
     match step {
         Step::Planned(p) => port.log(format_args!(
             "auto: plan {} ({})",
-            path(p.path),
+            p.path.code(),
             p.reason.code()
         )),
         Step::OffloadStarting => port.log(format_args!("offload: handshake in the modem")),
@@ -984,10 +980,7 @@ pub unsafe extern "C" fn mtls_connect(
                 let i = s.info();
                 port.log(format_args!(
                     "connected: {} ({}), verified {}",
-                    match i.path {
-                        Path::Offload => "offload",
-                        Path::Host => "host",
-                    },
+                    i.path.code(),
                     i.reason.code(),
                     i.verified
                 ));

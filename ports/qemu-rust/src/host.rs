@@ -84,10 +84,7 @@ pub fn auto_host(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Fai
     let info = s.info();
     steps.step("handshake done");
     text("      path: ");
-    text(match info.path {
-        Path::Host => "host",
-        Path::Offload => "offload",
-    });
+    text(info.path.code());
     text(", reason: ");
     text(info.reason.code());
     text(if info.verified {
