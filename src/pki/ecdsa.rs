@@ -16,12 +16,24 @@ enum Curve {
 }
 
 /// An ECDSA signature algorithm for webpki (chain) and CertificateVerify.
-#[derive(Debug)]
 pub struct EcdsaAlgorithm {
     curve: Curve,
     hash: HashAlg,
     public_key_alg_id: AlgorithmIdentifier,
     signature_alg_id: AlgorithmIdentifier,
+}
+
+/// `ECDSA P-256 SHA-256`: names only. webpki wants `Debug`; a derived one
+/// would link `core::fmt`'s struct builders (about 1.5 KB on Cortex-M).
+impl core::fmt::Debug for EcdsaAlgorithm {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self.curve {
+            Curve::P256 => "ECDSA P-256 ",
+            #[cfg(feature = "p384")]
+            Curve::P384 => "ECDSA P-384 ",
+        })?;
+        f.write_str(self.hash.name())
+    }
 }
 
 fn verify_p256(public_key: &[u8], prehash: &[u8], signature: &[u8]) -> Option<()> {

@@ -23,6 +23,16 @@ impl HashAlg {
         }
     }
 
+    /// The name, for `Debug` of the algorithms (plain text, so no
+    /// `core::fmt` builder is linked for it).
+    pub fn name(self) -> &'static str {
+        match self {
+            HashAlg::Sha256 => "SHA-256",
+            HashAlg::Sha384 => "SHA-384",
+            HashAlg::Sha512 => "SHA-512",
+        }
+    }
+
     /// Hash of the concatenation of `parts`, written to the front of `out`;
     /// returns the digest length.
     pub fn digest(self, parts: &[&[u8]], out: &mut [u8; MAX_HASH_LEN]) -> usize {

@@ -215,11 +215,22 @@ enum Padding {
 }
 
 /// An RSA signature algorithm for webpki (chain) and CertificateVerify.
-#[derive(Debug)]
 pub struct RsaAlgorithm {
     padding: Padding,
     hash: HashAlg,
     signature_alg_id: AlgorithmIdentifier,
+}
+
+/// `RSA PKCS#1 SHA-256`, `RSA-PSS SHA-384`: names only (see
+/// `EcdsaAlgorithm`'s `Debug`).
+impl core::fmt::Debug for RsaAlgorithm {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self.padding {
+            Padding::Pkcs1 => "RSA PKCS#1 ",
+            Padding::Pss => "RSA-PSS ",
+        })?;
+        f.write_str(self.hash.name())
+    }
 }
 
 impl SignatureVerificationAlgorithm for RsaAlgorithm {
