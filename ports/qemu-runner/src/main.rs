@@ -41,9 +41,16 @@
 //! parameters to the UART and passes with `RESULT baseline PASS`). When it
 //! runs next to other images, one more line per machine and image gives the
 //! library's share: firmware - baseline (flash, static RAM, peak stack). A
-//! `--lean` run with an offload-only scenario adds it by itself (the
-//! footprint run); `--library-budget FLASH,RAM` checks the offload-only
-//! library share (flash, and static RAM + peak stack).
+//! `--lean` run with a Rust image adds it by itself (the footprint run);
+//! `--library-budget [IMAGE:]FLASH,RAM` checks an image's library share
+//! (flash, and static RAM + peak stack).
+//!
+//! `--scenario footprint` (= `offload-core,host`, not part of `all`; Rust
+//! firmware only) adds the other two footprint images: `offload-core` runs
+//! the firmware's `offload` scenario on an image without the probe
+//! diagnosis (modemtls feature `offload` alone), `host` a host TLS session
+//! (`modemtls::host::connect`) on an image with no offload path, against
+//! the `auto-host` server.
 
 use modemtls_sim::{FirmwareProfile, SimConfig, Simulator};
 use modemtls_testkit::{server_creds, KeyKind, SServer, SServerOpts, TlsVersions};
@@ -88,6 +95,14 @@ enum Scenario {
     Offload,
     VerifyFail,
     AutoHost,
+    /// The firmware's `offload` scenario on the image without the probe
+    /// diagnosis (modemtls feature `offload` only): the offload core's
+    /// footprint. Not part of `all`.
+    OffloadCore,
+    /// Host TLS only (`modemtls::host::connect`, no offload path in the
+    /// image), against the `auto-host` server: the host TLS footprint.
+    /// Not part of `all`.
+    Host,
     /// Instruction counts of a host TLS 1.3 handshake against a P-256 chain
     /// (firmware scenario `compute`, always under `-icount shift=0`).
     ComputeP256,
@@ -100,6 +115,9 @@ enum Scenario {
 
 /// What `--scenario all` runs (the port tests).
 const SCENARIOS: [Scenario; 3] = [Scenario::Offload, Scenario::VerifyFail, Scenario::AutoHost];
+/// The footprint images besides the port tests' (`--scenario footprint`,
+/// with `--lean`): offload without the diagnosis, and host TLS only.
+const FOOTPRINT_SCENARIOS: [Scenario; 2] = [Scenario::OffloadCore, Scenario::Host];
 /// The compute benchmark (`--scenario compute`; not part of `all`).
 const COMPUTE_SCENARIOS: [Scenario; 2] = [Scenario::ComputeP256, Scenario::ComputeRsa2048];
 
@@ -109,6 +127,8 @@ impl Scenario {
             Scenario::Offload => "offload",
             Scenario::VerifyFail => "verify-fail",
             Scenario::AutoHost => "auto-host",
+            Scenario::OffloadCore => "offload-core",
+            Scenario::Host => "host",
             Scenario::ComputeP256 => "compute-p256",
             Scenario::ComputeRsa2048 => "compute-rsa2048",
             Scenario::Baseline => "baseline",
@@ -118,12 +138,15 @@ impl Scenario {
     fn fw_name(self) -> &'static str {
         match self {
             Scenario::ComputeP256 | Scenario::ComputeRsa2048 => "compute",
+            Scenario::OffloadCore => "offload",
             other => other.name(),
         }
     }
     fn variant(self) -> Variant {
         match self {
             Scenario::AutoHost => Variant::HostTls,
+            Scenario::OffloadCore => Variant::OffloadCore,
+            Scenario::Host => Variant::HostOnly,
             Scenario::ComputeP256 | Scenario::ComputeRsa2048 => Variant::Compute,
             Scenario::Baseline => Variant::Baseline,
             _ => Variant::Offload,
@@ -172,10 +195,14 @@ impl Firmware {
 /// A firmware build.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Variant {
-    /// Default features: the offload path only.
+    /// Default features: the offload path only (with the probe diagnosis).
     Offload,
-    /// `--features host-tls`.
+    /// `--no-default-features --features offload`: no probe diagnosis.
+    OffloadCore,
+    /// `--features host-tls`: offload + host TLS (Auto).
     HostTls,
+    /// `--no-default-features --features host-tls`: host TLS only.
+    HostOnly,
     /// `--features compute` (host-tls + the instruction counter).
     Compute,
     /// The C firmware (`ports/qemu-c`): `libmodemtls.a` with features
@@ -189,7 +216,9 @@ impl Variant {
     fn name(self) -> &'static str {
         match self {
             Variant::Offload => "offload-only",
+            Variant::OffloadCore => "offload-core",
             Variant::HostTls => "host-tls",
+            Variant::HostOnly => "host-only",
             Variant::Compute => "compute",
             Variant::CApi => "c-capi",
             Variant::Baseline => "baseline",
@@ -197,21 +226,41 @@ impl Variant {
     }
     fn features(self, lean: bool) -> Vec<String> {
         let mut f: Vec<&str> = Vec::new();
+        let mut no_default = false;
         match self {
             Variant::Offload => {}
+            Variant::OffloadCore => {
+                no_default = true;
+                f.push("offload");
+            }
             Variant::HostTls => f.push("host-tls"),
+            Variant::HostOnly => {
+                no_default = true;
+                f.push("host-tls");
+            }
             Variant::Compute => f.push("compute"),
             Variant::CApi => {}
-            Variant::Baseline => f.push("baseline"),
+            Variant::Baseline => {
+                no_default = true;
+                f.push("baseline");
+            }
         }
         if lean {
             f.push("lean");
         }
-        if f.is_empty() {
-            Vec::new()
-        } else {
-            vec!["--features".into(), f.join(",")]
+        let mut args = Vec::new();
+        if no_default {
+            args.push("--no-default-features".into());
         }
+        if !f.is_empty() {
+            args.extend(["--features".into(), f.join(",")]);
+        }
+        args
+    }
+    /// Images whose library share is printed (all Rust images but the
+    /// baseline itself).
+    fn has_library_share(self) -> bool {
+        !matches!(self, Variant::Baseline | Variant::CApi | Variant::Compute)
     }
 }
 
@@ -227,11 +276,14 @@ struct Args {
     seed: Option<String>,
     lean: bool,
     budget: Option<(u64, u64)>,
-    library_budget: Option<(u64, u64)>,
+    /// `--library-budget [VARIANT:]FLASH,RAM`, per image variant.
+    library_budget: Vec<(Variant, u64, u64)>,
     repeat: u32,
 }
 
 const USAGE: &str = "usage: qemu-runner [--machine an385|an386|all] [--scenario offload|verify-fail|auto-host|all|A,B]
+                   [--scenario footprint|offload-core|host (Rust images without the probe
+                    diagnosis / with host TLS only, for the footprint; not part of all)]
                    [--scenario compute|compute-p256|compute-rsa2048 (instruction counts of a
                     host TLS handshake, always -icount shift=0; prints the table)] [--repeat N]
                    [--timeout SECONDS (default 120)] [--icount SHIFT] [--no-build] [--verbose]
@@ -241,8 +293,10 @@ const USAGE: &str = "usage: qemu-runner [--machine an385|an386|all] [--scenario 
                    [--scenario baseline (the harness without the library; not part of all;
                     added by itself to a --lean run with offload-only; then the library's
                     share = firmware - baseline is printed per machine and image)]
-                   [--library-budget FLASH,RAM (fail when the offload-only library share's
-                    flash or static RAM + peak stack exceeds these bytes; runs the baseline)]
+                   [--library-budget [IMAGE:]FLASH,RAM (fail when the library share of IMAGE
+                    (offload-only (default), offload-core, host-only, host-tls) has more
+                    flash or static RAM + peak stack than these bytes; runs the baseline;
+                    repeatable)]
                    [--firmware rust|c|all (default rust; c = ports/qemu-c, the C firmware
                     on the C ABI, same scenarios and checks; all = rust, then c)]
                    [--fw-dir ports/qemu-rust|ports/qemu-c (with one --firmware)]
@@ -261,7 +315,7 @@ fn parse_args() -> Result<Args, String> {
         seed: None,
         lean: false,
         budget: None,
-        library_budget: None,
+        library_budget: Vec::new(),
         repeat: 1,
     };
     let mut it = std::env::args().skip(1);
@@ -285,10 +339,12 @@ fn parse_args() -> Result<Args, String> {
                     match n {
                         "all" => a.scenarios.extend(SCENARIOS),
                         "compute" => a.scenarios.extend(COMPUTE_SCENARIOS),
+                        "footprint" => a.scenarios.extend(FOOTPRINT_SCENARIOS),
                         n => a.scenarios.push(
                             SCENARIOS
                                 .iter()
                                 .chain(COMPUTE_SCENARIOS.iter())
+                                .chain(FOOTPRINT_SCENARIOS.iter())
                                 .chain([Scenario::Baseline].iter())
                                 .copied()
                                 .find(|s| s.name() == n)
@@ -318,7 +374,19 @@ fn parse_args() -> Result<Args, String> {
             "--lean" => a.lean = true,
             "--budget" => a.budget = Some(flash_ram("--budget", &val("--budget")?)?),
             "--library-budget" => {
-                a.library_budget = Some(flash_ram("--library-budget", &val("--library-budget")?)?)
+                let v = val("--library-budget")?;
+                let (variant, fr) = match v.split_once(':') {
+                    Some((name, fr)) => (
+                        [Variant::Offload, Variant::OffloadCore, Variant::HostOnly, Variant::HostTls]
+                            .into_iter()
+                            .find(|x| x.name() == name)
+                            .ok_or(format!("--library-budget: unknown image {name} (offload-only, offload-core, host-only, host-tls)"))?,
+                        fr,
+                    ),
+                    None => (Variant::Offload, v.as_str()),
+                };
+                let (f, r) = flash_ram("--library-budget", fr)?;
+                a.library_budget.push((variant, f, r));
             }
             "--verbose" | "-v" => a.verbose = true,
             "--fw-dir" => a.fw_dir = Some(PathBuf::from(val("--fw-dir")?)),
@@ -349,17 +417,28 @@ fn parse_args() -> Result<Args, String> {
         if a.lean {
             return Err("--lean is a feature of the Rust firmware (not with --firmware c)".into());
         }
-        if a.scenarios.contains(&Scenario::Baseline) || a.library_budget.is_some() {
+        if a.scenarios.contains(&Scenario::Baseline) || !a.library_budget.is_empty() {
             return Err("the baseline image is only in the Rust firmware".into());
         }
+        if a.scenarios.iter().any(|s| FOOTPRINT_SCENARIOS.contains(s)) {
+            return Err("offload-core and host are images of the Rust firmware only".into());
+        }
     }
-    // The footprint run (--lean with offload-only) and the library budget
-    // need the baseline image to subtract.
-    let offload_only = a.scenarios.iter().any(|s| s.variant() == Variant::Offload);
-    if ((a.lean && offload_only) || a.library_budget.is_some())
+    // The footprint run (--lean with an image that has a library share) and
+    // the library budgets need the baseline image to subtract.
+    let shared = a.scenarios.iter().any(|s| s.variant().has_library_share());
+    if ((a.lean && shared) || !a.library_budget.is_empty())
         && !a.scenarios.contains(&Scenario::Baseline)
     {
         a.scenarios.push(Scenario::Baseline);
+    }
+    for (v, _, _) in &a.library_budget {
+        if !a.scenarios.iter().any(|s| s.variant() == *v) {
+            return Err(format!(
+                "--library-budget for {} but no scenario of this run uses that image",
+                v.name()
+            ));
+        }
     }
     if a.fw_dir.is_some() && a.firmwares.len() > 1 {
         return Err("--fw-dir needs one --firmware".into());
@@ -597,8 +676,8 @@ fn image_peak(reports: &[Report], machine: &str, v: Variant) -> Option<u64> {
 }
 
 /// The library's share of each image (image - baseline of the same machine
-/// and build), and the `--library-budget` check of the offload-only one.
-/// Returns the number of images over that budget.
+/// and build), and the `--library-budget` checks. Returns the number of
+/// images over their budget.
 fn print_library_shares(
     args: &Args,
     images: &[(Machine, Variant, PathBuf, Sizes)],
@@ -614,9 +693,10 @@ fn print_library_shares(
             continue;
         };
         let base_peak = image_peak(reports, m.name, Variant::Baseline);
-        for (_, v, _, s) in images.iter().filter(|(im, v, _, _)| {
-            im.name == m.name && !matches!(v, Variant::Baseline | Variant::CApi)
-        }) {
+        for (_, v, _, s) in images
+            .iter()
+            .filter(|(im, v, _, _)| im.name == m.name && v.has_library_share())
+        {
             if !header {
                 println!("\nlibrary's share (image - baseline image of the same machine and build; bytes):");
                 header = true;
@@ -633,7 +713,8 @@ fn print_library_shares(
                 peak.map_or("?".into(), |p| p.to_string()),
                 base_peak.map_or("?".into(), |p| p.to_string()),
             );
-            if let (Some((max_flash, max_ram)), Variant::Offload) = (args.library_budget, v) {
+            for (_, max_flash, max_ram) in args.library_budget.iter().filter(|(bv, _, _)| bv == v) {
+                let (max_flash, max_ram) = (*max_flash, *max_ram);
                 let total = stack.map(|d| ram + d);
                 let ok = flash <= max_flash as i64 && total.is_some_and(|r| r <= max_ram as i64);
                 println!(
@@ -755,7 +836,7 @@ fn world(sc: Scenario) -> Res<World> {
     }
     let (creds, trusted_ca, opts) = match sc {
         // What a BG96 can reach: TLS 1.2, ECDHE-RSA-AES128-GCM-SHA256.
-        Scenario::Offload => {
+        Scenario::Offload | Scenario::OffloadCore => {
             let c = server_creds(HOST, KeyKind::Rsa2048);
             let o = SServerOpts {
                 tls: TlsVersions::Tls12Only,
@@ -779,6 +860,7 @@ fn world(sc: Scenario) -> Res<World> {
         // The seed 000/004 server: TLS 1.3 only, P-256 chain; the compute
         // scenarios: the same with a P-256 or RSA-2048 chain of three.
         Scenario::AutoHost
+        | Scenario::Host
         | Scenario::ComputeP256
         | Scenario::ComputeRsa2048
         | Scenario::Baseline => {
@@ -832,7 +914,7 @@ fn run_scenario(
         sc.fw_name(),
         w.port
     );
-    if sc == Scenario::AutoHost || sc.is_compute() {
+    if matches!(sc, Scenario::AutoHost | Scenario::Host) || sc.is_compute() {
         // TEST-ONLY entropy for the firmware's host TLS RNG (see
         // ports/qemu-rust/src/host.rs).
         let seed = match &args.seed {

@@ -17,7 +17,7 @@
 //!    `EncodedPoint::from(&secret.public_key())` for the ClientHello key
 //!    share (`handshake/client_hello.rs`), `PublicKey::from_sec1_bytes` and
 //!    `secret.diffie_hellman` on the ServerHello
-//!    (`handshake/server_hello.rs`), with the same ChaCha20 RNG.
+//!    (`handshake/server_hello.rs`), with the same test RNG.
 //! 2. `ref.{p256,rsa}.{chain,cv}` (x[`REF_REPEAT`]): `verify_chain` and
 //!    `verify_certificate_verify` on the recorded data of
 //!    `tools/pki-bench/fw/data` (fixed inputs: comparable between runs and
@@ -40,12 +40,13 @@
 //!    `verify_certificate_verify` alone on the chain and signature captured
 //!    in 4.
 //!
-//! Entropy: the same TEST-ONLY ChaCha20 seeded by the runner as `auto-host`
+//! Entropy: the same TEST-ONLY generator seeded by the runner as `auto-host`
 //! (see [`crate::host`]).
 
 use crate::log::{dec64, text, Steps};
 use crate::scenarios::{modem, modem_up, Failure};
 use crate::semi::Params;
+use crate::testrng::TestRng;
 use crate::uart::{port_time, CmsdkUart};
 use crate::vclock;
 use core::hint::black_box;
@@ -60,8 +61,6 @@ use modemtls::pki::{host_tls_config, PkiVerifier, TrustAnchors, Validity};
 use modemtls::session::{Credential, Mode, SessionConfig};
 use p256::ecdh::EphemeralSecret;
 use p256::{EncodedPoint, PublicKey};
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
 use sha2::Digest;
 
 /// Key exchanges measured per run.
@@ -115,8 +114,8 @@ pub fn compute(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failu
         text("no RNG seed in params.txt: refusing to run host TLS (no constant-seed fallback)\n");
         return Err(Failure::Unexpected("no RNG seed"));
     };
-    text("      RNG: ChaCha20 seeded by the runner (TEST-ONLY entropy, see src/host.rs)\n");
-    let mut rng = ChaCha20Rng::from_seed(seed);
+    text("      RNG: SHA-256 counter mode seeded by the runner (TEST-ONLY entropy, see src/testrng.rs)\n");
+    let mut rng = TestRng::from_seed(seed);
     vclock::start();
     calibrate();
 
@@ -225,7 +224,7 @@ fn calibrate() {
 
 /// One P-256 ECDHE as embedded-tls 0.19 does it.
 #[inline(never)]
-fn ecdhe(rng: &mut ChaCha20Rng) -> Result<(), Failure> {
+fn ecdhe(rng: &mut TestRng) -> Result<(), Failure> {
     // The server's key share (not measured).
     let server = EphemeralSecret::random(&mut *rng);
     let server_share = EncodedPoint::from(&server.public_key());
@@ -413,7 +412,7 @@ fn timed_handshake(
     modem: &mut Bg9x<CmsdkUart>,
     p: &Params<'_>,
     ca: &[u8],
-    rng: &mut ChaCha20Rng,
+    rng: &mut TestRng,
     read: &mut [u8],
     write: &mut [u8],
     scratch: &mut [u8],

@@ -1,18 +1,24 @@
-//! Scenario `auto-host` (feature `host-tls`): `Mode::Auto` against a TLS
-//! 1.3-only server. The BG96 firmware cannot reach it, Auto classifies the
-//! failure as a capability one and opens the session on the MCU (TLS 1.3,
-//! `embedded-tls` + the `modemtls::pki` verifier) over the modem's raw TCP
-//! socket; then the same GET as `offload`.
+//! Scenarios on the host TLS path (feature `host-tls`):
+//!
+//! - `auto-host` (with `offload`): `Mode::Auto` against a TLS 1.3-only
+//!   server. The BG96 firmware cannot reach it, Auto classifies the failure
+//!   as a capability one and opens the session on the MCU (TLS 1.3,
+//!   `embedded-tls` + the `modemtls::pki` verifier) over the modem's raw
+//!   TCP socket; then the same GET as `offload`.
+//! - `host` (an image without `offload`): the same server straight on the
+//!   host path (`modemtls::host::connect`), the image of the host TLS
+//!   footprint figures.
 //!
 //! # ENTROPY: TEST-ONLY SOURCE
 //!
-//! QEMU's MPS2 machines have no hardware RNG. This firmware uses ChaCha20
-//! (`rand_chacha`) seeded with 32 bytes that the **runner** draws from the
-//! host's `/dev/urandom` and writes to `params.txt` (`seed=`). That is a
-//! test harness, NOT a device entropy source: the seed travels in a file,
-//! and anyone who reads it can recompute the session keys. A real device
-//! must seed from a hardware TRNG (or the modem's, e.g. a vendor AT command)
-//! and never from a file or constant.
+//! QEMU's MPS2 machines have no hardware RNG. This firmware uses
+//! [`crate::testrng::TestRng`] (SHA-256 in counter mode) seeded with 32
+//! bytes that the **runner** draws from the host's `/dev/urandom` and
+//! writes to `params.txt` (`seed=`). That is a test harness, NOT a device
+//! entropy source: the seed travels in a file, and anyone who reads it can
+//! recompute the session keys. A real device must seed from a hardware TRNG
+//! (or the modem's, e.g. a vendor AT command) and never from a file or
+//! constant.
 //!
 //! With no `seed=` line the firmware refuses to start host TLS (the
 //! scenario fails); there is no constant or time-based fallback.
@@ -21,11 +27,11 @@ use crate::detail;
 use crate::log::{text, Steps};
 use crate::scenarios::{http_get, modem, modem_up, Failure};
 use crate::semi::Params;
+use crate::testrng::TestRng;
+#[cfg(feature = "offload")]
 use modemtls::auto::{self, PathCache, Step};
 use modemtls::host::{HostBuffers, MIN_READ_BUF, MIN_WRITE_BUF};
-use modemtls::session::{Credential, Mode, Path, SessionConfig};
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
+use modemtls::session::{Credential, Mode, Path, SessionConfig, SessionInfo};
 
 /// Outgoing TLS record buffer: the library's minimum (1 KiB) is enough for
 /// a ClientHello, the client Finished and an HTTP request.
@@ -34,16 +40,13 @@ pub const WRITE_BUF: usize = MIN_WRITE_BUF;
 /// takes at most [`crate::CA_MAX`] bytes of PEM.
 pub const SCRATCH_BUF: usize = crate::CA_MAX * 3 / 4 + 64;
 
-/// Scenario `auto-host`.
-#[inline(never)]
-pub fn auto_host(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failure> {
+/// The seeded TEST-ONLY RNG and the host buffers (taken once).
+fn host_setup(p: &Params<'_>) -> Result<(TestRng, HostBuffers<'static>), Failure> {
     let Some(seed) = p.seed() else {
         text("no RNG seed in params.txt: refusing to run host TLS (no constant-seed fallback)\n");
         return Err(Failure::Unexpected("no RNG seed"));
     };
-    text("      RNG: ChaCha20 seeded by the runner (TEST-ONLY entropy, see src/host.rs)\n");
-    let mut rng = ChaCha20Rng::from_seed(seed);
-
+    text("      RNG: SHA-256 counter mode seeded by the runner (TEST-ONLY entropy, see src/testrng.rs)\n");
     let (Some(read), Some(write), Some(scratch)) = (
         cortex_m::singleton!(: [u8; MIN_READ_BUF] = [0; MIN_READ_BUF]),
         cortex_m::singleton!(: [u8; WRITE_BUF] = [0; WRITE_BUF]),
@@ -51,37 +54,17 @@ pub fn auto_host(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Fai
     ) else {
         return Err(Failure::Unexpected("host buffers already taken"));
     };
-
-    let mut modem = modem();
-    modem_up(&mut modem, steps)?;
-    let cfg = SessionConfig::new(p.host, p.port)
-        .trust(Credential::Pem(ca))
-        .mode(Mode::Auto);
-    let mut cache: PathCache<4> = PathCache::new();
     let bufs = HostBuffers {
         read,
         write,
         scratch,
     };
-    let mut s = auto::connect_observed(
-        &mut modem,
-        &cfg,
-        &mut rng,
-        bufs,
-        Some(&mut cache),
-        &mut |step: Step| {
-            steps.step(match step {
-                Step::Planned(_) => "auto: planned",
-                Step::OffloadStarting => "auto: offloaded handshake starting",
-                Step::OffloadFailed { .. } => "auto: offloaded handshake failed",
-                Step::HostStarting => "auto: host handshake starting",
-                Step::Remembered(_) => "auto: decision remembered",
-            });
-            detail!("      {:?}", step);
-        },
-    )
-    .map_err(|e| Failure::Lib("auto connect", e))?;
-    let info = s.info();
+    Ok((TestRng::from_seed(seed), bufs))
+}
+
+/// Print the session's path, reason and verification; fail unless it is a
+/// verified session on the host path.
+fn check_host_info(info: &SessionInfo, steps: &mut Steps) -> Result<(), Failure> {
     steps.step("handshake done");
     text("      path: ");
     text(info.path.code());
@@ -102,6 +85,61 @@ pub fn auto_host(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Fai
             "want a verified session on the host path",
         ));
     }
+    Ok(())
+}
+
+/// Scenario `auto-host`.
+#[cfg(feature = "offload")]
+#[inline(never)]
+pub fn auto_host(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failure> {
+    let (mut rng, bufs) = host_setup(p)?;
+    let mut modem = modem();
+    modem_up(&mut modem, steps)?;
+    let cfg = SessionConfig::new(p.host, p.port)
+        .trust(Credential::Pem(ca))
+        .mode(Mode::Auto);
+    let mut cache: PathCache<4> = PathCache::new();
+    let mut s = auto::connect_observed(
+        &mut modem,
+        &cfg,
+        &mut rng,
+        bufs,
+        Some(&mut cache),
+        &mut |step: Step| {
+            steps.step(match step {
+                Step::Planned(_) => "auto: planned",
+                Step::OffloadStarting => "auto: offloaded handshake starting",
+                Step::OffloadFailed { .. } => "auto: offloaded handshake failed",
+                Step::HostStarting => "auto: host handshake starting",
+                Step::Remembered(_) => "auto: decision remembered",
+            });
+            detail!("      {:?}", step);
+        },
+    )
+    .map_err(|e| Failure::Lib("auto connect", e))?;
+    check_host_info(&s.info(), steps)?;
+    let (_, code) = http_get(&mut s, p.host, p.path, steps)?;
+    s.close().map_err(|e| Failure::Lib("close", e))?;
+    steps.step("session closed");
+    if code != 200 {
+        return Err(Failure::Unexpected("HTTP status is not 200"));
+    }
+    Ok(())
+}
+
+/// Scenario `host`: `Mode::Host` straight through `modemtls::host`.
+#[inline(never)]
+pub fn host_only(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failure> {
+    let (mut rng, bufs) = host_setup(p)?;
+    let mut modem = modem();
+    modem_up(&mut modem, steps)?;
+    let cfg = SessionConfig::new(p.host, p.port)
+        .trust(Credential::Pem(ca))
+        .mode(Mode::Host);
+    steps.step("host handshake starting");
+    let mut s = modemtls::host::connect(&mut modem, &cfg, &mut rng, bufs)
+        .map_err(|e| Failure::Lib("host connect", e))?;
+    check_host_info(&s.info(), steps)?;
     let (_, code) = http_get(&mut s, p.host, p.path, steps)?;
     s.close().map_err(|e| Failure::Lib("close", e))?;
     steps.step("session closed");

@@ -16,7 +16,8 @@
 //! No heap; all buffers are fixed (the harness's own are in `.bss`:
 //! [`PARAMS_MAX`] + [`CA_MAX`] bytes).
 //!
-//! Features: `host-tls` adds the `auto-host` scenario, `compute` the
+//! Features: `offload` (default, with `diagnose`) has the offloaded
+//! scenarios; `host-tls` adds `auto-host` (with `offload`) and `host`, `compute` the
 //! `compute` scenario (instruction counts, see [`compute`]); `lean` drops the
 //! harness's formatted log lines ([`log`]) so the image size is the
 //! library's plus a minimal board support, for the footprint benchmark;
@@ -26,8 +27,10 @@
 #![no_std]
 #![no_main]
 
-#[cfg(all(feature = "baseline", feature = "host-tls"))]
-compile_error!("`baseline` is the harness without the library: not with `host-tls`/`compute`");
+#[cfg(all(feature = "baseline", any(feature = "host-tls", feature = "offload")))]
+compile_error!(
+    "`baseline` is the harness without the library: build it with --no-default-features --features baseline"
+);
 
 #[cfg(feature = "baseline")]
 mod baseline;
@@ -41,6 +44,8 @@ mod log;
 mod scenarios;
 mod semi;
 mod stack;
+#[cfg(feature = "host-tls")]
+mod testrng;
 mod uart;
 #[cfg(feature = "compute")]
 mod vclock;
@@ -141,7 +146,7 @@ fn main() -> ! {
     text(", CA ");
     dec(ca_len as u32);
     text(" bytes\n");
-    #[cfg(not(feature = "baseline"))]
+    #[cfg(feature = "offload")]
     detail!(
         "      sizes: Bg9x<CmsdkUart> {} B, OffloadSession {} B",
         core::mem::size_of::<modemtls::modem::quectel::Bg9x<uart::CmsdkUart>>(),
@@ -185,6 +190,11 @@ fn main() -> ! {
     exit(pass)
 }
 
+/// A scenario whose features this image was built without (one text for
+/// all: the images' sizes are the benchmark).
+#[cfg(not(any(feature = "baseline", all(feature = "offload", feature = "host-tls"))))]
+const NOT_BUILT: &str = "scenario not in this image: see the features in ports/qemu-rust/README.md";
+
 /// One scenario. Not inlined, so its frame is below `main`'s in the painted
 /// region.
 #[inline(never)]
@@ -192,16 +202,20 @@ fn run(p: &semi::Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failure
     match p.scenario {
         #[cfg(feature = "baseline")]
         Scenario::Baseline => baseline::baseline(p, ca, steps),
-        #[cfg(not(feature = "baseline"))]
+        #[cfg(feature = "offload")]
         Scenario::Offload => scenarios::offload(p, ca, steps),
-        #[cfg(not(feature = "baseline"))]
+        #[cfg(feature = "offload")]
         Scenario::VerifyFail => scenarios::verify_fail(p, ca, steps),
-        #[cfg(feature = "host-tls")]
+        #[cfg(not(any(feature = "offload", feature = "baseline")))]
+        Scenario::Offload | Scenario::VerifyFail => Err(Failure::Unexpected(NOT_BUILT)),
+        #[cfg(all(feature = "host-tls", feature = "offload"))]
         Scenario::AutoHost => host::auto_host(p, ca, steps),
+        #[cfg(not(any(all(feature = "host-tls", feature = "offload"), feature = "baseline")))]
+        Scenario::AutoHost => Err(Failure::Unexpected(NOT_BUILT)),
+        #[cfg(feature = "host-tls")]
+        Scenario::Host => host::host_only(p, ca, steps),
         #[cfg(not(any(feature = "host-tls", feature = "baseline")))]
-        Scenario::AutoHost => Err(Failure::Unexpected(
-            "auto-host needs the firmware built with --features host-tls",
-        )),
+        Scenario::Host => Err(Failure::Unexpected(NOT_BUILT)),
         #[cfg(feature = "compute")]
         Scenario::Compute => compute::compute(p, ca, steps),
     }

@@ -6,19 +6,25 @@
 //! - `verify-fail`: the same against a server whose certificate is for
 //!   another host name: the connect must fail with
 //!   `TlsFailure::CertificateRejected` (and nothing else);
-//! - `auto-host` (feature `host-tls`): see [`crate::host`].
+//! - `auto-host` (features `host-tls` + `offload`) and `host` (`host-tls`
+//!   without `offload`): see [`crate::host`].
 //!
 //! Each step is printed with the firmware's clock (total and delta).
 
 use crate::detail;
 use crate::log::Steps;
+#[cfg(feature = "offload")]
 use crate::semi::Params;
 use crate::uart::CmsdkUart;
 use embedded_io::{Read, Write};
-use modemtls::error::{Error, TlsFailure};
+use modemtls::error::Error;
+#[cfg(feature = "offload")]
+use modemtls::error::TlsFailure;
 use modemtls::modem::quectel::{Bg9x, Timeouts};
 use modemtls::modem::Apn;
+#[cfg(feature = "offload")]
 use modemtls::offload;
+#[cfg(feature = "offload")]
 use modemtls::session::{Credential, Mode, SessionConfig};
 
 pub use crate::uart::BAUD;
@@ -144,6 +150,7 @@ pub fn http_get<S: Read + Write<Error = Error>>(
 }
 
 /// Scenario `offload`.
+#[cfg(feature = "offload")]
 #[inline(never)]
 pub fn offload(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failure> {
     let mut modem = modem();
@@ -175,6 +182,7 @@ pub fn offload(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failu
 }
 
 /// Scenario `verify-fail`: the only pass is `CertificateRejected`.
+#[cfg(feature = "offload")]
 #[inline(never)]
 pub fn verify_fail(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failure> {
     let mut modem = modem();
@@ -196,6 +204,7 @@ pub fn verify_fail(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), F
             crate::log::text("      cause: ");
             crate::log::text(e.failure.cause());
             crate::log::text("\n");
+            #[cfg(feature = "diagnose")]
             if let Some(d) = e.diagnosis {
                 crate::log::text("      probe: ");
                 crate::log::text(offload::describe(&d));

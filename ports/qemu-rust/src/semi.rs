@@ -9,11 +9,11 @@
 //! `params.txt` is `key=value` lines:
 //!
 //! ```text
-//! scenario=offload        # offload | verify-fail | auto-host | compute | baseline
+//! scenario=offload        # offload | verify-fail | auto-host | host | compute | baseline
 //! host=server.test        # name the simulator resolves to 127.0.0.1
 //! port=40123              # the TLS server's port
 //! path=/                  # HTTP path to GET
-//! seed=<64 hex digits>    # auto-host, compute: TEST-ONLY RNG seed
+//! seed=<64 hex digits>    # auto-host, host, compute: TEST-ONLY RNG seed
 //! ```
 
 use cortex_m_semihosting::{nr, syscall};
@@ -89,6 +89,9 @@ pub enum Scenario {
     /// `Mode::Auto` against a server the BG96 cannot reach: host TLS.
     #[cfg(not(feature = "baseline"))]
     AutoHost,
+    /// Host TLS only (`modemtls::host::connect`), same server as `AutoHost`.
+    #[cfg(not(feature = "baseline"))]
+    Host,
     /// Instruction counts of host TLS handshakes (only in builds with the
     /// `compute` feature, so the other images stay as they were).
     #[cfg(feature = "compute")]
@@ -110,6 +113,8 @@ impl Scenario {
             Scenario::VerifyFail => "verify-fail",
             #[cfg(not(feature = "baseline"))]
             Scenario::AutoHost => "auto-host",
+            #[cfg(not(feature = "baseline"))]
+            Scenario::Host => "host",
             #[cfg(feature = "compute")]
             Scenario::Compute => "compute",
             #[cfg(feature = "baseline")]
@@ -169,7 +174,9 @@ impl ParamError {
     pub fn text(self) -> &'static str {
         match self {
             ParamError::Utf8 => "not UTF-8",
-            ParamError::Scenario => "scenario= missing or not offload | verify-fail | auto-host",
+            ParamError::Scenario => {
+                "scenario= missing or not offload | verify-fail | auto-host | host"
+            }
             ParamError::Host => "host= missing",
             ParamError::Port => "port= missing or not 1..65535",
             ParamError::Seed => "seed= is not 64 hex digits",
@@ -213,6 +220,8 @@ pub fn parse_params(text: &[u8]) -> Result<Params<'_>, ParamError> {
                     b"verify-fail" => Scenario::VerifyFail,
                     #[cfg(not(feature = "baseline"))]
                     b"auto-host" => Scenario::AutoHost,
+                    #[cfg(not(feature = "baseline"))]
+                    b"host" => Scenario::Host,
                     #[cfg(feature = "compute")]
                     b"compute" => Scenario::Compute,
                     #[cfg(feature = "baseline")]
