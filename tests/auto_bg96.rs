@@ -800,3 +800,88 @@ fn ca_bundle_larger_than_the_firmware_takes_goes_to_host() {
         Error::Config(modemtls::error::ConfigError::CredentialTooLarge)
     );
 }
+
+#[test]
+fn connect_observed_in_builds_the_session_in_place_on_both_paths() {
+    use core::mem::MaybeUninit;
+    // Nothing here takes the session back out of its slot (that needs
+    // `unsafe`), so the sessions are left open when the slots go away.
+    let mut rng = rand_core::OsRng;
+
+    // Offloaded: seed 3's server.
+    let creds = server_creds(HOST, KeyKind::Rsa2048);
+    let server = http(ServerOpts {
+        tls: TlsVersions::Tls12Only,
+        cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
+        ..ServerOpts::from_creds(&creds)
+    });
+    let mut c = Case::new();
+    let mut slot = MaybeUninit::uninit();
+    let cfg = auto_cfg(&creds, server.port());
+    let mut steps = Vec::new();
+    let s = auto::connect_observed_in(
+        &mut slot,
+        &mut c.r.modem,
+        &cfg,
+        &mut rng,
+        c.mem.bufs(),
+        Some(&mut c.cache),
+        &mut |s| steps.push(s),
+    )
+    .expect("offloaded session");
+    assert_eq!(s.info().path, Path::Offload);
+    assert_eq!(s.info().reason, PathReason::CapabilitiesCover);
+    assert!(get(s).starts_with("HTTP/1.1 200 OK"));
+    assert!(!steps.contains(&Step::HostStarting), "{steps:?}");
+
+    // Fallback to the host path: seed 1's ChaCha20-only server.
+    let creds = server_creds(HOST, KeyKind::Rsa2048);
+    let server = http(ServerOpts {
+        tls: TlsVersions::Both,
+        cipher_list: Some("ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-CHACHA20-POLY1305".into()),
+        ..ServerOpts::from_creds(&creds)
+    });
+    let mut c = Case::new();
+    let mut slot = MaybeUninit::uninit();
+    let cfg = auto_cfg(&creds, server.port());
+    let s = auto::connect_observed_in(
+        &mut slot,
+        &mut c.r.modem,
+        &cfg,
+        &mut rng,
+        c.mem.bufs(),
+        Some(&mut c.cache),
+        &mut |_| {},
+    )
+    .expect("host session after the fallback");
+    assert_eq!(s.info().path, Path::Host);
+    assert_eq!(
+        s.info().reason,
+        PathReason::Fallback(TlsFailure::NoCommonCipher)
+    );
+    assert!(s.info().fallback_from.is_some());
+    assert!(get(s).starts_with("HTTP/1.1 200 OK"));
+    assert_eq!(c.cache.entries().len(), 1, "fallback remembered");
+
+    // A refused certificate: an error, no session.
+    let creds = server_creds("other.test", KeyKind::P256);
+    let server = http(ServerOpts::from_creds(&creds));
+    let mut c = Case::new();
+    let mut slot = MaybeUninit::uninit();
+    let cfg = auto_cfg(&creds, server.port()).mode(Mode::Host);
+    let e = auto::connect_observed_in(
+        &mut slot,
+        &mut c.r.modem,
+        &cfg,
+        &mut rng,
+        c.mem.bufs(),
+        None::<&mut PathCache<8>>,
+        &mut |_| {},
+    )
+    .err()
+    .expect("wrong host name refused");
+    assert!(
+        matches!(e, Error::Tls(t) if t.certificate == Some(CertProblem::HostnameMismatch)),
+        "{e:?}"
+    );
+}

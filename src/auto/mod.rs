@@ -22,6 +22,8 @@ mod policy;
 pub use cache::{host_hash, CacheEntry, CacheError, PathCache};
 pub use policy::{fallback_reason, plan, Plan};
 
+use core::mem::MaybeUninit;
+
 use embedded_tls::CryptoRngCore;
 
 use crate::error::{Error, TlsError};
@@ -34,7 +36,9 @@ use crate::session::{Mode, Path, PathReason, SessionConfig, SessionInfo};
 /// A session on either path.
 ///
 /// As large as a [`HostSession`] (no heap to box it in); firmware that only
-/// ever offloads can hold an [`OffloadSession`] directly.
+/// ever offloads can hold an [`OffloadSession`] directly, and firmware that
+/// keeps a session in a `static` can build it there with
+/// [`connect_observed_in`].
 #[allow(clippy::large_enum_variant)]
 pub enum Session<'m, 'b, P: Port> {
     /// TLS in the modem.
@@ -134,15 +138,116 @@ pub fn connect_observed<'m, 'b, P: Port, R: CryptoRngCore, const N: usize>(
     cache: Option<&mut PathCache<N>>,
     observe: &mut dyn FnMut(Step),
 ) -> Result<Session<'m, 'b, P>, Error> {
+    run(ByValue, modem, cfg, rng, bufs, cache, observe)
+}
+
+/// [`connect_observed`], building the session in place in `slot` and
+/// returning a reference to it; on an error `slot` is left as it was.
+///
+/// A [`Session`] is as large as a [`HostSession`] (about 1.7 KB), and
+/// returning it by value costs stack frames that hold a copy of it on the
+/// way to where it is kept. Firmware that keeps the session in a `static`
+/// (such as the C ABI's pool) opens it here: the offloaded path then needs
+/// no room for a host session at all, and the host path moves it once.
+/// `slot` is overwritten without dropping what it held.
+pub fn connect_observed_in<'s, 'm, 'b, P: Port, R: CryptoRngCore, const N: usize>(
+    slot: &'s mut MaybeUninit<Session<'m, 'b, P>>,
+    modem: &'m mut Bg9x<P>,
+    cfg: &SessionConfig<'_>,
+    rng: &mut R,
+    bufs: HostBuffers<'b>,
+    cache: Option<&mut PathCache<N>>,
+    observe: &mut dyn FnMut(Step),
+) -> Result<&'s mut Session<'m, 'b, P>, Error> {
+    run(slot, modem, cfg, rng, bufs, cache, observe)
+}
+
+/// Where an opened session goes: returned by value, or written into a slot.
+trait Place<'m: 'b, 'b, P: Port + 'm> {
+    type Out;
+    fn offload(self, s: OffloadSession<'m, P>) -> Self::Out;
+    fn host(self, s: HostSession<'m, 'b, P>) -> Self::Out;
+}
+
+/// Return the session.
+struct ByValue;
+
+impl<'m: 'b, 'b, P: Port + 'm> Place<'m, 'b, P> for ByValue {
+    type Out = Session<'m, 'b, P>;
+    fn offload(self, s: OffloadSession<'m, P>) -> Self::Out {
+        Session::Offload(s)
+    }
+    fn host(self, s: HostSession<'m, 'b, P>) -> Self::Out {
+        Session::Host(s)
+    }
+}
+
+impl<'s, 'm: 'b, 'b, P: Port + 'm> Place<'m, 'b, P> for &'s mut MaybeUninit<Session<'m, 'b, P>> {
+    type Out = &'s mut Session<'m, 'b, P>;
+    fn offload(self, s: OffloadSession<'m, P>) -> Self::Out {
+        self.write(Session::Offload(s))
+    }
+    fn host(self, s: HostSession<'m, 'b, P>) -> Self::Out {
+        self.write(Session::Host(s))
+    }
+}
+
+/// The offloaded handshake, its session placed by `place`. Kept out of
+/// line (as is [`host_path`]) so that neither path's frame holds the
+/// other's locals.
+#[inline(never)]
+fn offload_path<'m: 'b, 'b, P: Port + 'm, K: Place<'m, 'b, P>>(
+    place: K,
+    modem: &'m mut Bg9x<P>,
+    cfg: &SessionConfig<'_>,
+    reason: PathReason,
+) -> Result<K::Out, (Error, K, &'m mut Bg9x<P>)> {
+    match offload::open(modem, cfg) {
+        Ok(opened) => {
+            let mut s = OffloadSession::assemble(modem, opened);
+            s.set_reason(reason);
+            Ok(place.offload(s))
+        }
+        Err(e) => Err((e, place, modem)),
+    }
+}
+
+/// The host handshake, its session placed by `place`.
+#[inline(never)]
+fn host_path<'m: 'b, 'b, P: Port + 'm, R: CryptoRngCore, K: Place<'m, 'b, P>>(
+    place: K,
+    modem: &'m mut Bg9x<P>,
+    cfg: &SessionConfig<'_>,
+    rng: &mut R,
+    bufs: HostBuffers<'b>,
+    reason: PathReason,
+    fallback_from: Option<TlsError>,
+) -> Result<K::Out, Error> {
+    host::connect_place(modem, cfg, rng, bufs, |mut s| {
+        s.set_reason(reason, fallback_from);
+        place.host(s)
+    })
+}
+
+/// [`connect_observed`] for any [`Place`].
+fn run<'m: 'b, 'b, P: Port + 'm, R: CryptoRngCore, K: Place<'m, 'b, P>, const N: usize>(
+    place: K,
+    modem: &'m mut Bg9x<P>,
+    cfg: &SessionConfig<'_>,
+    rng: &mut R,
+    bufs: HostBuffers<'b>,
+    cache: Option<&mut PathCache<N>>,
+    observe: &mut dyn FnMut(Step),
+) -> Result<K::Out, Error> {
     cfg.validate()?;
     match cfg.mode {
         Mode::Offload => {
             observe(Step::OffloadStarting);
-            return offload::connect(modem, cfg).map(Session::Offload);
+            return offload_path(place, modem, cfg, PathReason::Requested).map_err(|(e, _, _)| e);
         }
         Mode::Host => {
             observe(Step::HostStarting);
-            return host::connect(modem, cfg, rng, bufs).map(Session::Host);
+            return host_path(place, modem, cfg, rng, bufs, PathReason::Requested, None);
         }
         Mode::Auto => {}
     }
@@ -150,17 +255,13 @@ pub fn connect_observed<'m, 'b, P: Port, R: CryptoRngCore, const N: usize>(
     let p = plan(modem.capabilities(), cfg, cached);
     observe(Step::Planned(p));
     let mut fallback_from: Option<TlsError> = None;
-    let reason = match p.path {
-        Path::Host => p.reason,
+    let (reason, place, modem) = match p.path {
+        Path::Host => (p.reason, place, modem),
         Path::Offload => {
             observe(Step::OffloadStarting);
-            match offload::open(modem, cfg) {
-                Ok(opened) => {
-                    let mut s = OffloadSession::assemble(modem, opened);
-                    s.set_reason(p.reason);
-                    return Ok(Session::Offload(s));
-                }
-                Err(e) => {
+            match offload_path(place, modem, cfg, p.reason) {
+                Ok(s) => return Ok(s),
+                Err((e, place, modem)) => {
                     let fallback = fallback_reason(&e);
                     observe(Step::OffloadFailed { error: e, fallback });
                     let Some(reason) = fallback else {
@@ -169,19 +270,18 @@ pub fn connect_observed<'m, 'b, P: Port, R: CryptoRngCore, const N: usize>(
                     if let Error::Tls(t) = e {
                         fallback_from = Some(t);
                     }
-                    reason
+                    (reason, place, modem)
                 }
             }
         }
     };
     observe(Step::HostStarting);
-    let mut s = host::connect(modem, cfg, rng, bufs)?;
-    s.set_reason(reason, fallback_from);
+    let s = host_path(place, modem, cfg, rng, bufs, reason, fallback_from)?;
     if p.path == Path::Offload && policy::remember(reason) {
         if let Some(c) = cache {
             c.remember(cfg.host, cfg.port, reason);
             observe(Step::Remembered(reason));
         }
     }
-    Ok(Session::Host(s))
+    Ok(s)
 }

@@ -942,38 +942,43 @@ pub unsafe extern "C" fn mtls_connect(
         ));
     }
 
-    let mut last: Option<(mtls_status, Option<Error>)> = None;
-    let opened = co.open_session(|m, bufs, x| {
-        // The host path's randomness: drawn (and tested) before any traffic.
-        let mut rng = match mode {
-            Mode::Offload => CRng::unseeded(port),
-            _ => match CRng::new(port) {
-                Some(r) => r,
-                None => {
-                    last = Some((S::MTLS_ERR_RANDOM_FAILED, None));
-                    return Err(S::MTLS_ERR_RANDOM_FAILED);
+    // The host path's randomness: drawn (and tested) before any traffic.
+    let mut rng = match mode {
+        Mode::Offload => CRng::unseeded(port),
+        _ => match CRng::new(port) {
+            Some(r) => r,
+            None => {
+                if let Ok(x) = co.extra() {
+                    x.last = Some((S::MTLS_ERR_RANDOM_FAILED, None));
                 }
-            },
-        };
-        let r = auto::connect_observed(m, &cfg, &mut rng, bufs, Some(&mut x.cache), &mut |step| {
-            log_step(&port, step)
-        });
-        match r {
-            Ok(s) if rng.failed() => {
-                // The random callback failed during the handshake: discard
-                // the session rather than use keys made with less entropy.
-                let _ = s.close();
-                last = Some((S::MTLS_ERR_RANDOM_FAILED, None));
-                Err(S::MTLS_ERR_RANDOM_FAILED)
+                return S::MTLS_ERR_RANDOM_FAILED;
             }
-            Ok(s) => Ok(s),
-            Err(e) => {
-                let st = status::of_error(&e);
-                last = Some((st, Some(e)));
-                Err(st)
-            }
-        }
+        },
+    };
+    let mut last: Option<(mtls_status, Option<Error>)> = None;
+    let mut opened = co.open_session(|m, bufs, x, slot| {
+        let r = auto::connect_observed_in(
+            slot,
+            m,
+            &cfg,
+            &mut rng,
+            bufs,
+            Some(&mut x.cache),
+            &mut |step| log_step(&port, step),
+        );
+        r.map_err(|e| {
+            let st = status::of_error(&e);
+            last = Some((st, Some(e)));
+            st
+        })
     });
+    if opened.is_ok() && rng.failed() {
+        // The random callback failed during the handshake: discard the
+        // session rather than use keys made with less entropy.
+        let _ = co.close_session();
+        last = Some((S::MTLS_ERR_RANDOM_FAILED, None));
+        opened = Err(S::MTLS_ERR_RANDOM_FAILED);
+    }
     match opened {
         Ok(h) => {
             if let Ok((s, _)) = co.session() {
@@ -1148,11 +1153,9 @@ pub unsafe extern "C" fn mtls_close(session: *mut mtls_session) -> mtls_status {
         Ok(c) => c,
         Err(s) => return s,
     };
-    match co.take_session() {
-        Some(s) => match s.close() {
-            Ok(()) => S::MTLS_OK,
-            Err(e) => failed(&mut co, e),
-        },
+    match co.close_session() {
+        Some(Ok(())) => S::MTLS_OK,
+        Some(Err(e)) => failed(&mut co, e),
         None => S::MTLS_ERR_BAD_HANDLE,
     }
 }

@@ -19,7 +19,7 @@
 //!   `&'static mut` to `MODEMS[i]` and to `BUFS[i]`. While it is set, the
 //!   checkout hands out no reference to those two cells ([`Checkout::parts`]
 //!   refuses), so the session's references stay unique; the session is
-//!   moved out ([`Checkout::take_session`]) before the flag is cleared.
+//!   moved out ([`Checkout::close_session`]) before the flag is cleared.
 //!
 //! Handles carry the slot index and a generation number that changes every
 //! time the slot (or its session) is opened, so a stale handle is refused.
@@ -355,15 +355,18 @@ impl Checkout {
     }
 
     /// Open a session with `f`, which gets the driver and the host buffers
-    /// for `'static` (they belong to the session from now on) and the rest
-    /// of the slot; store it and return its handle.
+    /// for `'static` (they belong to the session from now on), the rest of
+    /// the slot and the slot's session cell. `f` builds the session in
+    /// place in that cell (a session is ~1.7 KB: moving it by value costs
+    /// stack) and returns it; the session is kept and its handle returned.
     pub(crate) fn open_session(
         &mut self,
-        f: impl FnOnce(
+        f: impl for<'s> FnOnce(
             &'static mut Bg9x<CPort>,
             HostBuffers<'static>,
             &mut Extra,
-        ) -> Result<Sess, mtls_status>,
+            &'s mut MaybeUninit<Sess>,
+        ) -> Result<&'s mut Sess, mtls_status>,
     ) -> Result<*mut mtls_session, mtls_status> {
         if self.meta.session_open {
             return Err(mtls_status::MTLS_ERR_SESSION_ACTIVE);
@@ -374,17 +377,22 @@ impl Checkout {
         else {
             return Err(mtls_status::MTLS_ERR_BAD_HANDLE);
         };
+        let cell = sess.0.get();
         // SAFETY: checked out, `live` and no session open, so no reference
-        // to the driver or the buffers exists. The `'static` references go
-        // into the session, which is stored in `SESSIONS[i]` (or dropped on
-        // failure, ending them); from then on `session_open` keeps every
-        // other path away from both cells (`parts` refuses) until
-        // `take_session` moves the session out again.
-        let (modem, mem, extra) = unsafe {
+        // to the driver, the buffers or the session cell exists. The
+        // `'static` references go into the session, which is built in
+        // `SESSIONS[i]` (on failure none is built, and they end with `f`,
+        // which owns them); from then on `session_open` keeps every other
+        // path away from the driver and the buffers (`parts` refuses) until
+        // `close_session` moves the session out again. The cell holds no
+        // session (`session_open` is false), so overwriting it leaks or
+        // drops nothing.
+        let (modem, mem, extra, slot) = unsafe {
             (
                 (*modem.0.get()).assume_init_mut(),
                 &mut *bufs.0.get(),
                 &mut *extra.0.get(),
+                &mut *cell,
             )
         };
         let host = HostBuffers {
@@ -392,10 +400,12 @@ impl Checkout {
             write: &mut mem.write,
             scratch: &mut mem.scratch,
         };
-        let s = f(modem, host, extra)?;
-        // SAFETY: `session_open` is false, so the cell holds no session to
-        // leak or drop; we have it checked out.
-        unsafe { (*sess.0.get()).write(s) };
+        let s = f(modem, host, extra, slot)?;
+        // Only a reference to the cell itself proves that the cell holds a
+        // session now (safe code makes a `&mut Sess` only to a valid one).
+        if !core::ptr::eq(s, cell.cast::<Sess>()) {
+            return Err(mtls_status::MTLS_ERR_BAD_HANDLE);
+        }
         self.update(|m| {
             m.session_gen = next_gen(m.session_gen);
             m.session_open = true;
@@ -403,9 +413,12 @@ impl Checkout {
         Ok(session_handle(i, self.meta.session_gen))
     }
 
-    /// Move the open session out of the slot (the caller closes it), which
-    /// gives the driver back to the slot.
-    pub(crate) fn take_session(&mut self) -> Option<Sess> {
+    /// Close the open session, if any (best effort; host: close_notify
+    /// first), which gives the driver back to the slot. Out of line, so
+    /// that callers need no room in their frames for the session, which is
+    /// moved out of the slot to be closed.
+    #[inline(never)]
+    pub(crate) fn close_session(&mut self) -> Option<Result<(), Error>> {
         if !self.meta.session_open {
             return None;
         }
@@ -414,14 +427,12 @@ impl Checkout {
         // right after, so it is never read twice.
         let s = unsafe { (*sess.0.get()).assume_init_read() };
         self.update(|m| m.session_open = false);
-        Some(s)
+        Some(s.close())
     }
 
     /// Close the session (best effort), drop the driver and free the slot.
     pub(crate) fn free(mut self) {
-        if let Some(s) = self.take_session() {
-            let _ = s.close();
-        }
+        let _ = self.close_session();
         if let Some(modem) = MODEMS.get(self.index) {
             // SAFETY: `live` and checked out, no session: the driver is
             // initialised and unreferenced; `live` is cleared below, so it

@@ -123,6 +123,19 @@ pub fn connect<'m, 'b, P: Port, R: CryptoRngCore>(
     rng: &mut R,
     bufs: HostBuffers<'b>,
 ) -> Result<HostSession<'m, 'b, P>, Error> {
+    connect_place(modem, cfg, rng, bufs, |s| s)
+}
+
+/// [`connect`], handing the session to `place` (e.g. to be written where
+/// it is kept) instead of returning it: a caller that keeps the session
+/// elsewhere than on the stack then needs no second copy of it.
+pub(crate) fn connect_place<'m: 'b, 'b, P: Port + 'm, R: CryptoRngCore, T>(
+    modem: &'m mut Bg9x<P>,
+    cfg: &SessionConfig<'_>,
+    rng: &mut R,
+    bufs: HostBuffers<'b>,
+    place: impl FnOnce(HostSession<'m, 'b, P>) -> T,
+) -> Result<T, Error> {
     cfg.validate()?;
     if bufs.read.len() < MIN_READ_BUF || bufs.write.len() < MIN_WRITE_BUF {
         return Err(Error::Config(ConfigError::BufferTooSmall));
@@ -206,7 +219,7 @@ pub fn connect<'m, 'b, P: Port, R: CryptoRngCore>(
         Err(e) => Err(classify::handshake(e, verifier.error())),
     };
     match outcome {
-        Ok(()) => Ok(HostSession {
+        Ok(()) => Ok(place(HostSession {
             tls,
             info: SessionInfo {
                 path: Path::Host,
@@ -218,7 +231,7 @@ pub fn connect<'m, 'b, P: Port, R: CryptoRngCore>(
                 peer: PeerName::new(verifier.peer_common_name()),
             },
             closed: false,
-        }),
+        })),
         Err(e) => {
             // Dropping the connection closes the socket.
             drop(tls);
@@ -243,6 +256,9 @@ impl<'m, 'b, P: Port> HostSession<'m, 'b, P> {
     /// Send close_notify (best effort: a server that already closed the
     /// connection cannot receive it) and close the modem socket; an error
     /// means the modem did not free the socket.
+    // Out of line: closing moves the connection, and a caller that closes
+    // either path (e.g. `auto::Session::close`) need not hold room for that.
+    #[inline(never)]
     pub fn close(self) -> Result<(), Error> {
         let transport = match self.tls.close() {
             Ok(t) => t,
