@@ -54,9 +54,9 @@ for doc in docs/c-quickstart.md README.md; do
 done
 
 if command -v arm-none-eabi-gcc >/dev/null; then
-    step "bare-metal archive (thumbv7em-none-eabihf, capi,capi-cs-extern) links with arm-none-eabi-gcc"
+    step "bare-metal archive (thumbv7em-none-eabihf, capi,capi-cs-extern,compact-sha2) links with arm-none-eabi-gcc"
     if timeout 900 cargo rustc -q -p modemtls --lib --release --target thumbv7em-none-eabihf --no-default-features \
-            --features capi,capi-cs-extern --crate-type staticlib --target-dir "$TARGET_DIR" &&
+            --features capi,capi-cs-extern,compact-sha2 --crate-type staticlib --target-dir "$TARGET_DIR" &&
         arm-none-eabi-gcc -std=c99 -Wall -Wextra -Werror -DMTLS_CS_EXTERN -Os -mcpu=cortex-m4 -mthumb \
             -mfloat-abi=hard -mfpu=fpv4-sp-d16 --specs=nosys.specs -Wl,--gc-sections -Wl,--no-warn-execstack \
             -Iinclude ports/c-example/baremetal_link.c "$TARGET_DIR/thumbv7em-none-eabihf/release/libmodemtls.a" \
