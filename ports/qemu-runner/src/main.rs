@@ -275,7 +275,8 @@ struct Args {
     fw_dir: Option<PathBuf>,
     seed: Option<String>,
     lean: bool,
-    budget: Option<(u64, u64)>,
+    /// `--budget [VARIANT:]FLASH,RAM`, per image variant (whole image).
+    budget: Vec<(Variant, u64, u64)>,
     /// `--library-budget [VARIANT:]FLASH,RAM`, per image variant.
     library_budget: Vec<(Variant, u64, u64)>,
     repeat: u32,
@@ -288,8 +289,9 @@ const USAGE: &str = "usage: qemu-runner [--machine an385|an386|all] [--scenario 
                     host TLS handshake, always -icount shift=0; prints the table)] [--repeat N]
                    [--timeout SECONDS (default 120)] [--icount SHIFT] [--no-build] [--verbose]
                    [--lean (firmware without formatted log lines: the footprint build)]
-                   [--budget FLASH,RAM (fail when the offload-only image's flash or
-                    static RAM + peak stack exceeds these bytes)]
+                   [--budget [IMAGE:]FLASH,RAM (fail when the whole image IMAGE
+                    (offload-only (default), offload-core, host-only, host-tls, c-capi) has
+                    more flash or static RAM + peak stack than these bytes; repeatable)]
                    [--scenario baseline (the harness without the library; not part of all;
                     added by itself to a --lean run with offload-only; then the library's
                     share = firmware - baseline is printed per machine and image)]
@@ -314,7 +316,7 @@ fn parse_args() -> Result<Args, String> {
         fw_dir: None,
         seed: None,
         lean: false,
-        budget: None,
+        budget: Vec::new(),
         library_budget: Vec::new(),
         repeat: 1,
     };
@@ -372,21 +374,14 @@ fn parse_args() -> Result<Args, String> {
             }
             "--no-build" => a.build = false,
             "--lean" => a.lean = true,
-            "--budget" => a.budget = Some(flash_ram("--budget", &val("--budget")?)?),
+            "--budget" => {
+                let v = val("--budget")?;
+                a.budget.push(image_budget("--budget", &v, true)?);
+            }
             "--library-budget" => {
                 let v = val("--library-budget")?;
-                let (variant, fr) = match v.split_once(':') {
-                    Some((name, fr)) => (
-                        [Variant::Offload, Variant::OffloadCore, Variant::HostOnly, Variant::HostTls]
-                            .into_iter()
-                            .find(|x| x.name() == name)
-                            .ok_or(format!("--library-budget: unknown image {name} (offload-only, offload-core, host-only, host-tls)"))?,
-                        fr,
-                    ),
-                    None => (Variant::Offload, v.as_str()),
-                };
-                let (f, r) = flash_ram("--library-budget", fr)?;
-                a.library_budget.push((variant, f, r));
+                a.library_budget
+                    .push(image_budget("--library-budget", &v, false)?);
             }
             "--verbose" | "-v" => a.verbose = true,
             "--fw-dir" => a.fw_dir = Some(PathBuf::from(val("--fw-dir")?)),
@@ -432,10 +427,19 @@ fn parse_args() -> Result<Args, String> {
     {
         a.scenarios.push(Scenario::Baseline);
     }
-    for (v, _, _) in &a.library_budget {
-        if !a.scenarios.iter().any(|s| s.variant() == *v) {
+    // A budget for an image this run does not build would pass unchecked.
+    let built = |v: Variant| {
+        a.firmwares
+            .iter()
+            .any(|fw| a.scenarios.iter().any(|s| fw.variant(*s) == v))
+    };
+    for (flag, budgets) in [
+        ("--budget", &a.budget),
+        ("--library-budget", &a.library_budget),
+    ] {
+        if let Some((v, _, _)) = budgets.iter().find(|(v, _, _)| !built(*v)) {
             return Err(format!(
-                "--library-budget for {} but no scenario of this run uses that image",
+                "{flag} for {} but no scenario of this run uses that image",
                 v.name()
             ));
         }
@@ -444,6 +448,40 @@ fn parse_args() -> Result<Args, String> {
         return Err("--fw-dir needs one --firmware".into());
     }
     Ok(a)
+}
+
+/// `[IMAGE:]FLASH,RAM` (IMAGE defaults to offload-only; `c-capi`, the C
+/// image, only for whole-image budgets: it has no baseline).
+fn image_budget(flag: &str, v: &str, whole: bool) -> Result<(Variant, u64, u64), String> {
+    let mut images = vec![
+        Variant::Offload,
+        Variant::OffloadCore,
+        Variant::HostOnly,
+        Variant::HostTls,
+    ];
+    if whole {
+        images.push(Variant::CApi);
+    }
+    let (variant, fr) = match v.split_once(':') {
+        Some((name, fr)) => (
+            images
+                .iter()
+                .copied()
+                .find(|x| x.name() == name)
+                .ok_or(format!(
+                    "{flag}: unknown image {name} ({})",
+                    images
+                        .iter()
+                        .map(|x| x.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))?,
+            fr,
+        ),
+        None => (Variant::Offload, v),
+    };
+    let (f, r) = flash_ram(flag, fr)?;
+    Ok((variant, f, r))
 }
 
 /// `FLASH,RAM` in bytes.
@@ -639,7 +677,8 @@ fn run_firmware(args: &Args, fw: Firmware) -> Res<bool> {
             peak.map_or("?".into(), |p| p.to_string()),
             peak.map_or("?".into(), |p| (p + s.static_ram()).to_string()),
         );
-        if let (Some((max_flash, max_ram)), Variant::Offload) = (args.budget, v) {
+        for (_, max_flash, max_ram) in args.budget.iter().filter(|(bv, _, _)| bv == v) {
+            let (max_flash, max_ram) = (*max_flash, *max_ram);
             let ram = peak.map(|p| p + s.static_ram());
             let ok = s.flash() <= max_flash && ram.is_some_and(|r| r <= max_ram);
             println!(
