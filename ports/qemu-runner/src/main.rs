@@ -45,12 +45,14 @@
 //! `--library-budget [IMAGE:]FLASH,RAM` checks an image's library share
 //! (flash, and static RAM + peak stack).
 //!
-//! `--scenario footprint` (= `offload-core,host`, not part of `all`; Rust
-//! firmware only) adds the other two footprint images: `offload-core` runs
-//! the firmware's `offload` scenario on an image without the probe
-//! diagnosis (modemtls feature `offload` alone), `host` a host TLS session
-//! (`modemtls::host::connect`) on an image with no offload path, against
-//! the `auto-host` server.
+//! `--scenario footprint` (= `offload-core,host,everything`, not part of
+//! `all`; Rust firmware only) adds the other footprint images:
+//! `offload-core` runs the firmware's `offload` scenario on an image without
+//! the probe diagnosis (modemtls feature `offload` alone), `host` a host TLS
+//! session (`modemtls::host::connect`) on an image with no offload path,
+//! against the `auto-host` server, and `everything` the `auto-host`
+//! scenario on an image with every feature (P-384 and Ed25519 verification
+//! too).
 
 use modemtls_sim::{FirmwareProfile, SimConfig, Simulator};
 use modemtls_testkit::{server_creds, KeyKind, SServer, SServerOpts, TlsVersions};
@@ -103,6 +105,11 @@ enum Scenario {
     /// image), against the `auto-host` server: the host TLS footprint.
     /// Not part of `all`.
     Host,
+    /// The firmware's `auto-host` scenario on the image with every
+    /// verification algorithm (`p384`, `ed25519` on top of `host-tls`, with
+    /// offload and the diagnosis): the "everything" footprint. Not part of
+    /// `all`.
+    Everything,
     /// Instruction counts of a host TLS 1.3 handshake against a P-256 chain
     /// (firmware scenario `compute`, always under `-icount shift=0`).
     ComputeP256,
@@ -117,7 +124,8 @@ enum Scenario {
 const SCENARIOS: [Scenario; 3] = [Scenario::Offload, Scenario::VerifyFail, Scenario::AutoHost];
 /// The footprint images besides the port tests' (`--scenario footprint`,
 /// with `--lean`): offload without the diagnosis, and host TLS only.
-const FOOTPRINT_SCENARIOS: [Scenario; 2] = [Scenario::OffloadCore, Scenario::Host];
+const FOOTPRINT_SCENARIOS: [Scenario; 3] =
+    [Scenario::OffloadCore, Scenario::Host, Scenario::Everything];
 /// The compute benchmark (`--scenario compute`; not part of `all`).
 const COMPUTE_SCENARIOS: [Scenario; 2] = [Scenario::ComputeP256, Scenario::ComputeRsa2048];
 
@@ -129,6 +137,7 @@ impl Scenario {
             Scenario::AutoHost => "auto-host",
             Scenario::OffloadCore => "offload-core",
             Scenario::Host => "host",
+            Scenario::Everything => "everything",
             Scenario::ComputeP256 => "compute-p256",
             Scenario::ComputeRsa2048 => "compute-rsa2048",
             Scenario::Baseline => "baseline",
@@ -139,6 +148,7 @@ impl Scenario {
         match self {
             Scenario::ComputeP256 | Scenario::ComputeRsa2048 => "compute",
             Scenario::OffloadCore => "offload",
+            Scenario::Everything => "auto-host",
             other => other.name(),
         }
     }
@@ -147,6 +157,7 @@ impl Scenario {
             Scenario::AutoHost => Variant::HostTls,
             Scenario::OffloadCore => Variant::OffloadCore,
             Scenario::Host => Variant::HostOnly,
+            Scenario::Everything => Variant::Everything,
             Scenario::ComputeP256 | Scenario::ComputeRsa2048 => Variant::Compute,
             Scenario::Baseline => Variant::Baseline,
             _ => Variant::Offload,
@@ -203,6 +214,8 @@ enum Variant {
     HostTls,
     /// `--no-default-features --features host-tls`: host TLS only.
     HostOnly,
+    /// `--features everything`: offload, diagnosis, host TLS, P-384, Ed25519.
+    Everything,
     /// `--features compute` (host-tls + the instruction counter).
     Compute,
     /// The C firmware (`ports/qemu-c`): `libmodemtls.a` with features
@@ -219,6 +232,7 @@ impl Variant {
             Variant::OffloadCore => "offload-core",
             Variant::HostTls => "host-tls",
             Variant::HostOnly => "host-only",
+            Variant::Everything => "everything",
             Variant::Compute => "compute",
             Variant::CApi => "c-capi",
             Variant::Baseline => "baseline",
@@ -238,6 +252,7 @@ impl Variant {
                 no_default = true;
                 f.push("host-tls");
             }
+            Variant::Everything => f.push("everything"),
             Variant::Compute => f.push("compute"),
             Variant::CApi => {}
             Variant::Baseline => {
@@ -283,8 +298,9 @@ struct Args {
 }
 
 const USAGE: &str = "usage: qemu-runner [--machine an385|an386|all] [--scenario offload|verify-fail|auto-host|all|A,B]
-                   [--scenario footprint|offload-core|host (Rust images without the probe
-                    diagnosis / with host TLS only, for the footprint; not part of all)]
+                   [--scenario footprint|offload-core|host|everything (Rust images without
+                    the probe diagnosis / with host TLS only / with every feature, for the
+                    footprint; not part of all)]
                    [--scenario compute|compute-p256|compute-rsa2048 (instruction counts of a
                     host TLS handshake, always -icount shift=0; prints the table)] [--repeat N]
                    [--timeout SECONDS (default 120)] [--icount SHIFT] [--no-build] [--verbose]
@@ -458,6 +474,7 @@ fn image_budget(flag: &str, v: &str, whole: bool) -> Result<(Variant, u64, u64),
         Variant::OffloadCore,
         Variant::HostOnly,
         Variant::HostTls,
+        Variant::Everything,
     ];
     if whole {
         images.push(Variant::CApi);
@@ -900,6 +917,7 @@ fn world(sc: Scenario) -> Res<World> {
         // scenarios: the same with a P-256 or RSA-2048 chain of three.
         Scenario::AutoHost
         | Scenario::Host
+        | Scenario::Everything
         | Scenario::ComputeP256
         | Scenario::ComputeRsa2048
         | Scenario::Baseline => {
@@ -953,7 +971,11 @@ fn run_scenario(
         sc.fw_name(),
         w.port
     );
-    if matches!(sc, Scenario::AutoHost | Scenario::Host) || sc.is_compute() {
+    if matches!(
+        sc,
+        Scenario::AutoHost | Scenario::Host | Scenario::Everything
+    ) || sc.is_compute()
+    {
         // TEST-ONLY entropy for the firmware's host TLS RNG (see
         // ports/qemu-rust/src/host.rs).
         let seed = match &args.seed {
