@@ -801,12 +801,35 @@ fn ca_bundle_larger_than_the_firmware_takes_goes_to_host() {
     );
 }
 
+/// `auto::connect_observed_in` on a fresh [`Case`], the steps recorded in
+/// it.
+fn connect_in<'s, 'c>(
+    slot: &'s mut core::mem::MaybeUninit<Session<'c, 'c, TcpPort>>,
+    c: &'c mut Case,
+    cfg: &SessionConfig<'_>,
+) -> Result<&'s mut Session<'c, 'c, TcpPort>, Error> {
+    let Case {
+        r,
+        mem,
+        cache,
+        steps,
+    } = c;
+    auto::connect_observed_in(
+        slot,
+        &mut r.modem,
+        cfg,
+        &mut rand_core::OsRng,
+        mem.bufs(),
+        Some(cache),
+        &mut |s| steps.push(s),
+    )
+}
+
 #[test]
 fn connect_observed_in_builds_the_session_in_place_on_both_paths() {
     use core::mem::MaybeUninit;
     // Nothing here takes the session back out of its slot (that needs
     // `unsafe`), so the sessions are left open when the slots go away.
-    let mut rng = rand_core::OsRng;
 
     // Offloaded: seed 3's server.
     let creds = server_creds(HOST, KeyKind::Rsa2048);
@@ -817,22 +840,12 @@ fn connect_observed_in_builds_the_session_in_place_on_both_paths() {
     });
     let mut c = Case::new();
     let mut slot = MaybeUninit::uninit();
-    let cfg = auto_cfg(&creds, server.port());
-    let mut steps = Vec::new();
-    let s = auto::connect_observed_in(
-        &mut slot,
-        &mut c.r.modem,
-        &cfg,
-        &mut rng,
-        c.mem.bufs(),
-        Some(&mut c.cache),
-        &mut |s| steps.push(s),
-    )
-    .expect("offloaded session");
+    let s =
+        connect_in(&mut slot, &mut c, &auto_cfg(&creds, server.port())).expect("offloaded session");
     assert_eq!(s.info().path, Path::Offload);
     assert_eq!(s.info().reason, PathReason::CapabilitiesCover);
     assert!(get(s).starts_with("HTTP/1.1 200 OK"));
-    assert!(!steps.contains(&Step::HostStarting), "{steps:?}");
+    assert!(!c.steps.contains(&Step::HostStarting), "{:?}", c.steps);
 
     // Fallback to the host path: seed 1's ChaCha20-only server.
     let creds = server_creds(HOST, KeyKind::Rsa2048);
@@ -843,17 +856,8 @@ fn connect_observed_in_builds_the_session_in_place_on_both_paths() {
     });
     let mut c = Case::new();
     let mut slot = MaybeUninit::uninit();
-    let cfg = auto_cfg(&creds, server.port());
-    let s = auto::connect_observed_in(
-        &mut slot,
-        &mut c.r.modem,
-        &cfg,
-        &mut rng,
-        c.mem.bufs(),
-        Some(&mut c.cache),
-        &mut |_| {},
-    )
-    .expect("host session after the fallback");
+    let s = connect_in(&mut slot, &mut c, &auto_cfg(&creds, server.port()))
+        .expect("host session after the fallback");
     assert_eq!(s.info().path, Path::Host);
     assert_eq!(
         s.info().reason,
@@ -869,17 +873,9 @@ fn connect_observed_in_builds_the_session_in_place_on_both_paths() {
     let mut c = Case::new();
     let mut slot = MaybeUninit::uninit();
     let cfg = auto_cfg(&creds, server.port()).mode(Mode::Host);
-    let e = auto::connect_observed_in(
-        &mut slot,
-        &mut c.r.modem,
-        &cfg,
-        &mut rng,
-        c.mem.bufs(),
-        None::<&mut PathCache<8>>,
-        &mut |_| {},
-    )
-    .err()
-    .expect("wrong host name refused");
+    let e = connect_in(&mut slot, &mut c, &cfg)
+        .err()
+        .expect("wrong host name refused");
     assert!(
         matches!(e, Error::Tls(t) if t.certificate == Some(CertProblem::HostnameMismatch)),
         "{e:?}"

@@ -28,10 +28,12 @@ use crate::log::{text, Steps};
 use crate::scenarios::{http_get, modem, modem_up, Failure};
 use crate::semi::Params;
 use crate::testrng::TestRng;
+use embedded_io::{Read, Write};
 #[cfg(feature = "offload")]
 use modemtls::auto::{self, PathCache, Step};
 use modemtls::host::{HostBuffers, MIN_READ_BUF, MIN_WRITE_BUF};
 use modemtls::session::{Credential, Mode, Path, SessionConfig, SessionInfo};
+use modemtls::Error;
 
 /// Outgoing TLS record buffer: the library's minimum (1 KiB) is enough for
 /// a ClientHello, the client Finished and an HTTP request.
@@ -99,7 +101,7 @@ pub fn auto_host(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Fai
         .trust(Credential::Pem(ca))
         .mode(Mode::Auto);
     let mut cache: PathCache<4> = PathCache::new();
-    let mut s = auto::connect_observed(
+    let s = auto::connect_observed(
         &mut modem,
         &cfg,
         &mut rng,
@@ -118,13 +120,7 @@ pub fn auto_host(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Fai
     )
     .map_err(|e| Failure::Lib("auto connect", e))?;
     check_host_info(&s.info(), steps)?;
-    let (_, code) = http_get(&mut s, p.host, p.path, steps)?;
-    s.close().map_err(|e| Failure::Lib("close", e))?;
-    steps.step("session closed");
-    if code != 200 {
-        return Err(Failure::Unexpected("HTTP status is not 200"));
-    }
-    Ok(())
+    get_then_close(s, auto::Session::close, p, steps)
 }
 
 /// Scenario `host`: `Mode::Host` straight through `modemtls::host`.
@@ -137,11 +133,21 @@ pub fn host_only(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Fai
         .trust(Credential::Pem(ca))
         .mode(Mode::Host);
     steps.step("host handshake starting");
-    let mut s = modemtls::host::connect(&mut modem, &cfg, &mut rng, bufs)
+    let s = modemtls::host::connect(&mut modem, &cfg, &mut rng, bufs)
         .map_err(|e| Failure::Lib("host connect", e))?;
     check_host_info(&s.info(), steps)?;
+    get_then_close(s, modemtls::host::HostSession::close, p, steps)
+}
+
+/// The scenarios' end: `GET`, close, the status must be 200.
+fn get_then_close<S: Read + Write<Error = Error>>(
+    mut s: S,
+    close: fn(S) -> Result<(), Error>,
+    p: &Params<'_>,
+    steps: &mut Steps,
+) -> Result<(), Failure> {
     let (_, code) = http_get(&mut s, p.host, p.path, steps)?;
-    s.close().map_err(|e| Failure::Lib("close", e))?;
+    close(s).map_err(|e| Failure::Lib("close", e))?;
     steps.step("session closed");
     if code != 200 {
         return Err(Failure::Unexpected("HTTP status is not 200"));
