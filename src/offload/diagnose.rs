@@ -28,14 +28,21 @@ pub(crate) fn diagnose_offload<P: Port>(
     caps: &Capabilities,
     min: TlsVersion,
 ) -> Result<Diagnosis, ModemError> {
-    let firmware_sni = caps.sni.then_some(host);
-    let first = probe(modem, host, port, firmware_sni, caps, min)?;
-    let retry = match first {
-        Verdict::ServerHello { .. } => None,
-        _ if firmware_sni.is_none() => Some(probe(modem, host, port, Some(host), caps, min)?),
-        _ => None,
-    };
-    Ok(diagnose(first, retry))
+    // The first probe with the firmware's SNI setting; when that is refused
+    // without SNI, once more with SNI.
+    let mut sni = caps.sni.then_some(host);
+    let mut first = None;
+    loop {
+        let v = probe(modem, host, port, sni, caps, min)?;
+        match first {
+            None if sni.is_none() && !matches!(v, Verdict::ServerHello { .. }) => {
+                first = Some(v);
+                sni = Some(host);
+            }
+            None => return Ok(diagnose(v, None)),
+            Some(f) => return Ok(diagnose(f, Some(v))),
+        }
+    }
 }
 
 /// The failure a diagnosis stands for.
@@ -49,6 +56,9 @@ pub(crate) fn failure_of(d: Diagnosis) -> TlsFailure {
     }
 }
 
+/// One probe: the ClientHello over a fresh TCP connection, the server's
+/// first answer read until it decides, the connection closed.
+#[inline(never)]
 fn probe<P: Port>(
     modem: &mut Bg9x<P>,
     host: &str,
@@ -65,46 +75,47 @@ fn probe<P: Port>(
     };
     // The random of a probe never keys anything (the handshake is abandoned
     // after the server's first flight), so it need not be secret.
-    let mut random = [0u8; 32];
     let seed = modem.now_ms().to_be_bytes();
-    for (i, r) in random.iter_mut().enumerate() {
-        *r = seed[i % 8] ^ (i as u8).wrapping_mul(0x9d);
-    }
-    let mut out = [0u8; 512];
-    let n = write_client_hello(&hello, &random, &mut out).map_err(|_| ModemError::Socket(-1))?;
+    let random: [u8; 32] = core::array::from_fn(|i| seed[i % 8] ^ (i as u8).wrapping_mul(0x9d));
+    // The ClientHello, then (once sent) the server's bytes.
+    let mut buf = [0u8; 512];
+    let n = write_client_hello(&hello, &random, &mut buf).map_err(|_| ModemError::Socket(-1))?;
     let id = modem.tcp_open(host, port)?;
-    let r = exchange(modem, id, out.get(..n).unwrap_or(&[]));
+    let r = exchange(modem, id, &mut buf, n);
     let _ = modem.close(SocketKind::Tcp, id);
     r
 }
 
+/// Sends the first `n` bytes of `buf`, then reads the answer into `buf`.
 fn exchange<P: Port>(
     modem: &mut Bg9x<P>,
     id: crate::modem::SocketId,
-    hello: &[u8],
+    buf: &mut [u8],
+    n: usize,
 ) -> Result<Verdict, ModemError> {
     let mut sent = 0;
-    while let Some(rest) = hello.get(sent..).filter(|r| !r.is_empty()) {
+    while let Some(rest) = buf.get(sent..n).filter(|r| !r.is_empty()) {
         sent += modem.send(SocketKind::Tcp, id, rest)?;
     }
     let mut parser = ResponseParser::new();
-    let mut buf = [0u8; 256];
     let mut received = 0usize;
     let wait = PROBE_TIMEOUT_MS.min(modem.timeouts().data_ms);
     loop {
-        match modem.recv_wait(SocketKind::Tcp, id, &mut buf, wait) {
-            Ok(0) => return Ok(parser.finish_eof()),
+        match modem.recv_wait(SocketKind::Tcp, id, buf, wait) {
+            Ok(0) => break,
             Ok(n) => {
                 received += n;
-                if let Some(v) = parser.feed(buf.get(..n).unwrap_or(&[])) {
-                    return Ok(v);
+                if parser.feed(buf.get(..n).unwrap_or(&[])).is_some() {
+                    break;
                 }
             }
-            // A server that never answers a ClientHello: the firmware's
-            // failure was a timeout, not a TLS capability problem.
-            Err(ModemError::Timeout) if received == 0 => return Err(ModemError::Timeout),
-            Err(ModemError::Timeout) => return Ok(parser.finish_eof()),
+            // Silence after some bytes ends the answer. A server that never
+            // answers a ClientHello: the firmware's failure was a timeout,
+            // not a TLS capability problem (returned as such).
+            Err(ModemError::Timeout) if received > 0 => break,
             Err(e) => return Err(e),
         }
     }
+    // The verdict if one was decided, else what the end of the answer shows.
+    Ok(parser.finish_eof())
 }

@@ -11,29 +11,25 @@ const MAX_FRAGMENT: usize = 1 << 14;
 /// Longest DNS name without its trailing dot (RFC 1035 2.3.4, as text).
 const MAX_NAME: usize = 253;
 
-/// supported_groups: x25519, secp256r1, secp384r1.
-const GROUPS: [u16; 3] = [0x001D, 0x0017, 0x0018];
-
-/// signature_algorithms, strongest/most common first.
-const SIGNATURE_ALGORITHMS: [u16; 10] = [
-    0x0403, // ecdsa_secp256r1_sha256
-    0x0503, // ecdsa_secp384r1_sha384
-    0x0804, // rsa_pss_rsae_sha256
-    0x0805, // rsa_pss_rsae_sha384
-    0x0806, // rsa_pss_rsae_sha512
-    0x0401, // rsa_pkcs1_sha256
-    0x0501, // rsa_pkcs1_sha384
-    0x0601, // rsa_pkcs1_sha512
-    0x0201, // rsa_pkcs1_sha1
-    0x0203, // ecdsa_sha1
+/// The extensions every probe sends, after `server_name`, as they go on
+/// the wire (type, length, body):
+///
+/// - `supported_groups`: x25519, secp256r1, secp384r1;
+/// - `ec_point_formats`: uncompressed;
+/// - `signature_algorithms`, strongest/most common first: ecdsa_secp256r1_sha256,
+///   ecdsa_secp384r1_sha384, rsa_pss_rsae_sha256/384/512,
+///   rsa_pkcs1_sha256/384/512, rsa_pkcs1_sha1, ecdsa_sha1.
+const FIXED_EXTENSIONS: [u8; 44] = [
+    0x00, 0x0A, 0x00, 0x08, 0x00, 0x06, 0x00, 0x1D, 0x00, 0x17, 0x00,
+    0x18, // supported_groups
+    0x00, 0x0B, 0x00, 0x02, 0x01, 0x00, // ec_point_formats
+    0x00, 0x0D, 0x00, 0x16, 0x00, 0x14, // signature_algorithms
+    0x04, 0x03, 0x05, 0x03, 0x08, 0x04, 0x08, 0x05, 0x08, 0x06, 0x04, 0x01, 0x05, 0x01, 0x06, 0x01,
+    0x02, 0x01, 0x02, 0x03,
 ];
 
-const EXT_SERVER_NAME: u16 = 0x0000;
-const EXT_SUPPORTED_GROUPS: u16 = 0x000A;
-const EXT_EC_POINT_FORMATS: u16 = 0x000B;
-const EXT_SIGNATURE_ALGORITHMS: u16 = 0x000D;
-const EXT_SUPPORTED_VERSIONS: u16 = 0x002B;
-const EXT_KEY_SHARE: u16 = 0x0033;
+/// `key_share` with an empty `client_shares` (TLS 1.3 offers only).
+const EMPTY_KEY_SHARE: [u8; 6] = [0x00, 0x33, 0x00, 0x02, 0x00, 0x00];
 
 /// Writes one complete TLS record (content type handshake, one ClientHello)
 /// into `out` and returns its length.
@@ -68,15 +64,16 @@ pub fn write_client_hello(
     random: &[u8; 32],
     out: &mut [u8],
 ) -> Result<usize, ProbeError> {
-    if hello.cipher_suites.is_empty() {
+    let suites = hello.cipher_suites;
+    if suites.is_empty() {
         return Err(ProbeError::NoCipherSuites);
     }
     if hello.min_version > hello.max_version {
         return Err(ProbeError::VersionRange);
     }
-    let sni = match hello.server_name {
-        Some(name) => sni_name(name)?,
-        None => None,
+    let name: &[u8] = match hello.server_name {
+        Some(name) => sni_name(name)?.map_or(&[], str::as_bytes),
+        None => &[],
     };
     let client_version = if hello.max_version > TlsVersion::Tls12 {
         TlsVersion::Tls12
@@ -84,97 +81,84 @@ pub fn write_client_hello(
         hello.max_version
     };
 
-    let mut w = Writer { buf: out, pos: 0 };
-    // TLSPlaintext header.
-    w.u8(22)?;
-    w.u16(0x0301)?;
-    let record_len = w.len_field(2)?;
-    // Handshake header.
-    w.u8(1)?; // client_hello
-    let hs_len = w.len_field(3)?;
-    w.u16(client_version.to_wire())?;
-    w.put(random)?;
-    w.u8(0)?; // legacy_session_id: empty
-
-    let suites_len = w.len_field(2)?;
-    let mut has_scsv = false;
-    for &suite in hello.cipher_suites {
-        has_scsv |= suite == RENEGOTIATION_SCSV;
-        w.u16(suite)?;
+    // All lengths first (the buffer and the record size are checked once),
+    // then the bytes, copied in order.
+    // A plain loop: `contains` links a generic search costing ~100 bytes of
+    // flash on Cortex-M.
+    #[allow(clippy::manual_contains)]
+    let has_scsv = suites.iter().any(|&s| s == RENEGOTIATION_SCSV);
+    let suites_len = suites
+        .len()
+        .saturating_add(usize::from(!has_scsv))
+        .saturating_mul(2);
+    // server_name: type 2, length 2, list length 2, name type 1, name length 2.
+    let sni_len = if name.is_empty() { 0 } else { name.len() + 9 };
+    // TLS 1.3 offered: versions max (1.3) down to min, two bytes each.
+    let versions = if hello.max_version == TlsVersion::Tls13 {
+        2 * (TlsVersion::Tls13 as usize + 1 - hello.min_version as usize)
+    } else {
+        0
+    };
+    let v13_len = if versions == 0 {
+        0
+    } else {
+        5 + versions + EMPTY_KEY_SHARE.len()
+    };
+    let exts_len = sni_len + FIXED_EXTENSIONS.len() + v13_len;
+    // client_version 2, random 32, session id 1, suites 2 + n, compression
+    // 2, extensions 2 + n; plus the handshake header (4).
+    let hs_len = suites_len.saturating_add(4 + 2 + 32 + 1 + 2 + 2 + 2 + exts_len);
+    let total = hs_len.saturating_add(5);
+    if total > out.len() {
+        return Err(ProbeError::BufferTooSmall);
     }
-    if !has_scsv {
-        w.u16(RENEGOTIATION_SCSV)?;
-    }
-    w.close_len(suites_len, 2)?;
-
-    w.u8(1)?; // one compression method:
-    w.u8(0)?; // null
-
-    let exts_len = w.len_field(2)?;
-    if let Some(name) = sni {
-        w.u16(EXT_SERVER_NAME)?;
-        let ext = w.len_field(2)?;
-        let list = w.len_field(2)?;
-        w.u8(0)?; // host_name
-        let host = w.len_field(2)?;
-        w.put(name.as_bytes())?;
-        w.close_len(host, 2)?;
-        w.close_len(list, 2)?;
-        w.close_len(ext, 2)?;
-    }
-
-    w.u16(EXT_SUPPORTED_GROUPS)?;
-    let ext = w.len_field(2)?;
-    let list = w.len_field(2)?;
-    for g in GROUPS {
-        w.u16(g)?;
-    }
-    w.close_len(list, 2)?;
-    w.close_len(ext, 2)?;
-
-    w.u16(EXT_EC_POINT_FORMATS)?;
-    w.u16(2)?;
-    w.u8(1)?;
-    w.u8(0)?; // uncompressed
-
-    w.u16(EXT_SIGNATURE_ALGORITHMS)?;
-    let ext = w.len_field(2)?;
-    let list = w.len_field(2)?;
-    for s in SIGNATURE_ALGORITHMS {
-        w.u16(s)?;
-    }
-    w.close_len(list, 2)?;
-    w.close_len(ext, 2)?;
-
-    if hello.max_version == TlsVersion::Tls13 {
-        w.u16(EXT_SUPPORTED_VERSIONS)?;
-        let ext = w.len_field(2)?;
-        let list = w.len_field(1)?;
-        for v in [
-            TlsVersion::Tls13,
-            TlsVersion::Tls12,
-            TlsVersion::Tls11,
-            TlsVersion::Tls10,
-        ] {
-            if v >= hello.min_version {
-                w.u16(v.to_wire())?;
-            }
-        }
-        w.close_len(list, 1)?;
-        w.close_len(ext, 2)?;
-
-        w.u16(EXT_KEY_SHARE)?;
-        w.u16(2)?;
-        w.u16(0)?; // client_shares: empty
-    }
-    w.close_len(exts_len, 2)?;
-    w.close_len(hs_len, 3)?;
-
-    let fragment = w.pos.checked_sub(5).ok_or(ProbeError::BufferTooSmall)?;
-    if fragment > MAX_FRAGMENT {
+    if hs_len > MAX_FRAGMENT {
         return Err(ProbeError::HelloTooLarge);
     }
-    w.close_len(record_len, 2)?;
+
+    let mut w = Writer { buf: out, pos: 0 };
+    let [_, _, rec_hi, rec_lo] = (hs_len as u32).to_be_bytes();
+    let [_, hs_b2, hs_b1, hs_b0] = (hs_len as u32).wrapping_sub(4).to_be_bytes();
+    let [cv_hi, cv_lo] = client_version.to_wire().to_be_bytes();
+    // TLSPlaintext header (handshake, record version 0x0301), handshake
+    // header (client_hello), client_version.
+    w.put(&[
+        22, 3, 1, rec_hi, rec_lo, 1, hs_b2, hs_b1, hs_b0, cv_hi, cv_lo,
+    ]);
+    w.put(random);
+    // Empty legacy_session_id, then the cipher suites.
+    let [sl_hi, sl_lo] = (suites_len as u16).to_be_bytes();
+    w.put(&[0, sl_hi, sl_lo]);
+    for &suite in suites {
+        w.put(&suite.to_be_bytes());
+    }
+    if !has_scsv {
+        w.put(&RENEGOTIATION_SCSV.to_be_bytes());
+    }
+    // One compression method, null; the extensions.
+    let [el_hi, el_lo] = (exts_len as u16).to_be_bytes();
+    w.put(&[1, 0, el_hi, el_lo]);
+    if !name.is_empty() {
+        // server_name: extension length, list length, host_name, name
+        // length (the name is at most 253 bytes).
+        let n = name.len() as u16;
+        let [e_hi, e_lo] = (n + 5).to_be_bytes();
+        let [l_hi, l_lo] = (n + 3).to_be_bytes();
+        w.put(&[0, 0, e_hi, e_lo, l_hi, l_lo, 0, 0, n as u8]);
+        w.put(name);
+    }
+    w.put(&FIXED_EXTENSIONS);
+    if versions != 0 {
+        // supported_versions: TLS 1.3 (0x0304) down to min_version.
+        let n = versions as u8;
+        w.put(&[0, 0x2B, 0, n + 1, n]);
+        let mut minor = 4;
+        while minor > hello.min_version as u8 {
+            w.put(&[3, minor]);
+            minor -= 1;
+        }
+        w.put(&EMPTY_KEY_SHARE);
+    }
     Ok(w.pos)
 }
 
@@ -183,100 +167,65 @@ pub fn write_client_hello(
 /// name without one trailing dot otherwise.
 pub(crate) fn sni_name(name: &str) -> Result<Option<&str>, ProbeError> {
     let name = name.strip_suffix('.').unwrap_or(name);
-    if name.is_empty() {
+    let bytes = name.as_bytes();
+    let Some(&first) = bytes.first() else {
         return Err(ProbeError::InvalidName);
-    }
-    if name.len() > MAX_NAME {
+    };
+    if bytes.len() > MAX_NAME {
         return Err(ProbeError::NameTooLong);
     }
-    // IPv6 literal, bracketed or not, possibly with a zone.
-    if name.contains(':') || name.starts_with('[') {
+    // IPv6 literal, bracketed or not, possibly with a zone. (A plain loop:
+    // `contains` links memchr, ~90 bytes more flash on Cortex-M.)
+    #[allow(clippy::manual_contains)]
+    let ipv6 = first == b'[' || bytes.iter().any(|&b| b == b':');
+    if ipv6 {
         return Ok(None);
     }
     // Every label a valid DNS label.
-    let mut last = "";
-    for label in name.split('.') {
-        if label.is_empty() || label.len() > 63 {
+    let mut label = 0usize;
+    let mut digits = true;
+    for &b in bytes {
+        if b == b'.' {
+            if label == 0 {
+                return Err(ProbeError::InvalidName);
+            }
+            label = 0;
+            digits = true;
+            continue;
+        }
+        if label == 63 || !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
             return Err(ProbeError::InvalidName);
         }
-        if !label
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
-            return Err(ProbeError::InvalidName);
-        }
-        last = label;
+        label += 1;
+        digits &= b.is_ascii_digit();
+    }
+    if label == 0 {
+        return Err(ProbeError::InvalidName);
     }
     // IPv4 literal (including the short forms `inet_aton` accepts): a last
     // label of digits only is never a host name (no top-level domain is
     // numeric), so such a name is treated as an address.
-    if last.bytes().all(|b| b.is_ascii_digit()) {
+    if digits {
         return Ok(None);
     }
     Ok(Some(name))
 }
 
-/// Bounds-checked writer over the caller's buffer.
+/// Writer over the caller's buffer, whose size was checked beforehand (a
+/// write past the end would be cut off, never a panic).
 struct Writer<'a> {
     buf: &'a mut [u8],
     pos: usize,
 }
 
 impl Writer<'_> {
-    fn put(&mut self, bytes: &[u8]) -> Result<(), ProbeError> {
-        let end = self
-            .pos
-            .checked_add(bytes.len())
-            .ok_or(ProbeError::BufferTooSmall)?;
-        let dst = self
-            .buf
-            .get_mut(self.pos..end)
-            .ok_or(ProbeError::BufferTooSmall)?;
-        for (d, s) in dst.iter_mut().zip(bytes) {
-            *d = *s;
+    #[inline(never)]
+    fn put(&mut self, bytes: &[u8]) {
+        if let Some(dst) = self.buf.get_mut(self.pos..) {
+            for (d, s) in dst.iter_mut().zip(bytes) {
+                *d = *s;
+            }
         }
-        self.pos = end;
-        Ok(())
-    }
-
-    fn u8(&mut self, v: u8) -> Result<(), ProbeError> {
-        self.put(&[v])
-    }
-
-    fn u16(&mut self, v: u16) -> Result<(), ProbeError> {
-        self.put(&v.to_be_bytes())
-    }
-
-    /// Reserves a `width`-byte length field; returns where it starts.
-    fn len_field(&mut self, width: usize) -> Result<usize, ProbeError> {
-        let at = self.pos;
-        for _ in 0..width {
-            self.u8(0)?;
-        }
-        Ok(at)
-    }
-
-    /// Fills the length field at `at` with the number of bytes written after it.
-    fn close_len(&mut self, at: usize, width: usize) -> Result<(), ProbeError> {
-        let body_start = at.checked_add(width).ok_or(ProbeError::BufferTooSmall)?;
-        let len = self
-            .pos
-            .checked_sub(body_start)
-            .ok_or(ProbeError::BufferTooSmall)?;
-        let len = u32::try_from(len).map_err(|_| ProbeError::HelloTooLarge)?;
-        let bytes = len.to_be_bytes();
-        let skip = 4usize.checked_sub(width).ok_or(ProbeError::HelloTooLarge)?;
-        let (high, low) = bytes.split_at(skip.min(bytes.len()));
-        if high.iter().any(|&b| b != 0) {
-            return Err(ProbeError::HelloTooLarge);
-        }
-        let dst = self
-            .buf
-            .get_mut(at..body_start)
-            .ok_or(ProbeError::BufferTooSmall)?;
-        for (d, s) in dst.iter_mut().zip(low) {
-            *d = *s;
-        }
-        Ok(())
+        self.pos = self.pos.saturating_add(bytes.len());
     }
 }

@@ -23,33 +23,34 @@ const MIN_SERVER_HELLO: u32 = 38;
 
 const EXT_SUPPORTED_VERSIONS: u16 = 0x002B;
 
-/// Where the record layer is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Record {
-    /// Reading the 5-byte header; `got` bytes so far.
-    Header { got: u8 },
-    /// Inside a record body of content type `kind`; `left` bytes to go.
-    Body { kind: u8, left: u16 },
-}
-
-/// Where the handshake-message stream (the bodies of handshake records,
-/// concatenated) is inside the first message, which must be a ServerHello.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Hs {
-    Type,
-    Length { got: u8 },
-    Version { got: u8 },
-    Random { got: u8 },
-    SessionIdLength,
-    SessionId { left: u8 },
-    Cipher { got: u8 },
-    Compression,
-    ExtensionsLength { got: u8 },
-    ExtType { got: u8 },
-    ExtLength { got: u8 },
-    ExtSkip { left: u16 },
-    SupportedVersion { got: u8 },
-}
+// The fields of the first handshake message, in order. Each is read whole
+// (`need` bytes, big-endian into `acc`) and then acted on.
+/// Message type (1).
+const F_TYPE: u8 = 0;
+/// Message length (3).
+const F_LENGTH: u8 = 1;
+/// `legacy_version` (2).
+const F_VERSION: u8 = 2;
+/// `random` (32), compared with [`HRR_RANDOM`] on the way.
+const F_RANDOM: u8 = 3;
+/// Session id length (1).
+const F_SESSION_ID_LENGTH: u8 = 4;
+/// Session id (skipped).
+const F_SESSION_ID: u8 = 5;
+/// `cipher_suite` (2).
+const F_CIPHER: u8 = 6;
+/// `legacy_compression_method` (1).
+const F_COMPRESSION: u8 = 7;
+/// Extensions length (2).
+const F_EXTENSIONS_LENGTH: u8 = 8;
+/// Extension type (2). This and the fields below lie inside the extensions.
+const F_EXT_TYPE: u8 = 9;
+/// Extension length (2).
+const F_EXT_LENGTH: u8 = 10;
+/// Extension body (skipped).
+const F_EXT_BODY: u8 = 11;
+/// `supported_versions` body: the selected version (2).
+const F_SUPPORTED_VERSION: u8 = 12;
 
 /// Incremental parser of the server's answer to a probe ClientHello.
 ///
@@ -79,21 +80,26 @@ enum Hs {
 /// it again.
 #[derive(Clone, Debug)]
 pub struct ResponseParser {
-    record: Record,
-    header: [u8; 5],
-    // Alert stream.
-    alert: [u8; 2],
-    alert_got: u8,
-    warning: Option<(u8, u8)>,
-    // Handshake stream.
-    hs: Hs,
+    // Record layer: header bytes read (5 = inside a body), the content
+    // type, and the body bytes left (the length while the header is read).
+    header_got: u8,
+    kind: u8,
+    record_left: u16,
+    // Alert stream: the level byte when it is in.
+    alert_level: Option<u8>,
+    // The code of a warning alert that was not decisive (level 1).
+    warning: Option<u8>,
+    // Handshake stream: the field being read and its bytes still to come.
+    field: u8,
+    need: u16,
     acc: u32,
+    hrr: bool,
     msg_left: u32,
     ext_left: u16,
     ext_type: u16,
-    legacy_version: u16,
+    // The legacy_version, replaced by supported_versions when it comes.
+    version: u16,
     cipher: u16,
-    hrr: bool,
     decided: Option<Verdict>,
 }
 
@@ -107,48 +113,47 @@ impl ResponseParser {
     /// A parser at the start of the server's answer.
     pub const fn new() -> Self {
         ResponseParser {
-            record: Record::Header { got: 0 },
-            header: [0; 5],
-            alert: [0; 2],
-            alert_got: 0,
+            header_got: 0,
+            kind: 0,
+            record_left: 0,
+            alert_level: None,
             warning: None,
-            hs: Hs::Type,
+            field: F_TYPE,
+            need: 1,
             acc: 0,
+            hrr: true,
             msg_left: 0,
             ext_left: 0,
             ext_type: 0,
-            legacy_version: 0,
+            version: 0,
             cipher: 0,
-            hrr: true,
             decided: None,
         }
     }
 
     /// Takes the next bytes from the server; returns the verdict once one is
     /// decided (and the same verdict on every later call).
+    #[inline(never)]
     pub fn feed(&mut self, bytes: &[u8]) -> Option<Verdict> {
-        if self.decided.is_some() {
-            return self.decided;
-        }
-        for &b in bytes {
-            if let Some(v) = self.record_byte(b) {
-                self.decided = Some(v);
-                return Some(v);
+        if self.decided.is_none() {
+            for &b in bytes {
+                if let Some(v) = self.record_byte(b) {
+                    self.decided = Some(v);
+                    break;
+                }
             }
         }
-        None
+        self.decided
     }
 
     /// The peer closed the connection (or the caller gave up waiting): the
     /// verdict if one was decided, else a remembered warning alert, else
     /// [`Verdict::Closed`].
+    #[inline(never)]
     pub fn finish_eof(&mut self) -> Verdict {
         let v = match (self.decided, self.warning) {
             (Some(v), _) => v,
-            (None, Some((level, code))) => Verdict::Alert {
-                level,
-                description: AlertDescription::from_u8(code),
-            },
+            (None, Some(code)) => alert(1, code),
             (None, None) => Verdict::Closed,
         };
         self.decided = Some(v);
@@ -156,261 +161,158 @@ impl ResponseParser {
     }
 
     fn record_byte(&mut self, b: u8) -> Option<Verdict> {
-        match self.record {
-            Record::Header { got } => {
-                let ok = match got {
-                    0 => matches!(b, CHANGE_CIPHER_SPEC | ALERT | HANDSHAKE),
-                    1 => b == 3,
-                    2 => b <= 4,
-                    _ => true,
-                };
-                if !ok {
-                    return Some(Verdict::NotTls);
+        let got = self.header_got;
+        if got < 5 {
+            self.header_got = got + 1;
+            // Shifted through, the last two header bytes stay: the length.
+            self.record_left = (self.record_left << 8) | u16::from(b);
+            let ok = match got {
+                0 => {
+                    self.kind = b;
+                    matches!(b, CHANGE_CIPHER_SPEC | ALERT | HANDSHAKE)
                 }
-                if let Some(slot) = self.header.get_mut(usize::from(got)) {
-                    *slot = b;
+                1 => b == 3,
+                2 => b <= 4,
+                3 => true,
+                _ => self.record_left != 0 && self.record_left <= MAX_RECORD,
+            };
+            return if ok { None } else { Some(Verdict::NotTls) };
+        }
+        self.record_left = self.record_left.saturating_sub(1);
+        if self.record_left == 0 {
+            self.header_got = 0;
+        }
+        match self.kind {
+            ALERT => match self.alert_level.take() {
+                None => {
+                    self.alert_level = Some(b);
+                    None
                 }
-                let got = got.saturating_add(1);
-                if got < 5 {
-                    self.record = Record::Header { got };
-                    return None;
+                // Non-fatal warnings a server may send before going on with
+                // its ServerHello (RFC 5246 7.2; RFC 6066 3 for
+                // unrecognized_name).
+                Some(1) if matches!(b, 90 | 100 | 112) => {
+                    self.warning = Some(b);
+                    None
                 }
-                let [kind, _, _, hi, lo] = self.header;
-                let len = u16::from_be_bytes([hi, lo]);
-                if len == 0 || len > MAX_RECORD {
-                    return Some(Verdict::NotTls);
-                }
-                self.record = Record::Body { kind, left: len };
-                None
-            }
-            Record::Body { kind, left } => {
-                let left = left.saturating_sub(1);
-                self.record = if left == 0 {
-                    Record::Header { got: 0 }
-                } else {
-                    Record::Body { kind, left }
-                };
-                match kind {
-                    ALERT => self.alert_byte(b),
-                    HANDSHAKE => self.hs_byte(b),
-                    _ => None, // change_cipher_spec: skipped
-                }
-            }
+                Some(level) => Some(alert(level, b)),
+            },
+            HANDSHAKE => self.hs_byte(b),
+            _ => None, // change_cipher_spec: skipped
         }
     }
 
-    fn alert_byte(&mut self, b: u8) -> Option<Verdict> {
-        if let Some(slot) = self.alert.get_mut(usize::from(self.alert_got)) {
-            *slot = b;
-        }
-        self.alert_got = self.alert_got.saturating_add(1);
-        if self.alert_got < 2 {
-            return None;
-        }
-        self.alert_got = 0;
-        let [level, code] = self.alert;
-        // Non-fatal warnings a server may send before going on with its
-        // ServerHello (RFC 5246 7.2; RFC 6066 3 for unrecognized_name).
-        if level == 1 && matches!(code, 90 | 100 | 112) {
-            self.warning = Some((level, code));
-            return None;
-        }
-        Some(Verdict::Alert {
-            level,
-            description: AlertDescription::from_u8(code),
-        })
-    }
-
-    /// Accumulates a big-endian field byte; true when `n` bytes are in.
-    fn take(&mut self, got: u8, b: u8, n: u8) -> (bool, u8) {
-        self.acc = if got == 0 {
-            u32::from(b)
-        } else {
-            (self.acc << 8) | u32::from(b)
-        };
-        let got = got.saturating_add(1);
-        (got >= n, got)
-    }
-
-    fn server_hello(&self, version: u16) -> Verdict {
-        match TlsVersion::from_wire(version) {
+    /// The ServerHello's verdict, with `version` as the negotiated version.
+    fn server_hello(&self) -> Option<Verdict> {
+        Some(match TlsVersion::from_wire(self.version) {
             Some(version) => Verdict::ServerHello {
                 version,
                 cipher_suite: self.cipher,
             },
             None => Verdict::NotTls,
-        }
+        })
     }
 
-    fn hs_byte(&mut self, b: u8) -> Option<Verdict> {
-        // Every byte after the 4-byte message header belongs to the body.
-        if !matches!(self.hs, Hs::Type | Hs::Length { .. }) {
-            match self.msg_left.checked_sub(1) {
-                Some(left) => self.msg_left = left,
-                None => return Some(Verdict::NotTls),
-            }
-        }
-        // Every byte after the extensions' length belongs to the extensions.
-        if matches!(
-            self.hs,
-            Hs::ExtType { .. }
-                | Hs::ExtLength { .. }
-                | Hs::ExtSkip { .. }
-                | Hs::SupportedVersion { .. }
-        ) {
-            match self.ext_left.checked_sub(1) {
-                Some(left) => self.ext_left = left,
-                None => return Some(Verdict::NotTls),
-            }
-        }
-        match self.hs {
-            Hs::Type => {
-                if b != 2 {
-                    return Some(Verdict::NotTls); // not a server_hello
-                }
-                self.hs = Hs::Length { got: 0 };
-            }
-            Hs::Length { got } => {
-                let (done, got) = self.take(got, b, 3);
-                if !done {
-                    self.hs = Hs::Length { got };
-                    return None;
-                }
-                if self.acc < MIN_SERVER_HELLO {
-                    return Some(Verdict::NotTls);
-                }
-                self.msg_left = self.acc;
-                self.hs = Hs::Version { got: 0 };
-            }
-            Hs::Version { got } => {
-                let (done, got) = self.take(got, b, 2);
-                self.hs = if done {
-                    Hs::Random { got: 0 }
-                } else {
-                    Hs::Version { got }
-                };
-                if done {
-                    self.legacy_version = self.acc as u16;
-                }
-            }
-            Hs::Random { got } => {
-                let expected = HRR_RANDOM.get(usize::from(got)).copied();
-                self.hrr &= expected == Some(b);
-                let got = got.saturating_add(1);
-                if got < 32 {
-                    self.hs = Hs::Random { got };
-                    return None;
-                }
-                if self.hrr {
-                    return Some(Verdict::HelloRetryRequest);
-                }
-                self.hs = Hs::SessionIdLength;
-            }
-            Hs::SessionIdLength => {
-                self.hs = match b {
-                    0 => Hs::Cipher { got: 0 },
-                    1..=32 => Hs::SessionId { left: b },
-                    _ => return Some(Verdict::NotTls),
-                };
-            }
-            Hs::SessionId { left } => {
-                let left = left.saturating_sub(1);
-                self.hs = if left == 0 {
-                    Hs::Cipher { got: 0 }
-                } else {
-                    Hs::SessionId { left }
-                };
-            }
-            Hs::Cipher { got } => {
-                let (done, got) = self.take(got, b, 2);
-                self.hs = if done {
-                    Hs::Compression
-                } else {
-                    Hs::Cipher { got }
-                };
-                if done {
-                    self.cipher = self.acc as u16;
-                }
-            }
-            Hs::Compression => {
-                if self.msg_left == 0 {
-                    // No extensions: the legacy version is the version.
-                    return Some(self.server_hello(self.legacy_version));
-                }
-                self.hs = Hs::ExtensionsLength { got: 0 };
-            }
-            Hs::ExtensionsLength { got } => {
-                let (done, got) = self.take(got, b, 2);
-                if !done {
-                    self.hs = Hs::ExtensionsLength { got };
-                    return None;
-                }
-                if self.acc > self.msg_left {
-                    return Some(Verdict::NotTls);
-                }
-                self.ext_left = self.acc as u16;
-                if self.ext_left == 0 {
-                    return Some(self.server_hello(self.legacy_version));
-                }
-                self.hs = Hs::ExtType { got: 0 };
-            }
-            Hs::ExtType { got } => {
-                let (done, got) = self.take(got, b, 2);
-                self.hs = if done {
-                    Hs::ExtLength { got: 0 }
-                } else {
-                    Hs::ExtType { got }
-                };
-                if done {
-                    self.ext_type = self.acc as u16;
-                }
-            }
-            Hs::ExtLength { got } => {
-                let (done, got) = self.take(got, b, 2);
-                if !done {
-                    self.hs = Hs::ExtLength { got };
-                    return None;
-                }
-                let len = self.acc as u16;
-                if len > self.ext_left {
-                    return Some(Verdict::NotTls);
-                }
-                if self.ext_type == EXT_SUPPORTED_VERSIONS {
-                    if len != 2 {
-                        return Some(Verdict::NotTls);
-                    }
-                    self.hs = Hs::SupportedVersion { got: 0 };
-                } else if len > 0 {
-                    self.hs = Hs::ExtSkip { left: len };
-                } else {
-                    return self.next_extension();
-                }
-            }
-            Hs::ExtSkip { left } => {
-                let left = left.saturating_sub(1);
-                if left > 0 {
-                    self.hs = Hs::ExtSkip { left };
-                    return None;
-                }
-                return self.next_extension();
-            }
-            Hs::SupportedVersion { got } => {
-                let (done, got) = self.take(got, b, 2);
-                if !done {
-                    self.hs = Hs::SupportedVersion { got };
-                    return None;
-                }
-                return Some(self.server_hello(self.acc as u16));
-            }
-        }
+    /// Goes on with `field`, `need` bytes long.
+    fn next(&mut self, field: u8, need: u16) -> Option<Verdict> {
+        self.field = field;
+        self.need = need;
+        self.acc = 0;
         None
     }
 
     fn next_extension(&mut self) -> Option<Verdict> {
         if self.ext_left == 0 {
-            return Some(self.server_hello(self.legacy_version));
+            return self.server_hello();
         }
-        self.hs = Hs::ExtType { got: 0 };
-        None
+        self.next(F_EXT_TYPE, 2)
+    }
+
+    #[inline(never)]
+    fn hs_byte(&mut self, b: u8) -> Option<Verdict> {
+        let field = self.field;
+        // Every byte after the 4-byte message header belongs to the body,
+        // every byte after the extensions' length to the extensions.
+        if field >= F_VERSION {
+            match self.msg_left.checked_sub(1) {
+                Some(left) => self.msg_left = left,
+                None => return Some(Verdict::NotTls),
+            }
+        }
+        if field >= F_EXT_TYPE {
+            match self.ext_left.checked_sub(1) {
+                Some(left) => self.ext_left = left,
+                None => return Some(Verdict::NotTls),
+            }
+        }
+        if field == F_RANDOM {
+            let at = 32usize.wrapping_sub(usize::from(self.need));
+            self.hrr &= HRR_RANDOM.get(at) == Some(&b);
+        }
+        self.acc = (self.acc << 8) | u32::from(b);
+        self.need = self.need.saturating_sub(1);
+        if self.need > 0 {
+            return None;
+        }
+        let acc = self.acc;
+        let short = acc as u16;
+        match field {
+            F_TYPE if acc == 2 => self.next(F_LENGTH, 3),
+            F_LENGTH if acc >= MIN_SERVER_HELLO => {
+                self.msg_left = acc;
+                self.next(F_VERSION, 2)
+            }
+            F_VERSION => {
+                self.version = short;
+                self.next(F_RANDOM, 32)
+            }
+            F_RANDOM if self.hrr => Some(Verdict::HelloRetryRequest),
+            F_RANDOM => self.next(F_SESSION_ID_LENGTH, 1),
+            F_SESSION_ID_LENGTH if acc == 0 => self.next(F_CIPHER, 2),
+            F_SESSION_ID_LENGTH if acc <= 32 => self.next(F_SESSION_ID, short),
+            F_SESSION_ID => self.next(F_CIPHER, 2),
+            F_CIPHER => {
+                self.cipher = short;
+                self.next(F_COMPRESSION, 1)
+            }
+            // No extensions: the legacy version is the version.
+            F_COMPRESSION if self.msg_left == 0 => self.server_hello(),
+            F_COMPRESSION => self.next(F_EXTENSIONS_LENGTH, 2),
+            F_EXTENSIONS_LENGTH if acc <= self.msg_left => {
+                self.ext_left = short;
+                self.next_extension()
+            }
+            F_EXT_TYPE => {
+                self.ext_type = short;
+                self.next(F_EXT_LENGTH, 2)
+            }
+            F_EXT_LENGTH if short <= self.ext_left => {
+                if self.ext_type == EXT_SUPPORTED_VERSIONS {
+                    if short != 2 {
+                        return Some(Verdict::NotTls);
+                    }
+                    self.next(F_SUPPORTED_VERSION, 2)
+                } else if short > 0 {
+                    self.next(F_EXT_BODY, short)
+                } else {
+                    self.next_extension()
+                }
+            }
+            F_EXT_BODY => self.next_extension(),
+            F_SUPPORTED_VERSION => {
+                self.version = short;
+                self.server_hello()
+            }
+            // Not a ServerHello, a too short one, a session id over 32
+            // bytes, lengths beyond their container.
+            _ => Some(Verdict::NotTls),
+        }
+    }
+}
+
+fn alert(level: u8, code: u8) -> Verdict {
+    Verdict::Alert {
+        level,
+        description: AlertDescription::from_u8(code),
     }
 }
