@@ -39,6 +39,7 @@ mod clock;
 mod compute;
 #[cfg(feature = "host-tls")]
 mod host;
+mod http;
 mod log;
 #[cfg(not(feature = "baseline"))]
 mod scenarios;
