@@ -5,8 +5,9 @@
 # verify-fail, auto-host (Auto falling back to host TLS). Then the footprint
 # builds (feature `lean`: no formatted log lines) of the three images of
 # the figures: offload-only (with the probe diagnosis), offload-core
-# (without it) and host-only (host TLS, no offload path), each run through
-# its scenario, next to the baseline image (feature `baseline`: the same
+# (without it), host-only (host TLS, no offload path), host-tls (Auto:
+# both paths) and everything (+ P-384, Ed25519), each run through its
+# scenario, next to the baseline image (feature `baseline`: the same
 # harness with no modemtls call), so the runner also prints the library's
 # share (firmware - baseline). Then the same scenarios on the C firmware
 # (ports/qemu-c: arm-none-eabi-gcc + newlib-nano, libmodemtls.a through the
@@ -39,14 +40,14 @@ echo "==> QEMU scenarios (an385 Cortex-M3, an386 Cortex-M4F)"
 "$runner" --machine all --scenario all --timeout 120 "$@"
 
 echo
-echo "==> footprint: offload-only, offload-core, host-only and the harness alone (baseline), lean build"
+echo "==> footprint: offload-only, offload-core, host-only, Auto (host-tls), everything and the harness alone (baseline), lean build"
 # "IMAGE:F,R IMAGE:F,R" -> --flag IMAGE:F,R --flag IMAGE:F,R
 budgets() {
   local flag=$1 b
   for b in $2; do printf '%s\n%s\n' "$flag" "$b"; done
 }
 mapfile -t budget < <(budgets --budget "${MODEMTLS_FOOTPRINT_BUDGET:-}"; budgets --library-budget "${MODEMTLS_LIBRARY_BUDGET:-}")
-"$runner" --machine all --scenario offload,verify-fail,footprint,baseline --lean --timeout 120 "${budget[@]}" "$@"
+"$runner" --machine all --scenario offload,verify-fail,auto-host,footprint,baseline --lean --timeout 120 "${budget[@]}" "$@"
 
 echo
 echo "==> C firmware (ports/qemu-c, C ABI): QEMU scenarios (an385 Cortex-M3, an386 Cortex-M4F)"
