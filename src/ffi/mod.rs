@@ -443,6 +443,17 @@ fn failed(co: &mut Checkout, e: Error) -> mtls_status {
     s
 }
 
+/// The value of `Ok`, or return the status of `Err` from the calling
+/// `extern "C"` function (the `?` of functions that return a status).
+macro_rules! try_status {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(status) => return status,
+        }
+    };
+}
+
 fn result(r: Result<(), mtls_status>) -> mtls_status {
     match r {
         Ok(()) => S::MTLS_OK,
@@ -576,14 +587,8 @@ pub unsafe extern "C" fn mtls_modem_set_timeouts(
     }
     // SAFETY: non-NULL, readable (the caller's contract); copied.
     let t = unsafe { timeouts.read_unaligned() };
-    let mut co = match pool::checkout_modem(modem) {
-        Ok(c) => c,
-        Err(s) => return s,
-    };
-    let (m, _) = match co.parts() {
-        Ok(p) => p,
-        Err(s) => return s,
-    };
+    let mut co = try_status!(pool::checkout_modem(modem));
+    let (m, _) = try_status!(co.parts());
     let cur = m.timeouts();
     let pick = |new: u32, old: u32| if new == 0 { old } else { new };
     m.set_timeouts(Timeouts {
@@ -605,14 +610,8 @@ pub unsafe extern "C" fn mtls_modem_set_timeouts(
 /// None (the handle is checked).
 #[no_mangle]
 pub unsafe extern "C" fn mtls_modem_init(modem: *mut mtls_modem) -> mtls_status {
-    let mut co = match pool::checkout_modem(modem) {
-        Ok(c) => c,
-        Err(s) => return s,
-    };
-    let (m, x) = match co.parts() {
-        Ok(p) => p,
-        Err(s) => return s,
-    };
+    let mut co = try_status!(pool::checkout_modem(modem));
+    let (m, x) = try_status!(co.parts());
     let r = m.init().cloned();
     let port = x.port;
     match r {
@@ -662,10 +661,7 @@ pub unsafe extern "C" fn mtls_modem_identity(
         (Ok(a), Ok(b)) => (a, b),
         (Err(s), _) | (_, Err(s)) => return s,
     };
-    let mut co = match pool::checkout_modem(modem) {
-        Ok(c) => c,
-        Err(s) => return s,
-    };
+    let mut co = try_status!(pool::checkout_modem(modem));
     let Some(id) = co.extra().ok().and_then(|x| x.identity.clone()) else {
         return S::MTLS_ERR_NOT_INITIALISED;
     };
@@ -713,17 +709,11 @@ pub unsafe extern "C" fn mtls_modem_attach(
         (Ok(a), Ok(u), Ok(p)) => (a, u, p),
         (Err(s), _, _) | (_, Err(s), _) | (_, _, Err(s)) => return s,
     };
-    let mut co = match pool::checkout_modem(modem) {
-        Ok(c) => c,
-        Err(s) => return s,
-    };
+    let mut co = try_status!(pool::checkout_modem(modem));
     if !co.initialised() {
         return S::MTLS_ERR_NOT_INITIALISED;
     }
-    let (m, x) = match co.parts() {
-        Ok(p) => p,
-        Err(s) => return s,
-    };
+    let (m, x) = try_status!(co.parts());
     let port = x.port;
     match m.attach(&Apn {
         name,
@@ -776,14 +766,8 @@ pub unsafe extern "C" fn mtls_modem_set_credentials(
             (c.client_key, c.client_key_len),
         )
     };
-    let (ca, cert, key) = match set {
-        Ok(t) => t,
-        Err(s) => return s,
-    };
-    let mut co = match pool::checkout_modem(modem) {
-        Ok(c) => c,
-        Err(s) => return s,
-    };
+    let (ca, cert, key) = try_status!(set);
+    let mut co = try_status!(pool::checkout_modem(modem));
     match co.extra() {
         Ok(x) => {
             x.ca = blob_of(ca);
@@ -875,25 +859,17 @@ pub unsafe extern "C" fn mtls_connect(
             (c.client_key, c.client_key_len),
         )
     };
-    let (ca, cert, key) = match set {
-        Ok(t) => t,
-        Err(s) => return s,
-    };
+    let (ca, cert, key) = try_status!(set);
 
-    let mut co = match pool::checkout_modem(modem) {
-        Ok(c) => c,
-        Err(s) => return s,
-    };
+    let mut co = try_status!(pool::checkout_modem(modem));
     if !co.initialised() {
         return S::MTLS_ERR_NOT_INITIALISED;
     }
     if co.session_open() {
         return S::MTLS_ERR_SESSION_ACTIVE;
     }
-    let (defaults, port) = match co.extra() {
-        Ok(x) => ((x.ca, x.client_cert, x.client_key), x.port),
-        Err(s) => return s,
-    };
+    let x = try_status!(co.extra());
+    let (defaults, port) = ((x.ca, x.client_cert, x.client_key), x.port);
     let Some(port) = port else {
         return S::MTLS_ERR_BAD_HANDLE;
     };
@@ -1023,18 +999,9 @@ pub unsafe extern "C" fn mtls_write(
     len: usize,
 ) -> mtls_status {
     // SAFETY: forwarded contract.
-    let mut rest = match unsafe { bytes_in(data, len) } {
-        Ok(b) => b,
-        Err(s) => return s,
-    };
-    let mut co = match pool::checkout_session(session) {
-        Ok(c) => c,
-        Err(s) => return s,
-    };
-    let s = match co.session() {
-        Ok((s, _)) => s,
-        Err(st) => return st,
-    };
+    let mut rest = try_status!(unsafe { bytes_in(data, len) });
+    let mut co = try_status!(pool::checkout_session(session));
+    let (s, _) = try_status!(co.session());
     let mut r: Result<(), Error> = Ok(());
     while !rest.is_empty() {
         match s.write(rest) {
@@ -1077,21 +1044,12 @@ pub unsafe extern "C" fn mtls_read(
         return S::MTLS_ERR_NULL_POINTER;
     }
     // SAFETY: forwarded contract.
-    let dst = match unsafe { bytes_out(buf, len) } {
-        Ok(b) => b,
-        Err(s) => return s,
-    };
+    let dst = try_status!(unsafe { bytes_out(buf, len) });
     if dst.is_empty() {
         return S::MTLS_ERR_INVALID_ARGUMENT;
     }
-    let mut co = match pool::checkout_session(session) {
-        Ok(c) => c,
-        Err(s) => return s,
-    };
-    let s = match co.session() {
-        Ok((s, _)) => s,
-        Err(st) => return st,
-    };
+    let mut co = try_status!(pool::checkout_session(session));
+    let (s, _) = try_status!(co.session());
     match s.read(dst) {
         Ok(0) => failed(&mut co, Error::Closed),
         // SAFETY: forwarded contract.
@@ -1113,14 +1071,8 @@ pub unsafe extern "C" fn mtls_session_get_info(
     if out_info.is_null() {
         return S::MTLS_ERR_NULL_POINTER;
     }
-    let mut co = match pool::checkout_session(session) {
-        Ok(c) => c,
-        Err(s) => return s,
-    };
-    let i = match co.session() {
-        Ok((s, _)) => s.info(),
-        Err(st) => return st,
-    };
+    let mut co = try_status!(pool::checkout_session(session));
+    let i = try_status!(co.session()).0.info();
     let fb = i.fallback_from;
     let info = mtls_session_info {
         path: match i.path {
@@ -1149,10 +1101,7 @@ pub unsafe extern "C" fn mtls_session_get_info(
 /// None (the handle is checked).
 #[no_mangle]
 pub unsafe extern "C" fn mtls_close(session: *mut mtls_session) -> mtls_status {
-    let mut co = match pool::checkout_session(session) {
-        Ok(c) => c,
-        Err(s) => return s,
-    };
+    let mut co = try_status!(pool::checkout_session(session));
     match co.close_session() {
         Some(Ok(())) => S::MTLS_OK,
         Some(Err(e)) => failed(&mut co, e),
@@ -1177,18 +1126,9 @@ pub unsafe extern "C" fn mtls_cache_save(
         return S::MTLS_ERR_NULL_POINTER;
     }
     // SAFETY: forwarded contract.
-    let dst = match unsafe { bytes_out(buf, len) } {
-        Ok(b) => b,
-        Err(s) => return s,
-    };
-    let mut co = match pool::checkout_modem(modem) {
-        Ok(c) => c,
-        Err(s) => return s,
-    };
-    let x = match co.extra() {
-        Ok(x) => x,
-        Err(s) => return s,
-    };
+    let dst = try_status!(unsafe { bytes_out(buf, len) });
+    let mut co = try_status!(pool::checkout_modem(modem));
+    let x = try_status!(co.extra());
     // Serialize to a local first so `buf` is untouched on failure.
     let mut tmp = [0u8; MTLS_CACHE_SAVE_MAX];
     let n = match x.cache.save(&mut tmp) {
@@ -1216,18 +1156,9 @@ pub unsafe extern "C" fn mtls_cache_restore(
     len: usize,
 ) -> mtls_status {
     // SAFETY: forwarded contract.
-    let src = match unsafe { bytes_in(data, len) } {
-        Ok(b) => b,
-        Err(s) => return s,
-    };
-    let mut co = match pool::checkout_modem(modem) {
-        Ok(c) => c,
-        Err(s) => return s,
-    };
-    let x = match co.extra() {
-        Ok(x) => x,
-        Err(s) => return s,
-    };
+    let src = try_status!(unsafe { bytes_in(data, len) });
+    let mut co = try_status!(pool::checkout_modem(modem));
+    let x = try_status!(co.extra());
     match PathCache::<CACHE_ENTRIES>::restore(src) {
         Ok(c) => {
             x.cache = c;
@@ -1243,10 +1174,7 @@ pub unsafe extern "C" fn mtls_cache_restore(
 /// None (the handle is checked).
 #[no_mangle]
 pub unsafe extern "C" fn mtls_cache_clear(modem: *mut mtls_modem) -> mtls_status {
-    let mut co = match pool::checkout_modem(modem) {
-        Ok(c) => c,
-        Err(s) => return s,
-    };
+    let mut co = try_status!(pool::checkout_modem(modem));
     match co.extra() {
         Ok(x) => {
             x.cache.clear();
@@ -1274,18 +1202,9 @@ pub unsafe extern "C" fn mtls_last_error_detail(
     out_len: *mut usize,
 ) -> mtls_status {
     // SAFETY: forwarded contract.
-    let dst = match unsafe { bytes_out(buf.cast::<u8>(), len) } {
-        Ok(b) => b,
-        Err(s) => return s,
-    };
-    let mut co = match pool::checkout_modem(modem) {
-        Ok(c) => c,
-        Err(s) => return s,
-    };
-    let last = match co.extra() {
-        Ok(x) => x.last,
-        Err(s) => return s,
-    };
+    let dst = try_status!(unsafe { bytes_out(buf.cast::<u8>(), len) });
+    let mut co = try_status!(pool::checkout_modem(modem));
+    let last = try_status!(co.extra()).last;
     let mut t = Text::<MTLS_DETAIL_MAX>::new();
     let _ = match last {
         None => write!(t, "MTLS_OK (0): no failure"),
@@ -1342,10 +1261,7 @@ pub unsafe extern "C" fn mtls_uart_rx_isr(
     len: usize,
 ) -> mtls_status {
     // SAFETY: forwarded contract.
-    let src = match unsafe { bytes_in(data, len) } {
-        Ok(b) => b,
-        Err(s) => return s,
-    };
+    let src = try_status!(unsafe { bytes_in(data, len) });
     let Some(index) = pool::live_modem_index(modem) else {
         return S::MTLS_ERR_BAD_HANDLE;
     };
