@@ -6,6 +6,53 @@ use crate::probe::Diagnosis;
 use crate::session::Path;
 use core::fmt;
 
+/// `cause()` of an enum as a table: the sentences of the arms in one
+/// string, picked by the position of the arm that matches (a `match` of
+/// sentences compiles to about 12 bytes of code per arm).
+///
+/// `else` names the variants the caller handled before (the arms and they
+/// must cover the enum: checked at compile time, no code).
+macro_rules! causes {
+    ($e:expr, { $($pat:pat => $text:literal,)+ } $(else $($done:pat),+)?) => {{
+        const TABLE: &str = concat!($($text, "\n",)+);
+        #[allow(unused_variables)]
+        if false {
+            match $e {
+                $($pat => {})+
+                $($($done => {})+)?
+            }
+        }
+        let mut n = 0u8;
+        let _ = 'arm: {
+            $(
+                if matches!($e, $pat) {
+                    break 'arm;
+                }
+                n += 1;
+            )+
+        };
+        $crate::error::sentence(TABLE, n)
+    }};
+}
+pub(crate) use causes;
+
+/// Sentence `n` of a table of `causes!` (an empty string past its end).
+#[inline(never)]
+pub(crate) fn sentence(table: &'static str, n: u8) -> &'static str {
+    let mut start = 0;
+    let mut k = 0;
+    for (i, b) in table.bytes().enumerate() {
+        if b == b'\n' {
+            if k == n {
+                return table.get(start..i).unwrap_or("");
+            }
+            k += 1;
+            start = i + 1;
+        }
+    }
+    ""
+}
+
 /// A session configuration the library refuses before touching the modem.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -35,7 +82,7 @@ pub enum ConfigError {
 impl ConfigError {
     /// A sentence a person can act on.
     pub fn cause(&self) -> &'static str {
-        match self {
+        crate::error::causes!(self, {
             ConfigError::HostEmpty => "the host name is empty",
             ConfigError::HostTooLong => "the host name is longer than 253 characters",
             ConfigError::HostInvalid => "the host name contains characters not allowed in a DNS name or IP address",
@@ -45,7 +92,7 @@ impl ConfigError {
             ConfigError::CredentialTooLarge => "a certificate or key is larger than the modem accepts",
             ConfigError::BufferTooSmall => "a host TLS buffer is too small: the read buffer needs 16,640 bytes (one full TLS record), the write buffer 1,024",
             ConfigError::ModeUnavailable => "the requested TLS path is not available in this build or on this modem",
-        }
+        })
     }
 }
 
@@ -72,14 +119,14 @@ pub enum TlsFailure {
 impl TlsFailure {
     /// A sentence a person can act on.
     pub fn cause(&self) -> &'static str {
-        match self {
+        crate::error::causes!(self, {
             TlsFailure::NoCommonCipher => "the server and the modem firmware share no cipher suite (e.g. server offers only ChaCha20 or ECDSA-GCM)",
             TlsFailure::ProtocolVersion => "the server requires a TLS version the modem firmware lacks (e.g. TLS 1.3 only)",
             TlsFailure::SniRequired => "the server requires SNI and the modem firmware sends none",
             TlsFailure::CertificateRejected => "the server accepts the firmware's TLS parameters but the handshake failed later: the server certificate was rejected (wrong CA, host name or dates) or the client certificate was refused",
             TlsFailure::ClientCertRejected => "the server refused the client certificate (check the client certificate, its key and the CA the server trusts)",
             TlsFailure::HandshakeFailed => "the TLS handshake failed and no cause could be established",
-        }
+        })
     }
 
     /// A capability failure: another TLS stack (the host path) may succeed
@@ -120,7 +167,7 @@ pub enum CertProblem {
 impl CertProblem {
     /// A sentence a person can act on.
     pub fn cause(&self) -> &'static str {
-        match self {
+        crate::error::causes!(self, {
             CertProblem::HostnameMismatch => "the server certificate is not valid for this host name",
             CertProblem::Expired => "a certificate in the server chain has expired (or the device clock is wrong)",
             CertProblem::NotYetValid => "a certificate in the server chain is not yet valid (or the device clock is wrong)",
@@ -130,7 +177,7 @@ impl CertProblem {
             CertProblem::NoServerAuthentication => "the server did not authenticate (no Certificate/CertificateVerify)",
             CertProblem::Unsupported => "the server chain uses an algorithm or key size this build does not support",
             CertProblem::Malformed => "a certificate in the server chain is malformed or the chain cannot be built",
-        }
+        })
     }
 }
 
@@ -266,3 +313,104 @@ impl embedded_io::Error for Error {
 }
 
 impl core::error::Error for Error {}
+
+#[cfg(test)]
+mod cause_tests {
+    use super::*;
+    use crate::port::PortError;
+
+    #[test]
+    fn every_variant_has_its_own_sentence() {
+        let mut all: std::vec::Vec<&str> = std::vec::Vec::new();
+        for e in [
+            AtError::Timeout,
+            AtError::Error,
+            AtError::Cme(Some(1)),
+            AtError::Cms(None),
+            AtError::SendFail,
+            AtError::NoCarrier,
+            AtError::Overflow,
+            AtError::Port(PortError::Io),
+            AtError::CommandTooLong,
+            AtError::InvalidArgument,
+            AtError::Unexpected,
+        ] {
+            all.push(e.cause());
+        }
+        for e in [
+            ModemError::NotResponding,
+            ModemError::UnsupportedModel,
+            ModemError::PdpDown,
+            ModemError::AttachFailed,
+            ModemError::Dns,
+            ModemError::ConnectFailed,
+            ModemError::OpenTimeout,
+            ModemError::NoFreeSocket,
+            ModemError::Socket(551),
+            ModemError::HandshakeFailed(-1),
+            ModemError::Closed,
+            ModemError::FileChecksum { sent: 1, stored: 2 },
+            ModemError::FileTooLarge,
+            ModemError::ClockNotSet,
+            ModemError::Timeout,
+        ] {
+            all.push(e.cause());
+        }
+        for e in [
+            ConfigError::HostEmpty,
+            ConfigError::HostTooLong,
+            ConfigError::HostInvalid,
+            ConfigError::PortZero,
+            ConfigError::NoTrustAnchors,
+            ConfigError::CredentialFormat,
+            ConfigError::CredentialTooLarge,
+            ConfigError::BufferTooSmall,
+            ConfigError::ModeUnavailable,
+        ] {
+            all.push(e.cause());
+        }
+        for e in [
+            TlsFailure::NoCommonCipher,
+            TlsFailure::ProtocolVersion,
+            TlsFailure::SniRequired,
+            TlsFailure::CertificateRejected,
+            TlsFailure::ClientCertRejected,
+            TlsFailure::HandshakeFailed,
+        ] {
+            all.push(e.cause());
+        }
+        for e in [
+            CertProblem::HostnameMismatch,
+            CertProblem::Expired,
+            CertProblem::NotYetValid,
+            CertProblem::UntrustedIssuer,
+            CertProblem::BadSignature,
+            CertProblem::NotServerCertificate,
+            CertProblem::NoServerAuthentication,
+            CertProblem::Unsupported,
+            CertProblem::Malformed,
+        ] {
+            all.push(e.cause());
+        }
+        for s in &all {
+            assert!(s.len() > 10 && !s.contains('\n'), "{s:?}");
+        }
+        let mut unique = all.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), all.len());
+        assert_eq!(
+            ModemError::ClockNotSet.cause(),
+            "the modem's clock is not set: wait for network time (AT+CTZU=1) or set AT+CCLK"
+        );
+        assert_eq!(
+            AtError::Unexpected.cause(),
+            "the modem's answer did not have the documented format (unsupported firmware?)"
+        );
+        assert_eq!(AtError::Port(PortError::Io).cause(), PortError::Io.cause());
+        assert_eq!(
+            CertProblem::HostnameMismatch.cause(),
+            "the server certificate is not valid for this host name"
+        );
+    }
+}

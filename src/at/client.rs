@@ -259,7 +259,6 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
     }
 
     /// [`AtClient::exec`] with the line handler as a trait object.
-    #[inline(never)]
     pub(crate) fn exec_dyn<H>(
         &mut self,
         cmd: &mut Command,
@@ -270,44 +269,85 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
     where
         H: UrcHandler + ?Sized,
     {
-        let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
-        self.write(cmd.bytes()?)?;
-        self.finish(deadline, urcs, on_line)
+        self.run(cmd, timeout_ms, urcs, on_line, None).map(drop)
     }
 
-    /// Wait for the final result of a command already written.
+    /// Write `cmd` and [`AtClient::finish`] it: one copy for `exec` and
+    /// `exec_read`.
+    #[inline(never)]
+    fn run<H>(
+        &mut self,
+        cmd: &mut Command,
+        timeout_ms: u32,
+        urcs: &mut H,
+        on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
+        buf: Option<&mut [u8]>,
+    ) -> Result<usize, AtError>
+    where
+        H: UrcHandler + ?Sized,
+    {
+        let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
+        self.write(cmd.bytes()?)?;
+        self.finish(deadline, urcs, on_line, buf)
+    }
+
+    /// Wait for the final result of a command already written. Without
+    /// `buf`, information lines and payload headers go to `on_line`
+    /// (payload bytes are dropped); with it, only payload headers do, the
+    /// payload is copied into `buf` and its length returned.
     fn finish<H>(
         &mut self,
         deadline: u64,
         urcs: &mut H,
         on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
-    ) -> Result<(), AtError>
+        mut buf: Option<&mut [u8]>,
+    ) -> Result<usize, AtError>
     where
         H: UrcHandler + ?Sized,
     {
+        let mut got = 0usize;
         let mut first_err: Option<AtError> = None;
         let mut result = FinalResult::Error;
         self.pump(deadline, urcs, |r| {
-            match r {
-                Reply::Line(l) | Reply::PayloadHeader(l, _) => {
-                    if let Err(e) = on_line(l) {
-                        first_err.get_or_insert(e);
+            let e = match r {
+                Reply::Line(l) if buf.is_none() => on_line(l).err(),
+                Reply::PayloadHeader(h, len) => {
+                    if buf.as_ref().is_some_and(|b| len > b.len()) {
+                        first_err.get_or_insert(AtError::Unexpected);
                     }
+                    on_line(h).err()
                 }
-                Reply::Overflow => {
-                    first_err.get_or_insert(AtError::Overflow);
-                }
+                Reply::Payload(p) => match buf.as_deref_mut() {
+                    None => None,
+                    Some(buf) => {
+                        // `checked_add`: the compiler then knows `dst` is as
+                        // long as `p` (no length-mismatch panic path).
+                        let end = got.checked_add(p.len());
+                        match end.and_then(|end| buf.get_mut(got..end).map(|d| (d, end))) {
+                            Some((dst, end)) => {
+                                dst.copy_from_slice(p);
+                                got = end;
+                                None
+                            }
+                            None => Some(AtError::Unexpected),
+                        }
+                    }
+                },
+                Reply::Overflow => Some(AtError::Overflow),
                 Reply::Final(f) => {
                     result = f;
                     return Ok(Flow::Stop);
                 }
-                _ => {}
+                _ => None,
+            };
+            if let Some(e) = e {
+                first_err.get_or_insert(e);
             }
             Ok(Flow::Continue)
         })?;
         match AtError::from_final(result) {
             Some(e) => Err(e),
-            None => first_err.map_or(Ok(()), Err),
+            None => first_err.map_or(Ok(got), Err),
         }
     }
 
@@ -330,7 +370,6 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         self.exec_read_dyn(cmd, timeout_ms, urcs, buf, &mut on_header)
     }
 
-    #[inline(never)]
     fn exec_read_dyn<H>(
         &mut self,
         cmd: &mut Command,
@@ -342,50 +381,7 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
     where
         H: UrcHandler + ?Sized,
     {
-        let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
-        self.write(cmd.bytes()?)?;
-        let mut got = 0usize;
-        let mut first_err: Option<AtError> = None;
-        let mut result = FinalResult::Error;
-        self.pump(deadline, urcs, |r| {
-            match r {
-                Reply::PayloadHeader(h, len) => {
-                    if len > buf.len() {
-                        first_err.get_or_insert(AtError::Unexpected);
-                    }
-                    if let Err(e) = on_header(h) {
-                        first_err.get_or_insert(e);
-                    }
-                }
-                Reply::Payload(p) => {
-                    // `checked_add`: the compiler then knows `dst` is as
-                    // long as `p` (no length-mismatch panic path).
-                    let end = got.checked_add(p.len());
-                    match end.and_then(|end| buf.get_mut(got..end).map(|d| (d, end))) {
-                        Some((dst, end)) => {
-                            dst.copy_from_slice(p);
-                            got = end;
-                        }
-                        None => {
-                            first_err.get_or_insert(AtError::Unexpected);
-                        }
-                    }
-                }
-                Reply::Overflow => {
-                    first_err.get_or_insert(AtError::Overflow);
-                }
-                Reply::Final(f) => {
-                    result = f;
-                    return Ok(Flow::Stop);
-                }
-                _ => {}
-            }
-            Ok(Flow::Continue)
-        })?;
-        match AtError::from_final(result) {
-            Some(e) => Err(e),
-            None => first_err.map_or(Ok(got), Err),
-        }
+        self.run(cmd, timeout_ms, urcs, on_header, Some(buf))
     }
 
     /// Run `cmd`, wait for its `> ` prompt or `CONNECT`, then let `send`
@@ -442,7 +438,7 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         let port = &mut self.port;
         let mut write = |b: &[u8]| port.write_all(b).map_err(AtError::Port);
         send(&mut write)?;
-        self.finish(deadline, urcs, on_line)?;
+        self.finish(deadline, urcs, on_line, None)?;
         first_err.map_or(Ok(()), Err)
     }
 }

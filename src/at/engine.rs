@@ -225,6 +225,7 @@ impl<D: Dialect> Engine<D> {
 
     /// Classify the complete line in the buffer. `cr` is true when it ended
     /// with CR (an LF may follow, which a payload header must not count).
+    #[inline(never)]
     fn finish_line(&mut self, cr: bool) -> Event<'_> {
         self.stale = true;
         let line: &[u8] = &self.line;

@@ -35,7 +35,10 @@ pub enum AtError {
 impl AtError {
     /// A sentence a person can act on.
     pub fn cause(&self) -> &'static str {
-        match self {
+        if let AtError::Port(p) = self {
+            return p.cause();
+        }
+        crate::error::causes!(self, {
             AtError::Timeout => "the modem did not answer in time: check power, UART wiring and baud rate",
             AtError::Error => "the modem rejected the command (ERROR)",
             AtError::Cme(_) => "the modem reported an equipment error (+CME ERROR)",
@@ -43,11 +46,10 @@ impl AtError {
             AtError::SendFail => "the modem's send buffer is full (SEND FAIL); retry later",
             AtError::NoCarrier => "the modem dropped the data connection (NO CARRIER)",
             AtError::Overflow => "a modem response line was too long for the parser buffer and was dropped",
-            AtError::Port(p) => p.cause(),
             AtError::CommandTooLong => "the command line is too long for the command buffer (shorten host names or file names)",
             AtError::InvalidArgument => "an argument contains a quote or control character and cannot be sent in an AT command",
             AtError::Unexpected => "the modem's answer did not have the documented format (unsupported firmware?)",
-        }
+        } else AtError::Port(_))
     }
 
     /// The error a final result code stands for, if it is one.

@@ -50,8 +50,10 @@ pub enum ModemError {
 impl ModemError {
     /// A sentence a person can act on.
     pub fn cause(&self) -> &'static str {
-        match self {
-            ModemError::At(e) => e.cause(),
+        if let ModemError::At(e) = self {
+            return e.cause();
+        }
+        crate::error::causes!(self, {
             ModemError::NotResponding => "the modem does not answer AT: check power, reset line, UART wiring and baud rate",
             ModemError::UnsupportedModel => "the modem model reported by ATI is not supported by this driver",
             ModemError::PdpDown => "no packet data connection: attach (activate the APN) first, or the network dropped it",
@@ -67,7 +69,7 @@ impl ModemError {
             ModemError::FileTooLarge => "the certificate or key file is larger than the modem accepts",
             ModemError::ClockNotSet => "the modem's clock is not set: wait for network time (AT+CTZU=1) or set AT+CCLK",
             ModemError::Timeout => "the modem did not complete the transfer in time",
-        }
+        } else ModemError::At(_))
     }
 }
 

@@ -23,14 +23,15 @@ pub(crate) enum Role {
     ClientKey,
 }
 
-/// Upload `cred` (converted when the firmware needs it) and return its file
-/// name. The CRC covers the bytes as uploaded.
+/// Upload `cred` (converted when the firmware needs it) and set `name` to
+/// its file name. The CRC covers the bytes as uploaded.
 pub(crate) fn store<P: Port>(
     modem: &mut Bg9x<P>,
     cred: Credential<'_>,
     role: Role,
     formats: CaFormats,
-) -> Result<FileName, Error> {
+    name: &mut FileName,
+) -> Result<(), Error> {
     let ext = match role {
         Role::Ca => "pem",
         Role::ClientCert => "crt",
@@ -61,19 +62,14 @@ pub(crate) fn store<P: Port>(
         ),
         None => (crc32(bytes), bytes.len()),
     };
-    let name = name_for(crc, ext);
-    modem.store_file(&name, len, &mut |w| match pem_label {
+    name.clear();
+    // 8 + 1 + 3 characters always fit in 16.
+    let _ = crate::at::push_hex(name, crc, 8, false);
+    let _ = name.push('.');
+    let _ = name.push_str(ext);
+    modem.store_file(name, len, &mut |w| match pem_label {
         Some(label) => write_pem::<AtError>(bytes, label, w),
         None => w(bytes),
     })?;
-    Ok(name)
-}
-
-fn name_for(crc: u32, ext: &str) -> FileName {
-    let mut s = FileName::new();
-    // 8 + 1 + 3 characters always fit in 16.
-    let _ = crate::at::push_hex(&mut s, crc, 8, false);
-    let _ = s.push('.');
-    let _ = s.push_str(ext);
-    s
+    Ok(())
 }

@@ -16,7 +16,7 @@ use crate::modem::{ModemError, SocketId};
 use crate::port::Port;
 use crate::probe::{Diagnosis, TlsVersion};
 use crate::session::{Path, PathReason, PeerName, SessionConfig, SessionInfo};
-use credentials::Role;
+use credentials::{FileName, Role};
 
 /// An open offloaded TLS session. Read and write it with
 /// [`embedded_io::Read`]/[`embedded_io::Write`]; [`OffloadSession::close`]
@@ -61,34 +61,36 @@ pub(crate) fn open<P: Port>(modem: &mut Bg9x<P>, cfg: &SessionConfig<'_>) -> Res
     if verify && !cfg.accept_unchecked_validity {
         // The firmware checks dates against its own clock: refuse to run
         // with a clock that was never set rather than verify against 1980.
-        modem.network_time()?;
+        modem.check_clock()?;
     }
     if cfg.client.is_some() && !caps.client_cert {
         return Err(Error::Config(ConfigError::ModeUnavailable));
     }
 
-    let ca_file = match (verify, cfg.trust) {
-        (true, Some(ca)) => Some(credentials::store(modem, ca, Role::Ca, caps.ca_formats)?),
-        (true, None) => return Err(Error::Config(ConfigError::NoTrustAnchors)),
-        (false, _) => None,
-    };
-    let (cert_file, key_file) = match cfg.client {
-        Some(id) => (
-            Some(credentials::store(
-                modem,
-                id.cert,
-                Role::ClientCert,
-                caps.ca_formats,
-            )?),
-            Some(credentials::store(
-                modem,
-                id.key,
-                Role::ClientKey,
-                caps.ca_formats,
-            )?),
-        ),
-        None => (None, None),
-    };
+    if verify && cfg.trust.is_none() {
+        return Err(Error::Config(ConfigError::NoTrustAnchors));
+    }
+    // The CA (with verification), the client certificate and key: stored
+    // in one loop, their file names in `files` (empty when not stored).
+    let client = cfg.client;
+    let creds = [
+        cfg.trust.filter(|_| verify),
+        client.map(|c| c.cert),
+        client.map(|c| c.key),
+    ];
+    let mut files: [FileName; 3] = Default::default();
+    for ((role, cred), name) in [Role::Ca, Role::ClientCert, Role::ClientKey]
+        .into_iter()
+        .zip(creds)
+        .zip(files.iter_mut())
+    {
+        if let Some(cred) = cred {
+            credentials::store(modem, cred, role, caps.ca_formats, name)?;
+        }
+    }
+    let [ca_file, cert_file, key_file] = files
+        .each_ref()
+        .map(|f| Some(f.as_str()).filter(|f| !f.is_empty()));
 
     let ctx = modem.alloc_context()?;
     let settings = SslSettings {
@@ -99,9 +101,9 @@ pub(crate) fn open<P: Port>(modem: &mut Bg9x<P>, cfg: &SessionConfig<'_>) -> Res
             (true, false) => 1,
             (_, true) => 2,
         },
-        ca_file: ca_file.as_deref(),
-        client_cert_file: cert_file.as_deref(),
-        client_key_file: key_file.as_deref(),
+        ca_file,
+        client_cert_file: cert_file,
+        client_key_file: key_file,
         sni: true,
         check_host: verify,
         ignore_local_time: !verify || cfg.accept_unchecked_validity,

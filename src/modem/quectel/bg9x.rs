@@ -386,6 +386,26 @@ impl<P: Port> Bg9x<P> {
         }
     }
 
+    /// Whether the modem's clock (`AT+CCLK?`) has been set: what the
+    /// offloaded path needs (the firmware checks validity dates against it),
+    /// without the date arithmetic of [`Bg9x::network_time`]. Fails with
+    /// [`ModemError::ClockNotSet`] while it shows a year before 2024.
+    pub(crate) fn check_clock(&mut self) -> Result<(), ModemError> {
+        let mut set = false;
+        let t = self.timeouts.command_ms;
+        self.run("AT+CCLK?", &[], t, &mut |l| {
+            if let Some(mut f) = Fields::after(l, b"+CCLK:") {
+                set = f.next().is_some_and(super::time::year_set);
+            }
+            Ok(())
+        })?;
+        if set {
+            Ok(())
+        } else {
+            Err(ModemError::ClockNotSet)
+        }
+    }
+
     // ---- files (AT+QFUPL / QFLST / QFDEL) ----
 
     /// Size of file `name` in the modem's UFS, or `None` when absent.
@@ -531,26 +551,7 @@ impl<P: Port> Bg9x<P> {
 
     /// Open a raw TCP socket to `host:port` in buffer mode.
     pub fn tcp_open(&mut self, host: &str, port: u16) -> Result<SocketId, ModemError> {
-        match self.tcp_open_once(host, port) {
-            // The "pdpdeact" URC arrived during the open: reactivate, retry once.
-            Err(ModemError::PdpDown) if self.urc.pdp_lost => self.tcp_open_once(host, port),
-            r => r,
-        }
-    }
-
-    fn tcp_open_once(&mut self, host: &str, port: u16) -> Result<SocketId, ModemError> {
-        self.ensure_pdp()?;
-        let id = self.alloc_socket()?;
-        let args = [
-            Arg::Int(u32::from(self.cid)),
-            Arg::Int(u32::from(id)),
-            Arg::Str("TCP"),
-            Arg::Str(host),
-            Arg::Int(u32::from(port)),
-            Arg::Int(0),
-            Arg::Int(0),
-        ];
-        self.open_socket(SocketKind::Tcp, id, "AT+QIOPEN=", &args)
+        self.open(SocketKind::Tcp, 0, host, port, 0)
     }
 
     /// Configure SSL context `ctx` (`AT+QSSLCFG`).
@@ -613,17 +614,36 @@ impl<P: Port> Bg9x<P> {
         port: u16,
         negotiate_time_s: u16,
     ) -> Result<SocketId, ModemError> {
-        match self.ssl_open_once(ctx, host, port, negotiate_time_s) {
-            // The "pdpdeact" URC arrived during the open: reactivate, retry once.
-            Err(ModemError::PdpDown) if self.urc.pdp_lost => {
-                self.ssl_open_once(ctx, host, port, negotiate_time_s)
+        self.open(SocketKind::Ssl, ctx, host, port, negotiate_time_s)
+    }
+
+    /// [`Bg9x::tcp_open`] and [`Bg9x::ssl_open`] (`ctx` and
+    /// `negotiate_time_s` for SSL only): one copy of the opening for both.
+    #[inline(never)]
+    fn open(
+        &mut self,
+        kind: SocketKind,
+        ctx: u8,
+        host: &str,
+        port: u16,
+        negotiate_time_s: u16,
+    ) -> Result<SocketId, ModemError> {
+        let mut retried = false;
+        loop {
+            match self.open_once(kind, ctx, host, port, negotiate_time_s) {
+                // The "pdpdeact" URC arrived during the open: reactivate,
+                // retry once.
+                Err(ModemError::PdpDown) if self.urc.pdp_lost && !retried => retried = true,
+                r => return r,
             }
-            r => r,
         }
     }
 
-    fn ssl_open_once(
+    /// Run the open command for a new socket (`AT+QIOPEN` in buffer mode,
+    /// or `AT+QSSLOPEN` with context `ctx`) and wait for its result URC.
+    fn open_once(
         &mut self,
+        kind: SocketKind,
         ctx: u8,
         host: &str,
         port: u16,
@@ -631,36 +651,33 @@ impl<P: Port> Bg9x<P> {
     ) -> Result<SocketId, ModemError> {
         self.ensure_pdp()?;
         let id = self.alloc_socket()?;
+        let ssl = kind == SocketKind::Ssl;
+        let sid = Arg::Int(u32::from(id));
+        // TCP: cid,id,"TCP",host,port,0,0; SSL: cid,ctx,id,host,port,0.
+        let (head, second, third, n) = if ssl {
+            ("AT+QSSLOPEN=", Arg::Int(u32::from(ctx)), sid, 6)
+        } else {
+            ("AT+QIOPEN=", sid, Arg::Str("TCP"), 7)
+        };
         let args = [
             Arg::Int(u32::from(self.cid)),
-            Arg::Int(u32::from(ctx)),
-            Arg::Int(u32::from(id)),
+            second,
+            third,
             Arg::Str(host),
             Arg::Int(u32::from(port)),
             Arg::Int(0),
+            Arg::Int(0),
         ];
-        let extra = u32::from(negotiate_time_s).saturating_mul(1000);
-        let saved = self.timeouts.open_ms;
-        self.timeouts.open_ms = saved.saturating_add(extra);
-        let r = self.open_socket(SocketKind::Ssl, id, "AT+QSSLOPEN=", &args);
-        self.timeouts.open_ms = saved;
-        r
-    }
-
-    /// Run the open command `head` + `args` for socket `id` (allocated)
-    /// and wait for its result URC.
-    fn open_socket(
-        &mut self,
-        kind: SocketKind,
-        id: u8,
-        head: &str,
-        args: &[Arg<'_>],
-    ) -> Result<SocketId, ModemError> {
-        if let Err(e) = self.cmd(head, args) {
+        if let Err(e) = self.cmd(head, args.get(..n).unwrap_or(&args)) {
             self.free_socket(id);
             return Err(e.into());
         }
-        let t = self.timeouts.open_ms;
+        let extra = if ssl {
+            u32::from(negotiate_time_s).saturating_mul(1000)
+        } else {
+            0
+        };
+        let t = self.timeouts.open_ms.saturating_add(extra);
         let done = self
             .at
             .poll_urcs(t, &mut self.urc, |u| u.open_result(id).is_some());
@@ -688,7 +705,7 @@ impl<P: Port> Bg9x<P> {
             561 | 562 | 570 | 573 => ModemError::PdpDown,
             569 => ModemError::OpenTimeout,
             550..=574 => ModemError::Socket(code),
-            _ if kind == SocketKind::Ssl => ModemError::HandshakeFailed(code),
+            _ if ssl => ModemError::HandshakeFailed(code),
             _ => ModemError::Socket(code),
         })
     }

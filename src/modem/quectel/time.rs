@@ -48,6 +48,18 @@ pub fn parse_cclk(s: &[u8]) -> Option<u64> {
     u64::try_from(i64::from(days) * 86_400 + i64::from(secs_of_day)).ok()
 }
 
+/// Whether a `yy/MM/dd,hh:mm:ss±zz` time stamp shows a year from 2024 to
+/// 2069 (the modem has had network time), checking its shape but not
+/// converting it: [`parse_cclk`] for the offloaded path, which only needs
+/// to know that the clock was set.
+pub(crate) fn year_set(s: &[u8]) -> bool {
+    matches!(s, [_, _, b'/', _, _, b'/', _, _, b',', ..])
+        && s.len() >= 17
+        && s.get(..2)
+            .and_then(crate::at::parse_u32)
+            .is_some_and(|y| (24..70).contains(&y))
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (years 1970-2069
 /// here, far inside the `i32` range).
 fn days_from_civil(y: i32, m: i32, d: i32) -> i32 {
@@ -67,6 +79,22 @@ mod tests {
     #[test]
     fn parses() {
         assert_eq!(parse_cclk(b"24/01/01,00:00:00+00"), Some(YEAR_2024));
+        for (s, set) in [
+            (&b"24/01/01,00:00:00+00"[..], true),
+            (b"26/11/22,11:29:53-04", true),
+            (b"69/12/31,23:59:59", true),
+            (b"23/12/31,23:59:59+00", false),
+            (b"80/01/06,00:00:00", false),
+            (b"70/01/01,00:00:00", false),
+            (b"garbage", false),
+            (b"24/01/01,00:00", false),
+            (b"", false),
+        ] {
+            assert_eq!(year_set(s), set, "{s:?}");
+            if set {
+                assert!(parse_cclk(s).is_some_and(|t| t >= YEAR_2024));
+            }
+        }
         // +08 quarters = UTC+2
         assert_eq!(parse_cclk(b"24/01/01,02:00:00+08"), Some(YEAR_2024));
         assert_eq!(

@@ -59,15 +59,24 @@ impl UrcState {
     }
 }
 
+/// The URCs the driver records: socket open results (index 0, 1) and
+/// socket/context events (2, 3).
+const PREFIXES: [&[u8]; 4] = [b"+QIOPEN:", b"+QSSLOPEN:", b"+QIURC:", b"+QSSLURC:"];
+
 impl UrcHandler for UrcState {
     fn urc(&mut self, line: &[u8]) {
         if line == b"RDY" || line == b"APP RDY" {
             self.booted = true;
             return;
         }
-        if let Some(mut f) =
-            Fields::after(line, b"+QIOPEN:").or_else(|| Fields::after(line, b"+QSSLOPEN:"))
-        {
+        let Some((i, mut f)) = PREFIXES
+            .iter()
+            .enumerate()
+            .find_map(|(i, p)| Some((i, Fields::after(line, p)?)))
+        else {
+            return;
+        };
+        if i < 2 {
             if let (Some(id), Some(err)) = (f.next_u32(), f.next_i32()) {
                 if let Some(slot) = self.open_result.get_mut(id as usize) {
                     *slot = Some(err);
@@ -75,19 +84,15 @@ impl UrcHandler for UrcState {
             }
             return;
         }
-        if let Some(mut f) =
-            Fields::after(line, b"+QIURC:").or_else(|| Fields::after(line, b"+QSSLURC:"))
-        {
-            let kind = f.next();
-            let id = f.next_u32();
-            match (kind, id) {
-                (Some(b"recv"), Some(id)) => self.readable |= bit(id),
-                (Some(b"closed"), Some(id)) => self.closed |= bit(id),
-                (Some(b"pdpdeact"), Some(cid)) if cid == u32::from(self.cid) => {
-                    self.pdp_lost = true;
-                }
-                _ => {}
-            }
+        let kind = f.next();
+        let Some(id) = f.next_u32() else {
+            return;
+        };
+        match kind {
+            Some(b"recv") => self.readable |= bit(id),
+            Some(b"closed") => self.closed |= bit(id),
+            Some(b"pdpdeact") if id == u32::from(self.cid) => self.pdp_lost = true,
+            _ => {}
         }
     }
 }
