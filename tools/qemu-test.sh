@@ -24,7 +24,7 @@
 #   MODEMTLS_FOOTPRINT_BUDGET  whole lean Rust images (offload-only,
 #                              offload-core, host-only)
 #   MODEMTLS_LIBRARY_BUDGET    their library share (firmware - baseline);
-#                              issue 6 targets: offload-core:24000,6000
+#                              issue 6 targets: offload-only:24000,6000
 #                              host-only:110000,48000
 #   MODEMTLS_C_BUDGET          the C image (c-capi)
 set -euo pipefail
