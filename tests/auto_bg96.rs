@@ -128,6 +128,26 @@ fn http(opts: ServerOpts) -> TlsServer {
 
 const BODY: &[u8] = b"hello from the server\n";
 
+/// Seed 1's other server (the BC66 "-9" / 701 report): TLS 1.2 offered
+/// only with ChaCha20, which the BG96 firmware lacks.
+fn chacha_only_server(creds: &ServerCreds) -> TlsServer {
+    http(ServerOpts {
+        tls: TlsVersions::Both,
+        cipher_list: Some("ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-CHACHA20-POLY1305".into()),
+        ..ServerOpts::from_creds(creds)
+    })
+}
+
+/// Seed 3's server: TLS 1.2 with ECDHE-RSA-AES128-GCM-SHA256, which the
+/// BG96 firmware reaches.
+fn bg96_reachable_server(creds: &ServerCreds) -> TlsServer {
+    http(ServerOpts {
+        tls: TlsVersions::Tls12Only,
+        cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
+        ..ServerOpts::from_creds(creds)
+    })
+}
+
 /// GET over the session; returns the response.
 fn get(s: &mut Session<'_, '_, TcpPort>) -> String {
     s.write_all(b"GET / HTTP/1.1\r\nHost: server.test\r\n\r\n")
@@ -325,11 +345,7 @@ fn seed1_tls13_only_auto_falls_back_and_remembers() {
 fn seed1_chacha_only_tls12_server_auto_falls_back() {
     // The BC66 "-9" / 701 report: TLS 1.2 offered only with ChaCha20.
     let creds = server_creds(HOST, KeyKind::Rsa2048);
-    let server = http(ServerOpts {
-        tls: TlsVersions::Both,
-        cipher_list: Some("ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-CHACHA20-POLY1305".into()),
-        ..ServerOpts::from_creds(&creds)
-    });
+    let server = chacha_only_server(&creds);
     let mut c = Case::new();
     let mut s = c
         .connect(&auto_cfg(&creds, server.port()))
@@ -403,11 +419,7 @@ fn seed2_sni_required_old_firmware_auto_falls_back() {
 #[test]
 fn seed3_reachable_server_stays_on_offload() {
     let creds = server_creds(HOST, KeyKind::Rsa2048);
-    let server = http(ServerOpts {
-        tls: TlsVersions::Tls12Only,
-        cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
-        ..ServerOpts::from_creds(&creds)
-    });
+    let server = bg96_reachable_server(&creds);
     let mut c = Case::new();
     let mut s = c.connect(&auto_cfg(&creds, server.port())).unwrap();
     assert_eq!(s.info().path, Path::Offload);
@@ -833,11 +845,7 @@ fn connect_observed_in_builds_the_session_in_place_on_both_paths() {
 
     // Offloaded: seed 3's server.
     let creds = server_creds(HOST, KeyKind::Rsa2048);
-    let server = http(ServerOpts {
-        tls: TlsVersions::Tls12Only,
-        cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
-        ..ServerOpts::from_creds(&creds)
-    });
+    let server = bg96_reachable_server(&creds);
     let mut c = Case::new();
     let mut slot = MaybeUninit::uninit();
     let s =
@@ -849,11 +857,7 @@ fn connect_observed_in_builds_the_session_in_place_on_both_paths() {
 
     // Fallback to the host path: seed 1's ChaCha20-only server.
     let creds = server_creds(HOST, KeyKind::Rsa2048);
-    let server = http(ServerOpts {
-        tls: TlsVersions::Both,
-        cipher_list: Some("ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-CHACHA20-POLY1305".into()),
-        ..ServerOpts::from_creds(&creds)
-    });
+    let server = chacha_only_server(&creds);
     let mut c = Case::new();
     let mut slot = MaybeUninit::uninit();
     let s = connect_in(&mut slot, &mut c, &auto_cfg(&creds, server.port()))
