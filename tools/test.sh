@@ -14,6 +14,9 @@ cargo fmt --all -- --check
 step "lints"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p modemtls --all-targets --features capi,std -- -D warnings
+# The library alone with each path by itself (the footprint images' sets).
+cargo clippy -p modemtls --lib --no-default-features --features offload -- -D warnings
+cargo clippy -p modemtls --lib --no-default-features --features host-tls -- -D warnings
 
 step "no_std builds (offload only on Cortex-M0+, default on M3/M4F)"
 cargo build -q -p modemtls --release --target thumbv6m-none-eabi --no-default-features --features offload

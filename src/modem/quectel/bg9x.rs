@@ -390,6 +390,8 @@ impl<P: Port> Bg9x<P> {
     /// offloaded path needs (the firmware checks validity dates against it),
     /// without the date arithmetic of [`Bg9x::network_time`]. Fails with
     /// [`ModemError::ClockNotSet`] while it shows a year before 2024.
+    // Only the offloaded path uses it.
+    #[cfg_attr(not(feature = "offload"), allow(dead_code))]
     pub(crate) fn check_clock(&mut self) -> Result<(), ModemError> {
         let mut set = false;
         let t = self.timeouts.command_ms;

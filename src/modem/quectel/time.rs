@@ -52,6 +52,8 @@ pub fn parse_cclk(s: &[u8]) -> Option<u64> {
 /// 2069 (the modem has had network time), checking its shape but not
 /// converting it: [`parse_cclk`] for the offloaded path, which only needs
 /// to know that the clock was set.
+// Only the offloaded path uses it.
+#[cfg_attr(not(feature = "offload"), allow(dead_code))]
 pub(crate) fn year_set(s: &[u8]) -> bool {
     matches!(s, [_, _, b'/', _, _, b'/', _, _, b',', ..])
         && s.len() >= 17
