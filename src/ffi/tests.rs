@@ -63,6 +63,29 @@ fn open(p: &mtls_port) -> *mut mtls_modem {
     m
 }
 
+/// A config for `host:port` with every other field zero (the C default:
+/// Auto, verification on). `host` must outlive the config's use.
+fn config(host: &'static [u8], port: u16) -> mtls_config {
+    mtls_config {
+        host: host.as_ptr().cast(),
+        host_len: host.len(),
+        port,
+        mode: 0,
+        ca: null(),
+        ca_len: 0,
+        client_cert: null(),
+        client_cert_len: 0,
+        client_key: null(),
+        client_key_len: 0,
+        hint_tls13_only: 0,
+        hint_requires_sni: 0,
+        insecure_no_verify: 0,
+        accept_unchecked_validity: 0,
+        no_diagnosis: 0,
+        handshake_timeout_s: 0,
+    }
+}
+
 fn stats() -> mtls_pool_stats {
     let mut s = mtls_pool_stats::default();
     // SAFETY: valid pointer.
@@ -139,22 +162,8 @@ fn every_call_checks_null_and_handles() {
     let t = mtls_timeouts::default();
     let host = b"example.com";
     let cfg = mtls_config {
-        host: host.as_ptr().cast(),
-        host_len: host.len(),
-        port: 443,
-        mode: 0,
-        ca: null(),
-        ca_len: 0,
-        client_cert: null(),
-        client_cert_len: 0,
-        client_key: null(),
-        client_key_len: 0,
-        hint_tls13_only: 0,
-        hint_requires_sni: 0,
         insecure_no_verify: 1,
-        accept_unchecked_validity: 0,
-        no_diagnosis: 0,
-        handshake_timeout_s: 0,
+        ..config(host, 443)
     };
     let cr = mtls_credentials {
         ca: null(),
@@ -280,24 +289,7 @@ fn config_is_validated_before_the_handle() {
     let f = forged();
     let mut out = null_mut();
     let long = [b'a'; 400];
-    let base = mtls_config {
-        host: c"server.test".as_ptr(),
-        host_len: 11,
-        port: 443,
-        mode: 0,
-        ca: null(),
-        ca_len: 0,
-        client_cert: null(),
-        client_cert_len: 0,
-        client_key: null(),
-        client_key_len: 0,
-        hint_tls13_only: 0,
-        hint_requires_sni: 0,
-        insecure_no_verify: 0,
-        accept_unchecked_validity: 0,
-        no_diagnosis: 0,
-        handshake_timeout_s: 0,
-    };
+    let base = config(b"server.test", 443);
     let junk = b"not a certificate";
     let der = [0x30u8, 0x03, 0x02, 0x01, 0x01];
     let cases: [(mtls_config, mtls_status); 11] = [
@@ -415,22 +407,8 @@ fn pool_lifecycle_generations_and_no_leaks() {
             assert!(extra.is_null());
             let mut out = null_mut();
             let cfg = mtls_config {
-                host: c"a.test".as_ptr(),
-                host_len: 6,
-                port: 1,
-                mode: 0,
-                ca: null(),
-                ca_len: 0,
-                client_cert: null(),
-                client_cert_len: 0,
-                client_key: null(),
-                client_key_len: 0,
-                hint_tls13_only: 0,
-                hint_requires_sni: 0,
                 insecure_no_verify: 1,
-                accept_unchecked_validity: 0,
-                no_diagnosis: 0,
-                handshake_timeout_s: 0,
+                ..config(b"a.test", 1)
             };
             assert_eq!(
                 mtls_connect(ms[0], &cfg, &mut out),
