@@ -890,28 +890,23 @@ fn world(sc: Scenario) -> Res<World> {
             port: BASELINE_PORT,
         });
     }
-    let (creds, trusted_ca, opts) = match sc {
-        // What a BG96 can reach: TLS 1.2, ECDHE-RSA-AES128-GCM-SHA256.
-        Scenario::Offload | Scenario::OffloadCore => {
-            let c = server_creds(HOST, KeyKind::Rsa2048);
+    let (creds, opts) = match sc {
+        // What a BG96 can reach: TLS 1.2, ECDHE-RSA-AES128-GCM-SHA256;
+        // verify-fail: the same with a certificate for another name
+        // (trusted CA).
+        Scenario::Offload | Scenario::OffloadCore | Scenario::VerifyFail => {
+            let name = if sc == Scenario::VerifyFail {
+                OTHER_HOST
+            } else {
+                HOST
+            };
+            let c = server_creds(name, KeyKind::Rsa2048);
             let o = SServerOpts {
                 tls: TlsVersions::Tls12Only,
                 cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
                 ..SServerOpts::from_creds(&c)
             };
-            let ca = c.ca_pem.clone();
-            (c, ca, o)
-        }
-        // Same server parameters, certificate for another name (trusted CA).
-        Scenario::VerifyFail => {
-            let c = server_creds(OTHER_HOST, KeyKind::Rsa2048);
-            let o = SServerOpts {
-                tls: TlsVersions::Tls12Only,
-                cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
-                ..SServerOpts::from_creds(&c)
-            };
-            let ca = c.ca_pem.clone();
-            (c, ca, o)
+            (c, o)
         }
         // The seed 000/004 server: TLS 1.3 only, P-256 chain; the compute
         // scenarios: the same with a P-256 or RSA-2048 chain of three.
@@ -932,16 +927,14 @@ fn world(sc: Scenario) -> Res<World> {
                 ciphersuites: Some("TLS_AES_128_GCM_SHA256".into()),
                 ..SServerOpts::from_creds(&c)
             };
-            let ca = c.ca_pem.clone();
-            (c, ca, o)
+            (c, o)
         }
     };
-    drop(creds);
     let server = SServer::spawn(opts)?;
     Ok(World {
         port: server.port(),
         _server: Some(server),
-        ca_pem: trusted_ca,
+        ca_pem: creds.ca_pem,
     })
 }
 
