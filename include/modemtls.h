@@ -158,6 +158,21 @@ typedef enum mtls_status {
   MTLS_ERR_CLIENT_CERT_REJECTED = 73,
   // The handshake failed and no cause could be established.
   MTLS_ERR_HANDSHAKE_FAILED = 74,
+  // Host path: a TLS record of a type not allowed at that point arrived
+  // (e.g. unencrypted after encryption started); the session was closed.
+  MTLS_ERR_UNEXPECTED_RECORD = 75,
+  // Host path: a TLS record failed its integrity check or has an
+  // impossible length; the session was closed.
+  MTLS_ERR_RECORD_TAMPERED = 76,
+  // Host path: the server sent a TLS message that cannot be decoded.
+  MTLS_ERR_TLS_DECODE = 77,
+  // Host path: the server sent a TLS message not allowed at that point.
+  MTLS_ERR_UNEXPECTED_MESSAGE = 78,
+  // Host path: the server ended the session with a TLS alert.
+  MTLS_ERR_PEER_ALERT = 79,
+  // Host path: the server used a TLS feature the host TLS engine cannot
+  // handle (split ServerHello, KeyUpdate, other post-handshake messages).
+  MTLS_ERR_TLS_UNSUPPORTED = 81,
   // The session is closed: the server closed it (end of stream) or the connection was lost.
   MTLS_ERR_CLOSED = 80,
 } mtls_status;

@@ -96,7 +96,8 @@ impl ConfigError {
     }
 }
 
-/// Why a TLS handshake failed, as precisely as the evidence allows.
+/// Why a TLS handshake or an open session failed, as precisely as the
+/// evidence allows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TlsFailure {
@@ -114,6 +115,29 @@ pub enum TlsFailure {
     ClientCertRejected,
     /// The handshake failed and the cause could not be found.
     HandshakeFailed,
+    /// A record of a type the protocol forbids at that point arrived (an
+    /// unencrypted handshake message or alert after encryption started,
+    /// application data before ServerHello, an unknown type): injected on
+    /// the path or a broken server. Host path; the session is closed.
+    UnexpectedRecord,
+    /// A record failed its integrity check (bad record MAC) or has a
+    /// length its type cannot have: changed on the way. Host path; the
+    /// session is closed.
+    RecordTampered,
+    /// The server sent a TLS message that cannot be decoded. Host path.
+    DecodeError,
+    /// The server sent a TLS message that is not allowed at that point
+    /// (e.g. handshake data unencrypted after ServerHello, a record with no
+    /// content type). Host path.
+    UnexpectedMessage,
+    /// The server ended the session with a TLS alert other than
+    /// close_notify ([`TlsError::alert`] has its description when the
+    /// engine reports it). Host path, after the handshake.
+    PeerAlert,
+    /// The server used a TLS feature the host TLS engine cannot handle
+    /// (embedded-tls 0.19: a ServerHello split across records, KeyUpdate,
+    /// other post-handshake messages). Host path.
+    Unsupported,
 }
 
 impl TlsFailure {
@@ -126,6 +150,12 @@ impl TlsFailure {
             TlsFailure::CertificateRejected => "the server accepts the firmware's TLS parameters but the handshake failed later: the server certificate was rejected (wrong CA, host name or dates) or the client certificate was refused",
             TlsFailure::ClientCertRejected => "the server refused the client certificate (check the client certificate, its key and the CA the server trusts)",
             TlsFailure::HandshakeFailed => "the TLS handshake failed and no cause could be established",
+            TlsFailure::UnexpectedRecord => "a TLS record the protocol forbids at this point arrived (e.g. unencrypted after encryption started): injected on the path or a broken server; the session was closed",
+            TlsFailure::RecordTampered => "a TLS record failed its integrity check or has an impossible length: the data was changed on the way; the session was closed",
+            TlsFailure::DecodeError => "the server sent a TLS message that cannot be decoded",
+            TlsFailure::UnexpectedMessage => "the server sent a TLS message that is not allowed at this point",
+            TlsFailure::PeerAlert => "the server ended the session with a TLS alert",
+            TlsFailure::Unsupported => "the server used a TLS feature the host TLS engine cannot handle (split ServerHello, KeyUpdate or another post-handshake message)",
         })
     }
 
@@ -196,6 +226,9 @@ pub struct TlsError {
     pub alert: Option<u8>,
     /// The certificate problem, when the verifier found one.
     pub certificate: Option<CertProblem>,
+    /// The content type of the record the host path's record guard
+    /// refused, if it refused one.
+    pub record_type: Option<u8>,
 }
 
 impl TlsError {
@@ -208,6 +241,7 @@ impl TlsError {
             diagnosis: None,
             alert: None,
             certificate: None,
+            record_type: None,
         }
     }
 }
@@ -230,6 +264,9 @@ impl fmt::Display for TlsError {
         }
         if let Some(a) = self.alert {
             write!(f, "; server sent TLS alert {a}")?;
+        }
+        if let Some(t) = self.record_type {
+            write!(f, "; record content type {t}")?;
         }
         Ok(())
     }
@@ -376,6 +413,12 @@ mod cause_tests {
             TlsFailure::CertificateRejected,
             TlsFailure::ClientCertRejected,
             TlsFailure::HandshakeFailed,
+            TlsFailure::UnexpectedRecord,
+            TlsFailure::RecordTampered,
+            TlsFailure::DecodeError,
+            TlsFailure::UnexpectedMessage,
+            TlsFailure::PeerAlert,
+            TlsFailure::Unsupported,
         ] {
             all.push(e.cause());
         }

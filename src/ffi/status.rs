@@ -116,6 +116,21 @@ pub enum mtls_status {
     MTLS_ERR_CLIENT_CERT_REJECTED = 73,
     /// The handshake failed and no cause could be established.
     MTLS_ERR_HANDSHAKE_FAILED = 74,
+    /// Host path: a TLS record of a type not allowed at that point arrived
+    /// (e.g. unencrypted after encryption started); the session was closed.
+    MTLS_ERR_UNEXPECTED_RECORD = 75,
+    /// Host path: a TLS record failed its integrity check or has an
+    /// impossible length; the session was closed.
+    MTLS_ERR_RECORD_TAMPERED = 76,
+    /// Host path: the server sent a TLS message that cannot be decoded.
+    MTLS_ERR_TLS_DECODE = 77,
+    /// Host path: the server sent a TLS message not allowed at that point.
+    MTLS_ERR_UNEXPECTED_MESSAGE = 78,
+    /// Host path: the server ended the session with a TLS alert.
+    MTLS_ERR_PEER_ALERT = 79,
+    /// Host path: the server used a TLS feature the host TLS engine cannot
+    /// handle (split ServerHello, KeyUpdate, other post-handshake messages).
+    MTLS_ERR_TLS_UNSUPPORTED = 81,
     /// The session is closed: the server closed it (end of stream) or the connection was lost.
     MTLS_ERR_CLOSED = 80,
 }
@@ -123,7 +138,7 @@ pub enum mtls_status {
 use mtls_status as S;
 
 /// Every status, for tests and `mtls_status_str`.
-pub(crate) const ALL: [mtls_status; 47] = [
+pub(crate) const ALL: [mtls_status; 53] = [
     S::MTLS_OK,
     S::MTLS_ERR_INVALID_ARGUMENT,
     S::MTLS_ERR_NULL_POINTER,
@@ -170,6 +185,12 @@ pub(crate) const ALL: [mtls_status; 47] = [
     S::MTLS_ERR_CERT_REJECTED,
     S::MTLS_ERR_CLIENT_CERT_REJECTED,
     S::MTLS_ERR_HANDSHAKE_FAILED,
+    S::MTLS_ERR_UNEXPECTED_RECORD,
+    S::MTLS_ERR_RECORD_TAMPERED,
+    S::MTLS_ERR_TLS_DECODE,
+    S::MTLS_ERR_UNEXPECTED_MESSAGE,
+    S::MTLS_ERR_PEER_ALERT,
+    S::MTLS_ERR_TLS_UNSUPPORTED,
     S::MTLS_ERR_CLOSED,
 ];
 
@@ -228,6 +249,12 @@ impl mtls_status {
             S::MTLS_ERR_CERT_REJECTED => c"MTLS_ERR_CERT_REJECTED: the server certificate was rejected (see the error detail)",
             S::MTLS_ERR_CLIENT_CERT_REJECTED => c"MTLS_ERR_CLIENT_CERT_REJECTED: the server refused the client certificate",
             S::MTLS_ERR_HANDSHAKE_FAILED => c"MTLS_ERR_HANDSHAKE_FAILED: the TLS handshake failed",
+            S::MTLS_ERR_UNEXPECTED_RECORD => c"MTLS_ERR_UNEXPECTED_RECORD: a TLS record not allowed at this point arrived (injected or a broken server); session closed",
+            S::MTLS_ERR_RECORD_TAMPERED => c"MTLS_ERR_RECORD_TAMPERED: a TLS record was damaged or changed on the way; session closed",
+            S::MTLS_ERR_TLS_DECODE => c"MTLS_ERR_TLS_DECODE: the server sent a TLS message that cannot be decoded",
+            S::MTLS_ERR_UNEXPECTED_MESSAGE => c"MTLS_ERR_UNEXPECTED_MESSAGE: the server sent a TLS message not allowed at this point",
+            S::MTLS_ERR_PEER_ALERT => c"MTLS_ERR_PEER_ALERT: the server ended the session with a TLS alert",
+            S::MTLS_ERR_TLS_UNSUPPORTED => c"MTLS_ERR_TLS_UNSUPPORTED: the server used a TLS feature the host TLS engine cannot handle",
             S::MTLS_ERR_CLOSED => c"MTLS_ERR_CLOSED: the session is closed",
         }
     }
@@ -324,6 +351,12 @@ pub(crate) fn of_tls(t: &TlsError) -> mtls_status {
         TlsFailure::CertificateRejected => S::MTLS_ERR_CERT_REJECTED,
         TlsFailure::ClientCertRejected => S::MTLS_ERR_CLIENT_CERT_REJECTED,
         TlsFailure::HandshakeFailed => S::MTLS_ERR_HANDSHAKE_FAILED,
+        TlsFailure::UnexpectedRecord => S::MTLS_ERR_UNEXPECTED_RECORD,
+        TlsFailure::RecordTampered => S::MTLS_ERR_RECORD_TAMPERED,
+        TlsFailure::DecodeError => S::MTLS_ERR_TLS_DECODE,
+        TlsFailure::UnexpectedMessage => S::MTLS_ERR_UNEXPECTED_MESSAGE,
+        TlsFailure::PeerAlert => S::MTLS_ERR_PEER_ALERT,
+        TlsFailure::Unsupported => S::MTLS_ERR_TLS_UNSUPPORTED,
         #[allow(unreachable_patterns)]
         _ => S::MTLS_ERR_HANDSHAKE_FAILED,
     }

@@ -114,6 +114,9 @@ fn status_numbers_are_stable_and_named() {
         (S::MTLS_ERR_CERT_HOSTNAME_MISMATCH, 63),
         (S::MTLS_ERR_CERT_EXPIRED, 64),
         (S::MTLS_ERR_CERT_UNTRUSTED, 66),
+        (S::MTLS_ERR_UNEXPECTED_RECORD, 75),
+        (S::MTLS_ERR_RECORD_TAMPERED, 76),
+        (S::MTLS_ERR_TLS_UNSUPPORTED, 81),
         (S::MTLS_ERR_CLOSED, 80),
     ];
     for (s, n) in pinned {
@@ -129,7 +132,7 @@ fn status_numbers_are_stable_and_named() {
         let via_c = unsafe { CStr::from_ptr(mtls_status_str(s as i32)) };
         assert_eq!(via_c, s.text());
     }
-    for n in [-1, 10, 19, 81, i32::MIN, i32::MAX] {
+    for n in [-1, 10, 19, 82, i32::MIN, i32::MAX] {
         // SAFETY: a static NUL-terminated string.
         let t = unsafe { CStr::from_ptr(mtls_status_str(n)) };
         assert_eq!(t.to_str().unwrap(), "unknown mtls_status");
@@ -636,6 +639,24 @@ fn errors_map_to_their_status() {
             S::MTLS_ERR_NO_COMMON_CIPHER,
         ),
         (tls(TlsFailure::SniRequired, None), S::MTLS_ERR_SNI_REQUIRED),
+        (
+            tls(TlsFailure::UnexpectedRecord, None),
+            S::MTLS_ERR_UNEXPECTED_RECORD,
+        ),
+        (
+            tls(TlsFailure::RecordTampered, None),
+            S::MTLS_ERR_RECORD_TAMPERED,
+        ),
+        (tls(TlsFailure::DecodeError, None), S::MTLS_ERR_TLS_DECODE),
+        (
+            tls(TlsFailure::UnexpectedMessage, None),
+            S::MTLS_ERR_UNEXPECTED_MESSAGE,
+        ),
+        (tls(TlsFailure::PeerAlert, None), S::MTLS_ERR_PEER_ALERT),
+        (
+            tls(TlsFailure::Unsupported, None),
+            S::MTLS_ERR_TLS_UNSUPPORTED,
+        ),
         (
             tls(TlsFailure::CertificateRejected, None),
             S::MTLS_ERR_CERT_REJECTED,

@@ -1,6 +1,17 @@
 //! The host path: TLS 1.3 on the MCU (`embedded-tls` 0.19) over a raw TCP
 //! socket of the modem (`AT+QIOPEN`/`AT+QISEND`/`AT+QIRD`).
 //!
+//! Every byte from the server passes the [record guard](guard) before
+//! `embedded-tls` sees it: RFC 8446's outer record rules (no unencrypted
+//! record after ServerHello but one change_cipher_spec, no encrypted record
+//! shorter than 17 bytes, ...), so an injected record ends the session with
+//! its own cause ([`TlsFailure::UnexpectedRecord`],
+//! [`TlsFailure::RecordTampered`]) and the socket closed, never a panic and
+//! never a false end of stream. What the guard cannot stop, because it needs
+//! the keys: a server that has *authenticated* can still make `embedded-tls`
+//! 0.19 panic with an encrypted post-handshake handshake message other than
+//! NewSessionTicket.
+//!
 //! The server is verified by [`crate::pki`] (chain to the configured CA,
 //! host name, validity at the port's clock or the modem's network clock)
 //! and [`PkiVerifier::check`] runs after the handshake, so a server that
@@ -28,15 +39,18 @@
 //! Cortex-M4 (QEMU, `BENCHMARKS.md`), chain verification alone at 12.7 KB.
 
 mod classify;
+pub mod guard;
 mod transport;
 
 /// The random generator a host session needs (rand_core 0.6 `RngCore + CryptoRng`).
 pub use embedded_tls::CryptoRngCore;
-pub use transport::{Transport, READ_AHEAD};
+pub use transport::{Transport, TransportError, READ_AHEAD};
 
 use embedded_tls::blocking::{Aes128GcmSha256, TlsConnection, TlsContext};
 use embedded_tls::UnsecureProvider;
 
+#[cfg(doc)]
+use crate::error::TlsFailure;
 use crate::error::{ConfigError, Error, TlsError};
 use crate::modem::quectel::{Bg9x, TcpSocket};
 use crate::pki::{host_tls_config, ClientIdentity, PkiError, PkiVerifier, TrustAnchors, Validity};
@@ -69,10 +83,38 @@ type Connection<'m, 'b, P> = TlsConnection<'b, Transport<'m, P>, Aes128GcmSha256
 /// [`embedded_io::Read`]/[`embedded_io::Write`] (writes are sent on
 /// `flush`); [`HostSession::close`] sends close_notify and closes the socket
 /// (dropping it closes the socket without close_notify).
+///
+/// A TLS error (a refused or damaged record, an alert, an undecodable
+/// message) ends the session: the socket is closed at once and every later
+/// read or write returns the same error. Modem errors (a timeout, a lost
+/// PDP context) leave it as it is.
 pub struct HostSession<'m, 'b, P: Port> {
-    tls: Connection<'m, 'b, P>,
+    /// `None` once a TLS error ended the session.
+    tls: Option<Connection<'m, 'b, P>>,
     info: SessionInfo,
     closed: bool,
+    failed: Option<Error>,
+}
+
+/// The transport inside a connection, without sending anything: the
+/// transport refuses writes once its guard failed, so `close()` writes no
+/// close_notify then. Only called when the guard failed.
+fn guard_verdict<P: Port>(tls: Connection<'_, '_, P>) -> Option<guard::GuardError> {
+    let transport = match tls.close() {
+        Ok(t) | Err((t, _)) => t,
+    };
+    let verdict = transport.guard();
+    // Best effort: the session already failed for the guard's reason.
+    let _ = transport.close();
+    verdict
+}
+
+/// Whether `e` is the transport reporting a guard refusal.
+fn is_guard(e: &embedded_tls::TlsError) -> bool {
+    matches!(
+        e,
+        embedded_tls::TlsError::Io(embedded_io::ErrorKind::InvalidData)
+    )
 }
 
 /// The current time for validity checks: the port's real-time clock, else
@@ -216,11 +258,15 @@ pub(crate) fn connect_place<'m: 'b, 'b, P: Port + 'm, R: CryptoRngCore, T>(
         // Handshake done and (unless insecure) the server authenticated.
         Ok(Ok(())) => Ok(()),
         Ok(Err(pki)) => Err(classify::certificate(pki)),
-        Err(e) => Err(classify::handshake(e, verifier.error())),
+        Err(e) if is_guard(&e) => {
+            let verdict = guard_verdict(tls);
+            return Err(classify::handshake(e, verdict, verifier.error()));
+        }
+        Err(e) => Err(classify::handshake(e, None, verifier.error())),
     };
     match outcome {
         Ok(()) => Ok(place(HostSession {
-            tls,
+            tls: Some(tls),
             info: SessionInfo {
                 path: Path::Host,
                 reason: PathReason::Requested,
@@ -231,6 +277,7 @@ pub(crate) fn connect_place<'m: 'b, 'b, P: Port + 'm, R: CryptoRngCore, T>(
                 peer: PeerName::new(verifier.peer_common_name()),
             },
             closed: false,
+            failed: None,
         })),
         Err(e) => {
             // Dropping the connection closes the socket.
@@ -260,11 +307,39 @@ impl<'m, 'b, P: Port> HostSession<'m, 'b, P> {
     // either path (e.g. `auto::Session::close`) need not hold room for that.
     #[inline(never)]
     pub fn close(self) -> Result<(), Error> {
-        let transport = match self.tls.close() {
+        // After a TLS error the socket is already closed.
+        let Some(tls) = self.tls else { return Ok(()) };
+        let transport = match tls.close() {
             Ok(t) => t,
             Err((t, _)) => t,
         };
         transport.close().map_err(Error::from)
+    }
+
+    /// The connection, or the error that ended it.
+    fn live(&mut self) -> Result<&mut Connection<'m, 'b, P>, Error> {
+        match (self.tls.as_mut(), self.failed) {
+            (Some(tls), _) => Ok(tls),
+            (None, failed) => Err(failed.unwrap_or(Error::Closed)),
+        }
+    }
+
+    /// What a failed read or write means. A TLS error ends the session
+    /// (socket closed, the error kept); a modem error does not.
+    fn fail(&mut self, e: embedded_tls::TlsError) -> Error {
+        if let embedded_tls::TlsError::Io(kind) = e {
+            if !is_guard(&e) {
+                return classify::io(embedded_tls::TlsError::Io(kind), None);
+            }
+        }
+        let verdict = match self.tls.take() {
+            Some(tls) if is_guard(&e) => guard_verdict(tls),
+            // Dropping the connection closes the socket, sending nothing.
+            _ => None,
+        };
+        let err = classify::io(e, verdict);
+        self.failed = Some(err);
+        err
     }
 }
 
@@ -280,23 +355,29 @@ impl<P: Port> embedded_io::Read for HostSession<'_, '_, P> {
         if self.closed {
             return Ok(0);
         }
-        match self.tls.read(buf) {
+        match self.live()?.read(buf) {
             Ok(n) => Ok(n),
             Err(embedded_tls::TlsError::ConnectionClosed) => {
                 self.closed = true;
                 Ok(0)
             }
-            Err(e) => Err(classify::io(e)),
+            Err(e) => Err(self.fail(e)),
         }
     }
 }
 
 impl<P: Port> embedded_io::Write for HostSession<'_, '_, P> {
     fn write(&mut self, buf: &[u8]) -> Result<usize, Error> {
-        self.tls.write(buf).map_err(classify::io)
+        match self.live()?.write(buf) {
+            Ok(n) => Ok(n),
+            Err(e) => Err(self.fail(e)),
+        }
     }
 
     fn flush(&mut self) -> Result<(), Error> {
-        self.tls.flush().map_err(classify::io)
+        match self.live()?.flush() {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.fail(e)),
+        }
     }
 }
