@@ -1,5 +1,6 @@
 //! Real TLS peers and certificates for modemtls tests.
 //!
+//! - [`hostile`]: a scripted hostile TLS 1.3 server holding the real keys;
 //! - [`pki`]: a test PKI (roots, intermediates, cross-signed copies, leaves,
 //!   broken leaves) generated at test time;
 //! - [`s_server`]: `openssl s_server` as a child process, killed on drop;
@@ -10,6 +11,7 @@
 //! Everything listens on 127.0.0.1 only, every wait is bounded, and every
 //! server stops when its handle is dropped.
 
+pub mod hostile;
 pub mod pki;
 pub mod s_server;
 pub mod server;
