@@ -323,11 +323,15 @@ fn rogue_server_positive_control() {
         Some(&root),
     );
     let key = leaf.key.ec_key().unwrap().private_key_to_der().unwrap();
-    let (port, h) = rogue_server(Rogue::Signed(vec![der(&leaf.cert)], key));
-    let mut opts = ClientOpts::new(port, vec![der(&root.cert)], "localhost");
+    let srv = rogue_server(Rogue::Signed(vec![der(&leaf.cert)], key));
+    let mut opts = ClientOpts::new(srv.port(), vec![der(&root.cert)], "localhost");
     opts.http_get = false;
     let o = connect(&opts);
     assert!(o.open.is_ok(), "{o:?}");
     assert_eq!(o.check, Ok(()));
-    h.join().unwrap().unwrap();
+    assert!(
+        rogue_connection(&srv).client_finished,
+        "{:?}",
+        srv.connections()
+    );
 }

@@ -199,8 +199,8 @@ fn leaf_without_server_auth_eku() {
 #[test]
 fn server_sends_no_certificate() {
     let p = pki();
-    let (port, h) = rogue_server(Rogue::NoCertificate);
-    let mut opts = ClientOpts::new(port, vec![der(&p.root.cert)], "localhost");
+    let srv = rogue_server(Rogue::NoCertificate);
+    let mut opts = ClientOpts::new(srv.port(), vec![der(&p.root.cert)], "localhost");
     opts.http_get = false;
     let o = connect(&opts);
     assert!(o.open.is_ok(), "embedded-tls now refuses by itself: {o:?}");
@@ -209,7 +209,11 @@ fn server_sends_no_certificate() {
         o.check.unwrap_err().cause(),
         "server sent no Certificate/CertificateVerify: the server was not authenticated"
     );
-    h.join().unwrap().unwrap();
+    assert!(
+        rogue_connection(&srv).client_finished,
+        "{:?}",
+        srv.connections()
+    );
 }
 
 /// A valid chain but no CertificateVerify: not authenticated either.
@@ -221,15 +225,15 @@ fn server_sends_certificate_without_certificate_verify() {
         gen_key(KeyKind::P256),
         Some(&p.inter),
     );
-    let (port, h) = rogue_server(Rogue::CertificateOnly(vec![
+    let srv = rogue_server(Rogue::CertificateOnly(vec![
         der(&leaf.cert),
         der(&p.inter.cert),
     ]));
-    let mut opts = ClientOpts::new(port, vec![der(&p.root.cert)], "localhost");
+    let mut opts = ClientOpts::new(srv.port(), vec![der(&p.root.cert)], "localhost");
     opts.http_get = false;
     let o = connect(&opts);
     assert_rejected(&o, PkiError::NoServerAuthentication);
-    h.join().unwrap().unwrap();
+    assert!(rogue_connection(&srv).tls13);
 }
 
 #[test]
@@ -242,16 +246,15 @@ fn certificate_verify_signed_by_other_key() {
     );
     let other = gen_key(KeyKind::P256);
     let other_sec1 = other.ec_key().unwrap().private_key_to_der().unwrap();
-    let (port, h) = rogue_server(Rogue::Signed(
+    let srv = rogue_server(Rogue::Signed(
         vec![der(&leaf.cert), der(&p.inter.cert)],
         other_sec1,
     ));
-    let mut opts = ClientOpts::new(port, vec![der(&p.root.cert)], "localhost");
+    let mut opts = ClientOpts::new(srv.port(), vec![der(&p.root.cert)], "localhost");
     opts.http_get = false;
     let o = connect(&opts);
     assert!(o.open.is_err());
     assert_rejected(&o, PkiError::BadCertificateVerify);
-    let _ = h.join();
 }
 
 #[test]

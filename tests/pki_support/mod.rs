@@ -25,6 +25,7 @@ use openssl::x509::extension::{
 use openssl::x509::{X509Builder, X509NameBuilder, X509};
 
 use modemtls::pki::{ClientIdentity, PkiError, PkiProvider, PkiVerifier, TrustAnchors, Validity};
+use modemtls_testkit::hostile::{Auth, ConnLog, HostileServer, Script};
 
 pub const DAY: i64 = 86_400;
 
@@ -505,221 +506,27 @@ pub enum Rogue {
     Signed(Vec<Vec<u8>>, Vec<u8>),
 }
 
-/// Runs a one-connection TLS 1.3 server (TLS_AES_128_GCM_SHA256, P-256
-/// key share) in a thread. Returns the port.
-pub fn rogue_server(mode: Rogue) -> (u16, std::thread::JoinHandle<Result<(), String>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let h = std::thread::spawn(move || -> Result<(), String> {
-        let (mut s, _) = listener.accept().map_err(|e| e.to_string())?;
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        rogue::serve(&mut s, mode)
-    });
-    (port, h)
+/// A TLS 1.3 server (TLS_AES_128_GCM_SHA256, P-256 key share: testkit
+/// `hostile`) that authenticates as `mode` says.
+pub fn rogue_server(mode: Rogue) -> HostileServer {
+    let key = |sec1: &[u8]| {
+        PKey::from_ec_key(openssl::ec::EcKey::private_key_from_der(sec1).unwrap()).unwrap()
+    };
+    let (chain, key, auth) = match mode {
+        Rogue::NoCertificate => (Vec::new(), gen_key(KeyKind::P256), Auth::Nothing),
+        Rogue::CertificateOnly(c) => (c, gen_key(KeyKind::P256), Auth::CertificateOnly),
+        Rogue::Signed(c, sec1) => (c, key(&sec1), Auth::Chain),
+    };
+    let script = Script {
+        auth,
+        ..Script::default()
+    };
+    HostileServer::spawn_with(chain, key, script).unwrap()
 }
 
-mod rogue {
-    use super::Rogue;
-    use aes_gcm::aead::{Aead, KeyInit, Payload};
-    use aes_gcm::Aes128Gcm;
-    use hkdf::Hkdf;
-    use hmac::{Hmac, Mac};
-    use p256::ecdsa::signature::Signer;
-    use sha2::{Digest, Sha256};
-    use std::io::{Read, Write};
-    use std::net::TcpStream;
-
-    fn expand_label(secret: &[u8], label: &str, ctx: &[u8], len: usize) -> Vec<u8> {
-        let hk = Hkdf::<Sha256>::from_prk(secret).unwrap();
-        let full = format!("tls13 {label}");
-        let mut info = Vec::new();
-        info.extend_from_slice(&(len as u16).to_be_bytes());
-        info.push(full.len() as u8);
-        info.extend_from_slice(full.as_bytes());
-        info.push(ctx.len() as u8);
-        info.extend_from_slice(ctx);
-        let mut out = vec![0u8; len];
-        hk.expand(&info, &mut out).unwrap();
-        out
-    }
-
-    fn u24(n: usize) -> [u8; 3] {
-        [(n >> 16) as u8, (n >> 8) as u8, n as u8]
-    }
-
-    fn handshake(ty: u8, body: &[u8]) -> Vec<u8> {
-        let mut m = vec![ty];
-        m.extend_from_slice(&u24(body.len()));
-        m.extend_from_slice(body);
-        m
-    }
-
-    struct Writer {
-        key: Aes128Gcm,
-        iv: Vec<u8>,
-        seq: u64,
-    }
-
-    impl Writer {
-        fn record(&mut self, s: &mut TcpStream, content: &[u8], ty: u8) -> Result<(), String> {
-            let mut inner = content.to_vec();
-            inner.push(ty);
-            let len = inner.len() + 16;
-            let hdr = [0x17, 0x03, 0x03, (len >> 8) as u8, len as u8];
-            let mut nonce = self.iv.clone();
-            for (i, b) in self.seq.to_be_bytes().iter().enumerate() {
-                nonce[4 + i] ^= b;
-            }
-            self.seq += 1;
-            let ct = self
-                .key
-                .encrypt(
-                    (&nonce[..]).into(),
-                    Payload {
-                        msg: &inner,
-                        aad: &hdr,
-                    },
-                )
-                .map_err(|e| e.to_string())?;
-            s.write_all(&hdr).map_err(|e| e.to_string())?;
-            s.write_all(&ct).map_err(|e| e.to_string())
-        }
-    }
-
-    fn read_record(s: &mut TcpStream) -> Result<(u8, Vec<u8>), String> {
-        let mut hdr = [0u8; 5];
-        s.read_exact(&mut hdr).map_err(|e| e.to_string())?;
-        let len = u16::from_be_bytes([hdr[3], hdr[4]]) as usize;
-        let mut body = vec![0u8; len];
-        s.read_exact(&mut body).map_err(|e| e.to_string())?;
-        Ok((hdr[0], body))
-    }
-
-    /// The client's P-256 key share from a ClientHello handshake message.
-    fn client_share(ch: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
-        let mut p = 4 + 2 + 32;
-        let sid_len = *ch.get(p)? as usize;
-        let sid = ch.get(p + 1..p + 1 + sid_len)?.to_vec();
-        p += 1 + sid_len;
-        let cs_len = u16::from_be_bytes([*ch.get(p)?, *ch.get(p + 1)?]) as usize;
-        p += 2 + cs_len;
-        let comp_len = *ch.get(p)? as usize;
-        p += 1 + comp_len;
-        let ext_len = u16::from_be_bytes([*ch.get(p)?, *ch.get(p + 1)?]) as usize;
-        p += 2;
-        let end = p + ext_len;
-        while p + 4 <= end {
-            let ty = u16::from_be_bytes([ch[p], ch[p + 1]]);
-            let len = u16::from_be_bytes([ch[p + 2], ch[p + 3]]) as usize;
-            let data = ch.get(p + 4..p + 4 + len)?;
-            if ty == 0x0033 {
-                let mut q = 2;
-                while q + 4 <= data.len() {
-                    let group = u16::from_be_bytes([data[q], data[q + 1]]);
-                    let klen = u16::from_be_bytes([data[q + 2], data[q + 3]]) as usize;
-                    let key = data.get(q + 4..q + 4 + klen)?;
-                    if group == 0x0017 {
-                        return Some((sid, key.to_vec()));
-                    }
-                    q += 4 + klen;
-                }
-            }
-            p += 4 + len;
-        }
-        None
-    }
-
-    pub fn serve(s: &mut TcpStream, mode: Rogue) -> Result<(), String> {
-        let (ty, ch) = read_record(s)?;
-        if ty != 0x16 || ch.first() != Some(&1) {
-            return Err("expected ClientHello".into());
-        }
-        let (sid, client_pub) = client_share(&ch).ok_or("no P-256 key share")?;
-        let mut transcript = Sha256::new();
-        transcript.update(&ch);
-
-        let secret = p256::ecdh::EphemeralSecret::random(&mut rand_core::OsRng);
-        let server_pub = p256::EncodedPoint::from(secret.public_key());
-        let peer = p256::PublicKey::from_sec1_bytes(&client_pub).map_err(|e| e.to_string())?;
-        let shared = secret.diffie_hellman(&peer);
-
-        let mut sh = vec![0x03, 0x03];
-        sh.extend_from_slice(&[0x5a; 32]);
-        sh.push(sid.len() as u8);
-        sh.extend_from_slice(&sid);
-        sh.extend_from_slice(&[0x13, 0x01, 0x00]);
-        let mut ext = vec![0x00, 0x2b, 0x00, 0x02, 0x03, 0x04];
-        let kx = server_pub.as_bytes();
-        ext.extend_from_slice(&[0x00, 0x33]);
-        ext.extend_from_slice(&((4 + kx.len()) as u16).to_be_bytes());
-        ext.extend_from_slice(&[0x00, 0x17]);
-        ext.extend_from_slice(&(kx.len() as u16).to_be_bytes());
-        ext.extend_from_slice(kx);
-        sh.extend_from_slice(&(ext.len() as u16).to_be_bytes());
-        sh.extend_from_slice(&ext);
-        let sh = handshake(2, &sh);
-        transcript.update(&sh);
-        let mut rec = vec![0x16, 0x03, 0x03];
-        rec.extend_from_slice(&(sh.len() as u16).to_be_bytes());
-        rec.extend_from_slice(&sh);
-        s.write_all(&rec).map_err(|e| e.to_string())?;
-
-        // Key schedule (RFC 8446 §7.1), SHA-256.
-        let (early, _) = Hkdf::<Sha256>::extract(Some(&[0u8; 32]), &[0u8; 32]);
-        let derived = expand_label(&early, "derived", &Sha256::digest(b""), 32);
-        let (hs, _) = Hkdf::<Sha256>::extract(Some(&derived), shared.raw_secret_bytes());
-        let th = transcript.clone().finalize();
-        let s_hs = expand_label(&hs, "s hs traffic", &th, 32);
-        let mut w = Writer {
-            key: Aes128Gcm::new_from_slice(&expand_label(&s_hs, "key", b"", 16)).unwrap(),
-            iv: expand_label(&s_hs, "iv", b"", 12),
-            seq: 0,
-        };
-
-        let mut send = |w: &mut Writer, t: &mut Sha256, msg: Vec<u8>| -> Result<(), String> {
-            t.update(&msg);
-            w.record(s, &msg, 0x16)
-        };
-        send(&mut w, &mut transcript, handshake(8, &[0, 0]))?;
-
-        let cert_msg = |certs: &[Vec<u8>]| {
-            let mut list = Vec::new();
-            for c in certs {
-                list.extend_from_slice(&u24(c.len()));
-                list.extend_from_slice(c);
-                list.extend_from_slice(&[0, 0]);
-            }
-            let mut body = vec![0];
-            body.extend_from_slice(&u24(list.len()));
-            body.extend_from_slice(&list);
-            handshake(11, &body)
-        };
-        match &mode {
-            Rogue::NoCertificate => {}
-            Rogue::CertificateOnly(certs) => send(&mut w, &mut transcript, cert_msg(certs))?,
-            Rogue::Signed(certs, key) => {
-                send(&mut w, &mut transcript, cert_msg(certs))?;
-                let th = transcript.clone().finalize();
-                let mut content = vec![0x20u8; 64];
-                content.extend_from_slice(b"TLS 1.3, server CertificateVerify\x00");
-                content.extend_from_slice(&th);
-                let sk = p256::SecretKey::from_sec1_der(key).map_err(|e| e.to_string())?;
-                let sig: p256::ecdsa::DerSignature =
-                    p256::ecdsa::SigningKey::from(&sk).sign(&content);
-                let mut body = vec![0x04, 0x03];
-                body.extend_from_slice(&(sig.as_bytes().len() as u16).to_be_bytes());
-                body.extend_from_slice(sig.as_bytes());
-                send(&mut w, &mut transcript, handshake(15, &body))?;
-            }
-        }
-        let finished_key = expand_label(&s_hs, "finished", b"", 32);
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&finished_key).unwrap();
-        mac.update(&transcript.clone().finalize());
-        let vd = mac.finalize().into_bytes();
-        send(&mut w, &mut transcript, handshake(20, &vd))?;
-
-        // Wait for the client's Finished (or alert / close), then stop.
-        let _ = read_record(s);
-        Ok(())
-    }
+/// The rogue server's TLS 1.3 connection, once it ended.
+pub fn rogue_connection(srv: &HostileServer) -> ConnLog {
+    srv.wait_tls13(0)
+        .pop()
+        .expect("the client connected with TLS 1.3")
 }
