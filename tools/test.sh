@@ -46,7 +46,10 @@ tools/c-test.sh
 step "tests"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-{ cargo test --workspace && cargo test -p modemtls --features capi,std --lib ffi; } 2>&1 | tee "$log"
+# The hostile-peer tests and the fuzz corpora again in an optimised build
+# without debug assertions or overflow checks (the release code paths).
+{ cargo test --workspace && cargo test -p modemtls --features capi,std --lib ffi \
+    && cargo test -p modemtls --profile release-test --test host_hostile --test fuzz_corpus; } 2>&1 | tee "$log"
 # One closing line for the whole run (cargo prints one per test binary).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^ignored/) s += $i } }
      END { printf "\nall tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
