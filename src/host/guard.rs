@@ -140,24 +140,18 @@ enum Phase {
     Established,
 }
 
-/// The ServerHello, followed through its handshake header and body.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Hello {
-    /// `n` bytes of the 4-byte handshake header seen, with the length so far.
-    Header { n: u8, len: u32 },
-    /// `left` body bytes still to come.
-    Body { left: u32 },
-    /// Complete.
-    Done,
-}
-
 /// Where in the current record the next byte falls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum At {
     /// `n` bytes of the 5-byte record header seen.
     Header { n: u8, content_type: u8, len: u16 },
-    /// `left` body bytes of a record of `content_type` still to come.
-    Body { content_type: u8, left: u16 },
+    /// `left` of the `len` body bytes of a record of `content_type` still
+    /// to come.
+    Body {
+        content_type: u8,
+        len: u16,
+        left: u16,
+    },
 }
 
 /// The guard over one connection's server-to-client bytes (see the
@@ -166,7 +160,8 @@ enum At {
 pub struct RecordGuard {
     phase: Phase,
     at: At,
-    hello: Hello,
+    /// The ServerHello's length, from its handshake header.
+    hello_len: u32,
     failed: Option<GuardError>,
 }
 
@@ -186,7 +181,7 @@ impl RecordGuard {
                 content_type: 0,
                 len: 0,
             },
-            hello: Hello::Header { n: 0, len: 0 },
+            hello_len: 0,
             failed: None,
         }
     }
@@ -227,11 +222,15 @@ impl RecordGuard {
                     rest = tail;
                     self.header_byte(n, content_type, len, b)
                 }
-                At::Body { content_type, left } => {
+                At::Body {
+                    content_type,
+                    len,
+                    left,
+                } => {
                     let take = rest.len().min(usize::from(left));
                     let (body, tail) = rest.split_at(take);
                     rest = tail;
-                    self.body(content_type, left, body)
+                    self.body(content_type, len, left, body)
                 }
             };
             if let Err(e) = step {
@@ -260,6 +259,7 @@ impl RecordGuard {
         self.admit(content_type, len)?;
         self.at = At::Body {
             content_type,
+            len,
             left: len,
         };
         Ok(())
@@ -282,20 +282,54 @@ impl RecordGuard {
         Ok(())
     }
 
-    fn body(&mut self, content_type: u8, left: u16, body: &[u8]) -> Result<(), GuardError> {
+    fn body(
+        &mut self,
+        content_type: u8,
+        len: u16,
+        left: u16,
+        body: &[u8],
+    ) -> Result<(), GuardError> {
         if content_type == CHANGE_CIPHER_SPEC && body.iter().any(|&b| b != 1) {
             return Err(GuardError::BadLength {
                 content_type,
                 len: 1,
             });
         }
-        if content_type == HANDSHAKE {
-            self.hello_bytes(body)?;
-        }
         // `body` is at most `left` bytes long (see `check`).
-        let left = left.saturating_sub(u16::try_from(body.len()).unwrap_or(u16::MAX));
-        if left > 0 {
-            self.at = At::Body { content_type, left };
+        let seen = len - left;
+        let after = left.saturating_sub(u16::try_from(body.len()).unwrap_or(u16::MAX));
+        if content_type == HANDSHAKE {
+            // Only before ServerHello (`admit`): the record must hold the
+            // ServerHello alone. Its 4-byte header is at body offsets 0-3.
+            for (at, &b) in (seen..)
+                .zip(body)
+                .take(4usize.saturating_sub(usize::from(seen)))
+            {
+                if at == 0 && b != SERVER_HELLO {
+                    return Err(GuardError::NotServerHello { msg_type: b });
+                }
+                self.hello_len = (self.hello_len << 8) | u32::from(b);
+                if at == 3 {
+                    let whole = (self.hello_len & 0x00ff_ffff) + 4;
+                    if whole > u32::from(len) {
+                        return Err(GuardError::SplitServerHello);
+                    }
+                    if whole < u32::from(len) {
+                        return Err(GuardError::DataAfterServerHello);
+                    }
+                }
+            }
+            if after == 0 && len < 4 {
+                // The record ends inside the handshake header.
+                return Err(GuardError::SplitServerHello);
+            }
+        }
+        if after > 0 {
+            self.at = At::Body {
+                content_type,
+                len,
+                left: after,
+            };
             return Ok(());
         }
         self.at = At::Header {
@@ -304,47 +338,7 @@ impl RecordGuard {
             len: 0,
         };
         if content_type == HANDSHAKE {
-            // The record ends: the ServerHello must end with it.
-            if self.hello != Hello::Done {
-                return Err(GuardError::SplitServerHello);
-            }
             self.phase = Phase::Handshake;
-        }
-        Ok(())
-    }
-
-    /// Follow the ServerHello through plaintext handshake bytes.
-    fn hello_bytes(&mut self, mut bytes: &[u8]) -> Result<(), GuardError> {
-        while let Some((&b, tail)) = bytes.split_first() {
-            match self.hello {
-                Hello::Header { n: 0, .. } => {
-                    if b != SERVER_HELLO {
-                        return Err(GuardError::NotServerHello { msg_type: b });
-                    }
-                    self.hello = Hello::Header { n: 1, len: 0 };
-                    bytes = tail;
-                }
-                Hello::Header { n, len } => {
-                    let len = (len << 8) | u32::from(b);
-                    self.hello = match (n, len) {
-                        (3, 0) => Hello::Done,
-                        (3, left) => Hello::Body { left },
-                        _ => Hello::Header { n: n + 1, len },
-                    };
-                    bytes = tail;
-                }
-                Hello::Body { left } => {
-                    let take = u32::try_from(bytes.len()).unwrap_or(u32::MAX).min(left);
-                    let left = left - take;
-                    self.hello = if left == 0 {
-                        Hello::Done
-                    } else {
-                        Hello::Body { left }
-                    };
-                    bytes = bytes.get(take as usize..).unwrap_or(&[]);
-                }
-                Hello::Done => return Err(GuardError::DataAfterServerHello),
-            }
         }
         Ok(())
     }
