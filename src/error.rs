@@ -143,6 +143,12 @@ pub enum TlsFailure {
 impl TlsFailure {
     /// A sentence a person can act on.
     pub fn cause(&self) -> &'static str {
+        // The host path's failures have their sentences only in builds that
+        // have the host path (an offload-only image is counted in bytes).
+        #[cfg(feature = "host-tls")]
+        if let Some(s) = self.host_cause() {
+            return s;
+        }
         crate::error::causes!(self, {
             TlsFailure::NoCommonCipher => "the server and the modem firmware share no cipher suite (e.g. server offers only ChaCha20 or ECDSA-GCM)",
             TlsFailure::ProtocolVersion => "the server requires a TLS version the modem firmware lacks (e.g. TLS 1.3 only)",
@@ -150,12 +156,20 @@ impl TlsFailure {
             TlsFailure::CertificateRejected => "the server accepts the firmware's TLS parameters but the handshake failed later: the server certificate was rejected (wrong CA, host name or dates) or the client certificate was refused",
             TlsFailure::ClientCertRejected => "the server refused the client certificate (check the client certificate, its key and the CA the server trusts)",
             TlsFailure::HandshakeFailed => "the TLS handshake failed and no cause could be established",
-            TlsFailure::UnexpectedRecord => "a TLS record the protocol forbids at this point arrived (e.g. unencrypted after encryption started): injected on the path or a broken server; the session was closed",
-            TlsFailure::RecordTampered => "a TLS record failed its integrity check or has an impossible length: the data was changed on the way; the session was closed",
+        } else TlsFailure::UnexpectedRecord, TlsFailure::RecordTampered, TlsFailure::DecodeError,
+            TlsFailure::UnexpectedMessage, TlsFailure::PeerAlert, TlsFailure::Unsupported)
+    }
+
+    #[cfg(feature = "host-tls")]
+    fn host_cause(&self) -> Option<&'static str> {
+        Some(match self {
+            TlsFailure::UnexpectedRecord => "a TLS record not allowed at this point arrived (e.g. unencrypted after encryption started): injected on the path or a broken server",
+            TlsFailure::RecordTampered => "a TLS record failed its integrity check or has an impossible length: changed on the way",
             TlsFailure::DecodeError => "the server sent a TLS message that cannot be decoded",
-            TlsFailure::UnexpectedMessage => "the server sent a TLS message that is not allowed at this point",
+            TlsFailure::UnexpectedMessage => "the server sent a TLS message not allowed at this point",
             TlsFailure::PeerAlert => "the server ended the session with a TLS alert",
-            TlsFailure::Unsupported => "the server used a TLS feature the host TLS engine cannot handle (split ServerHello, KeyUpdate or another post-handshake message)",
+            TlsFailure::Unsupported => "the server used a TLS feature the host engine lacks (split ServerHello, KeyUpdate, other post-handshake messages)",
+            _ => return None,
         })
     }
 
@@ -265,6 +279,7 @@ impl fmt::Display for TlsError {
         if let Some(a) = self.alert {
             write!(f, "; server sent TLS alert {a}")?;
         }
+        #[cfg(feature = "host-tls")]
         if let Some(t) = self.record_type {
             write!(f, "; record content type {t}")?;
         }
