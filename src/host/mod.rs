@@ -77,7 +77,7 @@ pub struct HostBuffers<'b> {
     pub scratch: &'b mut [u8],
 }
 
-type Connection<'m, 'b, P> = TlsConnection<'b, Transport<'m, P>, Aes128GcmSha256>;
+type Connection<'m, 'b, P> = TlsConnection<'b, Transport<TcpSocket<'m, P>>, Aes128GcmSha256>;
 
 /// An open host TLS session. Read and write it with
 /// [`embedded_io::Read`]/[`embedded_io::Write`] (writes are sent on
@@ -96,11 +96,15 @@ pub struct HostSession<'m, 'b, P: Port> {
     failed: Option<Error>,
 }
 
-/// The transport inside a connection, without sending anything: the
-/// transport refuses writes once its guard failed, so `close()` writes no
-/// close_notify then. Only called when the guard failed.
-fn guard_verdict<P: Port>(tls: Connection<'_, '_, P>) -> Option<guard::GuardError> {
-    let transport = match tls.close() {
+/// The guard's verdict from the transport inside `tls`, which is taken and
+/// closed without sending anything: the transport refuses writes once its
+/// guard failed, so `close()` writes no close_notify then. Only called
+/// when the guard failed. Out of line and through a reference, so the
+/// error path adds no second copy of the connection to the handshake's
+/// frame.
+#[inline(never)]
+fn guard_verdict<P: Port>(tls: &mut Option<Connection<'_, '_, P>>) -> Option<guard::GuardError> {
+    let transport = match tls.take()?.close() {
         Ok(t) | Err((t, _)) => t,
     };
     let verdict = transport.guard();
@@ -238,10 +242,14 @@ pub(crate) fn connect_place<'m: 'b, 'b, P: Port + 'm, R: CryptoRngCore, T>(
     // Each read of the handshake is bounded by the driver's data timeout
     // (`Timeouts::data_ms`); `handshake_timeout_s` bounds the offloaded path.
     let transport = Transport::new(sock);
-    let mut tls: Connection<'m, 'b, P> = TlsConnection::new(transport, bufs.read, bufs.write);
+    let mut tls: Option<Connection<'m, 'b, P>> =
+        Some(TlsConnection::new(transport, bufs.read, bufs.write));
+    let Some(conn) = tls.as_mut() else {
+        return Err(Error::Closed);
+    };
     let config = host_tls_config(cfg.host);
     let opened = if cfg.insecure_no_verify {
-        tls.open(TlsContext::new(
+        conn.open(TlsContext::new(
             &config,
             UnsecureProvider::new::<Aes128GcmSha256>(&mut *rng),
         ))
@@ -251,7 +259,7 @@ pub(crate) fn connect_place<'m: 'b, 'b, P: Port + 'm, R: CryptoRngCore, T>(
         if let Some(id) = client.as_ref() {
             provider = provider.with_client_identity(id);
         }
-        tls.open(TlsContext::new(&config, provider))
+        conn.open(TlsContext::new(&config, provider))
             .map(|()| verifier.check())
     };
     let outcome = match opened {
@@ -259,14 +267,14 @@ pub(crate) fn connect_place<'m: 'b, 'b, P: Port + 'm, R: CryptoRngCore, T>(
         Ok(Ok(())) => Ok(()),
         Ok(Err(pki)) => Err(classify::certificate(pki)),
         Err(e) if is_guard(&e) => {
-            let verdict = guard_verdict(tls);
+            let verdict = guard_verdict(&mut tls);
             return Err(classify::handshake(e, verdict, verifier.error()));
         }
         Err(e) => Err(classify::handshake(e, None, verifier.error())),
     };
     match outcome {
         Ok(()) => Ok(place(HostSession {
-            tls: Some(tls),
+            tls,
             info: SessionInfo {
                 path: Path::Host,
                 reason: PathReason::Requested,
@@ -326,16 +334,19 @@ impl<'m, 'b, P: Port> HostSession<'m, 'b, P> {
 
     /// What a failed read or write means. A TLS error ends the session
     /// (socket closed, the error kept); a modem error does not.
+    #[inline(never)]
     fn fail(&mut self, e: embedded_tls::TlsError) -> Error {
         if let embedded_tls::TlsError::Io(kind) = e {
             if !is_guard(&e) {
                 return classify::io(embedded_tls::TlsError::Io(kind), None);
             }
         }
-        let verdict = match self.tls.take() {
-            Some(tls) if is_guard(&e) => guard_verdict(tls),
+        let verdict = if is_guard(&e) {
+            guard_verdict(&mut self.tls)
+        } else {
             // Dropping the connection closes the socket, sending nothing.
-            _ => None,
+            self.tls = None;
+            None
         };
         let err = classify::io(e, verdict);
         self.failed = Some(err);
@@ -352,31 +363,48 @@ impl<P: Port> embedded_io::Read for HostSession<'_, '_, P> {
     /// A connection that ends without close_notify is an error
     /// ([`crate::modem::ModemError::Closed`]): the data may have been truncated.
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
-        if self.closed {
-            return Ok(0);
-        }
-        match self.live()?.read(buf) {
-            Ok(n) => Ok(n),
-            Err(embedded_tls::TlsError::ConnectionClosed) => {
-                self.closed = true;
-                Ok(0)
-            }
-            Err(e) => Err(self.fail(e)),
-        }
+        self.io(Op::Read(buf))
     }
 }
 
 impl<P: Port> embedded_io::Write for HostSession<'_, '_, P> {
     fn write(&mut self, buf: &[u8]) -> Result<usize, Error> {
-        match self.live()?.write(buf) {
-            Ok(n) => Ok(n),
-            Err(e) => Err(self.fail(e)),
-        }
+        self.io(Op::Write(buf))
     }
 
     fn flush(&mut self) -> Result<(), Error> {
-        match self.live()?.flush() {
-            Ok(()) => Ok(()),
+        self.io(Op::Flush).map(drop)
+    }
+}
+
+/// One application call on a host session.
+enum Op<'x> {
+    Read(&'x mut [u8]),
+    Write(&'x [u8]),
+    Flush,
+}
+
+impl<P: Port> HostSession<'_, '_, P> {
+    /// Every read, write and flush: one out-of-line copy in the image
+    /// instead of three inlined into the application's code.
+    #[inline(never)]
+    fn io(&mut self, op: Op<'_>) -> Result<usize, Error> {
+        let reading = matches!(op, Op::Read(_));
+        if self.closed && reading {
+            return Ok(0);
+        }
+        let tls = self.live()?;
+        let r = match op {
+            Op::Read(buf) => tls.read(buf),
+            Op::Write(buf) => tls.write(buf),
+            Op::Flush => tls.flush().map(|()| 0),
+        };
+        match r {
+            Ok(n) => Ok(n),
+            Err(embedded_tls::TlsError::ConnectionClosed) if reading => {
+                self.closed = true;
+                Ok(0)
+            }
             Err(e) => Err(self.fail(e)),
         }
     }

@@ -64,18 +64,30 @@ impl embedded_io::Error for TransportError {
     }
 }
 
-/// A modem TCP socket as the transport of a host TLS connection.
-pub struct Transport<'m, P: Port> {
-    sock: TcpSocket<'m, P>,
+/// A byte stream (a modem TCP socket: [`TcpSocket`]) as the transport of
+/// a host TLS connection.
+pub struct Transport<S> {
+    sock: S,
     guard: RecordGuard,
     ahead: [u8; READ_AHEAD],
     start: usize,
     end: usize,
 }
 
-impl<'m, P: Port> Transport<'m, P> {
-    /// Wrap an open socket whose ClientHello is still to be sent.
-    pub fn new(sock: TcpSocket<'m, P>) -> Self {
+impl<'m, P: Port> Transport<TcpSocket<'m, P>> {
+    /// Close the socket.
+    pub fn close(self) -> Result<(), ModemError> {
+        self.sock.close()
+    }
+}
+
+impl<S> Transport<S>
+where
+    S: embedded_io::Read + embedded_io::Write + embedded_io::ErrorType<Error = ModemError>,
+{
+    /// Wrap an open stream whose ClientHello is still to be sent. The
+    /// stream reports its end as `Ok(0)`.
+    pub fn new(sock: S) -> Self {
         Self {
             sock,
             guard: RecordGuard::new(),
@@ -88,11 +100,6 @@ impl<'m, P: Port> Transport<'m, P> {
     /// The guard's verdict, when it ended the connection.
     pub fn guard(&self) -> Option<GuardError> {
         self.guard.error()
-    }
-
-    /// Close the socket.
-    pub fn close(self) -> Result<(), ModemError> {
-        self.sock.close()
     }
 
     fn fill(&mut self, buf: &mut [u8]) -> Result<usize, ModemError> {
@@ -126,11 +133,14 @@ impl<'m, P: Port> Transport<'m, P> {
     }
 }
 
-impl<P: Port> embedded_io::ErrorType for Transport<'_, P> {
+impl<S> embedded_io::ErrorType for Transport<S> {
     type Error = TransportError;
 }
 
-impl<P: Port> embedded_io::Read for Transport<'_, P> {
+impl<S> embedded_io::Read for Transport<S>
+where
+    S: embedded_io::Read + embedded_io::Write + embedded_io::ErrorType<Error = ModemError>,
+{
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, TransportError> {
         if let Some(e) = self.guard.error() {
             return Err(TransportError::Guard(e));
@@ -146,7 +156,10 @@ impl<P: Port> embedded_io::Read for Transport<'_, P> {
     }
 }
 
-impl<P: Port> embedded_io::Write for Transport<'_, P> {
+impl<S> embedded_io::Write for Transport<S>
+where
+    S: embedded_io::Read + embedded_io::Write + embedded_io::ErrorType<Error = ModemError>,
+{
     fn write(&mut self, buf: &[u8]) -> Result<usize, TransportError> {
         if let Some(e) = self.guard.error() {
             return Err(TransportError::Guard(e));
