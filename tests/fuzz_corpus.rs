@@ -3,6 +3,8 @@
 //! fuzzers found and what the seeds cover (`cargo +nightly fuzz run
 //! <target>` grows a corpus).
 
+#[path = "../fuzz/harness/host_stack.rs"]
+mod host_stack;
 #[path = "../fuzz/harness/record_guard.rs"]
 mod record_guard;
 
@@ -89,4 +91,16 @@ fn mutate_around(target: &str, harness: fn(&[u8]), per_input: usize) -> usize {
 fn record_guard_mutants() {
     let runs = mutate_around("record_guard", record_guard::run, 300);
     assert!(runs >= 100_000, "{runs} runs");
+}
+
+#[test]
+fn host_stack_corpus() {
+    let n = replay("host_stack", host_stack::run);
+    assert!(n >= 20, "only {n} inputs in the host_stack corpus");
+}
+
+#[test]
+fn host_stack_mutants() {
+    let runs = mutate_around("host_stack", host_stack::run, 40);
+    assert!(runs >= 1_000, "{runs} runs");
 }
