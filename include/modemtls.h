@@ -127,6 +127,12 @@ typedef enum mtls_status {
   MTLS_ERR_SOCKET = 51,
   // A file stored in the modem differs from the bytes sent (UART corruption).
   MTLS_ERR_FILE_CHECKSUM = 52,
+  // The UART stream was damaged or out of step (a lost data prompt, an
+  // overlong line): check noise, baud rate and flow control.
+  MTLS_ERR_UART_DAMAGED = 53,
+  // The modem restarted: the connection is lost; the next connect
+  // initialises the modem again.
+  MTLS_ERR_MODEM_REBOOTED = 54,
   // The server and the TLS stack share no cipher suite.
   MTLS_ERR_NO_COMMON_CIPHER = 60,
   // The server needs a TLS version the stack lacks (e.g. TLS 1.3 only).

@@ -356,6 +356,7 @@ impl embedded_io::Error for Error {
             Error::Modem(ModemError::Timeout | ModemError::OpenTimeout)
             | Error::Modem(ModemError::At(AtError::Timeout)) => K::TimedOut,
             Error::Modem(ModemError::Closed) | Error::Closed => K::BrokenPipe,
+            Error::Modem(ModemError::Rebooted) => K::ConnectionReset,
             Error::Modem(ModemError::ConnectFailed) => K::ConnectionRefused,
             Error::Modem(ModemError::PdpDown) => K::NotConnected,
             Error::Tls(_) => K::PermissionDenied,
@@ -386,6 +387,7 @@ mod cause_tests {
             AtError::CommandTooLong,
             AtError::InvalidArgument,
             AtError::Unexpected,
+            AtError::PromptLost,
         ] {
             all.push(e.cause());
         }
@@ -405,6 +407,7 @@ mod cause_tests {
             ModemError::FileTooLarge,
             ModemError::ClockNotSet,
             ModemError::Timeout,
+            ModemError::Rebooted,
         ] {
             all.push(e.cause());
         }

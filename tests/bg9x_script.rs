@@ -318,20 +318,30 @@ fn upload_checks_checksum() {
     done(m);
 }
 
+/// A file is reused only when this driver uploaded it with a matching
+/// checksum since init: one found from an earlier boot (perhaps a damaged
+/// upload) is replaced.
 #[test]
-fn store_file_skips_identical() {
+fn store_file_trusts_only_files_verified_since_init() {
     let mut m = modem(&[
+        // Found, but not verified in this boot: replaced.
+        (b"AT+QFDEL=\"x.pem\"\r", b"\r\nOK\r\n"),
+        (b"AT+QFUPL=\"x.pem\",3,10\r", b"\r\nCONNECT\r\n"),
+        (b"abc", b"\r\n+QFUPL: 3,262\r\n\r\nOK\r\n"),
+        // Verified now: kept while it is there with its size.
         (
             b"AT+QFLST=\"x.pem\"\r",
             b"\r\n+QFLST: \"x.pem\",3\r\n\r\nOK\r\n",
         ),
-        (b"AT+QFLST=\"y.pem\"\r", b"\r\n+CME ERROR: 405\r\n"),
-        (b"AT+QFDEL=\"y.pem\"\r", b"\r\n+CME ERROR: 405\r\n"),
-        (b"AT+QFUPL=\"y.pem\",3,10\r", b"\r\nCONNECT\r\n"),
+        // Gone (or shorter): uploaded again.
+        (b"AT+QFLST=\"x.pem\"\r", b"\r\n+CME ERROR: 405\r\n"),
+        (b"AT+QFDEL=\"x.pem\"\r", b"\r\n+CME ERROR: 405\r\n"),
+        (b"AT+QFUPL=\"x.pem\",3,10\r", b"\r\nCONNECT\r\n"),
         (b"abc", b"\r\n+QFUPL: 3,262\r\n\r\nOK\r\n"),
     ]);
+    assert!(m.store_file("x.pem", 3, &mut |w| w(b"abc")).unwrap());
     assert!(!m.store_file("x.pem", 3, &mut |w| w(b"abc")).unwrap());
-    assert!(m.store_file("y.pem", 3, &mut |w| w(b"abc")).unwrap());
+    assert!(m.store_file("x.pem", 3, &mut |w| w(b"abc")).unwrap());
     done(m);
 }
 
@@ -359,5 +369,143 @@ fn command_arguments_that_cannot_be_quoted_are_refused() {
         m.tcp_open("bad\"host", 1).err(),
         Some(ModemError::At(AtError::InvalidArgument))
     );
+    done(m);
+}
+
+// ---- out of step: late answers, lost prompts, restarts ----
+
+/// The `> ` prompt arrives damaged (the field report: the LF before it was
+/// flipped, so the line never ends): the client never writes command text
+/// while the modem may wait for the 5 data bytes. It completes them with
+/// NUL filler, resynchronises with `AT`, closes the connection in the
+/// modem, and the socket then reads as closed.
+#[test]
+fn lost_prompt_is_filled_never_followed_by_commands() {
+    let mut m = modem(&[
+        (
+            b"AT+QIOPEN=1,0,\"TCP\",\"h\",1,0,0\r",
+            b"\r\nOK\r\n\r\n+QIOPEN: 0,0\r\n",
+        ),
+        (b"AT+QISEND=0,5\r", b"\r\n+QIURC: \"recv\",0\x07> "),
+        // The very next bytes: exactly the announced length, all filler.
+        (b"\0\0\0\0\0", b"\r\nSEND OK\r\n"),
+        (b"AT\r", b"\r\nOK\r\n"),
+        (b"AT+QICLOSE=0,10\r", b"\r\nOK\r\n"),
+        (b"AT+QICLOSE=0,10\r", b"\r\nOK\r\n"),
+    ]);
+    let id = m.tcp_open("h", 1).unwrap();
+    assert_eq!(
+        m.send(SocketKind::Tcp, id, b"hello").err(),
+        Some(ModemError::At(AtError::PromptLost))
+    );
+    let mut buf = [0u8; 16];
+    assert_eq!(m.recv_wait(SocketKind::Tcp, id, &mut buf, 100).unwrap(), 0);
+    assert_eq!(
+        m.send(SocketKind::Tcp, id, b"more").err(),
+        Some(ModemError::Closed)
+    );
+    m.close(SocketKind::Tcp, id).unwrap();
+    done(m);
+}
+
+/// An upload whose `CONNECT` is lost: the announced bytes are filler, and
+/// the file (now holding filler) is deleted after resynchronising.
+#[test]
+fn lost_connect_fills_the_upload_and_deletes_the_file() {
+    let mut m = modem(&[
+        (b"AT+QFUPL=\"c.pem\",4,10\r", b"\r\nCONNEC"),
+        (b"\0\0\0\0", b"\r\n+QFUPL: 4,0\r\n\r\nOK\r\n"),
+        (b"AT\r", b"\r\nOK\r\n"),
+        (b"AT+QFDEL=\"c.pem\"\r", b"\r\nOK\r\n"),
+    ]);
+    assert_eq!(
+        m.upload("c.pem", 4, &mut |w| w(b"cert")).err(),
+        Some(ModemError::At(AtError::PromptLost))
+    );
+    done(m);
+}
+
+/// A data source that stops short never leaves the modem waiting: the
+/// rest of the announced length is filler.
+#[test]
+fn short_data_is_completed_with_filler() {
+    let mut m = modem(&[
+        (b"AT+QFUPL=\"d.pem\",6,10\r", b"\r\nCONNECT\r\n"),
+        (b"abc\0\0\0", b"\r\n+QFUPL: 6,6162\r\n\r\nOK\r\n"),
+        (b"AT\r", b"\r\nOK\r\n"),
+        (b"AT+QFDEL=\"d.pem\"\r", b"\r\nOK\r\n"),
+    ]);
+    assert_eq!(
+        m.upload("d.pem", 6, &mut |w| w(b"abc")).err(),
+        Some(ModemError::At(AtError::PromptLost))
+    );
+    done(m);
+}
+
+/// A command that times out leaves the stream out of step: its late
+/// answer is drained and `AT` re-aligns before the next command, which
+/// then gets its own answer, not the late one.
+#[test]
+fn late_answer_after_a_timeout_never_answers_the_next_command() {
+    let mut m = modem(&[
+        (b"AT+CCLK?\r", b""),
+        (
+            b"AT\r",
+            b"\r\n+CCLK: \"80/01/06,00:00:41+00\"\r\n\r\nOK\r\n\r\nOK\r\n",
+        ),
+        (
+            b"AT+CCLK?\r",
+            b"\r\n+CCLK: \"26/11/22,11:29:53+00\"\r\n\r\nOK\r\n",
+        ),
+    ]);
+    assert_eq!(
+        m.network_time().err(),
+        Some(ModemError::At(AtError::Timeout))
+    );
+    // Without resynchronising, the late "80/01/06" would say ClockNotSet.
+    assert_eq!(m.network_time().unwrap(), 1_795_346_993);
+    done(m);
+}
+
+/// `SEND OK` ends only a send: a stray one (a late answer to an earlier
+/// send) inside another command's answer is skipped.
+#[test]
+fn send_ok_is_not_the_result_of_any_other_command() {
+    let mut m = modem(&[(
+        b"AT+CCLK?\r",
+        b"\r\nSEND OK\r\n\r\n+CCLK: \"26/11/22,11:29:53+00\"\r\n\r\nOK\r\n",
+    )]);
+    assert_eq!(m.network_time().unwrap(), 1_795_346_993);
+    done(m);
+}
+
+/// A modem that restarts (`RDY`) mid-session: the read fails with its own
+/// cause, and the next connect initialises and attaches again by itself.
+#[test]
+fn restart_is_reported_and_recovered_on_the_next_connect() {
+    let mut script: Vec<(&[u8], &[u8])> = vec![
+        (
+            b"AT+QIOPEN=1,0,\"TCP\",\"h\",1,0,0\r",
+            b"\r\nOK\r\n\r\n+QIOPEN: 0,0\r\n\r\nRDY\r\n\r\nAPP RDY\r\n",
+        ),
+        (b"AT+QICLOSE=0,10\r", b"\r\nERROR\r\n"),
+    ];
+    script.extend_from_slice(INIT);
+    script.extend_from_slice(ATTACH);
+    script.push((
+        b"AT+QIOPEN=1,0,\"TCP\",\"h\",1,0,0\r",
+        b"\r\nOK\r\n\r\n+QIOPEN: 0,0\r\n",
+    ));
+    let mut m = modem(&script);
+    let id = m.tcp_open("h", 1).unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(
+        m.recv_wait(SocketKind::Tcp, id, &mut buf, 100).err(),
+        Some(ModemError::Rebooted)
+    );
+    assert!(m.rebooted());
+    let _ = m.close(SocketKind::Tcp, id);
+    assert_eq!(m.tcp_open("h", 1).unwrap(), SocketId(0));
+    assert!(!m.rebooted());
     done(m);
 }

@@ -3,6 +3,23 @@
 //! It owns no modem state. URCs go to a [`UrcHandler`] the driver passes in
 //! with every call, so they are handled wherever they arrive: between an
 //! `OK` and an asynchronous result, before a prompt, inside a response.
+//!
+//! # Staying in step
+//!
+//! Every exchange accepts only its own results: `SEND OK`/`SEND FAIL` end
+//! only a data exchange (elsewhere they are a late answer to an earlier
+//! send and are skipped). When an exchange times out or a line was lost
+//! (overflow), a late answer may still come, so the client is *out of
+//! step*: before the next command it drains the UART until it is quiet,
+//! forgets any partial line and probes with `AT` until `OK`
+//! ([`AtClient::resync`]); the command is not sent unless that works.
+//!
+//! While the modem may be waiting for payload bytes no command text is
+//! written: when the `> ` prompt or `CONNECT` is not seen in time, or the
+//! data source stops short, the client completes the announced length
+//! with NUL filler ([`AtError::PromptLost`]) and is out of step. The
+//! payload is lost either way; the driver then closes the connection or
+//! deletes the file.
 
 use super::{AtError, Command, Dialect, Engine, Event, FinalResult};
 use crate::port::Port;
@@ -14,6 +31,15 @@ pub type DataSource<'a> =
 
 /// How many UART bytes are read at a time.
 const RX_CHUNK: usize = 128;
+/// Resynchronisation: the UART counts as quiet after this long without a byte.
+const QUIET_MS: u64 = 100;
+/// Resynchronisation: the longest a drain waits for the UART to go quiet.
+const DRAIN_MAX_MS: u64 = 3_000;
+/// Resynchronisation: `AT` probes, and how long each waits for `OK`.
+const PROBES: u32 = 3;
+const PROBE_MS: u64 = 1_000;
+/// NUL bytes written at a time to complete an announced payload.
+const FILLER: [u8; 32] = [0; 32];
 
 /// Receives unsolicited result codes.
 pub trait UrcHandler {
@@ -70,6 +96,11 @@ pub struct AtClient<P, D> {
     pos: usize,
     len: usize,
     in_urc_payload: bool,
+    /// A late answer may still come (see the module docs).
+    out_of_step: bool,
+    /// Bytes read from the port so far (wrapping): tells a drain whether
+    /// anything arrived.
+    rx_count: u32,
 }
 
 impl<P: Port, D: Dialect> AtClient<P, D> {
@@ -82,7 +113,95 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
             pos: 0,
             len: 0,
             in_urc_payload: false,
+            out_of_step: false,
+            rx_count: 0,
         }
+    }
+
+    /// Whether the client must resynchronise before the next command (a
+    /// command timed out, a line was lost, a payload was cut short).
+    pub fn is_out_of_step(&self) -> bool {
+        self.out_of_step
+    }
+
+    /// Mark the stream out of step: the next command resynchronises first.
+    pub fn set_out_of_step(&mut self) {
+        self.out_of_step = true;
+    }
+
+    /// Re-align commands and answers: [`AtClient::sync`] with three tries.
+    /// Whatever arrives before the probe's `OK` (a late answer) is
+    /// dropped, URCs still go to `urcs`. [`AtError::Timeout`] when the
+    /// modem does not answer; the client stays out of step then.
+    pub fn resync<H>(&mut self, urcs: &mut H) -> Result<(), AtError>
+    where
+        H: UrcHandler + ?Sized,
+    {
+        self.sync(urcs, PROBES)
+    }
+
+    /// Send `AT` until `OK` (at most `tries` times, one second each),
+    /// forgetting any partial line before each, then drain a late
+    /// duplicate. In step afterwards; [`AtError::Timeout`] when no `OK`
+    /// came.
+    pub fn sync<H>(&mut self, urcs: &mut H, tries: u32) -> Result<(), AtError>
+    where
+        H: UrcHandler + ?Sized,
+    {
+        for _ in 0..tries {
+            self.engine.reset();
+            self.in_urc_payload = false;
+            self.write(b"AT\r")?;
+            let deadline = self.now_ms().saturating_add(PROBE_MS);
+            let mut ok = false;
+            match self.pump(deadline, urcs, |r| {
+                ok = r == Reply::Final(FinalResult::Ok);
+                Ok(if ok { Flow::Stop } else { Flow::Continue })
+            }) {
+                Ok(()) | Err(AtError::Timeout) => {}
+                Err(e) => return Err(e),
+            }
+            if ok {
+                // A late `OK` of a timed-out command may follow ours.
+                self.drain(urcs)?;
+                self.out_of_step = false;
+                return Ok(());
+            }
+        }
+        self.out_of_step = true;
+        Err(AtError::Timeout)
+    }
+
+    /// Read and drop answers until the UART has been quiet for `QUIET_MS`
+    /// (at most `DRAIN_MAX_MS`).
+    fn drain<H>(&mut self, urcs: &mut H) -> Result<(), AtError>
+    where
+        H: UrcHandler + ?Sized,
+    {
+        let end = self.now_ms().saturating_add(DRAIN_MAX_MS);
+        loop {
+            let seen = self.rx_count;
+            let now = self.now_ms();
+            let deadline = now.saturating_add(QUIET_MS).min(end);
+            match self.pump(deadline, urcs, |_| Ok(Flow::Continue)) {
+                Ok(()) | Err(AtError::Timeout) => {}
+                Err(e) => return Err(e),
+            }
+            if self.rx_count == seen || self.now_ms() >= end {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Resynchronise first when out of step.
+    fn in_step<H>(&mut self, urcs: &mut H) -> Result<(), AtError>
+    where
+        H: UrcHandler + ?Sized,
+    {
+        if self.out_of_step {
+            self.sync(urcs, PROBES)?;
+        }
+        Ok(())
     }
 
     /// The port's clock.
@@ -110,6 +229,7 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         self.pos = 0;
         self.len = 0;
         self.in_urc_payload = false;
+        self.out_of_step = false;
         self.engine.reset();
     }
 
@@ -189,6 +309,7 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
             let wait = u32::try_from(deadline - now).unwrap_or(u32::MAX);
             let n = self.port.read(&mut self.rx, wait)?;
             self.len = n.min(RX_CHUNK);
+            self.rx_count = self.rx_count.wrapping_add(self.len as u32);
         }
     }
 
@@ -286,21 +407,25 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
     where
         H: UrcHandler + ?Sized,
     {
+        self.in_step(urcs)?;
         let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
         self.write(cmd.bytes()?)?;
-        self.finish(deadline, urcs, on_line, buf)
+        self.finish(deadline, urcs, on_line, buf, false)
     }
 
     /// Wait for the final result of a command already written. Without
     /// `buf`, information lines and payload headers go to `on_line`
     /// (payload bytes are dropped); with it, only payload headers do, the
-    /// payload is copied into `buf` and its length returned.
+    /// payload is copied into `buf` and its length returned. `SEND OK` and
+    /// `SEND FAIL` end it only for a data exchange (`send`). A timeout or a
+    /// lost line leaves the client out of step.
     fn finish<H>(
         &mut self,
         deadline: u64,
         urcs: &mut H,
         on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
         mut buf: Option<&mut [u8]>,
+        send: bool,
     ) -> Result<usize, AtError>
     where
         H: UrcHandler + ?Sized,
@@ -308,7 +433,7 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         let mut got = 0usize;
         let mut first_err: Option<AtError> = None;
         let mut result = FinalResult::Error;
-        self.pump(deadline, urcs, |r| {
+        let pumped = self.pump(deadline, urcs, |r| {
             let e = match r {
                 Reply::Line(l) if buf.is_none() => on_line(l).err(),
                 Reply::PayloadHeader(h, len) => {
@@ -334,6 +459,8 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
                     }
                 },
                 Reply::Overflow => Some(AtError::Overflow),
+                // A late answer to an earlier send: not this command's.
+                Reply::Final(FinalResult::SendOk | FinalResult::SendFail) if !send => None,
                 Reply::Final(f) => {
                     result = f;
                     return Ok(Flow::Stop);
@@ -344,7 +471,11 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
                 first_err.get_or_insert(e);
             }
             Ok(Flow::Continue)
-        })?;
+        });
+        if pumped.is_err() || first_err == Some(AtError::Overflow) {
+            self.out_of_step = true;
+        }
+        pumped?;
         match AtError::from_final(result) {
             Some(e) => Err(e),
             None => first_err.map_or(Ok(got), Err),
@@ -385,11 +516,17 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
     }
 
     /// Run `cmd`, wait for its `> ` prompt or `CONNECT`, then let `send`
-    /// write the data (through the `write` function it is given), then wait
-    /// for the final result (`OK` or `SEND OK`), passing lines to `on_line`.
+    /// write the `announced` data bytes (through the `write` function it
+    /// is given, which takes no more than `announced` in all), then wait
+    /// for the final result (`OK` or `SEND OK`), passing lines to
+    /// `on_line`. When the prompt does not come in time, or `send` writes
+    /// fewer bytes, the rest of the announced length is written as NUL
+    /// filler so that no later command text can become payload
+    /// ([`AtError::PromptLost`], the client out of step).
     pub fn exec_with_data<H>(
         &mut self,
         cmd: &mut Command,
+        announced: usize,
         timeout_ms: u32,
         urcs: &mut H,
         send: DataSource<'_>,
@@ -398,13 +535,14 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
     where
         H: UrcHandler + ?Sized,
     {
-        self.exec_with_data_dyn(cmd, timeout_ms, urcs, send, &mut on_line)
+        self.exec_with_data_dyn(cmd, announced, timeout_ms, urcs, send, &mut on_line)
     }
 
     #[inline(never)]
     fn exec_with_data_dyn<H>(
         &mut self,
         cmd: &mut Command,
+        announced: usize,
         timeout_ms: u32,
         urcs: &mut H,
         send: DataSource<'_>,
@@ -413,12 +551,15 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
     where
         H: UrcHandler + ?Sized,
     {
+        self.in_step(urcs)?;
         let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
         self.write(cmd.bytes()?)?;
         let mut early: Option<FinalResult> = None;
         let mut first_err: Option<AtError> = None;
-        self.pump(deadline, urcs, |r| match r {
+        let prompt = self.pump(deadline, urcs, |r| match r {
             Reply::Prompt | Reply::Connect => Ok(Flow::Stop),
+            // A late answer to an earlier send: not this command's.
+            Reply::Final(FinalResult::SendOk | FinalResult::SendFail) => Ok(Flow::Continue),
             Reply::Final(f) => {
                 early = Some(f);
                 Ok(Flow::Stop)
@@ -430,15 +571,57 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
                 Ok(Flow::Continue)
             }
             _ => Ok(Flow::Continue),
-        })?;
+        });
+        match prompt {
+            Ok(()) => {}
+            // The prompt may have come damaged: the modem may be waiting
+            // for the payload. Give it the announced length, as filler.
+            Err(AtError::Timeout) => {
+                self.fill(announced)?;
+                return Err(AtError::PromptLost);
+            }
+            Err(e) => return Err(e),
+        }
         if let Some(f) = early {
             // The modem refused before asking for data.
             return Err(AtError::from_final(f).unwrap_or(AtError::Unexpected));
         }
-        let port = &mut self.port;
-        let mut write = |b: &[u8]| port.write_all(b).map_err(AtError::Port);
-        send(&mut write)?;
-        self.finish(deadline, urcs, on_line, None)?;
+        let mut written = 0usize;
+        let sent = {
+            let port = &mut self.port;
+            let mut write = |b: &[u8]| {
+                let b = b
+                    .get(..announced.saturating_sub(written).min(b.len()))
+                    .unwrap_or(&[]);
+                written += b.len();
+                port.write_all(b).map_err(AtError::Port)
+            };
+            send(&mut write)
+        };
+        if let Err(e) = sent.and(if written < announced {
+            Err(AtError::PromptLost)
+        } else {
+            Ok(())
+        }) {
+            if !matches!(e, AtError::Port(_)) {
+                self.fill(announced - written)?;
+            }
+            self.out_of_step = true;
+            return Err(e);
+        }
+        self.finish(deadline, urcs, on_line, None, true)?;
         first_err.map_or(Ok(()), Err)
+    }
+
+    /// Write `n` NUL bytes (completing a payload the modem may be waiting
+    /// for) and mark the client out of step.
+    fn fill(&mut self, mut n: usize) -> Result<(), AtError> {
+        self.out_of_step = true;
+        while n > 0 {
+            let k = n.min(FILLER.len());
+            self.write(FILLER.get(..k).unwrap_or(&[]))?;
+            n -= k;
+        }
+        Ok(())
     }
 }

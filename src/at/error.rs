@@ -30,6 +30,10 @@ pub enum AtError {
     InvalidArgument,
     /// The modem's answer did not have the documented shape.
     Unexpected,
+    /// The data prompt (`> `/`CONNECT`) was not seen in time, or the data
+    /// stopped short: the announced length was completed with filler so no
+    /// command reached the connection or file, and the data is lost.
+    PromptLost,
 }
 
 impl AtError {
@@ -49,6 +53,7 @@ impl AtError {
             AtError::CommandTooLong => "the command line is too long for the command buffer (shorten host names or file names)",
             AtError::InvalidArgument => "an argument contains a quote or control character and cannot be sent in an AT command",
             AtError::Unexpected => "the modem's answer did not have the documented format (unsupported firmware?)",
+            AtError::PromptLost => "the data prompt was lost or the data cut short (UART noise, baud rate, flow control): the data was replaced by filler",
         } else AtError::Port(_))
     }
 

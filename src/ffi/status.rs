@@ -85,6 +85,12 @@ pub enum mtls_status {
     MTLS_ERR_SOCKET = 51,
     /// A file stored in the modem differs from the bytes sent (UART corruption).
     MTLS_ERR_FILE_CHECKSUM = 52,
+    /// The UART stream was damaged or out of step (a lost data prompt, an
+    /// overlong line): check noise, baud rate and flow control.
+    MTLS_ERR_UART_DAMAGED = 53,
+    /// The modem restarted: the connection is lost; the next connect
+    /// initialises the modem again.
+    MTLS_ERR_MODEM_REBOOTED = 54,
     /// The server and the TLS stack share no cipher suite.
     MTLS_ERR_NO_COMMON_CIPHER = 60,
     /// The server needs a TLS version the stack lacks (e.g. TLS 1.3 only).
@@ -138,7 +144,7 @@ pub enum mtls_status {
 use mtls_status as S;
 
 /// Every status, for tests and `mtls_status_str`.
-pub(crate) const ALL: [mtls_status; 53] = [
+pub(crate) const ALL: [mtls_status; 55] = [
     S::MTLS_OK,
     S::MTLS_ERR_INVALID_ARGUMENT,
     S::MTLS_ERR_NULL_POINTER,
@@ -170,6 +176,8 @@ pub(crate) const ALL: [mtls_status; 53] = [
     S::MTLS_ERR_NO_FREE_SOCKET,
     S::MTLS_ERR_SOCKET,
     S::MTLS_ERR_FILE_CHECKSUM,
+    S::MTLS_ERR_UART_DAMAGED,
+    S::MTLS_ERR_MODEM_REBOOTED,
     S::MTLS_ERR_NO_COMMON_CIPHER,
     S::MTLS_ERR_PROTOCOL_VERSION,
     S::MTLS_ERR_SNI_REQUIRED,
@@ -234,6 +242,8 @@ impl mtls_status {
             S::MTLS_ERR_NO_FREE_SOCKET => c"MTLS_ERR_NO_FREE_SOCKET: every modem socket is in use",
             S::MTLS_ERR_SOCKET => c"MTLS_ERR_SOCKET: the modem reported a socket error",
             S::MTLS_ERR_FILE_CHECKSUM => c"MTLS_ERR_FILE_CHECKSUM: a file stored in the modem differs from the one sent",
+            S::MTLS_ERR_UART_DAMAGED => c"MTLS_ERR_UART_DAMAGED: the UART stream was damaged or out of step (noise, baud rate, flow control)",
+            S::MTLS_ERR_MODEM_REBOOTED => c"MTLS_ERR_MODEM_REBOOTED: the modem restarted; the connection is lost",
             S::MTLS_ERR_NO_COMMON_CIPHER => c"MTLS_ERR_NO_COMMON_CIPHER: the server and the TLS stack share no cipher suite",
             S::MTLS_ERR_PROTOCOL_VERSION => c"MTLS_ERR_PROTOCOL_VERSION: the server needs a TLS version the stack lacks",
             S::MTLS_ERR_SNI_REQUIRED => c"MTLS_ERR_SNI_REQUIRED: the server requires SNI and none was sent",
@@ -300,6 +310,7 @@ fn of_at(a: AtError) -> mtls_status {
         AtError::Port(_) => S::MTLS_ERR_PORT_IO,
         AtError::InvalidArgument | AtError::CommandTooLong => S::MTLS_ERR_INVALID_ARGUMENT,
         AtError::NoCarrier => S::MTLS_ERR_CLOSED,
+        AtError::PromptLost | AtError::Overflow => S::MTLS_ERR_UART_DAMAGED,
         _ => S::MTLS_ERR_MODEM_REJECTED,
     }
 }
@@ -321,6 +332,7 @@ pub(crate) fn of_modem(m: ModemError) -> mtls_status {
         ModemError::FileChecksum { .. } => S::MTLS_ERR_FILE_CHECKSUM,
         ModemError::FileTooLarge => S::MTLS_ERR_CREDENTIAL_TOO_LARGE,
         ModemError::ClockNotSet => S::MTLS_ERR_CLOCK_NOT_SET,
+        ModemError::Rebooted => S::MTLS_ERR_MODEM_REBOOTED,
         #[allow(unreachable_patterns)]
         _ => S::MTLS_ERR_MODEM_REJECTED,
     }

@@ -45,6 +45,9 @@ pub enum ModemError {
     ClockNotSet,
     /// A read or write did not complete in time.
     Timeout,
+    /// The modem restarted (`RDY`): the connection is gone. The next
+    /// connect initialises the modem and activates the APN again.
+    Rebooted,
 }
 
 impl ModemError {
@@ -69,6 +72,7 @@ impl ModemError {
             ModemError::FileTooLarge => "the certificate or key file is larger than the modem accepts",
             ModemError::ClockNotSet => "the modem's clock is not set: wait for network time (AT+CTZU=1) or set AT+CCLK",
             ModemError::Timeout => "the modem did not complete the transfer in time",
+            ModemError::Rebooted => "the modem restarted (power, watchdog or firmware fault): connection lost; the next connect re-initialises it",
         } else ModemError::At(_))
     }
 }

@@ -130,6 +130,20 @@ pub struct Bg9x<P: Port> {
     apn: Option<(String<64>, String<32>, String<32>)>,
     sockets_in_use: u16,
     contexts_in_use: u8,
+    /// Names (FNV-1a hashes) of the files uploaded and checksum-verified
+    /// since the last init: only these are reused without an upload.
+    verified: [u32; VERIFIED],
+}
+
+/// Files remembered as verified since init (CA, client certificate, key).
+const VERIFIED: usize = 4;
+
+/// FNV-1a of a file name, never 0 (0 marks a free slot).
+fn name_hash(name: &str) -> u32 {
+    let h = name.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    h.max(1)
 }
 
 impl<P: Port> Bg9x<P> {
@@ -149,6 +163,7 @@ impl<P: Port> Bg9x<P> {
             apn: None,
             sockets_in_use: 0,
             contexts_in_use: 0,
+            verified: [0; VERIFIED],
         }
     }
 
@@ -217,20 +232,13 @@ impl<P: Port> Bg9x<P> {
     /// support is confirmed by reading the `"sni"` key.
     pub fn init(&mut self) -> Result<&Identity, ModemError> {
         self.at.reset();
-        let mut alive = false;
-        for _ in 0..10 {
-            match self.simple("AT", 1_000) {
-                Ok(()) => {
-                    alive = true;
-                    break;
-                }
-                Err(AtError::Port(p)) => return Err(ModemError::At(AtError::Port(p))),
-                Err(_) => continue,
-            }
+        match self.at.sync(&mut self.urc, 10) {
+            Ok(()) => {}
+            Err(AtError::Port(p)) => return Err(ModemError::At(AtError::Port(p))),
+            Err(_) => return Err(ModemError::NotResponding),
         }
-        if !alive {
-            return Err(ModemError::NotResponding);
-        }
+        // A (re)started modem: nothing uploaded before counts as checked.
+        self.verified = [0; VERIFIED];
         let t = self.timeouts.command_ms;
         self.simple("ATE0", t)?;
         self.simple("AT+CMEE=1", t)?;
@@ -350,8 +358,12 @@ impl<P: Port> Bg9x<P> {
     /// Re-activate the context after `"pdpdeact"` (the modem closed its
     /// sockets); a no-op while it is up.
     fn ensure_pdp(&mut self) -> Result<(), ModemError> {
-        // Take in URCs already sent (a "pdpdeact" while we were idle).
+        // Take in URCs already sent (a "pdpdeact" or a restart while we
+        // were idle).
         self.at.poll_urcs(0, &mut self.urc, never)?;
+        if self.urc.booted {
+            self.recover()?;
+        }
         if self.urc.pdp_lost {
             self.pdp_up = false;
             self.sockets_in_use = 0;
@@ -364,6 +376,30 @@ impl<P: Port> Bg9x<P> {
             return Err(ModemError::PdpDown);
         }
         Ok(())
+    }
+
+    /// The modem restarted (`RDY`): its sockets, contexts and settings are
+    /// gone. Initialise it again and, when [`Bg9x::attach`] was called,
+    /// activate the same APN again.
+    fn recover(&mut self) -> Result<(), ModemError> {
+        self.pdp_up = false;
+        self.sockets_in_use = 0;
+        self.contexts_in_use = 0;
+        self.urc = UrcState {
+            cid: self.cid,
+            ..Default::default()
+        };
+        self.init()?;
+        if self.apn.is_some() {
+            self.activate()?;
+        }
+        Ok(())
+    }
+
+    /// Whether the modem restarted since the last init (`RDY` seen): the
+    /// socket in use is gone and the next connect initialises it again.
+    pub fn rebooted(&self) -> bool {
+        self.urc.booted
     }
 
     /// The modem's clock (`AT+CCLK?`) as Unix seconds (UTC). Fails with
@@ -450,6 +486,7 @@ impl<P: Port> Bg9x<P> {
         if len == 0 || len > self.caps.max_cert_len {
             return Err(ModemError::FileTooLarge);
         }
+        self.forget_file(name);
         let mut sum = Xor16::new();
         let mut sent = 0usize;
         let mut reply: Option<(u32, u16)> = None;
@@ -464,6 +501,7 @@ impl<P: Port> Bg9x<P> {
         )?;
         let r = self.at.exec_with_data(
             &mut c,
+            len,
             t,
             &mut self.urc,
             &mut |write| {
@@ -489,15 +527,22 @@ impl<P: Port> Bg9x<P> {
             },
         );
         if let Err(e) = r {
-            return Err(match e {
-                AtError::Cme(Some(407)) | AtError::Cme(Some(409)) => ModemError::At(e),
-                other => other.into(),
-            });
+            // Whatever the modem stored (filler after a lost CONNECT, a
+            // partial file) must not be taken for the credential later.
+            let _ = self.delete_file(name);
+            return Err(e.into());
         }
         match reply {
             Some((size, stored))
                 if size as usize == len && sent == len && stored == sum.value() =>
             {
+                // Into a free slot, else over the one the hash picks (a
+                // forgotten entry only costs an upload).
+                let h = name_hash(name);
+                let i = self.verified.iter().position(|v| *v == 0 || *v == h);
+                if let Some(v) = self.verified.get_mut(i.unwrap_or(h as usize % VERIFIED)) {
+                    *v = h;
+                }
                 Ok(())
             }
             Some((_, stored)) => {
@@ -507,26 +552,43 @@ impl<P: Port> Bg9x<P> {
                     stored,
                 })
             }
-            None => Err(ModemError::At(AtError::Unexpected)),
+            None => {
+                let _ = self.delete_file(name);
+                Err(ModemError::At(AtError::Unexpected))
+            }
         }
     }
 
     /// Make sure file `name` holds the `len` bytes of `source`: skipped when
-    /// a file of that name and size exists (callers name files after a
-    /// CRC-32 of their content, so the name stands for the content), else
-    /// replaced. Returns whether an upload happened.
+    /// this driver uploaded it, with the modem's checksum matching, since
+    /// the last init and a file of that name and size is still there
+    /// (callers name files after a CRC-32 of their content, so the name
+    /// stands for the content); else deleted and uploaded again. A file
+    /// found from an earlier boot is never trusted unchecked: a damaged
+    /// upload may have left it. Returns whether an upload happened.
     pub fn store_file(
         &mut self,
         name: &str,
         len: usize,
         source: DataSource<'_>,
     ) -> Result<bool, ModemError> {
-        if self.file_size(name)? == u32::try_from(len).ok() {
+        let h = name_hash(name);
+        if self.verified.contains(&h) && self.file_size(name)? == u32::try_from(len).ok() {
             return Ok(false);
         }
+        self.forget_file(name);
         self.delete_file(name)?;
         self.upload(name, len, source)?;
         Ok(true)
+    }
+
+    /// Stop trusting file `name` (e.g. the firmware rejected it): the next
+    /// [`Bg9x::store_file`] uploads it again.
+    pub fn forget_file(&mut self, name: &str) {
+        let h = name_hash(name);
+        for v in self.verified.iter_mut().filter(|v| **v == h) {
+            *v = 0;
+        }
     }
 
     // ---- sockets ----
@@ -729,6 +791,9 @@ impl<P: Port> Bg9x<P> {
             .now_ms()
             .saturating_add(u64::from(self.timeouts.data_ms));
         loop {
+            if self.urc.booted {
+                return Err(ModemError::Rebooted);
+            }
             if self.urc.is_closed(id.0) {
                 return Err(ModemError::Closed);
             }
@@ -742,6 +807,7 @@ impl<P: Port> Bg9x<P> {
             )?;
             let r = self.at.exec_with_data(
                 &mut c,
+                n,
                 t,
                 &mut self.urc,
                 &mut |write| write(chunk),
@@ -749,6 +815,15 @@ impl<P: Port> Bg9x<P> {
             );
             match r {
                 Ok(()) => return Ok(n),
+                Err(AtError::PromptLost) => {
+                    // Filler went out in place of the data: the connection
+                    // is corrupt. Close it in the modem; the socket stays
+                    // allocated (and reads as closed) until its owner
+                    // closes it, so its id cannot be reused under it.
+                    let _ = self.shut(kind, id);
+                    self.urc.mark_closed(id.0);
+                    return Err(ModemError::At(AtError::PromptLost));
+                }
                 Err(AtError::SendFail) if self.now_ms() < deadline => {
                     // Buffer full: let the modem drain, handling URCs.
                     let _ = self.at.poll_urcs(100, &mut self.urc, never);
@@ -823,6 +898,9 @@ impl<P: Port> Bg9x<P> {
         }
         let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
         loop {
+            if self.urc.booted {
+                return Err(ModemError::Rebooted);
+            }
             if self.urc.is_readable(id.0) {
                 let n = self.recv(kind, id, buf)?;
                 if n > 0 {
@@ -842,7 +920,7 @@ impl<P: Port> Bg9x<P> {
             let wait = u32::try_from(deadline - now).unwrap_or(u32::MAX);
             let sid = id.0;
             self.at.poll_urcs(wait, &mut self.urc, |u| {
-                u.is_readable(sid) || u.is_closed(sid) || u.pdp_lost
+                u.is_readable(sid) || u.is_closed(sid) || u.pdp_lost || u.booted
             })?;
         }
     }
@@ -852,16 +930,21 @@ impl<P: Port> Bg9x<P> {
         self.urc.is_closed(id.0)
     }
 
-    /// Close socket `id` and free it (also after a `"closed"` URC, which
-    /// leaves the socket allocated until closed).
-    pub fn close(&mut self, kind: SocketKind, id: SocketId) -> Result<(), ModemError> {
+    /// `AT+QICLOSE`/`AT+QSSLCLOSE` for socket `id`, leaving it allocated.
+    fn shut(&mut self, kind: SocketKind, id: SocketId) -> Result<(), AtError> {
         let t = self.timeouts.command_ms.saturating_add(10_000);
-        let r = self.run(
+        self.run(
             kind.close_cmd(),
             &[Arg::Int(u32::from(id.0)), Arg::Int(10)],
             t,
             &mut ignore_line,
-        );
+        )
+    }
+
+    /// Close socket `id` and free it (also after a `"closed"` URC, which
+    /// leaves the socket allocated until closed).
+    pub fn close(&mut self, kind: SocketKind, id: SocketId) -> Result<(), ModemError> {
+        let r = self.shut(kind, id);
         self.free_socket(id.0);
         self.urc.clear_socket(id.0);
         r.map_err(Into::into)

@@ -50,13 +50,23 @@ impl<P: Port> Drop for TcpSocket<'_, P> {
 }
 
 impl embedded_io::Error for ModemError {
+    /// A layer that keeps only the kind (embedded-tls) can still tell the
+    /// causes apart: [`ModemError::from_io_kind`] maps each kind back.
     fn kind(&self) -> embedded_io::ErrorKind {
+        use crate::at::AtError as A;
+        use crate::port::PortError;
         use embedded_io::ErrorKind as K;
         match self {
-            ModemError::Timeout | ModemError::OpenTimeout => K::TimedOut,
+            ModemError::Timeout | ModemError::OpenTimeout | ModemError::At(A::Timeout) => {
+                K::TimedOut
+            }
             ModemError::Closed => K::BrokenPipe,
             ModemError::ConnectFailed => K::ConnectionRefused,
             ModemError::PdpDown => K::NotConnected,
+            ModemError::Rebooted => K::ConnectionReset,
+            ModemError::At(A::Port(PortError::Closed)) => K::ConnectionAborted,
+            ModemError::At(A::PromptLost | A::Overflow) => K::InvalidInput,
+            ModemError::At(A::Error | A::Cme(_) | A::Cms(_)) => K::PermissionDenied,
             _ => K::Other,
         }
     }
@@ -68,13 +78,19 @@ impl ModemError {
     /// embedded-tls, keeps only the kind).
     #[cfg(feature = "host-tls")]
     pub(crate) fn from_io_kind(kind: embedded_io::ErrorKind) -> Self {
+        use crate::at::AtError as A;
+        use crate::port::PortError;
         use embedded_io::ErrorKind as K;
         match kind {
             K::TimedOut => ModemError::Timeout,
             K::NotConnected => ModemError::PdpDown,
             K::ConnectionRefused => ModemError::ConnectFailed,
             K::BrokenPipe => ModemError::Closed,
-            _ => ModemError::NotResponding,
+            K::ConnectionReset => ModemError::Rebooted,
+            K::ConnectionAborted => ModemError::At(A::Port(PortError::Closed)),
+            K::InvalidInput => ModemError::At(A::PromptLost),
+            K::PermissionDenied => ModemError::At(A::Error),
+            _ => ModemError::At(A::Unexpected),
         }
     }
 }

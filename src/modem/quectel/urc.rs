@@ -45,6 +45,11 @@ impl UrcState {
             self.readable &= !b;
         }
     }
+    /// Record socket `id` as closed (as a `"closed"` URC would).
+    pub fn mark_closed(&mut self, id: u8) {
+        self.closed |= bit(u32::from(id));
+        self.set_readable(id, false);
+    }
     /// Forget everything about socket `id` (before opening it).
     pub fn clear_socket(&mut self, id: u8) {
         let b = bit(u32::from(id));
