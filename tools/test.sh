@@ -30,13 +30,16 @@ RUSTDOCFLAGS="-D warnings" cargo doc -q -p modemtls --no-deps --features capi,st
 
 step "port tests on QEMU Cortex-M3/M4F (Rust and C firmware) and the size checks"
 # Size guards (IMAGE:FLASH,RAM in bytes; RAM = static + peak stack). The
-# library's share (firmware - baseline harness) of the lean images against
-# issue 6's targets: offload-only (the default features: offload + probe
-# diagnosis) under 24 KB flash and 6 KB RAM, host-only (host TLS with
-# P-256 + RSA) under 110 KB flash and 48 KB RAM; offload-core and the whole
-# images at today's size plus ~4 % (BENCHMARKS.md).
-MODEMTLS_FOOTPRINT_BUDGET="${MODEMTLS_FOOTPRINT_BUDGET:-offload-only:32128,6400}" \
-MODEMTLS_LIBRARY_BUDGET="${MODEMTLS_LIBRARY_BUDGET:-offload-only:24000,6000 host-only:110000,48000 offload-core:21120,3200}" \
+# library's share (firmware - baseline harness) of the lean images.
+# Issue 6's targets were offload-only (offload + probe diagnosis) under
+# 24 KB flash / 6 KB RAM and host-only (host TLS, P-256 + RSA) under 110 KB
+# flash / 48 KB RAM; the AT layer's resynchronisation, lost-prompt filler,
+# restart recovery and the host record guard (issues 11, 16) cost about
+# 1.7 KB and 1.3 KB more, so those two guards now sit at today's size plus
+# ~2 % (BENCHMARKS.md has the figures); offload-core and the whole images
+# at today's size plus ~4 %.
+MODEMTLS_FOOTPRINT_BUDGET="${MODEMTLS_FOOTPRINT_BUDGET:-offload-only:33900,6400}" \
+MODEMTLS_LIBRARY_BUDGET="${MODEMTLS_LIBRARY_BUDGET:-offload-only:26000,6000 host-only:113000,48000 offload-core:22900,3200}" \
 MODEMTLS_C_BUDGET="${MODEMTLS_C_BUDGET:-c-capi:160256,51200}" \
   tools/qemu-test.sh
 
