@@ -26,6 +26,7 @@ pub mod checksum;
 pub mod ciphers;
 pub mod clock;
 pub mod config;
+pub mod fault;
 pub mod files;
 pub mod params;
 pub mod quectel_bg9x;
@@ -35,6 +36,7 @@ pub mod tls;
 pub mod uart;
 
 pub use config::{FirmwareProfile, SimConfig};
+pub use fault::{Fault, FaultKind};
 
 use shared::{lock, Shared};
 use std::io;
@@ -155,6 +157,16 @@ impl SimHandle {
     /// `+QIURC: "pdpdeact",<cid>`. Ignored when the context is not active.
     pub fn drop_pdp(&self, cid: u8) {
         lock(&self.shared.pdp_drops).push_back(cid);
+    }
+
+    /// Damage the modem's output once, as `fault` says (see [`fault`]).
+    pub fn inject_fault(&self, fault: Fault) {
+        lock(&self.shared.faults).push(fault);
+    }
+
+    /// Faults injected and not applied yet.
+    pub fn faults_pending(&self) -> usize {
+        lock(&self.shared.faults).pending()
     }
 
     /// Stops all threads and closes all sockets (also done on drop).

@@ -261,9 +261,17 @@ impl Session {
         if !self.alive {
             return;
         }
-        self.sh.log(&format!("<- {}", printable(data)));
+        let (data, stall) = lock(&self.sh.faults).apply(data);
+        self.sh.log(&format!("<- {}", printable(&data)));
         let sh = self.sh.clone();
-        if self.uart.write(data, &|| sh.stopping()).is_err() {
+        let (before, after) = data.split_at(stall.map_or(0, |(i, _)| i.min(data.len())));
+        let mut ok = self.uart.write(before, &|| sh.stopping()).is_ok();
+        if let Some((_, d)) = stall {
+            sh.log(&format!("fault: UART stalls {} ms", d.as_millis()));
+            std::thread::sleep(d);
+        }
+        ok = ok && self.uart.write(after, &|| sh.stopping()).is_ok();
+        if !ok {
             self.alive = false;
         }
     }

@@ -2,6 +2,7 @@
 //! socket threads.
 
 use crate::config::SimConfig;
+use crate::fault::Faults;
 use crate::files::FileStore;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -34,6 +35,8 @@ pub struct Shared {
     pub injected: Mutex<VecDeque<String>>,
     /// PDP contexts to drop at the next safe point.
     pub pdp_drops: Mutex<VecDeque<u8>>,
+    /// Damage to apply to the modem's output.
+    pub faults: Mutex<Faults>,
     /// Set once by shutdown; every thread polls it.
     pub shutdown: AtomicBool,
     /// When the simulator started (base of the network clock).
@@ -52,6 +55,7 @@ impl Shared {
             transcript: Mutex::new(String::new()),
             injected: Mutex::new(VecDeque::new()),
             pdp_drops: Mutex::new(VecDeque::new()),
+            faults: Mutex::new(Faults::default()),
             shutdown: AtomicBool::new(false),
             started: Instant::now(),
             log_stderr,
@@ -80,6 +84,7 @@ impl Shared {
 
     /// Records a received command line.
     pub fn record_command(&self, line: &str) {
+        lock(&self.faults).command(line);
         let mut c = lock(&self.commands);
         if c.len() < MAX_COMMANDS {
             c.push(line.to_string());

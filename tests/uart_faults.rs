@@ -1,0 +1,173 @@
+//! One damaged byte on the UART never sends a command to the server or
+//! into a file. The simulated BG96 drops, flips or duplicates one byte of
+//! its answer to a socket send (`AT+QISEND`: the `> ` prompt, `SEND OK`) or
+//! an upload (`AT+QFUPL`: `CONNECT`, `+QFUPL`, `OK`), at every offset, or
+//! stalls before it; the bytes the server receives are the payload or NUL
+//! filler and never command text, a file holds exactly what was sent or is
+//! gone, and the next exchange on the same modem works.
+
+mod common;
+
+use common::{rig, Rig, HOST};
+use embedded_io::Write;
+use modemtls::modem::quectel::{TcpSocket, Timeouts};
+use modemtls_sim::{Fault, FaultKind};
+use std::io::Read;
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Lower-case payload: any "AT" in what the server receives is a command.
+const PAYLOAD: &[u8] = b"sensor-reading=42;level=ok";
+
+/// A TCP server on 127.0.0.1 that keeps what each connection sent.
+struct Sink {
+    port: u16,
+    got: Arc<Mutex<Vec<Vec<u8>>>>,
+}
+
+impl Sink {
+    fn spawn() -> Sink {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let got: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+        let g = got.clone();
+        std::thread::spawn(move || {
+            for conn in l.incoming() {
+                let Ok(mut c) = conn else { return };
+                let g = g.clone();
+                std::thread::spawn(move || {
+                    let _ = c.set_read_timeout(Some(Duration::from_secs(30)));
+                    let mut all = Vec::new();
+                    let _ = c.read_to_end(&mut all);
+                    g.lock().unwrap().push(all);
+                });
+            }
+        });
+        Sink { port, got }
+    }
+
+    /// What the `n`-th connection (from 1) sent, once it ended.
+    fn connection(&self, n: usize) -> Vec<u8> {
+        let end = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < end {
+            if let Some(c) = self.got.lock().unwrap().get(n - 1) {
+                return c.clone();
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        panic!("connection {n} never ended");
+    }
+}
+
+fn fast(mut r: Rig) -> Rig {
+    r.modem.set_timeouts(Timeouts {
+        command_ms: 1_500,
+        attach_ms: 10_000,
+        open_ms: 10_000,
+        data_ms: 5_000,
+    });
+    r
+}
+
+/// Nothing but payload bytes and filler, and no command text.
+fn clean(received: &[u8]) -> bool {
+    !received.windows(2).any(|w| w.eq_ignore_ascii_case(b"at"))
+        && received.iter().all(|b| *b == 0 || PAYLOAD.contains(b))
+}
+
+const KINDS: [FaultKind; 3] = [FaultKind::Drop, FaultKind::Flip(0x08), FaultKind::Duplicate];
+
+/// Every fault of `cases`, each on a send, then one undamaged send.
+fn sends(cases: Vec<FaultKind>, offsets: std::ops::Range<usize>) {
+    let mut r = fast(rig());
+    let sink = Sink::spawn();
+    let mut n = 0;
+    for kind in cases {
+        for at in offsets.clone() {
+            r.sim.inject_fault(Fault {
+                after: "AT+QISEND=".into(),
+                at,
+                kind,
+            });
+            let mut sock = TcpSocket::connect(&mut r.modem, HOST, sink.port).expect("open");
+            let sent = sock.write_all(PAYLOAD);
+            let _ = sock.close();
+            n += 1;
+            let got = sink.connection(n);
+            assert!(
+                clean(&got),
+                "{kind:?} at {at}: the server received {:?} (send: {sent:?})",
+                String::from_utf8_lossy(&got)
+            );
+            if sent.is_ok() {
+                assert_eq!(got, PAYLOAD, "{kind:?} at {at}: a send that succeeded");
+            }
+            assert_eq!(r.sim.faults_pending(), 0, "{kind:?} at {at} never applied");
+            // The next command gets its own answer.
+            assert!(
+                r.modem.network_time().is_ok(),
+                "{kind:?} at {at}: modem lost"
+            );
+        }
+    }
+    let mut sock = TcpSocket::connect(&mut r.modem, HOST, sink.port).unwrap();
+    sock.write_all(PAYLOAD).unwrap();
+    sock.close().unwrap();
+    assert_eq!(sink.connection(n + 1), PAYLOAD);
+}
+
+/// The answer to a send: "\r\n> " then "\r\nSEND OK\r\n" (15 bytes).
+#[test]
+fn a_damaged_send_answer_never_turns_commands_into_data() {
+    std::thread::scope(|s| {
+        for kind in KINDS {
+            s.spawn(move || sends(vec![kind], 0..15));
+        }
+        s.spawn(|| sends(vec![FaultKind::Stall(Duration::from_millis(2_500))], 0..1));
+    });
+}
+
+/// Every fault of `cases` on an upload: the file is exact or gone.
+fn uploads(kind: FaultKind, offsets: std::ops::Range<usize>) {
+    let mut r = fast(rig());
+    let content = b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n";
+    for at in offsets {
+        r.sim.inject_fault(Fault {
+            after: "AT+QFUPL=".into(),
+            at,
+            kind,
+        });
+        let name = format!("f{at}.pem");
+        let res = r
+            .modem
+            .store_file(&name, content.len(), &mut |w| w(content));
+        let stored = r.sim.files().into_iter().find(|(n, _)| *n == name);
+        match (&res, stored) {
+            (_, None) => assert!(res.is_err(), "{kind:?} at {at}: Ok but no file"),
+            (_, Some((_, data))) => assert_eq!(
+                data,
+                content,
+                "{kind:?} at {at}: the file holds {:?} ({res:?})",
+                String::from_utf8_lossy(&data)
+            ),
+        }
+        assert_eq!(r.sim.faults_pending(), 0, "{kind:?} at {at} never applied");
+        assert!(
+            r.modem.network_time().is_ok(),
+            "{kind:?} at {at}: modem lost"
+        );
+    }
+}
+
+/// The answer to an upload up to its checksum: "\r\nCONNECT\r\n" then
+/// "\r\n+QFUPL: 70,xxxx" (the offsets where a damaged byte can make
+/// the client lose the data phase or misread the result).
+#[test]
+fn a_damaged_upload_answer_never_stores_commands() {
+    std::thread::scope(|s| {
+        for kind in KINDS {
+            s.spawn(move || uploads(kind, 0..24));
+        }
+    });
+}
