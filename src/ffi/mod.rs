@@ -1262,16 +1262,10 @@ pub unsafe extern "C" fn mtls_uart_rx_isr(
 ) -> mtls_status {
     // SAFETY: forwarded contract.
     let src = try_status!(unsafe { bytes_in(data, len) });
-    let Some(index) = pool::live_modem_index(modem) else {
-        return S::MTLS_ERR_BAD_HANDLE;
-    };
-    let Some(ring) = port::RINGS.get(index) else {
-        return S::MTLS_ERR_BAD_HANDLE;
-    };
-    if critical_section::with(|cs| ring.borrow_ref_mut(cs).push(src)) {
-        S::MTLS_OK
-    } else {
-        S::MTLS_ERR_BUFFER_TOO_SMALL
+    match pool::push_rx(modem, src) {
+        Some(true) => S::MTLS_OK,
+        Some(false) => S::MTLS_ERR_BUFFER_TOO_SMALL,
+        None => S::MTLS_ERR_BAD_HANDLE,
     }
 }
 

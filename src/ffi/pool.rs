@@ -236,8 +236,8 @@ pub(crate) fn checkout_session(h: *const mtls_session) -> Result<Checkout, mtls_
     checkout(h.addr(), KIND_SESSION)
 }
 
-/// The slot index of a live modem handle (no checkout: for the interrupt
-/// handler, which only touches the ring).
+/// The slot index of a live modem handle (tests: to reach its ring).
+#[cfg(test)]
 pub(crate) fn live_modem_index(h: *const mtls_modem) -> Option<usize> {
     let (k, index, gen) = decode(h.addr());
     if h.is_null() || k != KIND_MODEM {
@@ -247,6 +247,26 @@ pub(crate) fn live_modem_index(h: *const mtls_modem) -> Option<usize> {
         let meta = META.borrow_ref(cs);
         let m = meta.get(index)?;
         (m.live && m.gen == gen).then_some(index)
+    })
+}
+
+/// Push `data` into the receive ring of live modem `h`: the handle check
+/// and the push in one critical section, so a modem closed and re-opened
+/// (same slot, new generation) by another thread or core between the two
+/// never receives the old modem's bytes. `None`: not a live modem handle;
+/// `Some(false)`: the ring had no room (nothing pushed, counted as dropped).
+pub(crate) fn push_rx(h: *const mtls_modem, data: &[u8]) -> Option<bool> {
+    let (k, index, gen) = decode(h.addr());
+    if h.is_null() || k != KIND_MODEM {
+        return None;
+    }
+    critical_section::with(|cs| {
+        let meta = META.borrow_ref(cs);
+        let m = meta.get(index)?;
+        if !(m.live && m.gen == gen) {
+            return None;
+        }
+        Some(RINGS.get(index)?.borrow_ref_mut(cs).push(data))
     })
 }
 

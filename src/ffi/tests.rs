@@ -571,6 +571,63 @@ fn rx_ring_is_all_or_nothing_and_counts_drops() {
     }
 }
 
+/// An "interrupt" on another core keeps feeding the handle it last saw
+/// while this thread closes the modem and opens another in the same slot:
+/// the check of the handle and the push are one critical section, so the
+/// new modem's ring never holds the old modem's bytes.
+#[test]
+fn rx_isr_never_feeds_the_modem_that_replaced_a_closed_one() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+    let _g = lock();
+    let p = mtls_port {
+        uart_read: None,
+        ..port()
+    };
+    let stop = AtomicBool::new(false);
+    let current = AtomicUsize::new(0);
+    let pushed = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            while !stop.load(SeqCst) {
+                let h = current.load(SeqCst) as *mut mtls_modem;
+                // SAFETY: a one-byte buffer; handles are values.
+                if unsafe { mtls_uart_rx_isr(h, [0xAA].as_ptr(), 1) } == S::MTLS_OK {
+                    pushed.fetch_add(1, SeqCst);
+                }
+            }
+        });
+        // Stops the other thread however this one ends, or the scope
+        // would wait for it forever.
+        struct StopOnDrop<'a>(&'a AtomicBool);
+        impl Drop for StopOnDrop<'_> {
+            fn drop(&mut self) {
+                self.0.store(true, SeqCst);
+            }
+        }
+        let _stop = StopOnDrop(&stop);
+        let mut leaked = None;
+        for round in 0..20_000 {
+            let m = open(&p);
+            // Until published, nobody may have pushed into m's ring.
+            let idx = pool::live_modem_index(m).unwrap();
+            let mut cp = port::CPort { cb: p, slot: idx };
+            let mut out = [0u8; 64];
+            if crate::port::Port::read(&mut cp, &mut out, 0).unwrap_or(0) != 0 {
+                leaked = Some(round);
+            }
+            current.store(m as usize, SeqCst);
+            std::thread::yield_now();
+            // SAFETY: handles are values.
+            unsafe { assert_eq!(mtls_modem_close(m), S::MTLS_OK) };
+            if leaked.is_some() {
+                break;
+            }
+        }
+        assert_eq!(leaked, None, "the new modem got the old one's bytes");
+    });
+    assert!(pushed.load(SeqCst) > 0, "the interrupt thread never got in");
+}
+
 #[test]
 fn random_callback_failure_is_never_silent() {
     use rand_core::RngCore;
