@@ -51,7 +51,7 @@ impl<P: Port> Drop for TcpSocket<'_, P> {
 
 impl embedded_io::Error for ModemError {
     /// A layer that keeps only the kind (embedded-tls) can still tell the
-    /// causes apart: [`ModemError::from_io_kind`] maps each kind back.
+    /// causes apart: `ModemError::from_io_kind` (host path) maps each kind back.
     fn kind(&self) -> embedded_io::ErrorKind {
         use crate::at::AtError as A;
         use crate::port::PortError;
