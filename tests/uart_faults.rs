@@ -4,7 +4,8 @@
 //! an upload (`AT+QFUPL`: `CONNECT`, `+QFUPL`, `OK`), at every offset, or
 //! stalls before it; the bytes the server receives are the payload or NUL
 //! filler and never command text, a file holds exactly what was sent or is
-//! gone, and the next exchange on the same modem works.
+//! gone, and the next exchange on the same modem works. A stall shorter
+//! than the data timeout ends nothing.
 
 mod common;
 
@@ -65,7 +66,7 @@ fn fast(mut r: Rig) -> Rig {
         command_ms: 1_500,
         attach_ms: 10_000,
         open_ms: 10_000,
-        data_ms: 5_000,
+        data_ms: 3_000,
     });
     r
 }
@@ -124,8 +125,38 @@ fn a_damaged_send_answer_never_turns_commands_into_data() {
         for kind in KINDS {
             s.spawn(move || sends(vec![kind], 0..15));
         }
-        s.spawn(|| sends(vec![FaultKind::Stall(Duration::from_millis(2_500))], 0..1));
+        // Longer than the data timeout, before the prompt and before SEND OK.
+        s.spawn(|| sends(vec![FaultKind::Stall(Duration::from_millis(3_500))], 0..1));
+        s.spawn(|| sends(vec![FaultKind::Stall(Duration::from_millis(3_500))], 4..5));
     });
+}
+
+/// A quiet UART (cell reselection, a scan) shorter than the data timeout
+/// ends neither a send nor a read: before the prompt, before `SEND OK`,
+/// inside a read's answer.
+#[test]
+fn a_stall_shorter_than_the_data_timeout_ends_nothing() {
+    let mut r = fast(rig());
+    let echo = modemtls_testkit::TcpEcho::spawn().expect("echo server");
+    let stall = FaultKind::Stall(Duration::from_millis(2_000));
+    for (after, at) in [("AT+QISEND=", 0), ("AT+QISEND=", 4), ("AT+QIRD=", 6)] {
+        let mut sock = TcpSocket::connect(&mut r.modem, HOST, echo.port()).expect("open");
+        r.sim.inject_fault(Fault {
+            after: after.into(),
+            at,
+            kind: stall,
+        });
+        sock.write_all(PAYLOAD).expect("send through a stall");
+        let mut back = vec![0u8; PAYLOAD.len()];
+        embedded_io::Read::read_exact(&mut sock, &mut back).expect("read through a stall");
+        assert_eq!(back, PAYLOAD, "stall after {after} at {at}");
+        sock.close().unwrap();
+        assert_eq!(
+            r.sim.faults_pending(),
+            0,
+            "stall after {after} at {at} never applied"
+        );
+    }
 }
 
 /// Every fault of `cases` on an upload: the file is exact or gone.

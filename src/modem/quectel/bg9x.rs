@@ -20,7 +20,11 @@ pub struct Timeouts {
     pub attach_ms: u32,
     /// `+QIOPEN`/`+QSSLOPEN` results (150 s, plus `negotiatetime` for SSL).
     pub open_ms: u32,
-    /// A blocking read or write waiting for the network.
+    /// A blocking read or write waiting for the network, and each data
+    /// exchange with the modem (`AT+QISEND`, `AT+QIRD`, ...): a UART that
+    /// goes quiet for less than this (cell reselection, a network scan, a
+    /// PSM wake-up) does not end a session. Default 60 s; keep it at 15 s
+    /// or more.
     pub data_ms: u32,
 }
 
@@ -797,7 +801,9 @@ impl<P: Port> Bg9x<P> {
             if self.urc.is_closed(id.0) {
                 return Err(ModemError::Closed);
             }
-            let t = self.timeouts.command_ms;
+            // A stall of the UART (cell reselection, a scan) shorter than the
+            // data timeout does not end the exchange.
+            let t = self.timeouts.data_ms.max(self.timeouts.command_ms);
             // `n` is at most `send_chunk`.
             let mut c = Command::empty();
             build(
@@ -851,7 +857,9 @@ impl<P: Port> Bg9x<P> {
         // Clear first: a "recv" URC arriving during the read sets it again.
         self.urc.set_readable(id.0, false);
         let header = kind.read_header();
-        let t = self.timeouts.command_ms;
+        // A stall of the UART (cell reselection, a scan) shorter than the
+        // data timeout does not end the exchange.
+        let t = self.timeouts.data_ms.max(self.timeouts.command_ms);
         // `want` is at most `read_chunk`.
         let mut c = Command::empty();
         build(
