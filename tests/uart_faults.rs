@@ -202,3 +202,39 @@ fn a_damaged_upload_answer_never_stores_commands() {
         }
     });
 }
+
+/// The modem restarts under an open connection: the read says so
+/// (`ModemError::Rebooted`), and the next connect initialises and attaches
+/// again by itself; a restart while idle is noticed at the next connect.
+#[test]
+fn a_restart_is_reported_and_the_next_connect_recovers_by_itself() {
+    use modemtls::modem::ModemError;
+    let mut r = fast(rig());
+    let echo = modemtls_testkit::TcpEcho::spawn().expect("echo server");
+    let round_trip = |r: &mut Rig| {
+        let mut sock = TcpSocket::connect(&mut r.modem, HOST, echo.port()).expect("open");
+        sock.write_all(PAYLOAD).unwrap();
+        let mut back = vec![0u8; PAYLOAD.len()];
+        embedded_io::Read::read_exact(&mut sock, &mut back).unwrap();
+        assert_eq!(back, PAYLOAD);
+        sock.close().unwrap();
+    };
+    round_trip(&mut r);
+
+    let mut sock = TcpSocket::connect(&mut r.modem, HOST, echo.port()).expect("open");
+    r.sim.reboot(Duration::from_millis(300));
+    let mut buf = [0u8; 8];
+    assert_eq!(
+        embedded_io::Read::read(&mut sock, &mut buf).err(),
+        Some(ModemError::Rebooted)
+    );
+    drop(sock);
+    round_trip(&mut r);
+    assert_eq!(r.sim.command_count("ATE0"), 2, "initialised again once");
+
+    // Idle: the restart is found at the next connect.
+    r.sim.reboot(Duration::from_millis(300));
+    std::thread::sleep(Duration::from_millis(600));
+    round_trip(&mut r);
+    assert_eq!(r.sim.command_count("ATE0"), 3);
+}

@@ -164,6 +164,13 @@ impl SimHandle {
         lock(&self.shared.faults).push(fault);
     }
 
+    /// The modem restarts (a power dip, a watchdog): it drops every socket
+    /// and RAM file and its settings, is silent for `quiet`, then says
+    /// `RDY` and `APP RDY` on the same UART.
+    pub fn reboot(&self, quiet: Duration) {
+        lock(&self.shared.reboots).push_back(quiet);
+    }
+
     /// Faults injected and not applied yet.
     pub fn faults_pending(&self) -> usize {
         lock(&self.shared.faults).pending()

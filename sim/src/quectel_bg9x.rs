@@ -239,6 +239,49 @@ impl Session {
         self.teardown();
     }
 
+    /// A restart with the UART still connected: every socket and RAM file
+    /// is gone, settings are back to power-on values, the modem is silent
+    /// for `quiet` (input is lost), then says `RDY` and `APP RDY`.
+    fn reboot(&mut self, quiet: Duration) {
+        self.sh.log("=== fault: modem restarts ===");
+        for s in self.tcp.iter().chain(self.ssl.iter()).flatten() {
+            s.shared.stop.store(true, Ordering::Relaxed);
+        }
+        self.sh.files.clear_ram();
+        self.echo = true;
+        self.cmee = 0;
+        self.creg = [0; 3];
+        self.ctzu = 0;
+        self.clock_offset = 0;
+        self.pdp = vec![Pdp::default(); MAX_CID + 1];
+        self.ssl_cfg = vec![SslCtxCfg::default(); SSL_CTXS];
+        self.tcp = (0..SOCKETS).map(|_| None).collect();
+        self.ssl = (0..SOCKETS).map(|_| None).collect();
+        self.last_err = 0;
+        self.line.clear();
+        self.overflow = false;
+        self.input = Input::Line;
+        self.pending.clear();
+        // Events of the old sockets are stale: a new generation.
+        self.gen += 1;
+        let end = Instant::now() + quiet;
+        let mut buf = [0u8; 256];
+        while Instant::now() < end && !self.sh.stopping() {
+            match self.uart.read(&mut buf) {
+                Ok(Some(0)) | Err(_) => {
+                    self.alive = false;
+                    return;
+                }
+                _ => {}
+            }
+        }
+        while self.rx.try_recv().is_ok() {}
+        if self.sh.cfg.boot_banner {
+            self.out(b"\r\nRDY\r\n");
+            self.out(b"\r\nAPP RDY\r\n");
+        }
+    }
+
     fn teardown(&mut self) {
         for s in self.tcp.iter().chain(self.ssl.iter()).flatten() {
             s.shared.stop.store(true, Ordering::Relaxed);
@@ -340,6 +383,10 @@ impl Session {
     }
 
     fn poll(&mut self) {
+        let reboot = lock(&self.sh.reboots).pop_front();
+        if let Some(quiet) = reboot {
+            self.reboot(quiet);
+        }
         while let Ok(ev) = self.rx.try_recv() {
             self.on_event(ev);
         }

@@ -37,6 +37,8 @@ pub struct Shared {
     pub pdp_drops: Mutex<VecDeque<u8>>,
     /// Damage to apply to the modem's output.
     pub faults: Mutex<Faults>,
+    /// Restarts to make at the next safe point, each with its quiet time.
+    pub reboots: Mutex<VecDeque<Duration>>,
     /// Set once by shutdown; every thread polls it.
     pub shutdown: AtomicBool,
     /// When the simulator started (base of the network clock).
@@ -56,6 +58,7 @@ impl Shared {
             injected: Mutex::new(VecDeque::new()),
             pdp_drops: Mutex::new(VecDeque::new()),
             faults: Mutex::new(Faults::default()),
+            reboots: Mutex::new(VecDeque::new()),
             shutdown: AtomicBool::new(false),
             started: Instant::now(),
             log_stderr,
