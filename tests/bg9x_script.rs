@@ -509,3 +509,46 @@ fn restart_is_reported_and_recovered_on_the_next_connect() {
     assert!(!m.rebooted());
     done(m);
 }
+
+/// A stray `OK` (a late answer) before the data prompt is not the send's
+/// refusal: the driver waits for the prompt and sends the data (found by
+/// the `bg9x_replies` fuzz harness: before, the send failed on the stray
+/// `OK` and the modem, waiting for 5 bytes, swallowed the next command).
+#[test]
+fn a_stray_ok_before_the_prompt_is_not_a_refusal() {
+    let mut m = modem(&[
+        (
+            b"AT+QIOPEN=1,0,\"TCP\",\"h\",1,0,0\r",
+            b"\r\nOK\r\n\r\n+QIOPEN: 0,0\r\n",
+        ),
+        (b"AT+QISEND=0,5\r", b"\r\nOK\r\n\r\n> "),
+        (b"hello", b"\r\nSEND OK\r\n"),
+    ]);
+    let id = m.tcp_open("h", 1).unwrap();
+    assert_eq!(m.send(SocketKind::Tcp, id, b"hello").unwrap(), 5);
+    done(m);
+}
+
+/// An error instead of the prompt: the modem refused, or the error was a
+/// late one and the modem waits for the data. Filler either way (NULs are
+/// ignored in command mode), then `AT` before the next command.
+#[test]
+fn an_error_instead_of_the_prompt_is_followed_by_filler() {
+    let mut m = modem(&[
+        (
+            b"AT+QIOPEN=1,0,\"TCP\",\"h\",1,0,0\r",
+            b"\r\nOK\r\n\r\n+QIOPEN: 0,0\r\n",
+        ),
+        (b"AT+QISEND=0,5\r", b"\r\nERROR\r\n"),
+        (b"\0\0\0\0\0", b""),
+        (b"AT\r", b"\r\nOK\r\n"),
+        (b"AT+QICLOSE=0,10\r", b"\r\nOK\r\n"),
+    ]);
+    let id = m.tcp_open("h", 1).unwrap();
+    assert_eq!(
+        m.send(SocketKind::Tcp, id, b"hello").err(),
+        Some(ModemError::At(AtError::Error))
+    );
+    m.close(SocketKind::Tcp, id).unwrap();
+    done(m);
+}

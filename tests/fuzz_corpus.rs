@@ -3,6 +3,8 @@
 //! fuzzers found and what the seeds cover (`cargo +nightly fuzz run
 //! <target>` grows a corpus).
 
+#[path = "../fuzz/harness/bg9x_replies.rs"]
+mod bg9x_replies;
 #[path = "../fuzz/harness/host_stack.rs"]
 mod host_stack;
 #[path = "../fuzz/harness/record_guard.rs"]
@@ -102,5 +104,17 @@ fn host_stack_corpus() {
 #[test]
 fn host_stack_mutants() {
     let runs = mutate_around("host_stack", host_stack::run, 40);
+    assert!(runs >= 1_000, "{runs} runs");
+}
+
+#[test]
+fn bg9x_replies_corpus() {
+    let n = replay("bg9x_replies", bg9x_replies::run);
+    assert!(n >= 10, "only {n} inputs in the bg9x_replies corpus");
+}
+
+#[test]
+fn bg9x_replies_mutants() {
+    let runs = mutate_around("bg9x_replies", bg9x_replies::run, 400);
     assert!(runs >= 1_000, "{runs} runs");
 }

@@ -17,7 +17,10 @@
 //! While the modem may be waiting for payload bytes no command text is
 //! written: when the `> ` prompt or `CONNECT` is not seen in time, or the
 //! data source stops short, the client completes the announced length
-//! with NUL filler ([`AtError::PromptLost`]) and is out of step. The
+//! with NUL filler ([`AtError::PromptLost`]) and is out of step. So it does
+//! after an error instead of the prompt (the modem may have refused, or
+//! the error may be a late one: NULs are ignored in command mode); an `OK`
+//! before the prompt is always a late answer and is skipped. The
 //! payload is lost either way; the driver then closes the connection or
 //! deletes the file.
 
@@ -558,8 +561,11 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         let mut first_err: Option<AtError> = None;
         let prompt = self.pump(deadline, urcs, |r| match r {
             Reply::Prompt | Reply::Connect => Ok(Flow::Stop),
-            // A late answer to an earlier send: not this command's.
-            Reply::Final(FinalResult::SendOk | FinalResult::SendFail) => Ok(Flow::Continue),
+            // A late answer to an earlier command: not this one's (a data
+            // command is refused with an error, never with OK).
+            Reply::Final(FinalResult::SendOk | FinalResult::SendFail | FinalResult::Ok) => {
+                Ok(Flow::Continue)
+            }
             Reply::Final(f) => {
                 early = Some(f);
                 Ok(Flow::Stop)
@@ -583,7 +589,10 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
             Err(e) => return Err(e),
         }
         if let Some(f) = early {
-            // The modem refused before asking for data.
+            // The modem refused before asking for data, or the error was a
+            // late one and the modem waits: filler either way (NULs are
+            // ignored in command mode), then re-align.
+            self.fill(announced)?;
             return Err(AtError::from_final(f).unwrap_or(AtError::Unexpected));
         }
         let mut written = 0usize;
