@@ -388,6 +388,7 @@ mod cause_tests {
             AtError::InvalidArgument,
             AtError::Unexpected,
             AtError::PromptLost,
+            AtError::Garbled,
         ] {
             all.push(e.cause());
         }
@@ -466,7 +467,7 @@ mod cause_tests {
         );
         assert_eq!(
             AtError::Unexpected.cause(),
-            "the modem's answer did not have the documented format (unsupported firmware?)"
+            "the modem's answer did not have the documented format (damaged on the UART, or unsupported firmware)"
         );
         assert_eq!(AtError::Port(PortError::Io).cause(), PortError::Io.cause());
         assert_eq!(

@@ -72,7 +72,7 @@ impl Simulator {
             shared.cfg.profile.model, shared.cfg.profile.revision
         ));
         Ok(SimHandle {
-            shared,
+            control: SimControl { shared },
             addr,
             thread: Some(thread),
         })
@@ -106,12 +106,28 @@ fn accept_loop(sh: &Arc<Shared>, listener: &TcpListener) {
     }
 }
 
-/// A running simulator. Dropping it shuts it down.
+/// A running simulator. Dropping it shuts it down. It dereferences to
+/// [`SimControl`] (files, commands, faults).
 #[derive(Debug)]
 pub struct SimHandle {
-    shared: Arc<Shared>,
+    control: SimControl,
     addr: SocketAddr,
     thread: Option<JoinHandle<()>>,
+}
+
+/// What a test can see and do to a running simulator; clones of it can be
+/// moved to other threads (e.g. to make the modem restart later) and do
+/// not keep the simulator running.
+#[derive(Clone, Debug)]
+pub struct SimControl {
+    shared: Arc<Shared>,
+}
+
+impl std::ops::Deref for SimHandle {
+    type Target = SimControl;
+    fn deref(&self) -> &SimControl {
+        &self.control
+    }
 }
 
 impl SimHandle {
@@ -120,6 +136,16 @@ impl SimHandle {
         self.addr
     }
 
+    /// A [`SimControl`] for another thread.
+    pub fn control(&self) -> SimControl {
+        self.control.clone()
+    }
+
+    /// Stops all threads and closes all sockets (also done on drop).
+    pub fn shutdown(self) {}
+}
+
+impl SimControl {
     /// The modem's file store (kept across UART connections), sorted by name.
     pub fn files(&self) -> Vec<(String, Vec<u8>)> {
         self.shared.files.all()
@@ -176,13 +202,15 @@ impl SimHandle {
         lock(&self.shared.faults).pending()
     }
 
-    /// Stops all threads and closes all sockets (also done on drop).
-    pub fn shutdown(self) {}
+    /// Forget the faults not applied yet.
+    pub fn clear_faults(&self) {
+        *lock(&self.shared.faults) = fault::Faults::default();
+    }
 }
 
 impl Drop for SimHandle {
     fn drop(&mut self) {
-        self.shared.shutdown.store(true, Ordering::Relaxed);
+        self.control.shared.shutdown.store(true, Ordering::Relaxed);
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }

@@ -436,6 +436,7 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         let mut got = 0usize;
         let mut first_err: Option<AtError> = None;
         let mut result = FinalResult::Error;
+        let heard = self.rx_count;
         let pumped = self.pump(deadline, urcs, |r| {
             let e = match r {
                 Reply::Line(l) if buf.is_none() => on_line(l).err(),
@@ -477,6 +478,11 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         });
         if pumped.is_err() || first_err == Some(AtError::Overflow) {
             self.out_of_step = true;
+        }
+        // The modem said something but no final result came: its answer
+        // was damaged, not missing.
+        if pumped == Err(AtError::Timeout) && self.rx_count != heard {
+            return Err(AtError::Garbled);
         }
         pumped?;
         match AtError::from_final(result) {

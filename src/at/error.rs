@@ -30,6 +30,9 @@ pub enum AtError {
     InvalidArgument,
     /// The modem's answer did not have the documented shape.
     Unexpected,
+    /// The modem answered, but no final result could be read before the
+    /// deadline: the answer was damaged or out of step on the UART.
+    Garbled,
     /// The data prompt (`> `/`CONNECT`) was not seen in time, or the data
     /// stopped short: the announced length was completed with filler so no
     /// command reached the connection or file, and the data is lost.
@@ -52,7 +55,8 @@ impl AtError {
             AtError::Overflow => "a modem response line was too long for the parser buffer and was dropped",
             AtError::CommandTooLong => "the command line is too long for the command buffer (shorten host names or file names)",
             AtError::InvalidArgument => "an argument contains a quote or control character and cannot be sent in an AT command",
-            AtError::Unexpected => "the modem's answer did not have the documented format (unsupported firmware?)",
+            AtError::Unexpected => "the modem's answer did not have the documented format (damaged on the UART, or unsupported firmware)",
+            AtError::Garbled => "the modem answered but its reply was damaged or out of step (UART noise, baud rate, flow control)",
             AtError::PromptLost => "the data prompt was lost or the data cut short (UART noise, baud rate, flow control): the data was replaced by filler",
         } else AtError::Port(_))
     }

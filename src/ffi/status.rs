@@ -310,7 +310,9 @@ fn of_at(a: AtError) -> mtls_status {
         AtError::Port(_) => S::MTLS_ERR_PORT_IO,
         AtError::InvalidArgument | AtError::CommandTooLong => S::MTLS_ERR_INVALID_ARGUMENT,
         AtError::NoCarrier => S::MTLS_ERR_CLOSED,
-        AtError::PromptLost | AtError::Overflow => S::MTLS_ERR_UART_DAMAGED,
+        AtError::PromptLost | AtError::Overflow | AtError::Garbled | AtError::Unexpected => {
+            S::MTLS_ERR_UART_DAMAGED
+        }
         _ => S::MTLS_ERR_MODEM_REJECTED,
     }
 }

@@ -422,7 +422,9 @@ impl<P: Port> Bg9x<P> {
         })?;
         match secs {
             Some(s) if s >= super::time::YEAR_2024 => Ok(s),
-            _ => Err(ModemError::ClockNotSet),
+            Some(_) => Err(ModemError::ClockNotSet),
+            // No readable +CCLK line: a damaged answer, not an unset clock.
+            None => Err(ModemError::At(AtError::Unexpected)),
         }
     }
 
@@ -433,18 +435,19 @@ impl<P: Port> Bg9x<P> {
     // Only the offloaded path uses it.
     #[cfg_attr(not(feature = "offload"), allow(dead_code))]
     pub(crate) fn check_clock(&mut self) -> Result<(), ModemError> {
-        let mut set = false;
+        let mut set = None;
         let t = self.timeouts.command_ms;
         self.run("AT+CCLK?", &[], t, &mut |l| {
             if let Some(mut f) = Fields::after(l, b"+CCLK:") {
-                set = f.next().is_some_and(super::time::year_set);
+                set = f.next().map(super::time::year_set);
             }
             Ok(())
         })?;
-        if set {
-            Ok(())
-        } else {
-            Err(ModemError::ClockNotSet)
+        match set {
+            Some(true) => Ok(()),
+            Some(false) => Err(ModemError::ClockNotSet),
+            // No readable +CCLK line: a damaged answer, not an unset clock.
+            None => Err(ModemError::At(AtError::Unexpected)),
         }
     }
 

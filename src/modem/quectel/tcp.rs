@@ -65,7 +65,7 @@ impl embedded_io::Error for ModemError {
             ModemError::PdpDown => K::NotConnected,
             ModemError::Rebooted => K::ConnectionReset,
             ModemError::At(A::Port(PortError::Closed)) => K::ConnectionAborted,
-            ModemError::At(A::PromptLost | A::Overflow) => K::InvalidInput,
+            ModemError::At(A::PromptLost | A::Overflow | A::Garbled) => K::InvalidInput,
             ModemError::At(A::Error | A::Cme(_) | A::Cms(_)) => K::PermissionDenied,
             _ => K::Other,
         }
@@ -88,7 +88,7 @@ impl ModemError {
             K::BrokenPipe => ModemError::Closed,
             K::ConnectionReset => ModemError::Rebooted,
             K::ConnectionAborted => ModemError::At(A::Port(PortError::Closed)),
-            K::InvalidInput => ModemError::At(A::PromptLost),
+            K::InvalidInput => ModemError::At(A::Garbled),
             K::PermissionDenied => ModemError::At(A::Error),
             _ => ModemError::At(A::Unexpected),
         }
