@@ -337,6 +337,10 @@ typedef struct mtls_config {
   uint8_t hint_tls13_only;
   // Auto hint: the server needs SNI (non-zero = yes).
   uint8_t hint_requires_sni;
+  // Auto hint: the data must be protected up to the MCU (non-zero =
+  // yes): the host path. On the offloaded path the UART between modem
+  // and MCU is outside TLS.
+  uint8_t hint_end_to_end;
   // DANGER: non-zero skips server certificate verification entirely.
   // Never set by the library, never a fallback; reported in
   // `mtls_session_info.verified`.
@@ -365,7 +369,8 @@ typedef struct mtls_session_info {
   // 2 needs-tls13, 3 needs-sni, 4 needs-client-cert,
   // 5 credential-too-large, 6 cached-host, 7-10 fallback after no common
   // cipher / protocol version / SNI required / unexplained handshake
-  // failure, 11 fallback after a credential format problem).
+  // failure, 11 fallback after a credential format problem, 12
+  // needs-end-to-end).
   uint8_t reason;
   // Why this path, as a short static string (e.g. "fallback-protocol-version").
   const char *reason_code;

@@ -64,6 +64,9 @@ pub enum PathReason {
     Fallback(TlsFailure),
     /// Auto: the firmware could not take the credentials (format or size).
     FallbackCredential,
+    /// Auto: the configuration asks for protection up to the MCU
+    /// ([`ServerHints::end_to_end`]), which only the host path gives.
+    NeedsEndToEnd,
 }
 
 impl PathReason {
@@ -82,6 +85,7 @@ impl PathReason {
             PathReason::Fallback(TlsFailure::SniRequired) => "fallback-sni-required",
             PathReason::Fallback(_) => "fallback-handshake-failed",
             PathReason::FallbackCredential => "fallback-credential-format",
+            PathReason::NeedsEndToEnd => "needs-end-to-end",
         }
     }
 
@@ -100,6 +104,7 @@ impl PathReason {
             PathReason::Fallback(TlsFailure::SniRequired) => 9,
             PathReason::Fallback(_) => 10,
             PathReason::FallbackCredential => 11,
+            PathReason::NeedsEndToEnd => 12,
         }
     }
 
@@ -118,6 +123,7 @@ impl PathReason {
             9 => PathReason::Fallback(TlsFailure::SniRequired),
             10 => PathReason::Fallback(TlsFailure::HandshakeFailed),
             11 => PathReason::FallbackCredential,
+            12 => PathReason::NeedsEndToEnd,
             _ => return None,
         })
     }
@@ -166,6 +172,11 @@ pub struct ServerHints {
     pub tls13_only: bool,
     /// The server needs SNI (virtual hosting).
     pub requires_sni: bool,
+    /// The data must be protected all the way to the MCU. On the offloaded
+    /// path TLS ends in the modem and the UART between the modem and the
+    /// MCU is not protected (a damaged byte reaches the application
+    /// unnoticed): Auto takes the host path ([`PathReason::NeedsEndToEnd`]).
+    pub end_to_end: bool,
 }
 
 /// Longest host name (RFC 1035: 253; Quectel limits commands, not names).
@@ -224,6 +235,7 @@ impl<'a> SessionConfig<'a> {
             hints: ServerHints {
                 tls13_only: false,
                 requires_sni: false,
+                end_to_end: false,
             },
             insecure_no_verify: false,
             accept_unchecked_validity: false,
@@ -334,6 +346,18 @@ pub struct SessionInfo {
     pub fallback_from: Option<TlsError>,
     /// The verified server certificate's commonName (host path only).
     pub peer: PeerName,
+}
+
+impl SessionInfo {
+    /// Whether TLS protects the data up to the MCU. True on the host path.
+    /// False on the offloaded path: TLS ends in the modem, and the UART
+    /// between the modem and the MCU carries the data in clear, so a byte
+    /// damaged there (noise, a wrong baud rate, no flow control) reaches
+    /// the application unnoticed. Use hardware flow control, or ask Auto
+    /// for the host path with [`ServerHints::end_to_end`].
+    pub fn uart_protected(&self) -> bool {
+        self.path == Path::Host
+    }
 }
 
 #[cfg(all(feature = "host-tls", feature = "offload"))]

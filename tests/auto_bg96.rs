@@ -885,3 +885,35 @@ fn connect_observed_in_builds_the_session_in_place_on_both_paths() {
         "{e:?}"
     );
 }
+
+/// The offloaded path leaves the UART outside TLS: a configuration that
+/// needs the data protected up to the MCU gets the host path directly,
+/// and `SessionInfo` says which sessions are protected there.
+#[test]
+fn end_to_end_hint_takes_the_host_path_and_info_says_what_is_protected() {
+    let creds = server_creds(HOST, KeyKind::P256);
+    let server = http(ServerOpts {
+        tls: TlsVersions::Both,
+        ..ServerOpts::from_creds(&creds)
+    });
+    let mut c = Case::new();
+    let mut cfg = auto_cfg(&creds, server.port());
+    {
+        let s = c.open(&cfg, false).expect("offloaded");
+        assert_eq!(s.info().path, Path::Offload);
+        assert!(!s.info().uart_protected());
+        s.close().unwrap();
+    }
+    cfg.hints.end_to_end = true;
+    let s = c.open(&cfg, false).expect("host");
+    assert_eq!(s.info().path, Path::Host);
+    assert_eq!(s.info().reason, PathReason::NeedsEndToEnd);
+    assert_eq!(s.info().reason.code(), "needs-end-to-end");
+    assert!(s.info().uart_protected());
+    s.close().unwrap();
+    assert_eq!(
+        c.r.sim.command_count("AT+QSSLOPEN"),
+        1,
+        "no offloaded attempt with the hint"
+    );
+}

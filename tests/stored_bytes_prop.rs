@@ -21,7 +21,7 @@ proptest! {
         let _ = PathCache::<8>::restore(&noise);
         let mut c: PathCache<8> = PathCache::new();
         for (i, h) in hosts.iter().enumerate() {
-            let reason = PathReason::from_number((i % 12) as u8).unwrap_or(PathReason::Cached);
+            let reason = PathReason::from_number((i % 13) as u8).unwrap_or(PathReason::Cached);
             c.remember(h, 443, reason);
         }
         let mut buf = [0u8; PathCache::<8>::SERIALIZED_MAX];

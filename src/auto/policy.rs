@@ -38,6 +38,9 @@ pub fn plan(caps: &Capabilities, cfg: &SessionConfig<'_>, cached: Option<CacheEn
     if cached.is_some() {
         return host(PathReason::Cached);
     }
+    if cfg.hints.end_to_end {
+        return host(PathReason::NeedsEndToEnd);
+    }
     if cfg.hints.tls13_only && caps.max_tls < TlsVersion::Tls13 {
         return host(PathReason::NeedsTls13);
     }

@@ -165,6 +165,10 @@ pub struct mtls_config {
     pub hint_tls13_only: u8,
     /// Auto hint: the server needs SNI (non-zero = yes).
     pub hint_requires_sni: u8,
+    /// Auto hint: the data must be protected up to the MCU (non-zero =
+    /// yes): the host path. On the offloaded path the UART between modem
+    /// and MCU is outside TLS.
+    pub hint_end_to_end: u8,
     /// DANGER: non-zero skips server certificate verification entirely.
     /// Never set by the library, never a fallback; reported in
     /// `mtls_session_info.verified`.
@@ -196,7 +200,8 @@ pub struct mtls_session_info {
     /// 2 needs-tls13, 3 needs-sni, 4 needs-client-cert,
     /// 5 credential-too-large, 6 cached-host, 7-10 fallback after no common
     /// cipher / protocol version / SNI required / unexplained handshake
-    /// failure, 11 fallback after a credential format problem).
+    /// failure, 11 fallback after a credential format problem, 12
+    /// needs-end-to-end).
     pub reason: u8,
     /// Why this path, as a short static string (e.g. "fallback-protocol-version").
     pub reason_code: *const c_char,
@@ -462,7 +467,7 @@ fn result(r: Result<(), mtls_status>) -> mtls_status {
 }
 
 /// The `PathReason::code()` strings, NUL-terminated, by `number()`.
-const REASON_CODES: [&CStr; 12] = [
+const REASON_CODES: [&CStr; 13] = [
     c"requested",
     c"modem-capable",
     c"needs-tls13",
@@ -475,6 +480,7 @@ const REASON_CODES: [&CStr; 12] = [
     c"fallback-sni-required",
     c"fallback-handshake-failed",
     c"fallback-credential-format",
+    c"needs-end-to-end",
 ];
 
 fn reason_code(n: u8) -> *const c_char {
@@ -898,6 +904,7 @@ pub unsafe extern "C" fn mtls_connect(
         hints: ServerHints {
             tls13_only: c.hint_tls13_only != 0,
             requires_sni: c.hint_requires_sni != 0,
+            end_to_end: c.hint_end_to_end != 0,
         },
         insecure_no_verify: c.insecure_no_verify != 0,
         accept_unchecked_validity: c.accept_unchecked_validity != 0,

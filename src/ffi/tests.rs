@@ -79,6 +79,7 @@ fn config(host: &'static [u8], port: u16) -> mtls_config {
         client_key_len: 0,
         hint_tls13_only: 0,
         hint_requires_sni: 0,
+        hint_end_to_end: 0,
         insecure_no_verify: 0,
         accept_unchecked_validity: 0,
         no_diagnosis: 0,
