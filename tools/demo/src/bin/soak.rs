@@ -41,8 +41,7 @@ const SESSION_BOUND: Duration = Duration::from_secs(120);
 fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
     let args: Vec<String> = std::env::args().collect();
     args.windows(2)
-        .filter(|w| w[0] == name)
-        .last()
+        .rfind(|w| w[0] == name)
         .and_then(|w| w[1].parse().ok())
         .unwrap_or(default)
 }
