@@ -552,3 +552,22 @@ fn an_error_instead_of_the_prompt_is_followed_by_filler() {
     m.close(SocketKind::Tcp, id).unwrap();
     done(m);
 }
+
+/// The modem still holds the socket (its close was lost on the UART):
+/// `563` closes it and the open is tried once more.
+#[test]
+fn socket_still_open_in_the_modem_is_closed_and_the_open_retried() {
+    let mut m = modem(&[
+        (
+            b"AT+QIOPEN=1,0,\"TCP\",\"h\",1,0,0\r",
+            b"\r\nOK\r\n\r\n+QIOPEN: 0,563\r\n",
+        ),
+        (b"AT+QICLOSE=0,10\r", b"\r\nOK\r\n"),
+        (
+            b"AT+QIOPEN=1,0,\"TCP\",\"h\",1,0,0\r",
+            b"\r\nOK\r\n\r\n+QIOPEN: 0,0\r\n",
+        ),
+    ]);
+    assert_eq!(m.tcp_open("h", 1).unwrap(), SocketId(0));
+    done(m);
+}

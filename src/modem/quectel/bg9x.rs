@@ -705,6 +705,9 @@ impl<P: Port> Bg9x<P> {
                 // The "pdpdeact" URC arrived during the open: reactivate,
                 // retry once.
                 Err(ModemError::PdpDown) if self.urc.pdp_lost && !retried => retried = true,
+                // 563: the modem still had that socket open (its close was
+                // lost on the UART). The failed open closed it: retry once.
+                Err(ModemError::Socket(563)) if !retried => retried = true,
                 r => return r,
             }
         }

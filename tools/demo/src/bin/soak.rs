@@ -257,6 +257,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let took = began.elapsed();
         if let Some(h) = timer {
             let _ = h.join();
+            // A restart, a PDP drop or a URC queued after the session ended
+            // lands before the next one starts (a restart is quiet 500 ms),
+            // so the next session is not hit by this one's fault.
+            std::thread::sleep(Duration::from_millis(800));
         }
         sim.clear_faults();
         t.sessions += 1;
