@@ -116,6 +116,9 @@ fn sends(cases: Vec<FaultKind>, offsets: std::ops::Range<usize>) {
     sock.write_all(PAYLOAD).unwrap();
     sock.close().unwrap();
     assert_eq!(sink.connection(n + 1), PAYLOAD);
+    // Nothing leaked in the modem.
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(r.sim.open_sockets(), 0, "sockets left open in the modem");
 }
 
 /// The answer to a send: "\r\n> " then "\r\nSEND OK\r\n" (15 bytes).

@@ -202,6 +202,12 @@ impl SimControl {
         lock(&self.shared.faults).pending()
     }
 
+    /// Sockets (TCP and SSL) the modem holds open, as of its last poll (a
+    /// few milliseconds): what a test checks for leaks.
+    pub fn open_sockets(&self) -> usize {
+        self.shared.open_sockets.load(Ordering::Relaxed)
+    }
+
     /// Forget the faults not applied yet.
     pub fn clear_faults(&self) {
         *lock(&self.shared.faults) = fault::Faults::default();

@@ -408,6 +408,8 @@ impl Session {
             }
         }
         self.workers.retain(|w| !w.is_finished());
+        let open = self.tcp.iter().chain(self.ssl.iter()).flatten().count();
+        self.sh.open_sockets.store(open, Ordering::Relaxed);
     }
 
     fn sockets(&mut self, kind: Kind) -> &mut Vec<Option<Sock>> {

@@ -39,6 +39,8 @@ pub struct Shared {
     pub faults: Mutex<Faults>,
     /// Restarts to make at the next safe point, each with its quiet time.
     pub reboots: Mutex<VecDeque<Duration>>,
+    /// Sockets (TCP and SSL) the modem holds open, as of its last poll.
+    pub open_sockets: std::sync::atomic::AtomicUsize,
     /// Set once by shutdown; every thread polls it.
     pub shutdown: AtomicBool,
     /// When the simulator started (base of the network clock).
@@ -59,6 +61,7 @@ impl Shared {
             pdp_drops: Mutex::new(VecDeque::new()),
             faults: Mutex::new(Faults::default()),
             reboots: Mutex::new(VecDeque::new()),
+            open_sockets: std::sync::atomic::AtomicUsize::new(0),
             shutdown: AtomicBool::new(false),
             started: Instant::now(),
             log_stderr,

@@ -12,7 +12,7 @@
 //! Fails (exit status 1) on: a wrong byte delivered as good on the host
 //! path; an unfaulted session failing (the library must recover from every
 //! fault by itself: no re-init by the application); a session outliving
-//! its bound. A panic aborts the process. Wrong bytes on the offloaded path
+//! its bound; a socket left open in the modem at the end. A panic aborts the process. Wrong bytes on the offloaded path
 //! are counted, not failed: there the UART is outside TLS.
 //!
 //! `cargo run --release -p modemtls-demo --bin soak [-- --sessions 1000 --fault-pct 10 --seconds 1500 --seed 1]`
@@ -316,6 +316,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let secs = start.elapsed().as_secs_f64();
+    std::thread::sleep(Duration::from_millis(200));
+    let leaked = sim.open_sockets();
     println!();
     println!(
         "{} sessions in {secs:.0} s: {} faulted, {} delivered every byte ({} of them faulted); host {} / offload {}",
@@ -345,7 +347,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for f in t.unfaulted_failures.iter().take(10) {
         println!("  {f}");
     }
-    let pass = t.wrong_host_bytes == 0 && t.unfaulted_failures.is_empty() && t.over_bound == 0;
+    let pass = t.wrong_host_bytes == 0
+        && t.unfaulted_failures.is_empty()
+        && t.over_bound == 0
+        && leaked == 0;
     println!("soak: {}", if pass { "PASS" } else { "FAIL" });
     if !pass {
         std::process::exit(1);
