@@ -9,6 +9,8 @@ mod bg9x_replies;
 mod host_stack;
 #[path = "../fuzz/harness/record_guard.rs"]
 mod record_guard;
+#[path = "../fuzz/harness/stored_and_probe.rs"]
+mod stored_and_probe;
 
 use std::path::Path;
 
@@ -117,4 +119,16 @@ fn bg9x_replies_corpus() {
 fn bg9x_replies_mutants() {
     let runs = mutate_around("bg9x_replies", bg9x_replies::run, 400);
     assert!(runs >= 1_000, "{runs} runs");
+}
+
+#[test]
+fn stored_and_probe_corpus() {
+    let n = replay("stored_and_probe", stored_and_probe::run);
+    assert!(n >= 10, "only {n} inputs in the stored_and_probe corpus");
+}
+
+#[test]
+fn stored_and_probe_mutants() {
+    let runs = mutate_around("stored_and_probe", stored_and_probe::run, 500);
+    assert!(runs >= 5_000, "{runs} runs");
 }
