@@ -189,6 +189,11 @@ fn wrong_hostname_fails_with_certificate_cause() {
         "{e:?}"
     );
     assert!(!e.failure.is_capability());
+    // The firmware refused the server with this CA file: the file is not
+    // trusted again without a fresh upload (it might have been damaged).
+    assert_eq!(r.sim.command_count("AT+QFUPL"), 1);
+    assert!(offload::connect(&mut r.modem, &cfg).is_err());
+    assert_eq!(r.sim.command_count("AT+QFUPL"), 2, "uploaded again");
 }
 
 #[test]

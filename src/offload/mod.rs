@@ -164,6 +164,13 @@ pub(crate) fn open<P: Port>(modem: &mut Bg9x<P>, cfg: &SessionConfig<'_>) -> Res
             let failure = diagnosis.map_or(TlsFailure::HandshakeFailed, diagnose::failure_of);
             #[cfg(not(feature = "diagnose"))]
             let failure = TlsFailure::HandshakeFailed;
+            // The firmware may have refused a damaged CA file rather than
+            // the server: do not trust the file again without uploading it.
+            if !failure.is_capability() {
+                if let Some(f) = ca_file {
+                    modem.forget_file(f);
+                }
+            }
             Err(Error::Tls(TlsError {
                 modem_code: Some(code),
                 diagnosis,
