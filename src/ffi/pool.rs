@@ -236,26 +236,12 @@ pub(crate) fn checkout_session(h: *const mtls_session) -> Result<Checkout, mtls_
     checkout(h.addr(), KIND_SESSION)
 }
 
-/// The slot index of a live modem handle (tests: to reach its ring).
-#[cfg(test)]
-pub(crate) fn live_modem_index(h: *const mtls_modem) -> Option<usize> {
-    let (k, index, gen) = decode(h.addr());
-    if h.is_null() || k != KIND_MODEM {
-        return None;
-    }
-    critical_section::with(|cs| {
-        let meta = META.borrow_ref(cs);
-        let m = meta.get(index)?;
-        (m.live && m.gen == gen).then_some(index)
-    })
-}
-
-/// Push `data` into the receive ring of live modem `h`: the handle check
-/// and the push in one critical section, so a modem closed and re-opened
-/// (same slot, new generation) by another thread or core between the two
-/// never receives the old modem's bytes. `None`: not a live modem handle;
-/// `Some(false)`: the ring had no room (nothing pushed, counted as dropped).
-pub(crate) fn push_rx(h: *const mtls_modem, data: &[u8]) -> Option<bool> {
+/// `f` with the slot index of live modem handle `h`, inside the critical
+/// section that checked it (so the slot cannot change hands meanwhile).
+fn with_live_modem<T>(
+    h: *const mtls_modem,
+    f: impl FnOnce(critical_section::CriticalSection<'_>, usize) -> Option<T>,
+) -> Option<T> {
     let (k, index, gen) = decode(h.addr());
     if h.is_null() || k != KIND_MODEM {
         return None;
@@ -266,6 +252,23 @@ pub(crate) fn push_rx(h: *const mtls_modem, data: &[u8]) -> Option<bool> {
         if !(m.live && m.gen == gen) {
             return None;
         }
+        f(cs, index)
+    })
+}
+
+/// The slot index of a live modem handle (tests: to reach its ring).
+#[cfg(test)]
+pub(crate) fn live_modem_index(h: *const mtls_modem) -> Option<usize> {
+    with_live_modem(h, |_, index| Some(index))
+}
+
+/// Push `data` into the receive ring of live modem `h`: the handle check
+/// and the push in one critical section, so a modem closed and re-opened
+/// (same slot, new generation) by another thread or core between the two
+/// never receives the old modem's bytes. `None`: not a live modem handle;
+/// `Some(false)`: the ring had no room (nothing pushed, counted as dropped).
+pub(crate) fn push_rx(h: *const mtls_modem, data: &[u8]) -> Option<bool> {
+    with_live_modem(h, |cs, index| {
         Some(RINGS.get(index)?.borrow_ref_mut(cs).push(data))
     })
 }
