@@ -10,8 +10,9 @@
 //! only a data exchange (elsewhere they are a late answer to an earlier
 //! send and are skipped). When an exchange times out or a line was lost
 //! (overflow), a late answer may still come, so the client is *out of
-//! step*: before the next command it drains the UART until it is quiet,
-//! forgets any partial line and probes with `AT` until `OK`
+//! step*: before the next command it forgets any partial line, probes with
+//! `AT` until `OK` (whatever comes before that `OK` is a late answer and
+//! is dropped) and drains the UART until it is quiet
 //! ([`AtClient::resync`]); the command is not sent unless that works.
 //!
 //! While the modem may be waiting for payload bytes no command text is
@@ -202,7 +203,7 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         H: UrcHandler + ?Sized,
     {
         if self.out_of_step {
-            self.sync(urcs, PROBES)?;
+            self.resync(urcs)?;
         }
         Ok(())
     }
