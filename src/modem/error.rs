@@ -63,7 +63,7 @@ impl ModemError {
             ModemError::AttachFailed => "the APN could not be activated: check the APN name, credentials and SIM/network registration",
             ModemError::Dns => "DNS lookup of the host failed: check the host name and the network's DNS",
             ModemError::ConnectFailed => "the TCP connection was refused or the host is unreachable: check host and port",
-            ModemError::OpenTimeout => "opening the connection timed out: weak signal or the server does not answer",
+            ModemError::OpenTimeout => "opening the connection timed out: weak signal, the server does not answer, or the modem's answer was damaged on the UART",
             ModemError::NoFreeSocket => "all modem sockets are in use: close a session first",
             ModemError::Socket(_) => "the modem reported a socket error (see the Quectel 55x code)",
             ModemError::HandshakeFailed(_) => "the modem firmware's TLS handshake failed (the firmware gives no reason)",
