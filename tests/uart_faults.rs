@@ -241,3 +241,59 @@ fn a_restart_is_reported_and_the_next_connect_recovers_by_itself() {
     round_trip(&mut r);
     assert_eq!(r.sim.command_count("ATE0"), 3);
 }
+
+/// Every fault of `kind` on the answer to an offloaded send
+/// (`AT+QSSLSEND`): what the TLS server decrypts is payload or filler.
+fn ssl_sends(kind: FaultKind, offsets: std::ops::Range<usize>) {
+    use modemtls::offload;
+    use modemtls::session::{Credential, Mode, SessionConfig};
+    use modemtls_testkit::{server_creds, Behaviour, KeyKind, ServerOpts, TlsServer, TlsVersions};
+    let mut r = fast(rig());
+    let creds = server_creds(HOST, KeyKind::P256);
+    let server = TlsServer::spawn(ServerOpts {
+        tls: TlsVersions::Tls12Only,
+        behaviour: Behaviour::Sink {
+            expect: PAYLOAD.len(),
+        },
+        ..ServerOpts::from_creds(&creds)
+    })
+    .expect("TLS server");
+    let cfg = SessionConfig::new(HOST, server.port())
+        .trust(Credential::Pem(&creds.ca_pem))
+        .mode(Mode::Offload);
+    let mut n = 0;
+    for at in offsets {
+        r.sim.inject_fault(Fault {
+            after: "AT+QSSLSEND=".into(),
+            at,
+            kind,
+        });
+        let mut s = offload::connect(&mut r.modem, &cfg).expect("offloaded session");
+        let sent = s.write_all(PAYLOAD).and_then(|()| s.flush());
+        let _ = s.close();
+        n += 1;
+        let conns = server.wait_connections(n, Duration::from_secs(30));
+        let got = &conns.get(n - 1).expect("connection record").received;
+        assert!(
+            clean(got),
+            "{kind:?} at {at}: the server decrypted {:?} (send: {sent:?})",
+            String::from_utf8_lossy(got)
+        );
+        if sent.is_ok() {
+            assert_eq!(got, PAYLOAD, "{kind:?} at {at}: a send that succeeded");
+        }
+        assert_eq!(r.sim.faults_pending(), 0, "{kind:?} at {at} never applied");
+    }
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(r.sim.open_sockets(), 0, "sockets left open in the modem");
+}
+
+/// The offloaded send's answer ("\r\n> " then "\r\nSEND OK\r\n").
+#[test]
+fn a_damaged_offloaded_send_answer_never_turns_commands_into_data() {
+    std::thread::scope(|s| {
+        for kind in KINDS {
+            s.spawn(move || ssl_sends(kind, 0..15));
+        }
+    });
+}
