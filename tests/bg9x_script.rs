@@ -571,3 +571,29 @@ fn socket_still_open_in_the_modem_is_closed_and_the_open_retried() {
     assert_eq!(m.tcp_open("h", 1).unwrap(), SocketId(0));
     done(m);
 }
+
+/// The modem took a damaged length (`AT+QISEND=0,5` arrived as
+/// `AT+QISEND=0,9`) and waits for more than was sent: no `SEND OK` comes,
+/// so the client writes filler up to the largest length a send takes
+/// before any command, then re-aligns and closes the connection.
+#[test]
+fn a_send_without_result_is_followed_by_filler_before_any_command() {
+    let filler = vec![0u8; 1460];
+    let mut m = modem(&[
+        (
+            b"AT+QIOPEN=1,0,\"TCP\",\"h\",1,0,0\r",
+            b"\r\nOK\r\n\r\n+QIOPEN: 0,0\r\n",
+        ),
+        (b"AT+QISEND=0,5\r", b"\r\n> "),
+        (b"hello", b""),
+        (&filler, b"\r\nSEND OK\r\n"),
+        (b"AT\r", b"\r\nOK\r\n"),
+        (b"AT+QICLOSE=0,10\r", b"\r\nOK\r\n"),
+    ]);
+    let id = m.tcp_open("h", 1).unwrap();
+    assert_eq!(
+        m.send(SocketKind::Tcp, id, b"hello").err(),
+        Some(ModemError::At(AtError::Timeout))
+    );
+    done(m);
+}

@@ -21,7 +21,10 @@
 //! with NUL filler ([`AtError::PromptLost`]) and is out of step. So it does
 //! after an error instead of the prompt (the modem may have refused, or
 //! the error may be a late one: NULs are ignored in command mode); an `OK`
-//! before the prompt is always a late answer and is skipped. The
+//! before the prompt is always a late answer and is skipped. When the data
+//! went out but no result came, the modem may be waiting for more bytes
+//! than were sent (a damaged digit of the length on its way to the modem):
+//! up to the largest length a send takes is written as filler. The
 //! payload is lost either way; the driver then closes the connection or
 //! deletes the file.
 
@@ -44,6 +47,11 @@ const PROBES: u32 = 3;
 const PROBE_MS: u64 = 1_000;
 /// NUL bytes written at a time to complete an announced payload.
 const FILLER: [u8; 32] = [0; 32];
+/// Filler after a data exchange whose result never came: the modem may
+/// wait for more bytes than were sent (a damaged digit in the announced
+/// length on the way to it). The largest length a send command takes
+/// (BG9x `AT+QISEND`: 1460); an upload the modem ends by its own timeout.
+const FILL_AFTER_LOST_RESULT: usize = 1460;
 
 /// Receives unsolicited result codes.
 pub trait UrcHandler {
@@ -625,7 +633,14 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
             self.out_of_step = true;
             return Err(e);
         }
-        self.finish(deadline, urcs, on_line, None, true)?;
+        match self.finish(deadline, urcs, on_line, None, true) {
+            Err(e @ (AtError::Timeout | AtError::Garbled)) => {
+                // No result: the modem may still be waiting for payload.
+                self.fill(FILL_AFTER_LOST_RESULT.max(announced))?;
+                return Err(e);
+            }
+            r => r?,
+        };
         first_err.map_or(Ok(()), Err)
     }
 

@@ -827,14 +827,14 @@ impl<P: Port> Bg9x<P> {
             );
             match r {
                 Ok(()) => return Ok(n),
-                Err(AtError::PromptLost) => {
-                    // Filler went out in place of the data: the connection
-                    // is corrupt. Close it in the modem; the socket stays
+                Err(e @ (AtError::PromptLost | AtError::Timeout | AtError::Garbled)) => {
+                    // Filler went out in place of (or after) the data, or
+                    // the modem is out of reach: the connection is corrupt. Close it in the modem; the socket stays
                     // allocated (and reads as closed) until its owner
                     // closes it, so its id cannot be reused under it.
                     let _ = self.shut(kind, id);
                     self.urc.mark_closed(id.0);
-                    return Err(ModemError::At(AtError::PromptLost));
+                    return Err(ModemError::At(e));
                 }
                 Err(AtError::SendFail) if self.now_ms() < deadline => {
                     // Buffer full: let the modem drain, handling URCs.
