@@ -488,6 +488,10 @@ fn restart_is_reported_and_recovered_on_the_next_connect() {
             b"AT+QIOPEN=1,0,\"TCP\",\"h\",1,0,0\r",
             b"\r\nOK\r\n\r\n+QIOPEN: 0,0\r\n\r\nRDY\r\n\r\nAPP RDY\r\n",
         ),
+        // The restarted modem knows no socket 0: refused, re-aligned,
+        // refused again.
+        (b"AT+QICLOSE=0,10\r", b"\r\nERROR\r\n"),
+        (b"AT\r", b"AT\r\r\nOK\r\n"),
         (b"AT+QICLOSE=0,10\r", b"\r\nERROR\r\n"),
     ];
     script.extend_from_slice(INIT);

@@ -297,3 +297,45 @@ fn a_damaged_offloaded_send_answer_never_turns_commands_into_data() {
         }
     });
 }
+
+/// One byte of the command or of the payload damaged on its way to the
+/// modem (a digit of `AT+QISEND=0,26` changed, a byte dropped or doubled):
+/// the server never receives command text. (A shortened length can make
+/// the modem send part of the payload only and read the rest as a command
+/// line, which it refuses: undetectable on a raw or offloaded connection,
+/// where the UART is outside TLS; the host path's TLS catches it.)
+fn damaged_input(kind: FaultKind, offsets: std::ops::Range<usize>) {
+    let mut r = fast(rig());
+    let sink = Sink::spawn();
+    let mut n = 0;
+    for at in offsets {
+        let mut sock = TcpSocket::connect(&mut r.modem, HOST, sink.port).expect("open");
+        r.sim.inject_input_fault(at, kind);
+        let sent = sock.write_all(PAYLOAD);
+        let _ = sock.close();
+        r.sim.clear_faults();
+        n += 1;
+        let got = sink.connection(n);
+        assert!(
+            !got.iter().any(u8::is_ascii_uppercase),
+            "{kind:?} at {at}: the server received {:?} (send: {sent:?})",
+            String::from_utf8_lossy(&got)
+        );
+        assert!(
+            r.modem.network_time().is_ok(),
+            "{kind:?} at {at}: modem lost"
+        );
+    }
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(r.sim.open_sockets(), 0, "sockets left open in the modem");
+}
+
+/// "AT+QISEND=0,26\r" (15 bytes) then the 26 payload bytes.
+#[test]
+fn a_damaged_send_on_the_way_to_the_modem_never_sends_commands() {
+    std::thread::scope(|s| {
+        for kind in [FaultKind::Drop, FaultKind::Flip(0x01), FaultKind::Duplicate] {
+            s.spawn(move || damaged_input(kind, 0..41));
+        }
+    });
+}

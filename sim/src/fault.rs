@@ -1,8 +1,10 @@
-//! Damage to the modem's UART output, for tests: one byte dropped,
-//! flipped or sent twice, or a stall before it, at a chosen offset of the
-//! bytes the modem sends after a chosen command. Armed at run time
-//! ([`crate::SimHandle::inject_fault`]) so a test can damage one exchange
-//! of a session that is already up.
+//! Damage to the UART, for tests: one byte dropped, flipped or doubled, or
+//! a stall before it. On the modem's output, at a chosen offset of the
+//! bytes it sends after a chosen command ([`crate::SimControl::inject_fault`]);
+//! on its input, at a chosen offset of the bytes it receives from the
+//! moment the fault is armed ([`crate::SimControl::inject_input_fault`]).
+//! Armed at run time so a test can damage one exchange of a session that
+//! is already up.
 
 use std::time::Duration;
 
@@ -39,9 +41,15 @@ pub struct Faults {
 }
 
 impl Faults {
-    /// Add a fault.
+    /// Add a fault, waiting for its command.
     pub fn push(&mut self, f: Fault) {
         self.list.push((f, None));
+    }
+
+    /// Add a fault counting from now (its command is ignored).
+    pub fn push_armed(&mut self, f: Fault) {
+        let at = f.at;
+        self.list.push((f, Some(at)));
     }
 
     /// Faults not applied yet.

@@ -197,9 +197,20 @@ impl SimControl {
         lock(&self.shared.reboots).push_back(quiet);
     }
 
-    /// Faults injected and not applied yet.
+    /// Damage the modem's input once: `kind` at byte `at` of what it
+    /// receives from now on (`after` is ignored). A damaged command or
+    /// payload on its way to the modem.
+    pub fn inject_input_fault(&self, at: usize, kind: FaultKind) {
+        lock(&self.shared.input_faults).push_armed(Fault {
+            after: String::new(),
+            at,
+            kind,
+        });
+    }
+
+    /// Faults injected and not applied yet (output and input).
     pub fn faults_pending(&self) -> usize {
-        lock(&self.shared.faults).pending()
+        lock(&self.shared.faults).pending() + lock(&self.shared.input_faults).pending()
     }
 
     /// Sockets (TCP and SSL) the modem holds open, as of its last poll (a
@@ -211,6 +222,7 @@ impl SimControl {
     /// Forget the faults not applied yet.
     pub fn clear_faults(&self) {
         *lock(&self.shared.faults) = fault::Faults::default();
+        *lock(&self.shared.input_faults) = fault::Faults::default();
     }
 }
 

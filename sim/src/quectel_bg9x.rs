@@ -232,7 +232,18 @@ impl Session {
             match self.uart.read(&mut buf) {
                 Ok(None) => self.check_payload_timeout(),
                 Ok(Some(0)) | Err(_) => break,
-                Ok(Some(n)) => self.feed(&buf[..n]),
+                Ok(Some(n)) => {
+                    let (data, stall) = lock(&self.sh.input_faults).apply(&buf[..n]);
+                    if data.len() != n || data[..] != buf[..n] || stall.is_some() {
+                        self.sh.log("fault: damaged UART input");
+                    }
+                    let split = stall.map_or(0, |(i, _)| i.min(data.len()));
+                    self.feed(&data[..split]);
+                    if let Some((_, d)) = stall {
+                        std::thread::sleep(d);
+                    }
+                    self.feed(&data[split..]);
+                }
             }
         }
         self.sh.log("=== UART disconnected: power-off ===");
@@ -564,7 +575,9 @@ impl Session {
                                 self.poll();
                             }
                         }
-                        b'\n' => {}
+                        // V.250 command mode: line feeds and NULs (a
+                        // driver's filler) are not part of a command.
+                        b'\n' | 0 => {}
                         _ if self.line.len() >= MAX_LINE => self.overflow = true,
                         _ => self.line.push(b),
                     }

@@ -37,6 +37,8 @@ pub struct Shared {
     pub pdp_drops: Mutex<VecDeque<u8>>,
     /// Damage to apply to the modem's output.
     pub faults: Mutex<Faults>,
+    /// Damage to apply to the modem's input.
+    pub input_faults: Mutex<Faults>,
     /// Restarts to make at the next safe point, each with its quiet time.
     pub reboots: Mutex<VecDeque<Duration>>,
     /// Sockets (TCP and SSL) the modem holds open, as of its last poll.
@@ -60,6 +62,7 @@ impl Shared {
             injected: Mutex::new(VecDeque::new()),
             pdp_drops: Mutex::new(VecDeque::new()),
             faults: Mutex::new(Faults::default()),
+            input_faults: Mutex::new(Faults::default()),
             reboots: Mutex::new(VecDeque::new()),
             open_sockets: std::sync::atomic::AtomicUsize::new(0),
             shutdown: AtomicBool::new(false),

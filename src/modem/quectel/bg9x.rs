@@ -958,7 +958,14 @@ impl<P: Port> Bg9x<P> {
     /// Close socket `id` and free it (also after a `"closed"` URC, which
     /// leaves the socket allocated until closed).
     pub fn close(&mut self, kind: SocketKind, id: SocketId) -> Result<(), ModemError> {
-        let r = self.shut(kind, id);
+        let mut r = self.shut(kind, id);
+        if matches!(r, Err(AtError::Error | AtError::Cme(_) | AtError::Garbled)) {
+            // Refused: the modem's command line may have held leftover
+            // bytes (payload it did not take). Re-align and try once more,
+            // so the socket is not left open in the modem.
+            self.at.set_out_of_step();
+            r = self.shut(kind, id);
+        }
         self.free_socket(id.0);
         self.urc.clear_socket(id.0);
         r.map_err(Into::into)
