@@ -340,6 +340,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "wrong bytes delivered as good: host path {} (must be 0), offloaded path {} (UART outside TLS)",
         t.wrong_host_bytes, t.wrong_offload_bytes
     );
+    println!("sockets left open in the modem at the end: {leaked} (must be 0)");
     println!(
         "unfaulted sessions that failed: {} (must be 0)",
         t.unfaulted_failures.len()
