@@ -745,19 +745,7 @@ fn parser_state_is_small() {
     );
 }
 
-/// xorshift64*: deterministic, no dependencies.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use modemtls_testkit::Rng;
 
 #[test]
 fn parser_random_input_never_panics() {
@@ -780,12 +768,12 @@ fn parser_random_input_never_panics() {
         // states are reached too.
         let mut bytes: Vec<u8> = if i % 2 == 0 {
             let len = rng.below(300);
-            (0..len).map(|_| rng.next() as u8).collect()
+            (0..len).map(|_| rng.next_u64() as u8).collect()
         } else {
             let mut b = seeds[rng.below(seeds.len())].clone();
             for _ in 0..rng.below(4) {
                 let at = rng.below(b.len());
-                b[at] = rng.next() as u8;
+                b[at] = rng.next_u64() as u8;
             }
             b.truncate(rng.below(b.len() + 1).max(rng.below(b.len() + 1)));
             b
@@ -827,7 +815,7 @@ fn hello_random_configs_never_panic() {
         TlsVersion::Tls13,
     ];
     for _ in 0..2000 {
-        let suites: Vec<u16> = (0..rng.below(40)).map(|_| rng.next() as u16).collect();
+        let suites: Vec<u16> = (0..rng.below(40)).map(|_| rng.next_u64() as u16).collect();
         let name: String = (0..rng.below(300))
             .map(|_| b"ab.-1:_[x"[rng.below(9)] as char)
             .collect();

@@ -3,6 +3,7 @@
 //! - [`hostile`]: a scripted hostile TLS 1.3 server holding the real keys;
 //! - [`pki`]: a test PKI (roots, intermediates, cross-signed copies, leaves,
 //!   broken leaves) generated at test time;
+//! - [`rng`]: a deterministic generator for test cases;
 //! - [`s_server`]: `openssl s_server` as a child process, killed on drop;
 //! - [`server`]: an in-process TLS server (openssl crate) with scripted
 //!   behaviours and per-connection records;
@@ -13,11 +14,13 @@
 
 pub mod hostile;
 pub mod pki;
+pub mod rng;
 pub mod s_server;
 pub mod server;
 pub mod tcp_echo;
 
 pub use pki::{server_creds, server_creds_with, Ca, Issued, KeyKind, LeafSpec, ServerCreds};
+pub use rng::Rng;
 pub use s_server::{SServer, SServerMode, SServerOpts};
 pub use server::{sink_reply, Behaviour, ConnRecord, ServerOpts, TlsServer};
 pub use tcp_echo::TcpEcho;

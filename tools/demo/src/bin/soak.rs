@@ -27,7 +27,7 @@ use modemtls::modem::Apn;
 use modemtls::port::TcpPort;
 use modemtls::session::{Credential, Path, SessionConfig};
 use modemtls_sim::{Fault, FaultKind, FirmwareProfile, SimConfig, SimControl, Simulator};
-use modemtls_testkit::{server_creds, Behaviour, KeyKind, ServerOpts, TlsServer, TlsVersions};
+use modemtls_testkit::{server_creds, Behaviour, KeyKind, Rng, ServerOpts, TlsServer, TlsVersions};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
@@ -44,21 +44,6 @@ fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
         .rfind(|w| w[0] == name)
         .and_then(|w| w[1].parse().ok())
         .unwrap_or(default)
-}
-
-/// xorshift64*: a fixed seed gives the same faults every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
 }
 
 /// The fault of one session, armed before it starts.
@@ -100,9 +85,9 @@ fn pick_fault(rng: &mut Rng) -> Injected {
         "AT+CCLK?",
         "AT+QIACT?",
     ];
-    let after = AFTER[rng.below(AFTER.len() as u64) as usize].to_string();
-    let at = rng.below(40) as usize;
-    let delay = Duration::from_millis(rng.below(400));
+    let after = AFTER[rng.below(AFTER.len())].to_string();
+    let at = rng.below(40);
+    let delay = Duration::from_millis(rng.below(400) as u64);
     match rng.below(10) {
         0..=1 => Injected::Byte(Fault {
             after,
@@ -122,7 +107,7 @@ fn pick_fault(rng: &mut Rng) -> Injected {
         6 => Injected::Byte(Fault {
             after,
             at,
-            kind: FaultKind::Stall(Duration::from_millis(1_000 + rng.below(4_000))),
+            kind: FaultKind::Stall(Duration::from_millis(1_000 + rng.below(4_000) as u64)),
         }),
         7 => Injected::Restart(delay),
         8 => Injected::PdpDrop(delay),
@@ -226,9 +211,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             break;
         }
         let server = if i % 2 == 0 { &tls13 } else { &tls12 };
-        let fault = (rng.below(100) < pct).then(|| pick_fault(&mut rng));
-        let len = 200 + rng.below(2_800) as usize;
-        let payload: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        let fault = ((rng.below(100) as u64) < pct).then(|| pick_fault(&mut rng));
+        let len = 200 + rng.below(2_800);
+        let payload: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
         let cfg = SessionConfig::new(HOST, server.port()).trust(Credential::Pem(&creds.ca_pem));
         let timer = fault.as_ref().and_then(|f| arm(&sim, f));
         let began = Instant::now();
