@@ -628,7 +628,7 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
             Ok(())
         }) {
             if !matches!(e, AtError::Port(_)) {
-                self.fill(announced - written)?;
+                self.fill(announced.saturating_sub(written))?;
             }
             self.out_of_step = true;
             return Err(e);
