@@ -39,6 +39,15 @@ impl Default for Timeouts {
     }
 }
 
+impl Timeouts {
+    /// The deadline of one data exchange with the modem (`AT+QISEND` and
+    /// its result, `AT+QIRD`): a stall of the UART (cell reselection, a
+    /// scan) shorter than the data timeout does not end it.
+    fn exchange_ms(&self) -> u32 {
+        self.data_ms.max(self.command_ms)
+    }
+}
+
 /// What `ATI` and `AT+QGMR` said.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Identity {
@@ -583,7 +592,7 @@ impl<P: Port> Bg9x<P> {
         if self.verified.contains(&h) && self.file_size(name)? == u32::try_from(len).ok() {
             return Ok(false);
         }
-        self.forget_file(name);
+        // `upload` forgets the file first.
         self.delete_file(name)?;
         self.upload(name, len, source)?;
         Ok(true)
@@ -807,9 +816,7 @@ impl<P: Port> Bg9x<P> {
             if self.urc.is_closed(id.0) {
                 return Err(ModemError::Closed);
             }
-            // A stall of the UART (cell reselection, a scan) shorter than the
-            // data timeout does not end the exchange.
-            let t = self.timeouts.data_ms.max(self.timeouts.command_ms);
+            let t = self.timeouts.exchange_ms();
             // `n` is at most `send_chunk`.
             let mut c = Command::empty();
             build(
@@ -829,9 +836,10 @@ impl<P: Port> Bg9x<P> {
                 Ok(()) => return Ok(n),
                 Err(e @ (AtError::PromptLost | AtError::Timeout | AtError::Garbled)) => {
                     // Filler went out in place of (or after) the data, or
-                    // the modem is out of reach: the connection is corrupt. Close it in the modem; the socket stays
-                    // allocated (and reads as closed) until its owner
-                    // closes it, so its id cannot be reused under it.
+                    // the modem is out of reach: the connection is corrupt.
+                    // Close it in the modem; the socket stays allocated
+                    // (and reads as closed) until its owner closes it, so
+                    // its id cannot be reused under it.
                     let _ = self.shut(kind, id);
                     self.urc.mark_closed(id.0);
                     return Err(ModemError::At(e));
@@ -863,9 +871,7 @@ impl<P: Port> Bg9x<P> {
         // Clear first: a "recv" URC arriving during the read sets it again.
         self.urc.set_readable(id.0, false);
         let header = kind.read_header();
-        // A stall of the UART (cell reselection, a scan) shorter than the
-        // data timeout does not end the exchange.
-        let t = self.timeouts.data_ms.max(self.timeouts.command_ms);
+        let t = self.timeouts.exchange_ms();
         // `want` is at most `read_chunk`.
         let mut c = Command::empty();
         build(
