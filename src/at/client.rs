@@ -130,12 +130,6 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         }
     }
 
-    /// Whether the client must resynchronise before the next command (a
-    /// command timed out, a line was lost, a payload was cut short).
-    pub fn is_out_of_step(&self) -> bool {
-        self.out_of_step
-    }
-
     /// Mark the stream out of step: the next command resynchronises first.
     pub fn set_out_of_step(&mut self) {
         self.out_of_step = true;

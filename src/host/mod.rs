@@ -336,12 +336,11 @@ impl<'m, 'b, P: Port> HostSession<'m, 'b, P> {
     /// (socket closed, the error kept); a modem error does not.
     #[inline(never)]
     fn fail(&mut self, e: embedded_tls::TlsError) -> Error {
-        if let embedded_tls::TlsError::Io(kind) = e {
-            if !is_guard(&e) {
-                return classify::io(embedded_tls::TlsError::Io(kind), None);
-            }
+        let guarded = is_guard(&e);
+        if matches!(e, embedded_tls::TlsError::Io(_)) && !guarded {
+            return classify::io(e, None);
         }
-        let verdict = if is_guard(&e) {
+        let verdict = if guarded {
             guard_verdict(&mut self.tls)
         } else {
             // Dropping the connection closes the socket, sending nothing.
