@@ -107,6 +107,16 @@ impl Faults {
     }
 }
 
+/// `data` around the stall [`Faults::apply`] returned: the bytes before
+/// it, how long to pause, the bytes from it on.
+pub fn around_stall(
+    data: &[u8],
+    stall: Option<(usize, Duration)>,
+) -> (&[u8], Option<Duration>, &[u8]) {
+    let (before, after) = data.split_at(stall.map_or(0, |(i, _)| i.min(data.len())));
+    (before, stall.map(|(_, d)| d), after)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ mod sslcfg;
 
 use crate::checksum::xor16_hex;
 use crate::clock::{format_cclk, parse_cclk};
+use crate::fault::around_stall;
 use crate::files::{canonical, MAX_FILE};
 use crate::params::{split, Arg};
 use crate::shared::{lock, printable, Shared};
@@ -237,12 +238,12 @@ impl Session {
                     if data.len() != n || data[..] != buf[..n] || stall.is_some() {
                         self.sh.log("fault: damaged UART input");
                     }
-                    let split = stall.map_or(0, |(i, _)| i.min(data.len()));
-                    self.feed(&data[..split]);
-                    if let Some((_, d)) = stall {
+                    let (before, pause, after) = around_stall(&data, stall);
+                    self.feed(before);
+                    if let Some(d) = pause {
                         std::thread::sleep(d);
                     }
-                    self.feed(&data[split..]);
+                    self.feed(after);
                 }
             }
         }
@@ -318,9 +319,9 @@ impl Session {
         let (data, stall) = lock(&self.sh.faults).apply(data);
         self.sh.log(&format!("<- {}", printable(&data)));
         let sh = self.sh.clone();
-        let (before, after) = data.split_at(stall.map_or(0, |(i, _)| i.min(data.len())));
+        let (before, pause, after) = around_stall(&data, stall);
         let mut ok = self.uart.write(before, &|| sh.stopping()).is_ok();
-        if let Some((_, d)) = stall {
+        if let Some(d) = pause {
             sh.log(&format!("fault: UART stalls {} ms", d.as_millis()));
             std::thread::sleep(d);
         }
