@@ -5,6 +5,9 @@
 
 #[path = "../fuzz/harness/bg9x_replies.rs"]
 mod bg9x_replies;
+#[cfg(feature = "capi")]
+#[path = "../fuzz/harness/capi_calls.rs"]
+mod capi_calls;
 #[path = "../fuzz/harness/host_stack.rs"]
 mod host_stack;
 #[path = "../fuzz/harness/record_guard.rs"]
@@ -131,4 +134,20 @@ fn stored_and_probe_corpus() {
 fn stored_and_probe_mutants() {
     let runs = mutate_around("stored_and_probe", stored_and_probe::run, 500);
     assert!(runs >= 5_000, "{runs} runs");
+}
+
+/// The C ABI's call sequences (needs the `capi` feature: `tools/test.sh`
+/// runs this file again with `--features capi,std`).
+#[cfg(feature = "capi")]
+#[test]
+fn capi_calls_corpus() {
+    let n = replay("capi_calls", capi_calls::run);
+    assert!(n >= 8, "only {n} inputs in the capi_calls corpus");
+}
+
+#[cfg(feature = "capi")]
+#[test]
+fn capi_calls_mutants() {
+    let runs = mutate_around("capi_calls", capi_calls::run, 300);
+    assert!(runs >= 2_000, "{runs} runs");
 }

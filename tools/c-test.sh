@@ -3,7 +3,8 @@
 # header is current, build the C example and tests (-std=c99 -Wall -Wextra
 # -Werror), start the modem simulator and three `openssl s_server`s on
 # 127.0.0.1, and run the C tests plain, under AddressSanitizer (+UBSan) and
-# under valgrind. Loopback only; every step has a time limit.
+# under valgrind, and the thread test plain and under ThreadSanitizer.
+# Loopback only; every step has a time limit.
 #
 #   tools/c-test.sh            everything
 #   MTLS_VERBOSE=1 tools/c-test.sh   with the library's log lines
@@ -139,6 +140,26 @@ if command -v valgrind >/dev/null; then
         --errors-for-leak-kinds=definite,indirect "$OUT/test_capi" "${ARGS[@]}"
 else
     record "C tests under valgrind" "SKIPPED (no valgrind)"
+fi
+
+run "C ABI from four threads (open/close, ISR, BUSY)" "$OUT/test_threads"
+# The same under ThreadSanitizer, with the library and the standard library
+# instrumented (-Zbuild-std needs the rust-src component; tools/setup.sh
+# adds it). RUSTC_BOOTSTRAP=1: sanitizers are unstable flags of stable rustc.
+TSAN_DIR=$ROOT/target/tsan
+if rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+    step "libmodemtls (capi,std) and std built with -Zsanitizer=thread"
+    if (cd ports/c-tsan && RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zsanitizer=thread" timeout 1200 cargo build -q \
+            -Zbuild-std=std,panic_abort --target x86_64-unknown-linux-gnu --release --target-dir "$TSAN_DIR") &&
+        timeout 300 make -s -C ports/c-example LIBDIR="$LIBDIR" OUT="$OUT" \
+            TSAN_LIB="$TSAN_DIR/x86_64-unknown-linux-gnu/release/libmodemtls_c_tsan.a" "$OUT/test_threads_tsan"; then
+        run "C ABI from four threads under ThreadSanitizer" env TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
+            "$OUT/test_threads_tsan"
+    else
+        record "C ABI threads under ThreadSanitizer (build)" FAIL
+    fi
+else
+    record "C ABI threads under ThreadSanitizer" "SKIPPED (no rust-src: rustup component add rust-src)"
 fi
 
 printf '\n==> C ABI results\n'

@@ -37,3 +37,9 @@ done
 for c in clippy rustfmt; do
   rustup component list --installed | grep -q "^$c" || rustup component add "$c"
 done
+# The standard library's source: the C ABI thread test rebuilds std with
+# ThreadSanitizer (-Zbuild-std). Optional: without it that one step says
+# SKIPPED instead of failing the run.
+rustup component list --installed | grep -q "^rust-src" ||
+  timeout 300 rustup component add rust-src ||
+  echo "setup: rust-src unavailable; the ThreadSanitizer step of tools/c-test.sh will be skipped"

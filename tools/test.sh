@@ -43,16 +43,17 @@ MODEMTLS_LIBRARY_BUDGET="${MODEMTLS_LIBRARY_BUDGET:-offload-only:26700,6000 host
 MODEMTLS_C_BUDGET="${MODEMTLS_C_BUDGET:-c-capi:160256,51200}" \
   tools/qemu-test.sh
 
-step "C ABI: header current, C99/C++ builds, C tests plain, under ASan+UBSan and valgrind"
+step "C ABI: header current, C99/C++ builds, C tests plain, under ASan+UBSan and valgrind, threads under TSan"
 tools/c-test.sh
 
 step "tests"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # The hostile-peer tests and the fuzz corpora again in an optimised build
-# without debug assertions or overflow checks (the release code paths).
+# without debug assertions or overflow checks (the release code paths), with
+# the C ABI built in so its call-sequence corpus runs too.
 { cargo test --workspace && cargo test -p modemtls --features capi,std --lib ffi \
-    && cargo test -p modemtls --profile release-test --test host_hostile --test fuzz_corpus; } 2>&1 | tee "$log"
+    && cargo test -p modemtls --profile release-test --features capi,std --test host_hostile --test fuzz_corpus; } 2>&1 | tee "$log"
 # One closing line for the whole run (cargo prints one per test binary).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^ignored/) s += $i } }
      END { printf "\nall tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
