@@ -354,7 +354,7 @@ impl embedded_io::Error for Error {
         match self {
             Error::Config(_) => K::InvalidInput,
             Error::Modem(ModemError::Timeout | ModemError::OpenTimeout)
-            | Error::Modem(ModemError::At(AtError::Timeout)) => K::TimedOut,
+            | Error::Modem(ModemError::At(AtError::Timeout | AtError::SendFail)) => K::TimedOut,
             Error::Modem(ModemError::Closed) | Error::Closed => K::BrokenPipe,
             Error::Modem(ModemError::Rebooted) => K::ConnectionReset,
             Error::Modem(ModemError::ConnectFailed) => K::ConnectionRefused,

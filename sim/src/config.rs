@@ -108,11 +108,21 @@ pub struct SimConfig {
     /// Network time in Unix seconds at simulator start (it then advances
     /// with the real clock); `None` = the system clock.
     pub network_time: Option<i64>,
+    /// Receive buffer of each socket, bytes (default
+    /// [`crate::tcp::RECV_CAP`]). When it is full the socket stops reading
+    /// from the network, so TCP flow control holds the server back (BG96
+    /// behaviour: nothing is lost).
+    pub recv_buffer: usize,
+    /// Send buffer of each socket, bytes (default
+    /// [`crate::tcp::SEND_CAP`]): data the modem accepted and has not
+    /// written to the network yet. A send that does not fit answers
+    /// `SEND FAIL`.
+    pub send_buffer: usize,
 }
 
 impl SimConfig {
     /// Defaults: no host names, unthrottled, no latency, boot banner on, no
-    /// URC noise, system clock.
+    /// URC noise, system clock, 64 KiB socket buffers.
     pub fn new(profile: FirmwareProfile) -> Self {
         SimConfig {
             profile,
@@ -122,7 +132,21 @@ impl SimConfig {
             boot_banner: true,
             urc_noise: false,
             network_time: None,
+            recv_buffer: crate::tcp::RECV_CAP,
+            send_buffer: crate::tcp::SEND_CAP,
         }
+    }
+
+    /// Sets each socket's receive buffer size (at least 1 byte).
+    pub fn recv_buffer(mut self, bytes: usize) -> Self {
+        self.recv_buffer = bytes.max(1);
+        self
+    }
+
+    /// Sets each socket's send buffer size (at least 1 byte).
+    pub fn send_buffer(mut self, bytes: usize) -> Self {
+        self.send_buffer = bytes.max(1);
+        self
     }
 
     /// Adds a DNS entry `name` -> `ip`.

@@ -36,7 +36,8 @@ pub mod tls;
 pub mod uart;
 
 pub use config::{FirmwareProfile, SimConfig};
-pub use fault::{Fault, FaultKind};
+pub use fault::{Direction, Fault, FaultKind, Rate, RateKind};
+pub use tcp::Kind as SocketKind;
 
 use shared::{lock, Shared};
 use std::io;
@@ -80,6 +81,8 @@ impl Simulator {
 }
 
 fn accept_loop(sh: &Arc<Shared>, listener: &TcpListener) {
+    // A modem whose UART was dropped, waiting for the next connection.
+    let mut parked: Option<quectel_bg9x::Session> = None;
     while !sh.stopping() {
         match listener.accept() {
             Ok((stream, peer)) => {
@@ -88,7 +91,16 @@ fn accept_loop(sh: &Arc<Shared>, listener: &TcpListener) {
                 }
                 sh.log(&format!("UART connection from {peer}"));
                 match uart::Uart::new(stream, sh.cfg.baud) {
-                    Ok(u) => quectel_bg9x::Session::new(sh.clone(), u).run(),
+                    Ok(u) => {
+                        let session = match parked.take() {
+                            Some(mut s) => {
+                                s.reattach(u);
+                                s
+                            }
+                            None => quectel_bg9x::Session::new(sh.clone(), u),
+                        };
+                        parked = session.run();
+                    }
                     Err(e) => sh.log(&format!("UART setup failed: {e}")),
                 }
             }
@@ -103,6 +115,9 @@ fn accept_loop(sh: &Arc<Shared>, listener: &TcpListener) {
                 std::thread::sleep(Duration::from_millis(50));
             }
         }
+    }
+    if let Some(s) = parked {
+        s.power_off();
     }
 }
 
@@ -219,10 +234,118 @@ impl SimControl {
         self.shared.open_sockets.load(Ordering::Relaxed)
     }
 
-    /// Forget the faults not applied yet.
+    /// Forget the faults not applied yet, and turn off damage at a rate,
+    /// a UART drop, `SEND FAIL`s and a restart not made yet, and peers that
+    /// stopped reading.
     pub fn clear_faults(&self) {
         *lock(&self.shared.faults) = fault::Faults::default();
         *lock(&self.shared.input_faults) = fault::Faults::default();
+        lock(&self.shared.uart_drop).disarm();
+        self.shared.send_fails.store(0, Ordering::Relaxed);
+        *lock(&self.shared.reboot_after) = None;
+        self.shared
+            .peers_not_reading
+            .store(false, Ordering::Relaxed);
+    }
+
+    /// Damage bytes at random in `direction`: `per_million` of them, each
+    /// dropped, flipped (one bit) or duplicated, from a xorshift generator
+    /// seeded with `seed` (same seed and traffic, same damage). Replaces a
+    /// rate set before; `per_million` 0 or [`SimControl::clear_faults`]
+    /// turns it off.
+    pub fn set_fault_rate(&self, direction: Direction, per_million: u32, seed: u64) {
+        self.set_fault_rate_of(
+            direction,
+            Rate {
+                per_million,
+                seed,
+                kind: RateKind::Any,
+            },
+        );
+    }
+
+    /// [`SimControl::set_fault_rate`] with one kind of damage.
+    pub fn set_fault_rate_of(&self, direction: Direction, rate: Rate) {
+        self.faults_of(direction).set_rate(Some(rate));
+    }
+
+    /// Bytes damaged at random in `direction` since its rate was set.
+    pub fn damaged_at_rate(&self, direction: Direction) -> u64 {
+        self.faults_of(direction).damaged_at_rate()
+    }
+
+    fn faults_of(&self, direction: Direction) -> std::sync::MutexGuard<'_, fault::Faults> {
+        match direction {
+            Direction::Out => lock(&self.shared.faults),
+            Direction::In => lock(&self.shared.input_faults),
+        }
+    }
+
+    /// The UART connection drops now (the cable pulled, a USB serial
+    /// device gone): the simulator closes it from the modem's side, so the
+    /// host sees its stream closed. The modem keeps running: its sockets,
+    /// contexts, files and settings stay, and the next connection to
+    /// [`SimHandle::addr`] talks to it again with no power-on banner.
+    pub fn drop_uart(&self) {
+        lock(&self.shared.uart_drop).arm(0);
+    }
+
+    /// [`SimControl::drop_uart`] once the modem has sent `bytes` more bytes.
+    pub fn drop_uart_after_bytes(&self, bytes: usize) {
+        lock(&self.shared.uart_drop).arm(bytes);
+    }
+
+    /// Whether a UART drop is armed and not made yet.
+    pub fn uart_drop_pending(&self) -> bool {
+        lock(&self.shared.uart_drop).armed()
+    }
+
+    /// The next `count` socket sends (`AT+QISEND`/`AT+QSSLSEND` data)
+    /// answer `SEND FAIL` and their data is dropped, as a BG96 does when
+    /// its send buffer is full.
+    pub fn send_fail(&self, count: usize) {
+        self.shared.send_fails.store(count, Ordering::Relaxed);
+    }
+
+    /// `SEND FAIL`s armed by [`SimControl::send_fail`] and not used yet.
+    pub fn send_fails_pending(&self) -> usize {
+        self.shared.send_fails.load(Ordering::Relaxed)
+    }
+
+    /// Every peer stops reading (`true`) or reads again (`false`): the
+    /// modem writes nothing to the network, as with a zero TCP window, so
+    /// its send buffer ([`SimConfig::send_buffer`]) fills and further sends
+    /// answer `SEND FAIL`.
+    pub fn peers_stop_reading(&self, stopped: bool) {
+        self.shared
+            .peers_not_reading
+            .store(stopped, Ordering::Relaxed);
+    }
+
+    /// The network closes socket `id` of `kind` at the next safe point (a
+    /// reset, the server gone): the modem says `+QIURC: "closed",<id>` or
+    /// `+QSSLURC: "closed",<id>`, keeps what it received readable, and
+    /// holds the socket in state 4 until the host closes it. Ignored when
+    /// there is no such socket.
+    pub fn close_socket(&self, kind: SocketKind, id: u8) {
+        lock(&self.shared.net_closes).push_back((kind, id));
+    }
+
+    /// [`SimControl::reboot`] after the modem has received `commands` more
+    /// command lines (once it has answered the last one).
+    pub fn reboot_after_commands(&self, commands: usize, quiet: Duration) {
+        if commands == 0 {
+            self.reboot(quiet);
+        } else {
+            *lock(&self.shared.reboot_after) = Some((commands, quiet));
+        }
+    }
+
+    /// PDP contexts the modem holds active, as of its last poll: with
+    /// [`SimControl::open_sockets`] and [`SimControl::files`], what a test
+    /// checks for leaks.
+    pub fn active_contexts(&self) -> Vec<u8> {
+        lock(&self.shared.active_contexts).clone()
     }
 }
 

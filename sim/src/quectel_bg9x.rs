@@ -166,6 +166,9 @@ pub struct Session {
     sh: Arc<Shared>,
     uart: Uart,
     alive: bool,
+    /// The UART connection was dropped by a fault; the modem runs on and
+    /// waits for the next connection ([`Session::reattach`]).
+    detached: bool,
     echo: bool,
     cmee: u8,
     creg: [u8; 3],
@@ -197,6 +200,7 @@ impl Session {
             sh,
             uart,
             alive: true,
+            detached: false,
             echo: true,
             cmee: 0,
             creg: [0; 3],
@@ -220,13 +224,19 @@ impl Session {
         }
     }
 
-    /// Runs until the host disconnects or the simulator shuts down.
-    pub fn run(mut self) {
-        self.sh.log("=== UART connected: power-on ===");
-        if self.sh.cfg.boot_banner {
-            self.out(b"\r\nRDY\r\n");
-            self.out(b"\r\nAPP RDY\r\n");
+    /// Runs until the host disconnects or the simulator shuts down. When
+    /// the UART was dropped by a fault ([`crate::SimControl::drop_uart`])
+    /// the modem keeps running: the session comes back, to be given the
+    /// next connection with [`Session::reattach`].
+    pub fn run(mut self) -> Option<Session> {
+        if !self.detached {
+            self.sh.log("=== UART connected: power-on ===");
+            if self.sh.cfg.boot_banner {
+                self.out(b"\r\nRDY\r\n");
+                self.out(b"\r\nAPP RDY\r\n");
+            }
         }
+        self.detached = false;
         let mut buf = vec![0u8; 4096];
         while self.alive && !self.sh.stopping() {
             self.poll();
@@ -247,8 +257,37 @@ impl Session {
                 }
             }
         }
+        if self.detached && !self.sh.stopping() {
+            self.sh
+                .log("=== fault: UART dropped; the modem keeps running ===");
+            return Some(self);
+        }
         self.sh.log("=== UART disconnected: power-off ===");
         self.teardown();
+        None
+    }
+
+    /// A new UART connection to a modem whose previous one was dropped:
+    /// no power-on, no banner; sockets, contexts, files and settings are
+    /// as they were. What the modem said while nothing was connected is
+    /// lost, but the URCs of socket events during that time (`recv`,
+    /// `closed`) are said on the new connection.
+    pub fn reattach(&mut self, uart: Uart) {
+        self.sh.log("=== UART connected again (no power-on) ===");
+        self.uart = uart;
+        self.alive = true;
+    }
+
+    /// The simulator stops with no UART connected: close everything.
+    pub fn power_off(mut self) {
+        self.teardown();
+    }
+
+    /// Drops the UART connection now (a fault), leaving the modem running.
+    fn drop_uart(&mut self) {
+        self.uart.close();
+        self.alive = false;
+        self.detached = true;
     }
 
     /// A restart with the UART still connected: every socket and RAM file
@@ -316,7 +355,11 @@ impl Session {
         if !self.alive {
             return;
         }
-        let (data, stall) = lock(&self.sh.faults).apply(data);
+        let (mut data, stall) = lock(&self.sh.faults).apply(data);
+        let cut = lock(&self.sh.uart_drop).cut(data.len());
+        if let Some(n) = cut {
+            data.truncate(n);
+        }
         self.sh.log(&format!("<- {}", printable(&data)));
         let sh = self.sh.clone();
         let (before, pause, after) = around_stall(&data, stall);
@@ -328,6 +371,9 @@ impl Session {
         ok = ok && self.uart.write(after, &|| sh.stopping()).is_ok();
         if !ok {
             self.alive = false;
+        }
+        if cut.is_some() {
+            self.drop_uart();
         }
     }
 
@@ -395,6 +441,10 @@ impl Session {
     }
 
     fn poll(&mut self) {
+        if lock(&self.sh.uart_drop).cut(0).is_some() {
+            self.drop_uart();
+            return;
+        }
         let reboot = lock(&self.sh.reboots).pop_front();
         if let Some(quiet) = reboot {
             self.reboot(quiet);
@@ -405,6 +455,10 @@ impl Session {
         let drops: Vec<u8> = lock(&self.sh.pdp_drops).drain(..).collect();
         for cid in drops {
             self.drop_pdp(cid);
+        }
+        let closes: Vec<(Kind, u8)> = lock(&self.sh.net_closes).drain(..).collect();
+        for (kind, id) in closes {
+            self.net_close(kind, id);
         }
         if !self.safe() {
             return;
@@ -422,6 +476,10 @@ impl Session {
         self.workers.retain(|w| !w.is_finished());
         let open = self.tcp.iter().chain(self.ssl.iter()).flatten().count();
         self.sh.open_sockets.store(open, Ordering::Relaxed);
+        *lock(&self.sh.active_contexts) = (1..=MAX_CID)
+            .filter(|&c| self.pdp[c].active)
+            .map(|c| c as u8)
+            .collect();
     }
 
     fn sockets(&mut self, kind: Kind) -> &mut Vec<Option<Sock>> {
@@ -514,6 +572,32 @@ impl Session {
             ));
             o.extend_from_slice(&chunk);
             self.out(&o);
+        }
+    }
+
+    /// The network closes socket `id` (a reset, the server gone): the
+    /// connection stops, what was received stays readable, the socket goes
+    /// to state 4 with a `"closed"` URC and waits for `QICLOSE`/`QSSLCLOSE`.
+    fn net_close(&mut self, kind: Kind, id: u8) {
+        let Some(s) = self
+            .sockets(kind)
+            .get_mut(usize::from(id))
+            .and_then(|s| s.as_mut())
+        else {
+            self.sh.log(&format!(
+                "close_socket({kind:?} {id}): no such socket, ignored"
+            ));
+            return;
+        };
+        s.shared.stop.store(true, Ordering::Relaxed);
+        lock(&s.shared.recv).eof = true;
+        let was_connected = s.state == 2;
+        s.state = 4;
+        self.sh.log(&format!(
+            "close_socket({kind:?} {id}): the network closed it"
+        ));
+        if was_connected {
+            self.urc(format!("{}: \"closed\",{id}", kind_urc(kind)));
         }
     }
 
@@ -614,6 +698,7 @@ impl Session {
         ));
         match target {
             Target::Send(kind, id) => {
+                let sh = self.sh.clone();
                 let due = Instant::now() + Duration::from_millis(u64::from(self.sh.cfg.latency_ms));
                 let Some(s) = self
                     .sockets(kind)
@@ -625,6 +710,18 @@ impl Session {
                 };
                 if s.state != 2 || lock(&s.shared.recv).eof {
                     self.qerror(567);
+                    return;
+                }
+                let queued: usize = lock(&s.shared.send).iter().map(|(_, d)| d.len()).sum();
+                let full = queued + data.len() > sh.cfg.send_buffer;
+                if full || sh.take_send_fail() {
+                    let why = if full {
+                        format!("send buffer full ({queued} bytes waiting)")
+                    } else {
+                        "fault".to_string()
+                    };
+                    sh.log(&format!("{kind:?} {id}: SEND FAIL: {why}"));
+                    self.out(b"\r\nSEND FAIL\r\n");
                     return;
                 }
                 *lock(&s.shared.total_sent) += data.len() as u64;

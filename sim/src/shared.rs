@@ -2,10 +2,10 @@
 //! socket threads.
 
 use crate::config::SimConfig;
-use crate::fault::Faults;
+use crate::fault::{Faults, UartDrop};
 use crate::files::FileStore;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -43,6 +43,19 @@ pub struct Shared {
     pub reboots: Mutex<VecDeque<Duration>>,
     /// Sockets (TCP and SSL) the modem holds open, as of its last poll.
     pub open_sockets: std::sync::atomic::AtomicUsize,
+    /// Active PDP contexts, as of the modem's last poll.
+    pub active_contexts: Mutex<Vec<u8>>,
+    /// When the UART connection drops (the modem keeps running).
+    pub uart_drop: Mutex<UartDrop>,
+    /// How many of the next socket sends answer `SEND FAIL`.
+    pub send_fails: AtomicUsize,
+    /// The peers stopped reading: socket threads write nothing to the
+    /// network, so data piles up in the modem's send buffer.
+    pub peers_not_reading: AtomicBool,
+    /// Sockets (kind, id) the network closes at the next safe point.
+    pub net_closes: Mutex<VecDeque<(crate::tcp::Kind, u8)>>,
+    /// A restart after this many more command lines, with its quiet time.
+    pub reboot_after: Mutex<Option<(usize, Duration)>>,
     /// Set once by shutdown; every thread polls it.
     pub shutdown: AtomicBool,
     /// When the simulator started (base of the network clock).
@@ -65,10 +78,23 @@ impl Shared {
             input_faults: Mutex::new(Faults::default()),
             reboots: Mutex::new(VecDeque::new()),
             open_sockets: std::sync::atomic::AtomicUsize::new(0),
+            active_contexts: Mutex::new(Vec::new()),
+            uart_drop: Mutex::new(UartDrop::default()),
+            send_fails: AtomicUsize::new(0),
+            peers_not_reading: AtomicBool::new(false),
+            net_closes: Mutex::new(VecDeque::new()),
+            reboot_after: Mutex::new(None),
             shutdown: AtomicBool::new(false),
             started: Instant::now(),
             log_stderr,
         }
+    }
+
+    /// Takes one armed `SEND FAIL`, if any.
+    pub fn take_send_fail(&self) -> bool {
+        self.send_fails
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+            .is_ok()
     }
 
     /// True once the simulator is shutting down.
@@ -91,9 +117,20 @@ impl Shared {
         }
     }
 
-    /// Records a received command line.
+    /// Records a received command line (and counts it down to a restart
+    /// armed by [`Shared::reboot_after`]).
     pub fn record_command(&self, line: &str) {
         lock(&self.faults).command(line);
+        {
+            let mut r = lock(&self.reboot_after);
+            if let Some((n, quiet)) = r.as_mut() {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    lock(&self.reboots).push_back(*quiet);
+                    *r = None;
+                }
+            }
+        }
         let mut c = lock(&self.commands);
         if c.len() < MAX_COMMANDS {
             c.push(line.to_string());

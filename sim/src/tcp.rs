@@ -2,6 +2,23 @@
 //! thread that connects, optionally runs the firmware TLS handshake, then
 //! moves bytes between the network and the modem's receive buffer, with
 //! latency and backpressure.
+//!
+//! Receive buffer ([`crate::SimConfig::recv_buffer`], default
+//! [`RECV_CAP`]): the thread reads from the real socket only while the
+//! buffer (plus the bytes still in flight through the simulated latency)
+//! has room. When the host does not read (`AT+QIRD`/`AT+QSSLRECV`) the
+//! buffer fills, the thread stops reading, the host kernel's socket
+//! buffers fill and TCP flow control stops the server: no byte is lost,
+//! the server just waits, as on a BG96. (A BC66 drops data instead; that
+//! is not emulated here.) The buffer holds decrypted bytes on an SSL
+//! socket; the TLS records waiting in OpenSSL are not counted.
+//!
+//! Send buffer ([`crate::SimConfig::send_buffer`], default [`SEND_CAP`]):
+//! data accepted by `SEND OK` and not yet written to the network. A send
+//! that does not fit answers `SEND FAIL`. It only fills when the network
+//! does not take the data: a high latency, or a peer that stopped reading
+//! ([`crate::SimControl::peers_stop_reading`], which makes the threads
+//! write nothing, as a zero TCP window would).
 
 use crate::shared::{lock, Shared};
 use crate::tls::{self, SslCtxCfg};
@@ -15,9 +32,13 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-/// Receive buffer size per socket; the socket stops reading from the
-/// network when it is full (TCP backpressure).
+/// Default receive buffer size per socket; the socket stops reading from
+/// the network when it is full (TCP backpressure, see the module doc).
 pub const RECV_CAP: usize = 64 * 1024;
+
+/// Default send buffer size per socket: data accepted and not yet written
+/// to the network (size assumed [?]; the manuals give none).
+pub const SEND_CAP: usize = 64 * 1024;
 
 /// TCP connect timeout.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -261,8 +282,12 @@ fn run(shared: &Shared, req: &OpenRequest, sock: &SockShared, events: &Sender<Ne
     stream.close();
 }
 
-/// Writes due data; returns false when the connection broke.
-fn write_due(stream: &mut Stream, sock: &SockShared, ignore_due: bool) -> bool {
+/// Writes due data; returns false when the connection broke. Writes
+/// nothing while the peers do not read.
+fn write_due(shared: &Shared, stream: &mut Stream, sock: &SockShared, ignore_due: bool) -> bool {
+    if shared.peers_not_reading.load(Ordering::Relaxed) {
+        return true;
+    }
     let now = Instant::now();
     loop {
         let mut q = lock(&sock.send);
@@ -312,14 +337,15 @@ fn pump(
                 && !lock(&sock.send).is_empty()
                 && Instant::now() < end
                 && !shared.stopping()
+                && !shared.peers_not_reading.load(Ordering::Relaxed)
             {
-                if !write_due(stream, sock, true) {
+                if !write_due(shared, stream, sock, true) {
                     break;
                 }
             }
             return;
         }
-        if !broken && !write_due(stream, sock, false) {
+        if !broken && !write_due(shared, stream, sock, false) {
             broken = true;
             eof = true;
             shared.log(&format!("{who}: send failed, connection broken"));
@@ -341,7 +367,10 @@ fn pump(
                 let _ = events.send(NetEvent::Recv(req.sref()));
             }
         }
-        let room = RECV_CAP.saturating_sub(lock(&sock.recv).data.len() + incoming_len);
+        let room = shared
+            .cfg
+            .recv_buffer
+            .saturating_sub(lock(&sock.recv).data.len() + incoming_len);
         if !eof && room > 0 {
             let n = room.min(tmp.len());
             match stream.read(&mut tmp[..n]) {

@@ -50,7 +50,7 @@ impl AtError {
             AtError::Error => "the modem rejected the command (ERROR)",
             AtError::Cme(_) => "the modem reported an equipment error (+CME ERROR)",
             AtError::Cms(_) => "the modem reported a message service error (+CMS ERROR)",
-            AtError::SendFail => "the modem's send buffer is full (SEND FAIL); retry later",
+            AtError::SendFail => "the modem's send buffer stayed full (SEND FAIL): the server does not read or the network is too slow; retry later",
             AtError::NoCarrier => "the modem dropped the data connection (NO CARRIER)",
             AtError::Overflow => "a modem response line was too long for the parser buffer and was dropped",
             AtError::CommandTooLong => "the command line is too long for the command buffer (shorten host names or file names)",

@@ -305,7 +305,7 @@ pub(crate) fn of_config(c: ConfigError) -> mtls_status {
 
 fn of_at(a: AtError) -> mtls_status {
     match a {
-        AtError::Timeout => S::MTLS_ERR_TIMEOUT,
+        AtError::Timeout | AtError::SendFail => S::MTLS_ERR_TIMEOUT,
         AtError::Port(PortError::Closed) => S::MTLS_ERR_PORT_CLOSED,
         AtError::Port(_) => S::MTLS_ERR_PORT_IO,
         AtError::InvalidArgument | AtError::CommandTooLong => S::MTLS_ERR_INVALID_ARGUMENT,

@@ -76,6 +76,17 @@ impl Host {
         assert_eq!(show(&got), show(want));
     }
 
+    /// Reads exactly `n` bytes (10 s limit).
+    pub fn take(&mut self, n: usize) -> Vec<u8> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.buf.len() < n {
+            if !self.fill(deadline) && Instant::now() >= deadline {
+                panic!("timeout waiting for {n} bytes; have {}", self.buf.len());
+            }
+        }
+        self.buf.drain(..n).collect()
+    }
+
     /// Reads up to and including `pat` (10 s limit).
     pub fn until(&mut self, pat: &[u8]) -> Vec<u8> {
         let deadline = Instant::now() + Duration::from_secs(10);

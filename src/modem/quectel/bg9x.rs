@@ -794,7 +794,10 @@ impl<P: Port> Bg9x<P> {
     }
 
     /// Send up to one chunk of `data`; returns how many bytes the modem took.
-    /// `SEND FAIL` (modem buffer full) is retried until the data deadline.
+    /// `SEND FAIL` (modem buffer full) is retried until the data deadline,
+    /// then returned as `ModemError::At(AtError::SendFail)` (the buffer
+    /// stayed full: the peer does not read, or the network is too slow);
+    /// the socket stays open, the chunk was not taken.
     pub fn send(
         &mut self,
         kind: SocketKind,
@@ -848,7 +851,7 @@ impl<P: Port> Bg9x<P> {
                     // Buffer full: let the modem drain, handling URCs.
                     let _ = self.at.poll_urcs(100, &mut self.urc, never);
                 }
-                Err(AtError::SendFail) => return Err(ModemError::Timeout),
+                Err(AtError::SendFail) => return Err(ModemError::At(AtError::SendFail)),
                 Err(AtError::Error) if self.urc.is_closed(id.0) => return Err(ModemError::Closed),
                 Err(e) => return Err(e.into()),
             }

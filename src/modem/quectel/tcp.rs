@@ -57,9 +57,9 @@ impl embedded_io::Error for ModemError {
         use crate::port::PortError;
         use embedded_io::ErrorKind as K;
         match self {
-            ModemError::Timeout | ModemError::OpenTimeout | ModemError::At(A::Timeout) => {
-                K::TimedOut
-            }
+            ModemError::Timeout
+            | ModemError::OpenTimeout
+            | ModemError::At(A::Timeout | A::SendFail) => K::TimedOut,
             ModemError::Closed => K::BrokenPipe,
             ModemError::ConnectFailed => K::ConnectionRefused,
             ModemError::PdpDown => K::NotConnected,
