@@ -339,3 +339,122 @@ fn a_damaged_send_on_the_way_to_the_modem_never_sends_commands() {
         }
     });
 }
+
+/// One flipped digit in the clock's answer (`"26/..."` read as `"86/..."`,
+/// or a line that no longer parses) must not end an offloaded connect as
+/// "the clock is not set": the driver asks again once.
+#[test]
+fn a_damaged_clock_answer_is_asked_again() {
+    use modemtls::offload;
+    use modemtls::session::{Credential, Mode, SessionConfig};
+    use modemtls_testkit::{server_creds, Behaviour, KeyKind, ServerOpts, TlsServer, TlsVersions};
+    let mut r = fast(rig());
+    let creds = server_creds(HOST, KeyKind::P256);
+    let server = TlsServer::spawn(ServerOpts {
+        tls: TlsVersions::Tls12Only,
+        behaviour: Behaviour::Echo,
+        ..ServerOpts::from_creds(&creds)
+    })
+    .expect("TLS server");
+    let cfg = SessionConfig::new(HOST, server.port())
+        .trust(Credential::Pem(&creds.ca_pem))
+        .mode(Mode::Offload);
+    // The answer is CR LF `+CCLK: "YY/...`: byte 10 is the year's first
+    // digit ('2' ^ 0x0A = '8'); byte 3 is the 'C' of the prefix.
+    for (at, mask) in [(10, 0x0A), (3, 0x20)] {
+        r.sim.inject_fault(Fault {
+            after: "AT+CCLK?".into(),
+            at,
+            kind: FaultKind::Flip(mask),
+        });
+        let before = r.sim.command_count("AT+CCLK?");
+        let mut s = offload::connect(&mut r.modem, &cfg)
+            .unwrap_or_else(|e| panic!("flip {mask:#x} at {at}: {e}"));
+        assert_eq!(r.sim.faults_pending(), 0, "the fault was not applied");
+        assert_eq!(
+            r.sim.command_count("AT+CCLK?") - before,
+            2,
+            "asked once more"
+        );
+        s.write_all(PAYLOAD).unwrap();
+        let mut back = vec![0u8; PAYLOAD.len()];
+        embedded_io::Read::read_exact(&mut s, &mut back).unwrap();
+        assert_eq!(back, PAYLOAD);
+        s.close().unwrap();
+    }
+}
+
+/// A damaged open result (`+QSSLOPEN: 0,0` with its id flipped, its comma
+/// dropped, or its prefix damaged past recognition) does not make the
+/// driver wait out the whole open time: it asks the modem for the socket's
+/// state, and the session opens at once. The same for a raw socket's
+/// `+QIOPEN`.
+#[test]
+fn a_damaged_open_result_is_checked_with_the_modem_not_waited_out() {
+    use modemtls::offload;
+    use modemtls::session::{Credential, Mode, SessionConfig};
+    use modemtls_testkit::{server_creds, Behaviour, KeyKind, ServerOpts, TlsServer, TlsVersions};
+    let mut r = fast(rig());
+    let mut t = r.modem.timeouts();
+    t.open_ms = 30_000;
+    r.modem.set_timeouts(t);
+    let creds = server_creds(HOST, KeyKind::P256);
+    let server = TlsServer::spawn(ServerOpts {
+        tls: TlsVersions::Tls12Only,
+        behaviour: Behaviour::Echo,
+        ..ServerOpts::from_creds(&creds)
+    })
+    .expect("TLS server");
+    let cfg = SessionConfig::new(HOST, server.port())
+        .trust(Credential::Pem(&creds.ca_pem))
+        .mode(Mode::Offload);
+    // After the command: CR LF OK CR LF, CR LF, then `+QSSLOPEN: 0,0`:
+    // byte 9 is the Q, 19 the id, 20 the comma.
+    let cases = [
+        (9, FaultKind::Flip(0x20)),
+        (19, FaultKind::Flip(0x01)),
+        (20, FaultKind::Drop),
+    ];
+    for (at, kind) in cases {
+        r.sim.inject_fault(Fault {
+            after: "AT+QSSLOPEN=".into(),
+            at,
+            kind,
+        });
+        let start = Instant::now();
+        let mut s = offload::connect(&mut r.modem, &cfg)
+            .unwrap_or_else(|e| panic!("{kind:?} at {at}: {e}"));
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{kind:?} at {at}: waited {:?}",
+            start.elapsed()
+        );
+        assert_eq!(r.sim.faults_pending(), 0, "the fault was not applied");
+        s.write_all(PAYLOAD).unwrap();
+        let mut back = vec![0u8; PAYLOAD.len()];
+        embedded_io::Read::read_exact(&mut s, &mut back).unwrap();
+        assert_eq!(back, PAYLOAD);
+        s.close().unwrap();
+    }
+    // A raw socket: `+QIOPEN: 0,0`, byte 16 is the id.
+    let echo = modemtls_testkit::TcpEcho::spawn().expect("echo server");
+    for (at, kind) in [(9, FaultKind::Flip(0x20)), (16, FaultKind::Flip(0x01))] {
+        r.sim.inject_fault(Fault {
+            after: "AT+QIOPEN=".into(),
+            at,
+            kind,
+        });
+        let start = Instant::now();
+        let mut sock = TcpSocket::connect(&mut r.modem, HOST, echo.port())
+            .unwrap_or_else(|e| panic!("{kind:?} at {at}: {e}"));
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{kind:?} at {at}"
+        );
+        sock.write_all(PAYLOAD).unwrap();
+        let mut back = vec![0u8; PAYLOAD.len()];
+        embedded_io::Read::read_exact(&mut sock, &mut back).unwrap();
+        assert_eq!(back, PAYLOAD);
+        sock.close().unwrap();
+    }
+}

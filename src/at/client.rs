@@ -113,6 +113,9 @@ pub struct AtClient<P, D> {
     /// Bytes read from the port so far (wrapping): tells a drain whether
     /// anything arrived.
     rx_count: u32,
+    /// Replies that came while no command was running (wrapping): a late
+    /// answer, or a URC damaged past recognition.
+    stray: u32,
 }
 
 impl<P: Port, D: Dialect> AtClient<P, D> {
@@ -127,7 +130,16 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
             in_urc_payload: false,
             out_of_step: false,
             rx_count: 0,
+            stray: 0,
         }
+    }
+
+    /// How many replies have come while no command was running (wrapping;
+    /// compare two readings): a late answer, or a URC damaged past
+    /// recognition, e.g. the one a caller of [`AtClient::poll_urcs`] waits
+    /// for.
+    pub fn stray_replies(&self) -> u32 {
+        self.stray
     }
 
     /// Mark the stream out of step: the next command resynchronises first.
@@ -354,7 +366,13 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         // of a command that timed out) is dropped.
         loop {
             let step_deadline = deadline.min(self.now_ms().saturating_add(20));
-            match self.pump(step_deadline, urcs, |_| Ok(Flow::Continue)) {
+            let mut stray = 0u32;
+            let r = self.pump(step_deadline, urcs, |_| {
+                stray = stray.wrapping_add(1);
+                Ok(Flow::Continue)
+            });
+            self.stray = self.stray.wrapping_add(stray);
+            match r {
                 Err(AtError::Timeout) => {}
                 Err(e) => return Err(e),
                 Ok(()) => {}

@@ -444,20 +444,27 @@ impl<P: Port> Bg9x<P> {
     // Only the offloaded path uses it.
     #[cfg_attr(not(feature = "offload"), allow(dead_code))]
     pub(crate) fn check_clock(&mut self) -> Result<(), ModemError> {
-        let mut set = None;
-        let t = self.timeouts.command_ms;
-        self.run("AT+CCLK?", &[], t, &mut |l| {
-            if let Some(mut f) = Fields::after(l, b"+CCLK:") {
-                set = f.next().map(super::time::year_set);
-            }
-            Ok(())
-        })?;
-        match set {
-            Some(true) => Ok(()),
-            Some(false) => Err(ModemError::ClockNotSet),
-            // No readable +CCLK line: a damaged answer, not an unset clock.
-            None => Err(ModemError::At(AtError::Unexpected)),
+        // One damaged byte can make a set clock read as unset (a flipped
+        // year digit) or unreadable: an answer other than "set" is asked
+        // again once before it decides.
+        let mut verdict = Err(ModemError::At(AtError::Unexpected));
+        for _ in 0..2 {
+            let mut set = None;
+            let t = self.timeouts.command_ms;
+            self.run("AT+CCLK?", &[], t, &mut |l| {
+                if let Some(mut f) = Fields::after(l, b"+CCLK:") {
+                    set = f.next().map(super::time::year_set);
+                }
+                Ok(())
+            })?;
+            verdict = match set {
+                Some(true) => return Ok(()),
+                Some(false) => Err(ModemError::ClockNotSet),
+                // No readable +CCLK line: a damaged answer, not an unset clock.
+                None => Err(ModemError::At(AtError::Unexpected)),
+            };
         }
+        verdict
     }
 
     // ---- files (AT+QFUPL / QFLST / QFDEL) ----
@@ -761,18 +768,19 @@ impl<P: Port> Bg9x<P> {
             0
         };
         let t = self.timeouts.open_ms.saturating_add(extra);
-        let done = self
-            .at
-            .poll_urcs(t, &mut self.urc, |u| u.open_result(id).is_some());
-        let code = match done {
-            Ok(true) => self.urc.open_result(id).unwrap_or(-1),
-            Ok(false) => {
+        let code = match self.await_open(kind, id, t) {
+            Ok(Some(code)) => code,
+            Ok(None) => {
                 let _ = self.close(kind, SocketId(id));
                 return Err(ModemError::OpenTimeout);
             }
+            Err(e @ ModemError::At(AtError::Garbled)) => {
+                let _ = self.close(kind, SocketId(id));
+                return Err(e);
+            }
             Err(e) => {
                 self.free_socket(id);
-                return Err(e.into());
+                return Err(e);
             }
         };
         if code == 0 {
@@ -791,6 +799,67 @@ impl<P: Port> Bg9x<P> {
             _ if ssl => ModemError::HandshakeFailed(code),
             _ => ModemError::Socket(code),
         })
+    }
+
+    /// Wait up to `timeout_ms` for socket `id`'s open result. When a reply
+    /// that could have been that result arrives damaged (a stray line, an
+    /// unreadable result, a result for another socket), the modem is asked
+    /// for the socket's state instead of waiting out the whole open time:
+    /// connected is success, still opening waits on, anything else is
+    /// [`AtError::Garbled`] (the caller closes the socket).
+    fn await_open(
+        &mut self,
+        kind: SocketKind,
+        id: u8,
+        timeout_ms: u32,
+    ) -> Result<Option<i32>, ModemError> {
+        let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
+        let mut noise = (self.at.stray_replies(), self.urc.open_noise(id));
+        loop {
+            let left = deadline.saturating_sub(self.now_ms());
+            let step = u32::try_from(left.min(1_000)).unwrap_or(1_000);
+            if self
+                .at
+                .poll_urcs(step, &mut self.urc, |u| u.open_result(id).is_some())?
+            {
+                return Ok(self.urc.open_result(id));
+            }
+            let now = (self.at.stray_replies(), self.urc.open_noise(id));
+            if now != noise {
+                noise = now;
+                match self.socket_state(kind, id)? {
+                    Some(2) => return Ok(Some(0)),
+                    Some(1) => {}
+                    _ => return Err(ModemError::At(AtError::Garbled)),
+                }
+            }
+            if left <= u64::from(step) {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// The state of socket `id` (`AT+QISTATE=1,<id>` / `AT+QSSLSTATE=<id>`):
+    /// 1 opening, 2 connected, 4 closing; `None` when the modem lists no such
+    /// socket.
+    fn socket_state(&mut self, kind: SocketKind, id: u8) -> Result<Option<u32>, ModemError> {
+        let mut state = None;
+        let t = self.timeouts.command_ms;
+        let sid = Arg::Int(u32::from(id));
+        let (head, args, prefix): (&str, &[Arg<'_>], &[u8]) = match kind {
+            SocketKind::Tcp => ("AT+QISTATE=", &[Arg::Int(1), sid], b"+QISTATE:"),
+            SocketKind::Ssl => ("AT+QSSLSTATE=", &[sid], b"+QSSLSTATE:"),
+        };
+        self.run(head, args, t, &mut |l| {
+            if let Some(mut f) = Fields::after(l, prefix) {
+                if f.next_u32() == Some(u32::from(id)) {
+                    // id, type, ip, rport, lport, state
+                    state = f.nth(4).and_then(crate::at::parse_u32);
+                }
+            }
+            Ok(())
+        })?;
+        Ok(state)
     }
 
     /// Send up to one chunk of `data`; returns how many bytes the modem took.

@@ -20,6 +20,8 @@ pub(crate) struct UrcState {
     pub booted: bool,
     /// Context id whose deactivation matters.
     pub cid: u8,
+    /// Open results that could not be read (wrapping): a damaged line.
+    pub unreadable: u16,
 }
 
 fn bit(id: u32) -> u16 {
@@ -62,6 +64,16 @@ impl UrcState {
     pub fn open_result(&self, id: u8) -> Option<i32> {
         self.open_result.get(usize::from(id)).copied().flatten()
     }
+    /// What changes when an open result arrives damaged: an unreadable
+    /// one, or a result for a socket other than `id` (the driver opens one
+    /// socket at a time, so another id is a damaged digit).
+    pub fn open_noise(&self, id: u8) -> (u16, [Option<i32>; SOCKETS]) {
+        let mut others = self.open_result;
+        if let Some(r) = others.get_mut(usize::from(id)) {
+            *r = None;
+        }
+        (self.unreadable, others)
+    }
 }
 
 /// The URCs the driver records: socket open results (index 0, 1) and
@@ -82,10 +94,13 @@ impl UrcHandler for UrcState {
             return;
         };
         if i < 2 {
-            if let (Some(id), Some(err)) = (f.next_u32(), f.next_i32()) {
-                if let Some(slot) = self.open_result.get_mut(id as usize) {
-                    *slot = Some(err);
+            match (f.next_u32(), f.next_i32()) {
+                (Some(id), Some(err)) if (id as usize) < SOCKETS => {
+                    if let Some(slot) = self.open_result.get_mut(id as usize) {
+                        *slot = Some(err);
+                    }
                 }
+                _ => self.unreadable = self.unreadable.wrapping_add(1),
             }
             return;
         }
