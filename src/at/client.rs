@@ -61,6 +61,10 @@ pub trait UrcHandler {
     /// (direct-push data). The default drops it: the library uses buffer
     /// mode, where the modem does not push data.
     fn urc_payload(&mut self, _chunk: &[u8]) {}
+    /// Replies came while no command was running, seen by
+    /// [`AtClient::poll_urcs`]: a late answer, or a URC damaged past
+    /// recognition (perhaps the one being waited for). Ignored by default.
+    fn stray(&mut self) {}
 }
 
 /// A handler that ignores URCs.
@@ -113,9 +117,6 @@ pub struct AtClient<P, D> {
     /// Bytes read from the port so far (wrapping): tells a drain whether
     /// anything arrived.
     rx_count: u32,
-    /// Replies that came while no command was running (wrapping): a late
-    /// answer, or a URC damaged past recognition.
-    stray: u32,
 }
 
 impl<P: Port, D: Dialect> AtClient<P, D> {
@@ -130,16 +131,7 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
             in_urc_payload: false,
             out_of_step: false,
             rx_count: 0,
-            stray: 0,
         }
-    }
-
-    /// How many replies have come while no command was running (wrapping;
-    /// compare two readings): a late answer, or a URC damaged past
-    /// recognition, e.g. the one a caller of [`AtClient::poll_urcs`] waits
-    /// for.
-    pub fn stray_replies(&self) -> u32 {
-        self.stray
     }
 
     /// Mark the stream out of step: the next command resynchronises first.
@@ -366,12 +358,14 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         // of a command that timed out) is dropped.
         loop {
             let step_deadline = deadline.min(self.now_ms().saturating_add(20));
-            let mut stray = 0u32;
+            let mut stray = false;
             let r = self.pump(step_deadline, urcs, |_| {
-                stray = stray.wrapping_add(1);
+                stray = true;
                 Ok(Flow::Continue)
             });
-            self.stray = self.stray.wrapping_add(stray);
+            if stray {
+                urcs.stray();
+            }
             match r {
                 Err(AtError::Timeout) => {}
                 Err(e) => return Err(e),

@@ -803,10 +803,12 @@ impl<P: Port> Bg9x<P> {
 
     /// Wait up to `timeout_ms` for socket `id`'s open result. When a reply
     /// that could have been that result arrives damaged (a stray line, an
-    /// unreadable result, a result for another socket), the modem is asked
-    /// for the socket's state instead of waiting out the whole open time:
-    /// connected is success, still opening waits on, anything else is
-    /// [`AtError::Garbled`] (the caller closes the socket).
+    /// open result that is unreadable or names another socket: the driver
+    /// opens one at a time), the modem is asked for the socket's state
+    /// instead of waiting out the whole open time: connected is success,
+    /// still opening waits on, anything else is [`AtError::Garbled`] (the
+    /// caller closes the socket).
+    #[inline(never)]
     fn await_open(
         &mut self,
         kind: SocketKind,
@@ -814,43 +816,39 @@ impl<P: Port> Bg9x<P> {
         timeout_ms: u32,
     ) -> Result<Option<i32>, ModemError> {
         let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
-        let mut noise = (self.at.stray_replies(), self.urc.open_noise(id));
         loop {
+            let noise = self.urc.noise;
             let left = deadline.saturating_sub(self.now_ms());
-            let step = u32::try_from(left.min(1_000)).unwrap_or(1_000);
-            if self
-                .at
-                .poll_urcs(step, &mut self.urc, |u| u.open_result(id).is_some())?
-            {
-                return Ok(self.urc.open_result(id));
+            self.at.poll_urcs(
+                u32::try_from(left).unwrap_or(u32::MAX),
+                &mut self.urc,
+                |u| u.open_result(id).is_some() || u.noise != noise,
+            )?;
+            if let Some(code) = self.urc.open_result(id) {
+                return Ok(Some(code));
             }
-            let now = (self.at.stray_replies(), self.urc.open_noise(id));
-            if now != noise {
-                noise = now;
-                match self.socket_state(kind, id)? {
-                    Some(2) => return Ok(Some(0)),
-                    Some(1) => {}
-                    _ => return Err(ModemError::At(AtError::Garbled)),
-                }
-            }
-            if left <= u64::from(step) {
+            if self.urc.noise == noise {
                 return Ok(None);
+            }
+            match self.socket_state(kind, id)? {
+                Some(2) => return Ok(Some(0)),
+                Some(1) => {}
+                _ => return Err(ModemError::At(AtError::Garbled)),
             }
         }
     }
 
-    /// The state of socket `id` (`AT+QISTATE=1,<id>` / `AT+QSSLSTATE=<id>`):
-    /// 1 opening, 2 connected, 4 closing; `None` when the modem lists no such
-    /// socket.
+    /// The state of socket `id` from the modem's socket list
+    /// (`AT+QISTATE?` / `AT+QSSLSTATE`): 1 opening, 2 connected, 4 closing;
+    /// `None` when the list has no such socket.
     fn socket_state(&mut self, kind: SocketKind, id: u8) -> Result<Option<u32>, ModemError> {
         let mut state = None;
         let t = self.timeouts.command_ms;
-        let sid = Arg::Int(u32::from(id));
-        let (head, args, prefix): (&str, &[Arg<'_>], &[u8]) = match kind {
-            SocketKind::Tcp => ("AT+QISTATE=", &[Arg::Int(1), sid], b"+QISTATE:"),
-            SocketKind::Ssl => ("AT+QSSLSTATE=", &[sid], b"+QSSLSTATE:"),
+        let (head, prefix): (&str, &[u8]) = match kind {
+            SocketKind::Tcp => ("AT+QISTATE?", b"+QISTATE:"),
+            SocketKind::Ssl => ("AT+QSSLSTATE", b"+QSSLSTATE:"),
         };
-        self.run(head, args, t, &mut |l| {
+        self.run(head, &[], t, &mut |l| {
             if let Some(mut f) = Fields::after(l, prefix) {
                 if f.next_u32() == Some(u32::from(id)) {
                     // id, type, ip, rport, lport, state

@@ -20,8 +20,9 @@ pub(crate) struct UrcState {
     pub booted: bool,
     /// Context id whose deactivation matters.
     pub cid: u8,
-    /// Open results that could not be read (wrapping): a damaged line.
-    pub unreadable: u16,
+    /// `+QIOPEN`/`+QSSLOPEN` lines and stray replies seen (wrapping): what
+    /// changes when the open result being waited for arrives damaged.
+    pub noise: u16,
 }
 
 fn bit(id: u32) -> u16 {
@@ -64,16 +65,6 @@ impl UrcState {
     pub fn open_result(&self, id: u8) -> Option<i32> {
         self.open_result.get(usize::from(id)).copied().flatten()
     }
-    /// What changes when an open result arrives damaged: an unreadable
-    /// one, or a result for a socket other than `id` (the driver opens one
-    /// socket at a time, so another id is a damaged digit).
-    pub fn open_noise(&self, id: u8) -> (u16, [Option<i32>; SOCKETS]) {
-        let mut others = self.open_result;
-        if let Some(r) = others.get_mut(usize::from(id)) {
-            *r = None;
-        }
-        (self.unreadable, others)
-    }
 }
 
 /// The URCs the driver records: socket open results (index 0, 1) and
@@ -94,13 +85,11 @@ impl UrcHandler for UrcState {
             return;
         };
         if i < 2 {
-            match (f.next_u32(), f.next_i32()) {
-                (Some(id), Some(err)) if (id as usize) < SOCKETS => {
-                    if let Some(slot) = self.open_result.get_mut(id as usize) {
-                        *slot = Some(err);
-                    }
+            self.noise = self.noise.wrapping_add(1);
+            if let (Some(id), Some(err)) = (f.next_u32(), f.next_i32()) {
+                if let Some(slot) = self.open_result.get_mut(id as usize) {
+                    *slot = Some(err);
                 }
-                _ => self.unreadable = self.unreadable.wrapping_add(1),
             }
             return;
         }
@@ -114,6 +103,10 @@ impl UrcHandler for UrcState {
             Some(b"pdpdeact") if id == u32::from(self.cid) => self.pdp_lost = true,
             _ => {}
         }
+    }
+
+    fn stray(&mut self) {
+        self.noise = self.noise.wrapping_add(1);
     }
 }
 
