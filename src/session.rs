@@ -364,3 +364,30 @@ impl SessionInfo {
 pub use crate::auto::{connect, Session};
 #[cfg(feature = "host-tls")]
 pub use crate::host::HostBuffers;
+
+/// The one session interface, whatever the path (offloaded, host TLS, or
+/// Auto's choice of the two) and the modem family: an `embedded_io` byte
+/// stream with [`TlsSession::info`] and [`TlsSession::close`]. Code written
+/// against it runs over any of them.
+///
+/// ```
+/// use modemtls::session::TlsSession;
+///
+/// /// Send a request and read the first bytes of the answer.
+/// fn ask<S: TlsSession>(s: &mut S, request: &[u8], answer: &mut [u8]) -> Result<usize, S::Error> {
+///     s.write_all(request)?;
+///     s.flush()?;
+///     s.read(answer)
+/// }
+/// ```
+pub trait TlsSession:
+    embedded_io::Read + embedded_io::Write + embedded_io::ErrorType<Error = crate::error::Error>
+{
+    /// Path, reason and parameters of the session.
+    fn info(&self) -> SessionInfo;
+    /// Close the session (host TLS: `close_notify` first) and free the
+    /// modem's socket.
+    fn close(self) -> Result<(), crate::error::Error>
+    where
+        Self: Sized;
+}

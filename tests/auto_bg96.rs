@@ -10,11 +10,12 @@ use embedded_io::{Read, Write};
 use modemtls::auto::{self, PathCache, Step};
 use modemtls::error::{CertProblem, Error, TlsError, TlsFailure};
 use modemtls::host::{HostBuffers, MIN_READ_BUF};
+use modemtls::modem::quectel::Bg9x;
 use modemtls::modem::ModemError;
 use modemtls::port::TcpPort;
 use modemtls::probe::TlsVersion;
 use modemtls::session::{
-    ClientIdentity, Credential, Mode, Path, PathReason, Session, SessionConfig,
+    ClientIdentity, Credential, Mode, Path, PathReason, Session, SessionConfig, TlsSession,
 };
 use modemtls_sim::FirmwareProfile;
 use modemtls_testkit::{
@@ -74,7 +75,7 @@ impl Case {
         &mut self,
         cfg: &SessionConfig<'_>,
         cached: bool,
-    ) -> Result<Session<'_, '_, TcpPort>, Error> {
+    ) -> Result<Session<'_, '_, Bg9x<TcpPort>>, Error> {
         let Case {
             r,
             mem,
@@ -90,7 +91,10 @@ impl Case {
     }
 
     /// Open with the cache.
-    fn connect(&mut self, cfg: &SessionConfig<'_>) -> Result<Session<'_, '_, TcpPort>, Error> {
+    fn connect(
+        &mut self,
+        cfg: &SessionConfig<'_>,
+    ) -> Result<Session<'_, '_, Bg9x<TcpPort>>, Error> {
         self.open(cfg, true)
     }
 
@@ -148,8 +152,9 @@ fn bg96_reachable_server(creds: &ServerCreds) -> TlsServer {
     })
 }
 
-/// GET over the session; returns the response.
-fn get(s: &mut Session<'_, '_, TcpPort>) -> String {
+/// GET over any session (the one interface of every path); returns the
+/// response.
+fn get<S: TlsSession>(s: &mut S) -> String {
     s.write_all(b"GET / HTTP/1.1\r\nHost: server.test\r\n\r\n")
         .expect("request written");
     s.flush().expect("request flushed");
@@ -170,6 +175,37 @@ fn get(s: &mut Session<'_, '_, TcpPort>) -> String {
 
 fn auto_cfg<'a>(creds: &'a ServerCreds, port: u16) -> SessionConfig<'a> {
     SessionConfig::new(HOST, port).trust(Credential::Pem(&creds.ca_pem))
+}
+
+// ---- one session interface ----
+
+/// The offloaded, host and Auto sessions are one interface
+/// ([`TlsSession`]): the same generic code runs over each, on the same
+/// modem, against one server that both paths reach.
+#[test]
+fn every_path_is_the_same_session_interface() {
+    use modemtls::{host, offload};
+    let creds = server_creds(HOST, KeyKind::Rsa2048);
+    // TLS 1.2 with a suite the BG96 firmware has, and TLS 1.3 for the host.
+    let server = http(ServerOpts {
+        tls: TlsVersions::Both,
+        cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
+        ..ServerOpts::from_creds(&creds)
+    });
+    let mut c = Case::new();
+    let cfg = auto_cfg(&creds, server.port());
+    let mut rng = rand_core::OsRng;
+    let mut s = offload::connect(&mut c.r.modem, &cfg).expect("offloaded session");
+    assert!(get(&mut s).ends_with(std::str::from_utf8(BODY).unwrap()));
+    assert_eq!(TlsSession::info(&s).path, Path::Offload);
+    TlsSession::close(s).expect("offloaded close");
+    let mut s = host::connect(&mut c.r.modem, &cfg, &mut rng, c.mem.bufs()).expect("host session");
+    assert!(get(&mut s).ends_with(std::str::from_utf8(BODY).unwrap()));
+    assert_eq!(TlsSession::info(&s).path, Path::Host);
+    TlsSession::close(s).expect("host close");
+    let mut s = c.connect(&cfg).expect("Auto session");
+    assert!(get(&mut s).ends_with(std::str::from_utf8(BODY).unwrap()));
+    TlsSession::close(s).expect("Auto close");
 }
 
 // ---- host path on its own ----
@@ -502,7 +538,7 @@ fn mtls_server(creds: &ServerCreds, client_ca: &Ca) -> TlsServer {
 
 /// The server refused the client: at the handshake, or (TLS 1.3: its
 /// verdict can arrive after the client's Finished) at the first read.
-fn assert_refused(r: Result<Session<'_, '_, TcpPort>, Error>, what: &str) -> Option<Error> {
+fn assert_refused(r: Result<Session<'_, '_, Bg9x<TcpPort>>, Error>, what: &str) -> Option<Error> {
     match r {
         Err(e) => Some(e),
         Ok(mut s) => {
@@ -816,10 +852,10 @@ fn ca_bundle_larger_than_the_firmware_takes_goes_to_host() {
 /// `auto::connect_observed_in` on a fresh [`Case`], the steps recorded in
 /// it.
 fn connect_in<'s, 'c>(
-    slot: &'s mut core::mem::MaybeUninit<Session<'c, 'c, TcpPort>>,
+    slot: &'s mut core::mem::MaybeUninit<Session<'c, 'c, Bg9x<TcpPort>>>,
     c: &'c mut Case,
     cfg: &SessionConfig<'_>,
-) -> Result<&'s mut Session<'c, 'c, TcpPort>, Error> {
+) -> Result<&'s mut Session<'c, 'c, Bg9x<TcpPort>>, Error> {
     let Case {
         r,
         mem,

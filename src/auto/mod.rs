@@ -28,9 +28,8 @@ use embedded_tls::CryptoRngCore;
 
 use crate::error::{Error, TlsError};
 use crate::host::{self, HostBuffers, HostSession};
-use crate::modem::quectel::Bg9x;
+use crate::modem::FirmwareTls;
 use crate::offload::{self, OffloadSession};
-use crate::port::Port;
 use crate::session::{Mode, Path, PathReason, SessionConfig, SessionInfo};
 
 /// A session on either path.
@@ -40,14 +39,14 @@ use crate::session::{Mode, Path, PathReason, SessionConfig, SessionInfo};
 /// keeps a session in a `static` can build it there with
 /// [`connect_observed_in`].
 #[allow(clippy::large_enum_variant)]
-pub enum Session<'m, 'b, P: Port> {
+pub enum Session<'m, 'b, M: FirmwareTls> {
     /// TLS in the modem.
-    Offload(OffloadSession<'m, P>),
+    Offload(OffloadSession<'m, M>),
     /// TLS on the MCU.
-    Host(HostSession<'m, 'b, P>),
+    Host(HostSession<'m, 'b, M>),
 }
 
-impl<P: Port> Session<'_, '_, P> {
+impl<M: FirmwareTls> Session<'_, '_, M> {
     /// Path, reason and parameters.
     pub fn info(&self) -> SessionInfo {
         match self {
@@ -65,11 +64,20 @@ impl<P: Port> Session<'_, '_, P> {
     }
 }
 
-impl<P: Port> embedded_io::ErrorType for Session<'_, '_, P> {
+impl<M: FirmwareTls> crate::session::TlsSession for Session<'_, '_, M> {
+    fn info(&self) -> SessionInfo {
+        Session::info(self)
+    }
+    fn close(self) -> Result<(), Error> {
+        Session::close(self)
+    }
+}
+
+impl<M: FirmwareTls> embedded_io::ErrorType for Session<'_, '_, M> {
     type Error = Error;
 }
 
-impl<P: Port> embedded_io::Read for Session<'_, '_, P> {
+impl<M: FirmwareTls> embedded_io::Read for Session<'_, '_, M> {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
         match self {
             Session::Offload(s) => s.read(buf),
@@ -78,7 +86,7 @@ impl<P: Port> embedded_io::Read for Session<'_, '_, P> {
     }
 }
 
-impl<P: Port> embedded_io::Write for Session<'_, '_, P> {
+impl<M: FirmwareTls> embedded_io::Write for Session<'_, '_, M> {
     fn write(&mut self, buf: &[u8]) -> Result<usize, Error> {
         match self {
             Session::Offload(s) => s.write(buf),
@@ -119,25 +127,25 @@ pub enum Step {
 ///
 /// `rng` and `bufs` are used only if the session runs on the host path;
 /// `cache` (may be `None`) is read and updated in [`Mode::Auto`].
-pub fn connect<'m, 'b, P: Port, R: CryptoRngCore, const N: usize>(
-    modem: &'m mut Bg9x<P>,
+pub fn connect<'m, 'b, M: FirmwareTls, R: CryptoRngCore, const N: usize>(
+    modem: &'m mut M,
     cfg: &SessionConfig<'_>,
     rng: &mut R,
     bufs: HostBuffers<'b>,
     cache: Option<&mut PathCache<N>>,
-) -> Result<Session<'m, 'b, P>, Error> {
+) -> Result<Session<'m, 'b, M>, Error> {
     connect_observed(modem, cfg, rng, bufs, cache, &mut |_| {})
 }
 
 /// [`connect`], reporting each [`Step`] to `observe`.
-pub fn connect_observed<'m, 'b, P: Port, R: CryptoRngCore, const N: usize>(
-    modem: &'m mut Bg9x<P>,
+pub fn connect_observed<'m, 'b, M: FirmwareTls, R: CryptoRngCore, const N: usize>(
+    modem: &'m mut M,
     cfg: &SessionConfig<'_>,
     rng: &mut R,
     bufs: HostBuffers<'b>,
     cache: Option<&mut PathCache<N>>,
     observe: &mut dyn FnMut(Step),
-) -> Result<Session<'m, 'b, P>, Error> {
+) -> Result<Session<'m, 'b, M>, Error> {
     run(ByValue, modem, cfg, rng, bufs, cache, observe)
 }
 
@@ -150,44 +158,46 @@ pub fn connect_observed<'m, 'b, P: Port, R: CryptoRngCore, const N: usize>(
 /// (such as the C ABI's pool) opens it here: the offloaded path then needs
 /// no room for a host session at all, and the host path moves it once.
 /// `slot` is overwritten without dropping what it held.
-pub fn connect_observed_in<'s, 'm, 'b, P: Port, R: CryptoRngCore, const N: usize>(
-    slot: &'s mut MaybeUninit<Session<'m, 'b, P>>,
-    modem: &'m mut Bg9x<P>,
+pub fn connect_observed_in<'s, 'm, 'b, M: FirmwareTls, R: CryptoRngCore, const N: usize>(
+    slot: &'s mut MaybeUninit<Session<'m, 'b, M>>,
+    modem: &'m mut M,
     cfg: &SessionConfig<'_>,
     rng: &mut R,
     bufs: HostBuffers<'b>,
     cache: Option<&mut PathCache<N>>,
     observe: &mut dyn FnMut(Step),
-) -> Result<&'s mut Session<'m, 'b, P>, Error> {
+) -> Result<&'s mut Session<'m, 'b, M>, Error> {
     run(slot, modem, cfg, rng, bufs, cache, observe)
 }
 
 /// Where an opened session goes: returned by value, or written into a slot.
-trait Place<'m: 'b, 'b, P: Port + 'm> {
+trait Place<'m: 'b, 'b, M: FirmwareTls + 'm> {
     type Out;
-    fn offload(self, s: OffloadSession<'m, P>) -> Self::Out;
-    fn host(self, s: HostSession<'m, 'b, P>) -> Self::Out;
+    fn offload(self, s: OffloadSession<'m, M>) -> Self::Out;
+    fn host(self, s: HostSession<'m, 'b, M>) -> Self::Out;
 }
 
 /// Return the session.
 struct ByValue;
 
-impl<'m: 'b, 'b, P: Port + 'm> Place<'m, 'b, P> for ByValue {
-    type Out = Session<'m, 'b, P>;
-    fn offload(self, s: OffloadSession<'m, P>) -> Self::Out {
+impl<'m: 'b, 'b, M: FirmwareTls + 'm> Place<'m, 'b, M> for ByValue {
+    type Out = Session<'m, 'b, M>;
+    fn offload(self, s: OffloadSession<'m, M>) -> Self::Out {
         Session::Offload(s)
     }
-    fn host(self, s: HostSession<'m, 'b, P>) -> Self::Out {
+    fn host(self, s: HostSession<'m, 'b, M>) -> Self::Out {
         Session::Host(s)
     }
 }
 
-impl<'s, 'm: 'b, 'b, P: Port + 'm> Place<'m, 'b, P> for &'s mut MaybeUninit<Session<'m, 'b, P>> {
-    type Out = &'s mut Session<'m, 'b, P>;
-    fn offload(self, s: OffloadSession<'m, P>) -> Self::Out {
+impl<'s, 'm: 'b, 'b, M: FirmwareTls + 'm> Place<'m, 'b, M>
+    for &'s mut MaybeUninit<Session<'m, 'b, M>>
+{
+    type Out = &'s mut Session<'m, 'b, M>;
+    fn offload(self, s: OffloadSession<'m, M>) -> Self::Out {
         self.write(Session::Offload(s))
     }
-    fn host(self, s: HostSession<'m, 'b, P>) -> Self::Out {
+    fn host(self, s: HostSession<'m, 'b, M>) -> Self::Out {
         self.write(Session::Host(s))
     }
 }
@@ -196,12 +206,12 @@ impl<'s, 'm: 'b, 'b, P: Port + 'm> Place<'m, 'b, P> for &'s mut MaybeUninit<Sess
 /// line (as is [`host_path`]) so that neither path's frame holds the
 /// other's locals.
 #[inline(never)]
-fn offload_path<'m: 'b, 'b, P: Port + 'm, K: Place<'m, 'b, P>>(
+fn offload_path<'m: 'b, 'b, M: FirmwareTls + 'm, K: Place<'m, 'b, M>>(
     place: K,
-    modem: &'m mut Bg9x<P>,
+    modem: &'m mut M,
     cfg: &SessionConfig<'_>,
     reason: PathReason,
-) -> Result<K::Out, (Error, K, &'m mut Bg9x<P>)> {
+) -> Result<K::Out, (Error, K, &'m mut M)> {
     match offload::open(modem, cfg) {
         Ok(opened) => {
             let mut s = OffloadSession::assemble(modem, opened);
@@ -214,9 +224,9 @@ fn offload_path<'m: 'b, 'b, P: Port + 'm, K: Place<'m, 'b, P>>(
 
 /// The host handshake, its session placed by `place`.
 #[inline(never)]
-fn host_path<'m: 'b, 'b, P: Port + 'm, R: CryptoRngCore, K: Place<'m, 'b, P>>(
+fn host_path<'m: 'b, 'b, M: FirmwareTls + 'm, R: CryptoRngCore, K: Place<'m, 'b, M>>(
     place: K,
-    modem: &'m mut Bg9x<P>,
+    modem: &'m mut M,
     cfg: &SessionConfig<'_>,
     rng: &mut R,
     bufs: HostBuffers<'b>,
@@ -230,9 +240,9 @@ fn host_path<'m: 'b, 'b, P: Port + 'm, R: CryptoRngCore, K: Place<'m, 'b, P>>(
 }
 
 /// [`connect_observed`] for any [`Place`].
-fn run<'m: 'b, 'b, P: Port + 'm, R: CryptoRngCore, K: Place<'m, 'b, P>, const N: usize>(
+fn run<'m: 'b, 'b, M: FirmwareTls + 'm, R: CryptoRngCore, K: Place<'m, 'b, M>, const N: usize>(
     place: K,
-    modem: &'m mut Bg9x<P>,
+    modem: &'m mut M,
     cfg: &SessionConfig<'_>,
     rng: &mut R,
     bufs: HostBuffers<'b>,

@@ -61,7 +61,7 @@ pub struct mtls_session {
     _opaque: [u8; 0],
 }
 
-type Sess = Session<'static, 'static, CPort>;
+type Sess = Session<'static, 'static, Bg9x<CPort>>;
 
 /// The host TLS buffers of one slot.
 pub(crate) struct HostMem {

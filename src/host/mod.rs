@@ -52,9 +52,8 @@ use embedded_tls::UnsecureProvider;
 #[cfg(doc)]
 use crate::error::TlsFailure;
 use crate::error::{ConfigError, Error, TlsError};
-use crate::modem::quectel::{Bg9x, TcpSocket};
+use crate::modem::{Sockets, TcpSocket};
 use crate::pki::{host_tls_config, ClientIdentity, PkiError, PkiVerifier, TrustAnchors, Validity};
-use crate::port::Port;
 use crate::probe::TlsVersion;
 use crate::session::{Credential, Path, PathReason, PeerName, SessionConfig, SessionInfo};
 
@@ -77,7 +76,7 @@ pub struct HostBuffers<'b> {
     pub scratch: &'b mut [u8],
 }
 
-type Connection<'m, 'b, P> = TlsConnection<'b, Transport<TcpSocket<'m, P>>, Aes128GcmSha256>;
+type Connection<'m, 'b, M> = TlsConnection<'b, Transport<TcpSocket<'m, M>>, Aes128GcmSha256>;
 
 /// An open host TLS session. Read and write it with
 /// [`embedded_io::Read`]/[`embedded_io::Write`] (writes are sent on
@@ -88,9 +87,9 @@ type Connection<'m, 'b, P> = TlsConnection<'b, Transport<TcpSocket<'m, P>>, Aes1
 /// message) ends the session: the socket is closed at once and every later
 /// read or write returns the same error. Modem errors (a timeout, a lost
 /// PDP context) leave it as it is.
-pub struct HostSession<'m, 'b, P: Port> {
+pub struct HostSession<'m, 'b, M: Sockets> {
     /// `None` once a TLS error ended the session.
-    tls: Option<Connection<'m, 'b, P>>,
+    tls: Option<Connection<'m, 'b, M>>,
     info: SessionInfo,
     closed: bool,
     failed: Option<Error>,
@@ -103,7 +102,7 @@ pub struct HostSession<'m, 'b, P: Port> {
 /// error path adds no second copy of the connection to the handshake's
 /// frame.
 #[inline(never)]
-fn guard_verdict<P: Port>(tls: &mut Option<Connection<'_, '_, P>>) -> Option<guard::GuardError> {
+fn guard_verdict<M: Sockets>(tls: &mut Option<Connection<'_, '_, M>>) -> Option<guard::GuardError> {
     let transport = match tls.take()?.close() {
         Ok(t) | Err((t, _)) => t,
     };
@@ -123,7 +122,7 @@ fn is_guard(e: &embedded_tls::TlsError) -> bool {
 
 /// The current time for validity checks: the port's real-time clock, else
 /// the modem's network clock.
-fn validity<P: Port>(modem: &mut Bg9x<P>, cfg: &SessionConfig<'_>) -> Result<Validity, Error> {
+fn validity<M: Sockets>(modem: &mut M, cfg: &SessionConfig<'_>) -> Result<Validity, Error> {
     if cfg.accept_unchecked_validity {
         return Ok(Validity::InsecureUncheckedValidity);
     }
@@ -163,24 +162,24 @@ fn der_of<'s>(
 /// Open a host TLS session to `cfg.host:cfg.port` over a raw TCP socket of
 /// `modem`. `rng` must be a cryptographically secure generator (it makes
 /// the key share and the ClientHello random).
-pub fn connect<'m, 'b, P: Port, R: CryptoRngCore>(
-    modem: &'m mut Bg9x<P>,
+pub fn connect<'m, 'b, M: Sockets, R: CryptoRngCore>(
+    modem: &'m mut M,
     cfg: &SessionConfig<'_>,
     rng: &mut R,
     bufs: HostBuffers<'b>,
-) -> Result<HostSession<'m, 'b, P>, Error> {
+) -> Result<HostSession<'m, 'b, M>, Error> {
     connect_place(modem, cfg, rng, bufs, |s| s)
 }
 
 /// [`connect`], handing the session to `place` (e.g. to be written where
 /// it is kept) instead of returning it: a caller that keeps the session
 /// elsewhere than on the stack then needs no second copy of it.
-pub(crate) fn connect_place<'m: 'b, 'b, P: Port + 'm, R: CryptoRngCore, T>(
-    modem: &'m mut Bg9x<P>,
+pub(crate) fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
+    modem: &'m mut M,
     cfg: &SessionConfig<'_>,
     rng: &mut R,
     bufs: HostBuffers<'b>,
-    place: impl FnOnce(HostSession<'m, 'b, P>) -> T,
+    place: impl FnOnce(HostSession<'m, 'b, M>) -> T,
 ) -> Result<T, Error> {
     cfg.validate()?;
     if bufs.read.len() < MIN_READ_BUF || bufs.write.len() < MIN_WRITE_BUF {
@@ -242,7 +241,7 @@ pub(crate) fn connect_place<'m: 'b, 'b, P: Port + 'm, R: CryptoRngCore, T>(
     // Each read of the handshake is bounded by the driver's data timeout
     // (`Timeouts::data_ms`); `handshake_timeout_s` bounds the offloaded path.
     let transport = Transport::new(sock);
-    let mut tls: Option<Connection<'m, 'b, P>> =
+    let mut tls: Option<Connection<'m, 'b, M>> =
         Some(TlsConnection::new(transport, bufs.read, bufs.write));
     let Some(conn) = tls.as_mut() else {
         return Err(Error::Closed);
@@ -295,7 +294,7 @@ pub(crate) fn connect_place<'m: 'b, 'b, P: Port + 'm, R: CryptoRngCore, T>(
     }
 }
 
-impl<'m, 'b, P: Port> HostSession<'m, 'b, P> {
+impl<'m, 'b, M: Sockets> HostSession<'m, 'b, M> {
     /// Path, reason and parameters of this session.
     pub fn info(&self) -> SessionInfo {
         self.info
@@ -325,7 +324,7 @@ impl<'m, 'b, P: Port> HostSession<'m, 'b, P> {
     }
 
     /// The connection, or the error that ended it.
-    fn live(&mut self) -> Result<&mut Connection<'m, 'b, P>, Error> {
+    fn live(&mut self) -> Result<&mut Connection<'m, 'b, M>, Error> {
         match (self.tls.as_mut(), self.failed) {
             (Some(tls), _) => Ok(tls),
             (None, failed) => Err(failed.unwrap_or(Error::Closed)),
@@ -353,11 +352,20 @@ impl<'m, 'b, P: Port> HostSession<'m, 'b, P> {
     }
 }
 
-impl<P: Port> embedded_io::ErrorType for HostSession<'_, '_, P> {
+impl<M: Sockets> crate::session::TlsSession for HostSession<'_, '_, M> {
+    fn info(&self) -> SessionInfo {
+        HostSession::info(self)
+    }
+    fn close(self) -> Result<(), Error> {
+        HostSession::close(self)
+    }
+}
+
+impl<M: Sockets> embedded_io::ErrorType for HostSession<'_, '_, M> {
     type Error = Error;
 }
 
-impl<P: Port> embedded_io::Read for HostSession<'_, '_, P> {
+impl<M: Sockets> embedded_io::Read for HostSession<'_, '_, M> {
     /// Blocks until data arrives; `Ok(0)` once the server sent close_notify.
     /// A connection that ends without close_notify is an error
     /// ([`crate::modem::ModemError::Closed`]): the data may have been truncated.
@@ -366,7 +374,7 @@ impl<P: Port> embedded_io::Read for HostSession<'_, '_, P> {
     }
 }
 
-impl<P: Port> embedded_io::Write for HostSession<'_, '_, P> {
+impl<M: Sockets> embedded_io::Write for HostSession<'_, '_, M> {
     fn write(&mut self, buf: &[u8]) -> Result<usize, Error> {
         self.io(Op::Write(buf))
     }
@@ -383,7 +391,7 @@ enum Op<'x> {
     Flush,
 }
 
-impl<P: Port> HostSession<'_, '_, P> {
+impl<M: Sockets> HostSession<'_, '_, M> {
     /// Every read, write and flush: one out-of-line copy in the image
     /// instead of three inlined into the application's code.
     #[inline(never)]

@@ -21,9 +21,8 @@
 //! went away from a timeout or a lost PDP context.
 
 use super::guard::{GuardError, RecordGuard};
-use crate::modem::quectel::TcpSocket;
 use crate::modem::ModemError;
-use crate::port::Port;
+use crate::modem::{Sockets, TcpSocket};
 
 /// Bytes fetched ahead when `embedded-tls` asks for less.
 pub const READ_AHEAD: usize = 256;
@@ -74,7 +73,7 @@ pub struct Transport<S> {
     end: usize,
 }
 
-impl<'m, P: Port> Transport<TcpSocket<'m, P>> {
+impl<'m, M: Sockets> Transport<TcpSocket<'m, M>> {
     /// Close the socket.
     pub fn close(self) -> Result<(), ModemError> {
         self.sock.close()

@@ -1,20 +1,30 @@
-//! Modem drivers: one module per family, each with a capability table.
+//! Modem drivers: the traits every family implements ([`Modem`],
+//! [`Sockets`], [`FirmwareTls`]), the family-neutral types, and one module
+//! per family, each with a capability table.
 //!
 //! Nothing above this layer knows AT syntax; nothing in it knows which TLS
 //! path a session takes.
 
 pub mod capability;
 mod error;
+mod identity;
 pub mod quectel;
+mod tcp;
+mod timeouts;
+mod traits;
 
 pub use capability::{CaFormats, Capabilities, Family};
 pub use error::ModemError;
+pub use identity::Identity;
+pub use tcp::TcpSocket;
+pub use timeouts::Timeouts;
+pub use traits::{FirmwareTls, Modem, Sockets, TlsParams};
 
 /// A modem socket (Quectel `connectID`/`clientID` 0-11).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SocketId(pub u8);
 
-/// PDP context (APN) settings for [`quectel::Bg9x::attach`].
+/// PDP context (APN) settings for [`Modem::attach`].
 #[derive(Clone, Copy, Debug)]
 pub struct Apn<'a> {
     /// Access point name ("" lets the network choose).

@@ -4,10 +4,9 @@
 
 use crate::at::AtError;
 use crate::error::{ConfigError, Error};
-use crate::modem::quectel::{crc32, Bg9x};
-use crate::modem::CaFormats;
+use crate::modem::quectel::crc32;
+use crate::modem::{CaFormats, FirmwareTls};
 use crate::pem::{pem_len, write_pem, DerKeyKind};
-use crate::port::Port;
 use crate::session::Credential;
 use heapless::String;
 
@@ -25,8 +24,8 @@ pub(crate) enum Role {
 
 /// Upload `cred` (converted when the firmware needs it) and set `name` to
 /// its file name. The CRC covers the bytes as uploaded.
-pub(crate) fn store<P: Port>(
-    modem: &mut Bg9x<P>,
+pub(crate) fn store<M: FirmwareTls>(
+    modem: &mut M,
     cred: Credential<'_>,
     role: Role,
     formats: CaFormats,
@@ -67,7 +66,7 @@ pub(crate) fn store<P: Port>(
     let _ = crate::at::push_hex(name, crc, 8, false);
     let _ = name.push('.');
     let _ = name.push_str(ext);
-    modem.store_file(name, len, &mut |w| match pem_label {
+    modem.store_credential(name, len, &mut |w| match pem_label {
         Some(label) => write_pem::<AtError>(bytes, label, w),
         None => w(bytes),
     })?;

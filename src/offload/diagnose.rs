@@ -8,9 +8,8 @@
 //! server accepts it, the failure came later (certificates).
 
 use crate::error::TlsFailure;
-use crate::modem::quectel::{Bg9x, SocketKind};
+use crate::modem::Sockets;
 use crate::modem::{Capabilities, ModemError};
-use crate::port::Port;
 use crate::probe::{
     diagnose, write_client_hello, Diagnosis, ProbeHello, ResponseParser, TlsVersion, Verdict,
 };
@@ -21,8 +20,8 @@ const PROBE_TIMEOUT_MS: u32 = 15_000;
 
 /// Probe `host:port` as the firmware would, once with the firmware's SNI
 /// behaviour and, if that is refused without SNI, once more with SNI.
-pub(crate) fn diagnose_offload<P: Port>(
-    modem: &mut Bg9x<P>,
+pub(crate) fn diagnose_offload<M: Sockets>(
+    modem: &mut M,
     host: &str,
     port: u16,
     caps: &Capabilities,
@@ -59,8 +58,8 @@ pub(crate) fn failure_of(d: Diagnosis) -> TlsFailure {
 /// One probe: the ClientHello over a fresh TCP connection, the server's
 /// first answer read until it decides, the connection closed.
 #[inline(never)]
-fn probe<P: Port>(
-    modem: &mut Bg9x<P>,
+fn probe<M: Sockets>(
+    modem: &mut M,
     host: &str,
     port: u16,
     sni: Option<&str>,
@@ -82,26 +81,26 @@ fn probe<P: Port>(
     let n = write_client_hello(&hello, &random, &mut buf).map_err(|_| ModemError::Socket(-1))?;
     let id = modem.tcp_open(host, port)?;
     let r = exchange(modem, id, &mut buf, n);
-    let _ = modem.close(SocketKind::Tcp, id);
+    let _ = modem.close(id);
     r
 }
 
 /// Sends the first `n` bytes of `buf`, then reads the answer into `buf`.
-fn exchange<P: Port>(
-    modem: &mut Bg9x<P>,
+fn exchange<M: Sockets>(
+    modem: &mut M,
     id: crate::modem::SocketId,
     buf: &mut [u8],
     n: usize,
 ) -> Result<Verdict, ModemError> {
     let mut sent = 0;
     while let Some(rest) = buf.get(sent..n).filter(|r| !r.is_empty()) {
-        sent += modem.send(SocketKind::Tcp, id, rest)?;
+        sent += modem.send(id, rest)?;
     }
     let mut parser = ResponseParser::new();
     let mut received = 0usize;
     let wait = PROBE_TIMEOUT_MS.min(modem.timeouts().data_ms);
     loop {
-        match modem.recv_wait(SocketKind::Tcp, id, buf, wait) {
+        match modem.recv_wait(id, buf, wait) {
             Ok(0) => break,
             Ok(n) => {
                 received += n;

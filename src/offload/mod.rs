@@ -11,9 +11,7 @@ mod credentials;
 mod diagnose;
 
 use crate::error::{ConfigError, Error, TlsError, TlsFailure};
-use crate::modem::quectel::{Bg9x, SocketKind, SslSettings, SslVersion};
-use crate::modem::{ModemError, SocketId};
-use crate::port::Port;
+use crate::modem::{FirmwareTls, ModemError, SocketId, TlsParams};
 use crate::probe::{Diagnosis, TlsVersion};
 use crate::session::{Path, PathReason, PeerName, SessionConfig, SessionInfo};
 use credentials::{FileName, Role};
@@ -21,10 +19,9 @@ use credentials::{FileName, Role};
 /// An open offloaded TLS session. Read and write it with
 /// [`embedded_io::Read`]/[`embedded_io::Write`]; [`OffloadSession::close`]
 /// it when done (dropping it closes too, ignoring errors).
-pub struct OffloadSession<'m, P: Port> {
-    modem: &'m mut Bg9x<P>,
+pub struct OffloadSession<'m, M: FirmwareTls> {
+    modem: &'m mut M,
     id: SocketId,
-    ctx: u8,
     info: SessionInfo,
     open: bool,
 }
@@ -36,10 +33,10 @@ pub struct OffloadSession<'m, P: Port> {
 /// checked against the modem's network clock, which must be set unless
 /// `cfg.accept_unchecked_validity`. On a handshake failure the error says
 /// why ([`TlsFailure`]) and what the evidence was.
-pub fn connect<'m, P: Port>(
-    modem: &'m mut Bg9x<P>,
+pub fn connect<'m, M: FirmwareTls>(
+    modem: &'m mut M,
     cfg: &SessionConfig<'_>,
-) -> Result<OffloadSession<'m, P>, Error> {
+) -> Result<OffloadSession<'m, M>, Error> {
     let opened = open(modem, cfg)?;
     Ok(OffloadSession::assemble(modem, opened))
 }
@@ -50,11 +47,13 @@ pub fn connect<'m, P: Port>(
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Opened {
     id: SocketId,
-    ctx: u8,
     info: SessionInfo,
 }
 
-pub(crate) fn open<P: Port>(modem: &mut Bg9x<P>, cfg: &SessionConfig<'_>) -> Result<Opened, Error> {
+pub(crate) fn open<M: FirmwareTls>(
+    modem: &mut M,
+    cfg: &SessionConfig<'_>,
+) -> Result<Opened, Error> {
     cfg.validate()?;
     let caps = *modem.capabilities();
     let verify = !cfg.insecure_no_verify;
@@ -92,31 +91,19 @@ pub(crate) fn open<P: Port>(modem: &mut Bg9x<P>, cfg: &SessionConfig<'_>) -> Res
         .each_ref()
         .map(|f| Some(f.as_str()).filter(|f| !f.is_empty()));
 
-    let ctx = modem.alloc_context()?;
-    let settings = SslSettings {
-        version: SslVersion::Tls12,
-        cipher_suite: 0xFFFF,
-        seclevel: match (verify, cfg.client.is_some()) {
-            (false, false) => 0,
-            (true, false) => 1,
-            (_, true) => 2,
-        },
-        ca_file,
-        client_cert_file: cert_file,
-        client_key_file: key_file,
-        sni: true,
-        check_host: verify,
-        ignore_local_time: !verify || cfg.accept_unchecked_validity,
-        negotiate_time_s: cfg.handshake_timeout_s.clamp(10, 300),
+    let params = TlsParams {
+        host: cfg.host,
+        port: cfg.port,
+        verify,
+        check_validity: !cfg.accept_unchecked_validity,
+        ca: ca_file,
+        client_cert: cert_file,
+        client_key: key_file,
+        handshake_timeout_s: cfg.handshake_timeout_s.clamp(10, 300),
     };
-    if let Err(e) = modem.ssl_configure(ctx, &settings) {
-        modem.free_context(ctx);
-        return Err(e.into());
-    }
-    match modem.ssl_open(ctx, cfg.host, cfg.port, settings.negotiate_time_s) {
+    match modem.tls_open(&params) {
         Ok(id) => Ok(Opened {
             id,
-            ctx,
             info: SessionInfo {
                 path: Path::Offload,
                 reason: PathReason::Requested,
@@ -130,7 +117,6 @@ pub(crate) fn open<P: Port>(modem: &mut Bg9x<P>, cfg: &SessionConfig<'_>) -> Res
             },
         }),
         Err(ModemError::HandshakeFailed(code)) => {
-            modem.free_context(ctx);
             #[cfg(feature = "diagnose")]
             let diagnosis = if cfg.diagnose {
                 match diagnose::diagnose_offload(
@@ -168,7 +154,7 @@ pub(crate) fn open<P: Port>(modem: &mut Bg9x<P>, cfg: &SessionConfig<'_>) -> Res
             // the server: do not trust the file again without uploading it.
             if !failure.is_capability() {
                 if let Some(f) = ca_file {
-                    modem.forget_file(f);
+                    modem.forget_credential(f);
                 }
             }
             Err(Error::Tls(TlsError {
@@ -177,19 +163,15 @@ pub(crate) fn open<P: Port>(modem: &mut Bg9x<P>, cfg: &SessionConfig<'_>) -> Res
                 ..TlsError::new(failure, Path::Offload)
             }))
         }
-        Err(e) => {
-            modem.free_context(ctx);
-            Err(e.into())
-        }
+        Err(e) => Err(e.into()),
     }
 }
 
-impl<'m, P: Port> OffloadSession<'m, P> {
-    pub(crate) fn assemble(modem: &'m mut Bg9x<P>, o: Opened) -> Self {
+impl<'m, M: FirmwareTls> OffloadSession<'m, M> {
+    pub(crate) fn assemble(modem: &'m mut M, o: Opened) -> Self {
         OffloadSession {
             modem,
             id: o.id,
-            ctx: o.ctx,
             info: o.info,
             open: true,
         }
@@ -221,24 +203,30 @@ impl<'m, P: Port> OffloadSession<'m, P> {
             return Ok(());
         }
         self.open = false;
-        self.modem.free_context(self.ctx);
-        self.modem
-            .close(SocketKind::Ssl, self.id)
-            .map_err(Error::from)
+        self.modem.close(self.id).map_err(Error::from)
     }
 }
 
-impl<P: Port> Drop for OffloadSession<'_, P> {
+impl<M: FirmwareTls> crate::session::TlsSession for OffloadSession<'_, M> {
+    fn info(&self) -> SessionInfo {
+        OffloadSession::info(self)
+    }
+    fn close(self) -> Result<(), Error> {
+        OffloadSession::close(self)
+    }
+}
+
+impl<M: FirmwareTls> Drop for OffloadSession<'_, M> {
     fn drop(&mut self) {
         let _ = self.shut();
     }
 }
 
-impl<P: Port> embedded_io::ErrorType for OffloadSession<'_, P> {
+impl<M: FirmwareTls> embedded_io::ErrorType for OffloadSession<'_, M> {
     type Error = Error;
 }
 
-impl<P: Port> embedded_io::Read for OffloadSession<'_, P> {
+impl<M: FirmwareTls> embedded_io::Read for OffloadSession<'_, M> {
     /// Blocks until data arrives; `Ok(0)` once the server closed and all
     /// its data was read.
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
@@ -246,16 +234,16 @@ impl<P: Port> embedded_io::Read for OffloadSession<'_, P> {
             return Err(Error::Closed);
         }
         let t = self.modem.timeouts().data_ms;
-        Ok(self.modem.recv_wait(SocketKind::Ssl, self.id, buf, t)?)
+        Ok(self.modem.recv_wait(self.id, buf, t)?)
     }
 }
 
-impl<P: Port> embedded_io::Write for OffloadSession<'_, P> {
+impl<M: FirmwareTls> embedded_io::Write for OffloadSession<'_, M> {
     fn write(&mut self, buf: &[u8]) -> Result<usize, Error> {
         if !self.open {
             return Err(Error::Closed);
         }
-        Ok(self.modem.send(SocketKind::Ssl, self.id, buf)?)
+        Ok(self.modem.send(self.id, buf)?)
     }
 
     fn flush(&mut self) -> Result<(), Error> {

@@ -7,59 +7,12 @@ use super::checksum::Xor16;
 use super::dialect::QuectelDialect;
 use super::urc::{UrcState, SOCKETS};
 use crate::at::{AtClient, AtError, Command, DataSource, Fields};
-use crate::modem::{Apn, Capabilities, ModemError, SocketId};
+use crate::modem::{
+    Apn, Capabilities, FirmwareTls, Identity, Modem, ModemError, SocketId, Sockets, Timeouts,
+    TlsParams,
+};
 use crate::port::Port;
 use heapless::String;
-
-/// Deadlines, milliseconds.
-#[derive(Clone, Copy, Debug)]
-pub struct Timeouts {
-    /// Ordinary commands.
-    pub command_ms: u32,
-    /// `AT+QIACT` (the manual allows 150 s).
-    pub attach_ms: u32,
-    /// `+QIOPEN`/`+QSSLOPEN` results (150 s, plus `negotiatetime` for SSL).
-    pub open_ms: u32,
-    /// A blocking read or write waiting for the network, and each data
-    /// exchange with the modem (`AT+QISEND`, `AT+QIRD`, ...): a UART that
-    /// goes quiet for less than this (cell reselection, a network scan, a
-    /// PSM wake-up) does not end a session. Default 60 s; keep it at 15 s
-    /// or more.
-    pub data_ms: u32,
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        Self {
-            command_ms: 5_000,
-            attach_ms: 150_000,
-            open_ms: 150_000,
-            data_ms: 60_000,
-        }
-    }
-}
-
-impl Timeouts {
-    /// The deadline of one data exchange with the modem (`AT+QISEND` and
-    /// its result, `AT+QIRD`): a stall of the UART (cell reselection, a
-    /// scan) shorter than the data timeout does not end it.
-    fn exchange_ms(&self) -> u32 {
-        self.data_ms.max(self.command_ms)
-    }
-}
-
-/// What `ATI` and `AT+QGMR` said.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Identity {
-    /// Manufacturer line (`Quectel`).
-    pub manufacturer: String<16>,
-    /// Model (`BG96`, `BG95-M3`, `BG77`).
-    pub model: String<24>,
-    /// `Revision:` of `ATI` (`BG96MAR02A07M1G`).
-    pub revision: String<48>,
-    /// `AT+QGMR` (`BG96MAR02A07M1G_01.016.01.016`).
-    pub firmware: String<64>,
-}
 
 /// Which socket command set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,6 +96,10 @@ pub struct Bg9x<P: Port> {
     apn: Option<(String<64>, String<32>, String<32>)>,
     sockets_in_use: u16,
     contexts_in_use: u8,
+    /// The SSL context of each socket opened through
+    /// [`FirmwareTls::tls_open`] (`None`: a raw TCP socket), so callers of
+    /// the [`Sockets`] calls never name a command set.
+    ssl_ctx: [Option<u8>; SOCKETS],
     /// Names (FNV-1a hashes) of the files uploaded and checksum-verified
     /// since the last init: only these are reused without an upload.
     verified: [u32; VERIFIED],
@@ -176,6 +133,7 @@ impl<P: Port> Bg9x<P> {
             apn: None,
             sockets_in_use: 0,
             contexts_in_use: 0,
+            ssl_ctx: [None; SOCKETS],
             verified: [0; VERIFIED],
         }
     }
@@ -398,6 +356,7 @@ impl<P: Port> Bg9x<P> {
         self.pdp_up = false;
         self.sockets_in_use = 0;
         self.contexts_in_use = 0;
+        self.ssl_ctx = [None; SOCKETS];
         self.urc = UrcState {
             cid: self.cid,
             ..Default::default()
@@ -441,9 +400,7 @@ impl<P: Port> Bg9x<P> {
     /// offloaded path needs (the firmware checks validity dates against it),
     /// without the date arithmetic of [`Bg9x::network_time`]. Fails with
     /// [`ModemError::ClockNotSet`] while it shows a year before 2024.
-    // Only the offloaded path uses it.
-    #[cfg_attr(not(feature = "offload"), allow(dead_code))]
-    pub(crate) fn check_clock(&mut self) -> Result<(), ModemError> {
+    pub fn check_clock(&mut self) -> Result<(), ModemError> {
         // One damaged byte can make a set clock read as unset (a flipped
         // year digit) or unreadable: an answer other than "set" is asked
         // again once before it decides.
@@ -1090,6 +1047,131 @@ fn copy_str<const N: usize>(dst: &mut String<N>, src: &[u8]) {
     for &b in src {
         if !(0x20..0x7f).contains(&b) || dst.push(char::from(b)).is_err() {
             break;
+        }
+    }
+}
+
+impl<P: Port> Modem for Bg9x<P> {
+    fn init(&mut self) -> Result<&Identity, ModemError> {
+        Bg9x::init(self)
+    }
+    fn identity(&self) -> &Identity {
+        Bg9x::identity(self)
+    }
+    fn capabilities(&self) -> &Capabilities {
+        Bg9x::capabilities(self)
+    }
+    fn timeouts(&self) -> Timeouts {
+        Bg9x::timeouts(self)
+    }
+    fn set_timeouts(&mut self, t: Timeouts) {
+        Bg9x::set_timeouts(self, t)
+    }
+    fn attach(&mut self, apn: &Apn<'_>) -> Result<String<46>, ModemError> {
+        Bg9x::attach(self, apn)
+    }
+    fn now_ms(&mut self) -> u64 {
+        Bg9x::now_ms(self)
+    }
+    fn port_unix_time(&mut self) -> Option<u64> {
+        Bg9x::port_unix_time(self)
+    }
+    fn network_time(&mut self) -> Result<u64, ModemError> {
+        Bg9x::network_time(self)
+    }
+}
+
+impl<P: Port> Bg9x<P> {
+    /// The command set of socket `id`.
+    fn kind_of(&self, id: SocketId) -> SocketKind {
+        match self.ssl_ctx.get(usize::from(id.0)) {
+            Some(Some(_)) => SocketKind::Ssl,
+            _ => SocketKind::Tcp,
+        }
+    }
+}
+
+impl<P: Port> Sockets for Bg9x<P> {
+    fn tcp_open(&mut self, host: &str, port: u16) -> Result<SocketId, ModemError> {
+        let id = Bg9x::tcp_open(self, host, port)?;
+        if let Some(c) = self.ssl_ctx.get_mut(usize::from(id.0)) {
+            *c = None;
+        }
+        Ok(id)
+    }
+    fn send(&mut self, id: SocketId, data: &[u8]) -> Result<usize, ModemError> {
+        Bg9x::send(self, self.kind_of(id), id, data)
+    }
+    fn recv_wait(
+        &mut self,
+        id: SocketId,
+        buf: &mut [u8],
+        timeout_ms: u32,
+    ) -> Result<usize, ModemError> {
+        Bg9x::recv_wait(self, self.kind_of(id), id, buf, timeout_ms)
+    }
+    fn close(&mut self, id: SocketId) -> Result<(), ModemError> {
+        let kind = self.kind_of(id);
+        if let Some(ctx) = self
+            .ssl_ctx
+            .get_mut(usize::from(id.0))
+            .and_then(Option::take)
+        {
+            self.free_context(ctx);
+        }
+        Bg9x::close(self, kind, id)
+    }
+}
+
+impl<P: Port> FirmwareTls for Bg9x<P> {
+    fn check_clock(&mut self) -> Result<(), ModemError> {
+        Bg9x::check_clock(self)
+    }
+    fn store_credential(
+        &mut self,
+        name: &str,
+        len: usize,
+        source: DataSource<'_>,
+    ) -> Result<bool, ModemError> {
+        self.store_file(name, len, source)
+    }
+    fn forget_credential(&mut self, name: &str) {
+        self.forget_file(name)
+    }
+    /// One SSL context per connection: TLS 1.2 (the firmware's best), every
+    /// cipher suite it has, SNI where the firmware has the key.
+    fn tls_open(&mut self, p: &TlsParams<'_>) -> Result<SocketId, ModemError> {
+        let ctx = self.alloc_context()?;
+        let settings = SslSettings {
+            version: SslVersion::Tls12,
+            cipher_suite: 0xFFFF,
+            seclevel: match (p.verify, p.client_cert.is_some()) {
+                (false, false) => 0,
+                (true, false) => 1,
+                (_, true) => 2,
+            },
+            ca_file: p.ca,
+            client_cert_file: p.client_cert,
+            client_key_file: p.client_key,
+            sni: true,
+            check_host: p.verify,
+            ignore_local_time: !(p.verify && p.check_validity),
+            negotiate_time_s: p.handshake_timeout_s.clamp(10, 300),
+        };
+        let opened = self
+            .ssl_configure(ctx, &settings)
+            .and_then(|()| self.ssl_open(ctx, p.host, p.port, settings.negotiate_time_s));
+        match opened {
+            Ok(id) => {
+                if let Some(c) = self.ssl_ctx.get_mut(usize::from(id.0)) {
+                    *c = Some(ctx);
+                }
+                Ok(id)
+            }
+            Err(e) => {
+                self.free_context(ctx);
+                Err(e)
+            }
         }
     }
 }

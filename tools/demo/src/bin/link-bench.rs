@@ -243,7 +243,7 @@ fn open<'m, 'b>(
     modem: &'m mut Bg9x<TcpPort>,
     mem: &'b mut Mem,
     cfg: &SessionConfig<'_>,
-) -> Result<Session<'m, 'b, TcpPort>, modemtls::Error> {
+) -> Result<Session<'m, 'b, Bg9x<TcpPort>>, modemtls::Error> {
     let mut rng = rand_core::OsRng;
     auto::connect::<_, _, 1>(
         modem,

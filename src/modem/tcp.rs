@@ -1,21 +1,19 @@
 //! A raw TCP socket of the modem as an `embedded_io` stream (the transport
-//! the host TLS path runs over).
+//! the host TLS path runs over), for any family.
 
-use super::{Bg9x, SocketKind};
-use crate::modem::{ModemError, SocketId};
-use crate::port::Port;
+use super::{ModemError, SocketId, Sockets};
 
-/// An open raw TCP connection through a BG9x. Reads block until data, end
+/// An open raw TCP connection through a modem. Reads block until data, end
 /// of stream (`Ok(0)`) or the driver's data timeout.
-pub struct TcpSocket<'m, P: Port> {
-    modem: &'m mut Bg9x<P>,
+pub struct TcpSocket<'m, M: Sockets> {
+    modem: &'m mut M,
     id: SocketId,
     open: bool,
 }
 
-impl<'m, P: Port> TcpSocket<'m, P> {
-    /// Connect to `host:port` (`AT+QIOPEN`, buffer mode).
-    pub fn connect(modem: &'m mut Bg9x<P>, host: &str, port: u16) -> Result<Self, ModemError> {
+impl<'m, M: Sockets> TcpSocket<'m, M> {
+    /// Connect to `host:port`.
+    pub fn connect(modem: &'m mut M, host: &str, port: u16) -> Result<Self, ModemError> {
         let id = modem.tcp_open(host, port)?;
         Ok(Self {
             modem,
@@ -29,7 +27,7 @@ impl<'m, P: Port> TcpSocket<'m, P> {
         self.id
     }
 
-    /// Close (`AT+QICLOSE`) and free the socket.
+    /// Close and free the socket.
     pub fn close(mut self) -> Result<(), ModemError> {
         self.shut()
     }
@@ -39,11 +37,11 @@ impl<'m, P: Port> TcpSocket<'m, P> {
             return Ok(());
         }
         self.open = false;
-        self.modem.close(SocketKind::Tcp, self.id)
+        self.modem.close(self.id)
     }
 }
 
-impl<P: Port> Drop for TcpSocket<'_, P> {
+impl<M: Sockets> Drop for TcpSocket<'_, M> {
     fn drop(&mut self) {
         let _ = self.shut();
     }
@@ -95,20 +93,20 @@ impl ModemError {
     }
 }
 
-impl<P: Port> embedded_io::ErrorType for TcpSocket<'_, P> {
+impl<M: Sockets> embedded_io::ErrorType for TcpSocket<'_, M> {
     type Error = ModemError;
 }
 
-impl<P: Port> embedded_io::Read for TcpSocket<'_, P> {
+impl<M: Sockets> embedded_io::Read for TcpSocket<'_, M> {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, ModemError> {
         let t = self.modem.timeouts().data_ms;
-        self.modem.recv_wait(SocketKind::Tcp, self.id, buf, t)
+        self.modem.recv_wait(self.id, buf, t)
     }
 }
 
-impl<P: Port> embedded_io::Write for TcpSocket<'_, P> {
+impl<M: Sockets> embedded_io::Write for TcpSocket<'_, M> {
     fn write(&mut self, buf: &[u8]) -> Result<usize, ModemError> {
-        self.modem.send(SocketKind::Tcp, self.id, buf)
+        self.modem.send(self.id, buf)
     }
 
     fn flush(&mut self) -> Result<(), ModemError> {
