@@ -80,9 +80,11 @@ impl Capabilities {
             cipher_suites: BG9X_CIPHER_SUITES,
             sni: !old_bg96,
             hostname_check: true,
+            // The Quectel SSL notes document PEM files only; a DER
+            // credential is uploaded converted to PEM.
             ca_formats: CaFormats {
                 pem: true,
-                der: true,
+                der: false,
             },
             max_cert_len: 10 * 1024,
             client_cert: true,
