@@ -216,10 +216,7 @@ fn a_restart_is_reported_and_the_next_connect_recovers_by_itself() {
     let echo = modemtls_testkit::TcpEcho::spawn().expect("echo server");
     let round_trip = |r: &mut Rig| {
         let mut sock = TcpSocket::connect(&mut r.modem, HOST, echo.port()).expect("open");
-        sock.write_all(PAYLOAD).unwrap();
-        let mut back = vec![0u8; PAYLOAD.len()];
-        embedded_io::Read::read_exact(&mut sock, &mut back).unwrap();
-        assert_eq!(back, PAYLOAD);
+        echoes(&mut sock);
         sock.close().unwrap();
     };
     round_trip(&mut r);
@@ -346,19 +343,9 @@ fn a_damaged_send_on_the_way_to_the_modem_never_sends_commands() {
 #[test]
 fn a_damaged_clock_answer_is_asked_again() {
     use modemtls::offload;
-    use modemtls::session::{Credential, Mode, SessionConfig};
-    use modemtls_testkit::{server_creds, Behaviour, KeyKind, ServerOpts, TlsServer, TlsVersions};
     let mut r = fast(rig());
-    let creds = server_creds(HOST, KeyKind::P256);
-    let server = TlsServer::spawn(ServerOpts {
-        tls: TlsVersions::Tls12Only,
-        behaviour: Behaviour::Echo,
-        ..ServerOpts::from_creds(&creds)
-    })
-    .expect("TLS server");
-    let cfg = SessionConfig::new(HOST, server.port())
-        .trust(Credential::Pem(&creds.ca_pem))
-        .mode(Mode::Offload);
+    let (server, creds) = tls12_echo();
+    let cfg = offload_cfg(&server, &creds);
     // The answer is CR LF `+CCLK: "YY/...`: byte 10 is the year's first
     // digit ('2' ^ 0x0A = '8'); byte 3 is the 'C' of the prefix.
     for (at, mask) in [(10, 0x0A), (3, 0x20)] {
@@ -376,10 +363,7 @@ fn a_damaged_clock_answer_is_asked_again() {
             2,
             "asked once more"
         );
-        s.write_all(PAYLOAD).unwrap();
-        let mut back = vec![0u8; PAYLOAD.len()];
-        embedded_io::Read::read_exact(&mut s, &mut back).unwrap();
-        assert_eq!(back, PAYLOAD);
+        echoes(&mut s);
         s.close().unwrap();
     }
 }
@@ -392,22 +376,12 @@ fn a_damaged_clock_answer_is_asked_again() {
 #[test]
 fn a_damaged_open_result_is_checked_with_the_modem_not_waited_out() {
     use modemtls::offload;
-    use modemtls::session::{Credential, Mode, SessionConfig};
-    use modemtls_testkit::{server_creds, Behaviour, KeyKind, ServerOpts, TlsServer, TlsVersions};
     let mut r = fast(rig());
     let mut t = r.modem.timeouts();
     t.open_ms = 30_000;
     r.modem.set_timeouts(t);
-    let creds = server_creds(HOST, KeyKind::P256);
-    let server = TlsServer::spawn(ServerOpts {
-        tls: TlsVersions::Tls12Only,
-        behaviour: Behaviour::Echo,
-        ..ServerOpts::from_creds(&creds)
-    })
-    .expect("TLS server");
-    let cfg = SessionConfig::new(HOST, server.port())
-        .trust(Credential::Pem(&creds.ca_pem))
-        .mode(Mode::Offload);
+    let (server, creds) = tls12_echo();
+    let cfg = offload_cfg(&server, &creds);
     // After the command: CR LF OK CR LF, CR LF, then `+QSSLOPEN: 0,0`:
     // byte 9 is the Q, 19 the id, 20 the comma.
     let cases = [
@@ -430,10 +404,7 @@ fn a_damaged_open_result_is_checked_with_the_modem_not_waited_out() {
             start.elapsed()
         );
         assert_eq!(r.sim.faults_pending(), 0, "the fault was not applied");
-        s.write_all(PAYLOAD).unwrap();
-        let mut back = vec![0u8; PAYLOAD.len()];
-        embedded_io::Read::read_exact(&mut s, &mut back).unwrap();
-        assert_eq!(back, PAYLOAD);
+        echoes(&mut s);
         s.close().unwrap();
     }
     // A raw socket: `+QIOPEN: 0,0`, byte 16 is the id.
@@ -451,10 +422,42 @@ fn a_damaged_open_result_is_checked_with_the_modem_not_waited_out() {
             start.elapsed() < Duration::from_secs(10),
             "{kind:?} at {at}"
         );
-        sock.write_all(PAYLOAD).unwrap();
-        let mut back = vec![0u8; PAYLOAD.len()];
-        embedded_io::Read::read_exact(&mut sock, &mut back).unwrap();
-        assert_eq!(back, PAYLOAD);
+        echoes(&mut sock);
         sock.close().unwrap();
     }
+}
+
+/// A TLS 1.2 echo server the BG96 firmware reaches, and its credentials.
+fn tls12_echo() -> (modemtls_testkit::TlsServer, modemtls_testkit::ServerCreds) {
+    use modemtls_testkit::{server_creds, Behaviour, KeyKind, ServerOpts, TlsServer, TlsVersions};
+    let creds = server_creds(HOST, KeyKind::P256);
+    let server = TlsServer::spawn(ServerOpts {
+        tls: TlsVersions::Tls12Only,
+        behaviour: Behaviour::Echo,
+        ..ServerOpts::from_creds(&creds)
+    })
+    .expect("TLS server");
+    (server, creds)
+}
+
+/// An offloaded session's config for `server`, trusting its CA.
+fn offload_cfg<'a>(
+    server: &modemtls_testkit::TlsServer,
+    creds: &'a modemtls_testkit::ServerCreds,
+) -> modemtls::session::SessionConfig<'a> {
+    use modemtls::session::{Credential, Mode, SessionConfig};
+    SessionConfig::new(HOST, server.port())
+        .trust(Credential::Pem(&creds.ca_pem))
+        .mode(Mode::Offload)
+}
+
+/// [`PAYLOAD`] sent on `s` comes back whole.
+fn echoes<S: embedded_io::Read + embedded_io::Write>(s: &mut S)
+where
+    S::Error: std::fmt::Debug,
+{
+    s.write_all(PAYLOAD).unwrap();
+    let mut back = vec![0u8; PAYLOAD.len()];
+    s.read_exact(&mut back).unwrap();
+    assert_eq!(back, PAYLOAD);
 }
