@@ -357,6 +357,7 @@ impl embedded_io::Error for Error {
             | Error::Modem(ModemError::At(AtError::Timeout | AtError::SendFail)) => K::TimedOut,
             Error::Modem(ModemError::Closed) | Error::Closed => K::BrokenPipe,
             Error::Modem(ModemError::Rebooted) => K::ConnectionReset,
+            Error::Modem(ModemError::BufferOverflow) => K::OutOfMemory,
             Error::Modem(ModemError::ConnectFailed) => K::ConnectionRefused,
             Error::Modem(ModemError::PdpDown) => K::NotConnected,
             Error::Tls(_) => K::PermissionDenied,
@@ -409,6 +410,7 @@ mod cause_tests {
             ModemError::ClockNotSet,
             ModemError::Timeout,
             ModemError::Rebooted,
+            ModemError::BufferOverflow,
         ] {
             all.push(e.cause());
         }

@@ -26,6 +26,15 @@ pub trait Dialect {
     fn is_prompt(&self, partial: &[u8]) -> bool {
         partial == b"> "
     }
+    /// `partial` (an unterminated line that has just received a `"`) opens a
+    /// payload of exactly `n` bytes inside the line, as the BC66's
+    /// `+QSSLURC: "recv",0,0,<len>,"<hex>"` and `+QIRD: <n>,<rest>,"<hex>"`.
+    /// The engine then reports the header (the line so far, without the
+    /// quote), the payload, and drops the rest of the line (the closing
+    /// quote and CR LF). The default: no such lines.
+    fn inline_payload_len(&self, _partial: &[u8]) -> Option<usize> {
+        None
+    }
 }
 
 /// A final result code: the command is over.
@@ -100,6 +109,9 @@ pub struct Engine<D> {
     /// The last event borrowed the line buffer; clear it before going on.
     stale: bool,
     state: State,
+    /// The payload in progress sits inside a line: drop the rest of that
+    /// line after it.
+    inline: bool,
 }
 
 impl<D: Dialect> Engine<D> {
@@ -110,6 +122,7 @@ impl<D: Dialect> Engine<D> {
             line: Vec::new(),
             stale: false,
             state: State::Line,
+            inline: false,
         }
     }
 
@@ -123,6 +136,7 @@ impl<D: Dialect> Engine<D> {
         self.line.clear();
         self.stale = false;
         self.state = State::Line;
+        self.inline = false;
     }
 
     /// True when the engine is inside a payload (bytes are raw data).
@@ -164,7 +178,14 @@ impl<D: Dialect> Engine<D> {
             self.stale = false;
         }
         if self.state == State::PayloadEnd {
-            self.state = State::Line;
+            // After a payload inside a line, the rest of that line (its
+            // closing quote, CR LF) is dropped.
+            self.state = if self.inline {
+                State::Discard
+            } else {
+                State::Line
+            };
+            self.inline = false;
             return (0, Some(Event::PayloadEnd));
         }
         let mut used = 0usize;
@@ -217,10 +238,34 @@ impl<D: Dialect> Engine<D> {
                         self.line.clear();
                         return (used, Some(Event::Prompt));
                     }
+                    if b == b'"' {
+                        if let Some(len) = self.dialect.inline_payload_len(&self.line) {
+                            return (used, Some(self.inline_header(len)));
+                        }
+                    }
                 }
             }
         }
         (used, None)
+    }
+
+    /// A payload of `len` bytes starts inside the line in the buffer.
+    #[inline(never)]
+    fn inline_header(&mut self, len: usize) -> Event<'_> {
+        self.stale = true;
+        self.inline = true;
+        self.state = if len == 0 {
+            State::PayloadEnd
+        } else {
+            State::Payload(len)
+        };
+        let line: &[u8] = &self.line;
+        let header = line.strip_suffix(b"\"").unwrap_or(line);
+        Event::PayloadHeader {
+            header,
+            len,
+            urc: self.dialect.is_urc(header),
+        }
     }
 
     /// Classify the complete line in the buffer. `cr` is true when it ended

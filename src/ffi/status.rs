@@ -91,6 +91,9 @@ pub enum mtls_status {
     /// The modem restarted: the connection is lost; the next connect
     /// initialises the modem again.
     MTLS_ERR_MODEM_REBOOTED = 54,
+    /// The modem's receive buffer overflowed and it dropped data (BC66, no
+    /// flow control): the connection is lost.
+    MTLS_ERR_MODEM_BUFFER_OVERFLOW = 55,
     /// The server and the TLS stack share no cipher suite.
     MTLS_ERR_NO_COMMON_CIPHER = 60,
     /// The server needs a TLS version the stack lacks (e.g. TLS 1.3 only).
@@ -144,7 +147,7 @@ pub enum mtls_status {
 use mtls_status as S;
 
 /// Every status, for tests and `mtls_status_str`.
-pub(crate) const ALL: [mtls_status; 55] = [
+pub(crate) const ALL: [mtls_status; 56] = [
     S::MTLS_OK,
     S::MTLS_ERR_INVALID_ARGUMENT,
     S::MTLS_ERR_NULL_POINTER,
@@ -178,6 +181,7 @@ pub(crate) const ALL: [mtls_status; 55] = [
     S::MTLS_ERR_FILE_CHECKSUM,
     S::MTLS_ERR_UART_DAMAGED,
     S::MTLS_ERR_MODEM_REBOOTED,
+    S::MTLS_ERR_MODEM_BUFFER_OVERFLOW,
     S::MTLS_ERR_NO_COMMON_CIPHER,
     S::MTLS_ERR_PROTOCOL_VERSION,
     S::MTLS_ERR_SNI_REQUIRED,
@@ -244,6 +248,7 @@ impl mtls_status {
             S::MTLS_ERR_FILE_CHECKSUM => c"MTLS_ERR_FILE_CHECKSUM: a file stored in the modem differs from the one sent",
             S::MTLS_ERR_UART_DAMAGED => c"MTLS_ERR_UART_DAMAGED: the UART stream was damaged or out of step (noise, baud rate, flow control)",
             S::MTLS_ERR_MODEM_REBOOTED => c"MTLS_ERR_MODEM_REBOOTED: the modem restarted; the connection is lost",
+            S::MTLS_ERR_MODEM_BUFFER_OVERFLOW => c"MTLS_ERR_MODEM_BUFFER_OVERFLOW: the modem's receive buffer overflowed and dropped data; the connection is lost",
             S::MTLS_ERR_NO_COMMON_CIPHER => c"MTLS_ERR_NO_COMMON_CIPHER: the server and the TLS stack share no cipher suite",
             S::MTLS_ERR_PROTOCOL_VERSION => c"MTLS_ERR_PROTOCOL_VERSION: the server needs a TLS version the stack lacks",
             S::MTLS_ERR_SNI_REQUIRED => c"MTLS_ERR_SNI_REQUIRED: the server requires SNI and none was sent",
@@ -335,6 +340,7 @@ pub(crate) fn of_modem(m: ModemError) -> mtls_status {
         ModemError::FileTooLarge => S::MTLS_ERR_CREDENTIAL_TOO_LARGE,
         ModemError::ClockNotSet => S::MTLS_ERR_CLOCK_NOT_SET,
         ModemError::Rebooted => S::MTLS_ERR_MODEM_REBOOTED,
+        ModemError::BufferOverflow => S::MTLS_ERR_MODEM_BUFFER_OVERFLOW,
         #[allow(unreachable_patterns)]
         _ => S::MTLS_ERR_MODEM_REJECTED,
     }

@@ -11,6 +11,8 @@ use crate::probe::TlsVersion;
 pub enum Family {
     /// Quectel BG95 / BG96 / BG77 (LTE-M/NB-IoT, Qualcomm stack).
     QuectelBg9x,
+    /// Quectel BC66 / BC660K (NB-IoT, MediaTek stack).
+    QuectelBc66,
 }
 
 /// Certificate encodings the firmware parses.
@@ -66,6 +68,10 @@ pub const BG9X_CIPHER_SUITES: &[u16] = &[
     0xC02F, // ECDHE_RSA_AES128_GCM_SHA256: the only AEAD suite, no ChaCha20
 ];
 
+/// The BC66/BC660K firmware's cipher suites (BC660K SSL application note,
+/// table 2), by IANA code: RSA key exchange, CBC, no AEAD.
+pub const BC66_CIPHER_SUITES: &[u16] = &[0x002F, 0x0035, 0x000A];
+
 impl Capabilities {
     /// Quectel BG96/BG95/BG77 with the given firmware revision (`ATI` line
     /// `Revision: ...`). BG96 firmware up to `BG96MAR02A04` has no `"sni"`
@@ -92,6 +98,32 @@ impl Capabilities {
             ssl_contexts: 6,
             send_chunk: 1460,
             read_chunk: 1500,
+        }
+    }
+
+    /// Quectel BC66 / BC660K (at-dialects-2.md §1): TLS 1.0-1.2 with RSA
+    /// key exchange and CBC only (BC660K SSL application note, table 2), no
+    /// SNI, no cipher suite or host-name-check keys, PEM credentials given
+    /// inline, one offloaded connection, five raw sockets with a 2,168-byte
+    /// receive buffer each.
+    pub fn quectel_bc66(_model: &str, _revision: &str) -> Self {
+        Self {
+            family: Family::QuectelBc66,
+            min_tls: TlsVersion::Tls10,
+            max_tls: TlsVersion::Tls12,
+            cipher_suites: BC66_CIPHER_SUITES,
+            sni: false,
+            hostname_check: false,
+            ca_formats: CaFormats {
+                pem: true,
+                der: false,
+            },
+            max_cert_len: 4 * 1024,
+            client_cert: true,
+            sockets: 5,
+            ssl_contexts: 1,
+            send_chunk: 512,
+            read_chunk: 512,
         }
     }
 

@@ -48,6 +48,9 @@ pub enum ModemError {
     /// The modem restarted (`RDY`): the connection is gone. The next
     /// connect initialises the modem and activates the APN again.
     Rebooted,
+    /// The modem's receive buffer overflowed and it dropped data (BC66:
+    /// 2,168 bytes per socket, no flow control): the connection is lost.
+    BufferOverflow,
 }
 
 impl ModemError {
@@ -73,6 +76,7 @@ impl ModemError {
             ModemError::ClockNotSet => "the modem's clock is not set: wait for network time (AT+CTZU=1) or set AT+CCLK",
             ModemError::Timeout => "the modem did not complete the transfer in time",
             ModemError::Rebooted => "the modem restarted (power, watchdog or firmware fault): connection lost; the next connect re-initialises it",
+            ModemError::BufferOverflow => "the modem's receive buffer overflowed and dropped data (it has no flow control): connection lost; read faster (a higher baud rate) or ask the server for smaller records",
         } else ModemError::At(_))
     }
 }

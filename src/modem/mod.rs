@@ -6,6 +6,7 @@
 //! path a session takes.
 
 pub mod capability;
+mod common;
 mod error;
 mod identity;
 pub mod quectel;

@@ -2,6 +2,8 @@
 //! driver on a TCP "UART" to it, and the test PKI.
 #![allow(dead_code)]
 
+pub mod script;
+
 use modemtls::modem::quectel::{Bg9x, Timeouts};
 use modemtls::modem::Apn;
 use modemtls::port::TcpPort;

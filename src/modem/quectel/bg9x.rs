@@ -7,6 +7,7 @@ use super::checksum::Xor16;
 use super::dialect::QuectelDialect;
 use super::urc::{UrcState, SOCKETS};
 use crate::at::{AtClient, AtError, Command, DataSource, Fields};
+use crate::modem::common::{ati_line, build, copy_str, ignore_line, Arg, StrBuf};
 use crate::modem::{
     Apn, Capabilities, FirmwareTls, Identity, Modem, ModemError, SocketId, Sockets, Timeouts,
     TlsParams,
@@ -217,16 +218,7 @@ impl<P: Port> Bg9x<P> {
         let mut ident = Identity::default();
         let mut n = 0;
         self.run("ATI", &[], t, &mut |l| {
-            if let Some(rev) = l.strip_prefix(b"Revision:") {
-                copy_str(&mut ident.revision, crate::at::trim(rev));
-            } else {
-                match n {
-                    0 => copy_str(&mut ident.manufacturer, l),
-                    1 => copy_str(&mut ident.model, l),
-                    _ => {}
-                }
-                n += 1;
-            }
+            ati_line(&mut ident, &mut n, l);
             Ok(())
         })?;
         if ident.manufacturer.as_str() != "Quectel"
@@ -1005,50 +997,9 @@ impl<P: Port> Bg9x<P> {
     }
 }
 
-/// An `on_line` handler that ignores the lines (one type, one vtable).
-fn ignore_line(_: &[u8]) -> Result<(), AtError> {
-    Ok(())
-}
-
 /// A `done` test for [`AtClient::poll_urcs`] that only lets time pass.
 fn never(_: &UrcState) -> bool {
     false
-}
-
-/// One argument of a command line.
-#[derive(Clone, Copy)]
-enum Arg<'a> {
-    /// A decimal integer.
-    Int(u32),
-    /// A quoted string.
-    Str(&'a str),
-    /// An unquoted token.
-    Raw(&'a str),
-}
-
-/// Make `c` the command `head` with `args` (in place: a `Command` is
-/// 280 bytes of stack).
-#[inline(never)]
-fn build(c: &mut Command, head: &str, args: &[Arg<'_>]) -> Result<(), AtError> {
-    c.start(head);
-    for a in args {
-        match *a {
-            Arg::Int(v) => c.int(v),
-            Arg::Str(s) => c.string(s),
-            Arg::Raw(s) => c.raw(s),
-        }?;
-    }
-    Ok(())
-}
-
-/// Copy printable ASCII from `src` into `dst`, truncating at its capacity.
-fn copy_str<const N: usize>(dst: &mut String<N>, src: &[u8]) {
-    dst.clear();
-    for &b in src {
-        if !(0x20..0x7f).contains(&b) || dst.push(char::from(b)).is_err() {
-            break;
-        }
-    }
 }
 
 impl<P: Port> Modem for Bg9x<P> {
@@ -1173,19 +1124,6 @@ impl<P: Port> FirmwareTls for Bg9x<P> {
                 Err(e)
             }
         }
-    }
-}
-
-/// A `heapless::String` of any capacity, set from a `&str`.
-trait StrBuf {
-    fn set(&mut self, s: &str) -> Result<(), ModemError>;
-}
-
-impl<const N: usize> StrBuf for String<N> {
-    fn set(&mut self, s: &str) -> Result<(), ModemError> {
-        self.clear();
-        self.push_str(s)
-            .map_err(|_| ModemError::At(AtError::CommandTooLong))
     }
 }
 

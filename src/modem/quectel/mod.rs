@@ -1,11 +1,14 @@
-//! Quectel modems. BG95/BG96/BG77 first (at-commands.md §1).
+//! Quectel modems: BG95/BG96/BG77 (at-commands.md §1) and BC66/BC660K
+//! (at-dialects-2.md §1, `docs/dialects/bc66.md`).
 
+mod bc66;
 mod bg9x;
 mod checksum;
 mod dialect;
 mod time;
 mod urc;
 
+pub use bc66::{Bc66, Bc66Dialect};
 pub use bg9x::{Bg9x, SocketKind, SslSettings, SslVersion};
 // Family-neutral types, re-exported where they used to be.
 pub use crate::modem::{Identity, TcpSocket, Timeouts};

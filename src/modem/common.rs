@@ -1,0 +1,77 @@
+//! What every family's driver shares: building a command line from
+//! arguments, copying modem text into bounded strings, reading the 27.007
+//! identity (`ATI`) and clock (`AT+CCLK?`).
+
+use crate::at::{AtError, Command};
+use crate::modem::{Identity, ModemError};
+use heapless::String;
+
+/// An `on_line` handler that ignores the lines (one type, one vtable).
+pub(crate) fn ignore_line(_: &[u8]) -> Result<(), AtError> {
+    Ok(())
+}
+
+/// One argument of a command line.
+#[derive(Clone, Copy)]
+pub(crate) enum Arg<'a> {
+    /// A decimal integer.
+    Int(u32),
+    /// A quoted string.
+    Str(&'a str),
+    /// An unquoted token.
+    Raw(&'a str),
+}
+
+/// Make `c` the command `head` with `args` (in place: a `Command` is
+/// 280 bytes of stack).
+#[inline(never)]
+pub(crate) fn build(c: &mut Command, head: &str, args: &[Arg<'_>]) -> Result<(), AtError> {
+    c.start(head);
+    for a in args {
+        match *a {
+            Arg::Int(v) => c.int(v),
+            Arg::Str(s) => c.string(s),
+            Arg::Raw(s) => c.raw(s),
+        }?;
+    }
+    Ok(())
+}
+
+/// Copy printable ASCII from `src` into `dst`, truncating at its capacity.
+pub(crate) fn copy_str<const N: usize>(dst: &mut String<N>, src: &[u8]) {
+    dst.clear();
+    for &b in src {
+        if !(0x20..0x7f).contains(&b) || dst.push(char::from(b)).is_err() {
+            break;
+        }
+    }
+}
+
+/// A `heapless::String` of any capacity, set from a `&str`.
+pub(crate) trait StrBuf {
+    fn set(&mut self, s: &str) -> Result<(), ModemError>;
+}
+
+impl<const N: usize> StrBuf for String<N> {
+    fn set(&mut self, s: &str) -> Result<(), ModemError> {
+        self.clear();
+        self.push_str(s)
+            .map_err(|_| ModemError::At(AtError::CommandTooLong))
+    }
+}
+
+/// The `ATI` answer's lines into `ident`: manufacturer, model, and the
+/// `Revision:` line; call with each information line in order (`n` counts
+/// the lines that were not `Revision:`).
+pub(crate) fn ati_line(ident: &mut Identity, n: &mut u8, line: &[u8]) {
+    if let Some(rev) = line.strip_prefix(b"Revision:") {
+        copy_str(&mut ident.revision, crate::at::trim(rev));
+    } else {
+        match *n {
+            0 => copy_str(&mut ident.manufacturer, line),
+            1 => copy_str(&mut ident.model, line),
+            _ => {}
+        }
+        *n = n.saturating_add(1);
+    }
+}
