@@ -133,6 +133,9 @@ typedef enum mtls_status {
   // The modem restarted: the connection is lost; the next connect
   // initialises the modem again.
   MTLS_ERR_MODEM_REBOOTED = 54,
+  // The modem's receive buffer overflowed and it dropped data (BC66, no
+  // flow control): the connection is lost.
+  MTLS_ERR_MODEM_BUFFER_OVERFLOW = 55,
   // The server and the TLS stack share no cipher suite.
   MTLS_ERR_NO_COMMON_CIPHER = 60,
   // The server needs a TLS version the stack lacks (e.g. TLS 1.3 only).
@@ -182,6 +185,15 @@ typedef enum mtls_status {
   // The session is closed: the server closed it (end of stream) or the connection was lost.
   MTLS_ERR_CLOSED = 80,
 } mtls_status;
+
+// The modem family `mtls_modem_init()` identified from `ATI`
+// (`mtls_modem_family()`).
+typedef enum mtls_family {
+  // Quectel BG95 / BG96 / BG77.
+  MTLS_FAMILY_QUECTEL_BG9X = 1,
+  // Quectel BC66 / BC660K.
+  MTLS_FAMILY_QUECTEL_BC66 = 2,
+} mtls_family;
 
 // The path a session took (`mtls_session_info.path`).
 typedef enum mtls_path {
@@ -435,7 +447,10 @@ enum mtls_status mtls_modem_set_timeouts(struct mtls_modem *modem,
                                          const struct mtls_timeouts *timeouts);
 
 // Synchronise with the modem (`AT`), switch echo off, identify it
-// (`ATI`, `AT+QGMR`) and load its capability table. Blocks up to ~15 s.
+// (`ATI`; BG9x also `AT+QGMR`), pick the driver of its family (BG9x or
+// BC66: `mtls_modem_family()` tells which) and load its capability table.
+// Blocks up to ~15 s (on a BC66, which is first asked as a BG9x, a few
+// commands more).
 //
 // Errors: `MTLS_ERR_MODEM_NOT_RESPONDING`, `MTLS_ERR_UNSUPPORTED_MODEM`,
 // `MTLS_ERR_PORT_IO`, `MTLS_ERR_SESSION_ACTIVE`, ...
@@ -444,8 +459,8 @@ enum mtls_status mtls_modem_set_timeouts(struct mtls_modem *modem,
 // None (the handle is checked).
 enum mtls_status mtls_modem_init(struct mtls_modem *modem);
 
-// The model (e.g. "BG96") and firmware revision (e.g. "BG96MAR02A07M1G")
-// `mtls_modem_init()` read, as NUL-terminated strings.
+// The model (e.g. "BG96", "Quectel_BC66") and firmware revision (e.g.
+// "BG96MAR02A07M1G") `mtls_modem_init()` read, as NUL-terminated strings.
 // `MTLS_IDENTITY_MAX` bytes always suffice.
 //
 // Errors: `MTLS_ERR_NOT_INITIALISED`, `MTLS_ERR_BUFFER_TOO_SMALL` (nothing
@@ -459,8 +474,21 @@ enum mtls_status mtls_modem_identity(struct mtls_modem *modem,
                                      char *revision,
                                      size_t revision_len);
 
-// Attach to the packet network: set the APN (`AT+QICSGP`) and activate it
-// (`AT+QIACT`). `user`/`password` may be NULL with length 0. Strings are
+// The family of the modem `mtls_modem_init()` identified (the library
+// drives every compiled-in family; `ATI` picks one), e.g.
+// `MTLS_FAMILY_QUECTEL_BC66`. With `mtls_modem_identity()` (model,
+// firmware revision) what firmware needs to log which modem it runs on.
+//
+// Errors: `MTLS_ERR_NOT_INITIALISED`, `MTLS_ERR_NULL_POINTER`,
+// `MTLS_ERR_BAD_HANDLE`.
+//
+// # Safety
+// `out` NULL or writable.
+enum mtls_status mtls_modem_family(struct mtls_modem *modem,
+                                   enum mtls_family *out);
+
+// Attach to the packet network: set the APN and activate it (BG9x:
+// `AT+QICSGP`, `AT+QIACT`; BC66: `AT+QCGDEFCONT`, `AT+CGATT`). `user`/`password` may be NULL with length 0. Strings are
 // not NUL-terminated (their lengths are given), at most 63/31/31 bytes.
 //
 // Errors: `MTLS_ERR_NOT_INITIALISED`, `MTLS_ERR_ATTACH_FAILED`,

@@ -37,7 +37,7 @@ use super::status::mtls_status;
 use crate::auto::{PathCache, Session};
 use crate::error::Error;
 use crate::host::{HostBuffers, MIN_READ_BUF};
-use crate::modem::quectel::{Bg9x, Identity};
+use crate::modem::{AnyModem, Identity};
 
 /// Modem slots in the static pool.
 pub(crate) const MAX_MODEMS: usize = 1;
@@ -61,7 +61,7 @@ pub struct mtls_session {
     _opaque: [u8; 0],
 }
 
-type Sess = Session<'static, 'static, Bg9x<CPort>>;
+type Sess = Session<'static, 'static, AnyModem<CPort>>;
 
 /// The host TLS buffers of one slot.
 pub(crate) struct HostMem {
@@ -146,7 +146,7 @@ unsafe impl<T> Sync for Cell<T> {}
 
 static META: Mutex<RefCell<[Meta; MAX_MODEMS]>> =
     Mutex::new(RefCell::new([Meta::FREE; MAX_MODEMS]));
-static MODEMS: [Cell<MaybeUninit<Bg9x<CPort>>>; MAX_MODEMS] =
+static MODEMS: [Cell<MaybeUninit<AnyModem<CPort>>>; MAX_MODEMS] =
     [const { Cell(UnsafeCell::new(MaybeUninit::uninit())) }; MAX_MODEMS];
 static SESSIONS: [Cell<MaybeUninit<Sess>>; MAX_MODEMS] =
     [const { Cell(UnsafeCell::new(MaybeUninit::uninit())) }; MAX_MODEMS];
@@ -303,7 +303,7 @@ pub(crate) fn open_modem(cb: mtls_port) -> Result<*mut mtls_modem, mtls_status> 
     // no checkout) and is now `busy` for us alone; writing a MaybeUninit
     // through the cell does not read or drop the old contents.
     unsafe {
-        (*modem.0.get()).write(Bg9x::new(CPort { cb, slot: index }));
+        (*modem.0.get()).write(AnyModem::new(CPort { cb, slot: index }));
         *extra.0.get() = Extra::new();
         (*extra.0.get()).port = Some(cb);
     }
@@ -340,7 +340,7 @@ impl Checkout {
 
     /// The driver and the rest of the slot; refused while a session holds
     /// the driver.
-    pub(crate) fn parts(&mut self) -> Result<(&mut Bg9x<CPort>, &mut Extra), mtls_status> {
+    pub(crate) fn parts(&mut self) -> Result<(&mut AnyModem<CPort>, &mut Extra), mtls_status> {
         if self.meta.session_open {
             return Err(mtls_status::MTLS_ERR_SESSION_ACTIVE);
         }
@@ -385,7 +385,7 @@ impl Checkout {
     pub(crate) fn open_session(
         &mut self,
         f: impl for<'s> FnOnce(
-            &'static mut Bg9x<CPort>,
+            &'static mut AnyModem<CPort>,
             HostBuffers<'static>,
             &mut Extra,
             &'s mut MaybeUninit<Sess>,

@@ -282,6 +282,9 @@ fn every_call_checks_null_and_handles() {
             mtls_modem_identity(f, null_mut(), 4, buf.as_mut_ptr().cast(), 4),
             S::MTLS_ERR_NULL_POINTER
         );
+        assert_eq!(mtls_modem_family(f, null_mut()), S::MTLS_ERR_NULL_POINTER);
+        let mut fam = mtls_family::MTLS_FAMILY_QUECTEL_BG9X;
+        assert_eq!(mtls_modem_family(f, &mut fam), S::MTLS_ERR_BAD_HANDLE);
     }
     assert!(out_s.is_null());
     assert_eq!(n, 0, "no output written on failure");

@@ -73,6 +73,27 @@ pub const BG9X_CIPHER_SUITES: &[u16] = &[
 pub const BC66_CIPHER_SUITES: &[u16] = &[0x002F, 0x0035, 0x000A];
 
 impl Capabilities {
+    /// Nothing at all (no TLS suites, no sockets): what a driver in
+    /// transition between families reports.
+    pub const NONE: Self = Self {
+        family: Family::QuectelBg9x,
+        min_tls: TlsVersion::Tls12,
+        max_tls: TlsVersion::Tls12,
+        cipher_suites: &[],
+        sni: false,
+        hostname_check: false,
+        ca_formats: CaFormats {
+            pem: false,
+            der: false,
+        },
+        max_cert_len: 0,
+        client_cert: false,
+        sockets: 0,
+        ssl_contexts: 0,
+        send_chunk: 0,
+        read_chunk: 0,
+    };
+
     /// Quectel BG96/BG95/BG77 with the given firmware revision (`ATI` line
     /// `Revision: ...`). BG96 firmware up to `BG96MAR02A04` has no `"sni"`
     /// key [? inferred from seeds/000: SNI appeared in later firmware]; the

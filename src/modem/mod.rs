@@ -5,6 +5,7 @@
 //! Nothing above this layer knows AT syntax; nothing in it knows which TLS
 //! path a session takes.
 
+mod any;
 pub mod capability;
 mod common;
 mod error;
@@ -14,6 +15,7 @@ mod tcp;
 mod timeouts;
 mod traits;
 
+pub use any::AnyModem;
 pub use capability::{CaFormats, Capabilities, Family};
 pub use error::ModemError;
 pub use identity::Identity;

@@ -1,0 +1,78 @@
+//! The path decision cache through the C ABI: save, restore, clear.
+
+use super::*;
+
+/// Save the modem's Auto decision cache (hosts that go straight to host
+/// TLS) to `buf`, e.g. for flash; `MTLS_CACHE_SAVE_MAX` bytes always
+/// suffice. `*out_len` is the number of bytes written.
+///
+/// # Safety
+/// `buf` NULL or writable for `len` bytes; `out_len` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn mtls_cache_save(
+    modem: *mut mtls_modem,
+    buf: *mut u8,
+    len: usize,
+    out_len: *mut usize,
+) -> mtls_status {
+    if out_len.is_null() {
+        return S::MTLS_ERR_NULL_POINTER;
+    }
+    // SAFETY: forwarded contract.
+    let dst = try_status!(unsafe { bytes_out(buf, len) });
+    let mut co = try_status!(pool::checkout_modem(modem));
+    let x = try_status!(co.extra());
+    // Serialize to a local first so `buf` is untouched on failure.
+    let mut tmp = [0u8; MTLS_CACHE_SAVE_MAX];
+    let n = match x.cache.save(&mut tmp) {
+        Ok(n) => n,
+        Err(e) => return status::of_cache(e),
+    };
+    let (Some(src), Some(out)) = (tmp.get(..n), dst.get_mut(..n)) else {
+        return S::MTLS_ERR_BUFFER_TOO_SMALL;
+    };
+    out.copy_from_slice(src);
+    // SAFETY: forwarded contract.
+    unsafe { put(out_len, n) }
+}
+
+/// Replace the modem's Auto decision cache with bytes `mtls_cache_save()`
+/// wrote. Damaged or foreign bytes give `MTLS_ERR_CACHE_INVALID` and leave
+/// the cache as it was.
+///
+/// # Safety
+/// `data` NULL or readable for `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn mtls_cache_restore(
+    modem: *mut mtls_modem,
+    data: *const u8,
+    len: usize,
+) -> mtls_status {
+    // SAFETY: forwarded contract.
+    let src = try_status!(unsafe { bytes_in(data, len) });
+    let mut co = try_status!(pool::checkout_modem(modem));
+    let x = try_status!(co.extra());
+    match PathCache::<CACHE_ENTRIES>::restore(src) {
+        Ok(c) => {
+            x.cache = c;
+            S::MTLS_OK
+        }
+        Err(e) => status::of_cache(e),
+    }
+}
+
+/// Forget every Auto decision (e.g. after a modem firmware update).
+///
+/// # Safety
+/// None (the handle is checked).
+#[no_mangle]
+pub unsafe extern "C" fn mtls_cache_clear(modem: *mut mtls_modem) -> mtls_status {
+    let mut co = try_status!(pool::checkout_modem(modem));
+    match co.extra() {
+        Ok(x) => {
+            x.cache.clear();
+            S::MTLS_OK
+        }
+        Err(s) => s,
+    }
+}

@@ -1,0 +1,163 @@
+//! One modem of any compiled-in family, chosen at init from what `ATI`
+//! says: for callers that cannot know the family in advance (the C ABI, a
+//! board sold with either module). Static dispatch over an enum: no `dyn`,
+//! no heap; a firmware that knows its family uses that driver directly and
+//! pays for one.
+
+use super::quectel::{Bc66, Bg9x};
+use super::{
+    Apn, Capabilities, Family, FirmwareTls, Identity, Modem, ModemError, SocketId, Sockets,
+    Timeouts, TlsParams,
+};
+use crate::at::DataSource;
+use crate::port::Port;
+use heapless::String;
+
+/// A modem driver of whichever family [`Modem::init`] found. It starts as a
+/// BG9x driver; when `ATI` names another family, init hands the port to
+/// that family's driver and initialises again. Its size is the larger
+/// driver's (no heap to box one in).
+#[allow(clippy::large_enum_variant)]
+pub enum AnyModem<P: Port> {
+    /// Quectel BG95/BG96/BG77.
+    Bg9x(Bg9x<P>),
+    /// Quectel BC66/BC660K.
+    Bc66(Bc66<P>),
+    /// Only while the port moves from one driver to another.
+    Moving,
+}
+
+/// Forward a call to the driver in use.
+macro_rules! each {
+    ($self:expr, $m:ident => $e:expr, $moving:expr) => {
+        match $self {
+            AnyModem::Bg9x($m) => $e,
+            AnyModem::Bc66($m) => $e,
+            AnyModem::Moving => $moving,
+        }
+    };
+}
+
+impl<P: Port> AnyModem<P> {
+    /// A driver over `port`; [`Modem::init`] picks the family.
+    pub fn new(port: P) -> Self {
+        AnyModem::Bg9x(Bg9x::new(port))
+    }
+
+    /// The family of the driver in use.
+    pub fn family(&self) -> Family {
+        match self {
+            AnyModem::Bc66(_) => Family::QuectelBc66,
+            _ => Family::QuectelBg9x,
+        }
+    }
+
+    /// Give the port back.
+    pub fn release(self) -> Option<P> {
+        match self {
+            AnyModem::Bg9x(m) => Some(m.release()),
+            AnyModem::Bc66(m) => Some(m.release()),
+            AnyModem::Moving => None,
+        }
+    }
+
+    /// Hand the port to the other family's driver, keeping the timeouts.
+    fn switch(&mut self) {
+        let t = Modem::timeouts(self);
+        *self = match core::mem::replace(self, AnyModem::Moving) {
+            AnyModem::Bg9x(m) => AnyModem::Bc66(Bc66::new(m.release())),
+            AnyModem::Bc66(m) => AnyModem::Bg9x(Bg9x::new(m.release())),
+            AnyModem::Moving => AnyModem::Moving,
+        };
+        Modem::set_timeouts(self, t);
+    }
+}
+
+/// The driver was lost moving the port (cannot happen: `switch` always puts
+/// one back); reported as a modem that does not answer.
+const MOVING: ModemError = ModemError::NotResponding;
+
+impl<P: Port> Modem for AnyModem<P> {
+    /// Init with the driver in use; when the modem is of the other family
+    /// (`UnsupportedModel`), switch drivers and init again.
+    fn init(&mut self) -> Result<&Identity, ModemError> {
+        let first = each!(self, m => m.init().map(|_| ()), Err(MOVING));
+        if first == Err(ModemError::UnsupportedModel) {
+            self.switch();
+        } else {
+            first?;
+        }
+        each!(self, m => m.init(), Err(MOVING))
+    }
+    fn identity(&self) -> &Identity {
+        const NONE: &Identity = &Identity {
+            manufacturer: String::new(),
+            model: String::new(),
+            revision: String::new(),
+            firmware: String::new(),
+        };
+        each!(self, m => Modem::identity(m), NONE)
+    }
+    fn capabilities(&self) -> &Capabilities {
+        const NONE: &Capabilities = &Capabilities::NONE;
+        each!(self, m => Modem::capabilities(m), NONE)
+    }
+    fn timeouts(&self) -> Timeouts {
+        each!(self, m => Modem::timeouts(m), Timeouts::default())
+    }
+    fn set_timeouts(&mut self, t: Timeouts) {
+        each!(self, m => Modem::set_timeouts(m, t), ())
+    }
+    fn attach(&mut self, apn: &Apn<'_>) -> Result<String<46>, ModemError> {
+        each!(self, m => Modem::attach(m, apn), Err(MOVING))
+    }
+    fn now_ms(&mut self) -> u64 {
+        each!(self, m => Modem::now_ms(m), 0)
+    }
+    fn port_unix_time(&mut self) -> Option<u64> {
+        each!(self, m => Modem::port_unix_time(m), None)
+    }
+    fn network_time(&mut self) -> Result<u64, ModemError> {
+        each!(self, m => Modem::network_time(m), Err(MOVING))
+    }
+}
+
+impl<P: Port> Sockets for AnyModem<P> {
+    fn tcp_open(&mut self, host: &str, port: u16) -> Result<SocketId, ModemError> {
+        each!(self, m => Sockets::tcp_open(m, host, port), Err(MOVING))
+    }
+    fn send(&mut self, id: SocketId, data: &[u8]) -> Result<usize, ModemError> {
+        each!(self, m => Sockets::send(m, id, data), Err(MOVING))
+    }
+    fn recv_wait(
+        &mut self,
+        id: SocketId,
+        buf: &mut [u8],
+        timeout_ms: u32,
+    ) -> Result<usize, ModemError> {
+        each!(self, m => Sockets::recv_wait(m, id, buf, timeout_ms), Err(MOVING))
+    }
+    fn close(&mut self, id: SocketId) -> Result<(), ModemError> {
+        each!(self, m => Sockets::close(m, id), Err(MOVING))
+    }
+}
+
+impl<P: Port> FirmwareTls for AnyModem<P> {
+    fn check_clock(&mut self) -> Result<(), ModemError> {
+        each!(self, m => FirmwareTls::check_clock(m), Err(MOVING))
+    }
+    fn store_credential(
+        &mut self,
+        name: &str,
+        len: usize,
+        source: DataSource<'_>,
+    ) -> Result<bool, ModemError> {
+        each!(self, m => FirmwareTls::store_credential(m, name, len, source), Err(MOVING))
+    }
+    fn forget_credential(&mut self, name: &str) {
+        each!(self, m => FirmwareTls::forget_credential(m, name), ())
+    }
+    fn tls_open(&mut self, p: &TlsParams<'_>) -> Result<SocketId, ModemError> {
+        each!(self, m => FirmwareTls::tls_open(m, p), Err(MOVING))
+    }
+}
