@@ -4,7 +4,9 @@
 //! no heap; a firmware that knows its family uses that driver directly and
 //! pays for one.
 
-use super::quectel::{Bc66, Bg9x};
+#[cfg(feature = "quectel-bc66")]
+use super::quectel::Bc66;
+use super::quectel::Bg9x;
 use super::{
     Apn, Capabilities, Family, FirmwareTls, Identity, Modem, ModemError, SocketId, Sockets,
     Timeouts, TlsParams,
@@ -22,6 +24,7 @@ pub enum AnyModem<P: Port> {
     /// Quectel BG95/BG96/BG77.
     Bg9x(Bg9x<P>),
     /// Quectel BC66/BC660K.
+    #[cfg(feature = "quectel-bc66")]
     Bc66(Bc66<P>),
     /// Only while the port moves from one driver to another.
     Moving,
@@ -32,6 +35,7 @@ macro_rules! each {
     ($self:expr, $m:ident => $e:expr, $moving:expr) => {
         match $self {
             AnyModem::Bg9x($m) => $e,
+            #[cfg(feature = "quectel-bc66")]
             AnyModem::Bc66($m) => $e,
             AnyModem::Moving => $moving,
         }
@@ -47,6 +51,7 @@ impl<P: Port> AnyModem<P> {
     /// The family of the driver in use.
     pub fn family(&self) -> Family {
         match self {
+            #[cfg(feature = "quectel-bc66")]
             AnyModem::Bc66(_) => Family::QuectelBc66,
             _ => Family::QuectelBg9x,
         }
@@ -56,6 +61,7 @@ impl<P: Port> AnyModem<P> {
     pub fn release(self) -> Option<P> {
         match self {
             AnyModem::Bg9x(m) => Some(m.release()),
+            #[cfg(feature = "quectel-bc66")]
             AnyModem::Bc66(m) => Some(m.release()),
             AnyModem::Moving => None,
         }
@@ -65,8 +71,13 @@ impl<P: Port> AnyModem<P> {
     fn switch(&mut self) {
         let t = Modem::timeouts(self);
         *self = match core::mem::replace(self, AnyModem::Moving) {
+            #[cfg(feature = "quectel-bc66")]
             AnyModem::Bg9x(m) => AnyModem::Bc66(Bc66::new(m.release())),
+            #[cfg(feature = "quectel-bc66")]
             AnyModem::Bc66(m) => AnyModem::Bg9x(Bg9x::new(m.release())),
+            // One family only: nothing to switch to.
+            #[cfg(not(feature = "quectel-bc66"))]
+            AnyModem::Bg9x(m) => AnyModem::Bg9x(m),
             AnyModem::Moving => AnyModem::Moving,
         };
         Modem::set_timeouts(self, t);
