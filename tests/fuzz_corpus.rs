@@ -3,6 +3,9 @@
 //! fuzzers found and what the seeds cover (`cargo +nightly fuzz run
 //! <target>` grows a corpus).
 
+#[cfg(feature = "quectel-bc66")]
+#[path = "../fuzz/harness/bc66_replies.rs"]
+mod bc66_replies;
 #[path = "../fuzz/harness/bg9x_replies.rs"]
 mod bg9x_replies;
 #[cfg(feature = "capi")]
@@ -149,5 +152,19 @@ fn capi_calls_corpus() {
 #[test]
 fn capi_calls_mutants() {
     let runs = mutate_around("capi_calls", capi_calls::run, 300);
+    assert!(runs >= 2_000, "{runs} runs");
+}
+
+#[cfg(feature = "quectel-bc66")]
+#[test]
+fn bc66_replies_corpus() {
+    let n = replay("bc66_replies", bc66_replies::run);
+    assert!(n >= 5, "only {n} inputs in the bc66_replies corpus");
+}
+
+#[cfg(feature = "quectel-bc66")]
+#[test]
+fn bc66_replies_mutants() {
+    let runs = mutate_around("bc66_replies", bc66_replies::run, 400);
     assert!(runs >= 2_000, "{runs} runs");
 }

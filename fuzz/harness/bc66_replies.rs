@@ -1,0 +1,196 @@
+//! The BC66/BC660K driver fed arbitrary modem output: the fuzz harness
+//! shared by the cargo-fuzz target (`fuzz/fuzz_targets/bc66_replies.rs`)
+//! and the corpus test (`tests/fuzz_corpus.rs`).
+//!
+//! Input: one control byte (the size of the pieces the port hands out, at
+//! least 1), then what "the modem" says, as answers separated by the byte
+//! `0xFE`: each write of the driver (a command line, a piece of payload)
+//! releases the next answer, whatever it says. The driver runs a whole
+//! session: init, attach, a TCP open, sends and reads in hex, a certificate
+//! upload, an offloaded connection, closes. Checked: no panic, every call
+//! ends (time is virtual and only passes while the driver waits), and after
+//! each command that announces a payload (`AT+QISEND=<id>,<n>` and
+//! `AT+QSSLSEND=0,0,<n>`: 2n hex digits; `AT+QSSLCFG=0,0,"cacert"`: the
+//! PEM and Ctrl-Z) the bytes written are payload, filler, Ctrl-Z or ESC,
+//! never command text.
+
+use modemtls::modem::quectel::{Bc66, Timeouts};
+use modemtls::modem::{Apn, FirmwareTls, Modem, Sockets, TlsParams};
+use modemtls::port::{Port, PortError};
+
+/// Sent as hex: upper-case hex digits are payload, any other letter is
+/// command text.
+const PAYLOAD: &[u8] = b"payload-bytes;lower-case=1";
+const FILE: &[u8] = b"-----begin certificate-----\nzmlszq==\n";
+
+struct FuzzPort<'d> {
+    answers: std::slice::Split<'d, u8, fn(&u8) -> bool>,
+    ready: std::collections::VecDeque<u8>,
+    step: usize,
+    now: u64,
+    written: Vec<u8>,
+    /// Each write: where it starts in `written`, and the answer it released.
+    log: Vec<(usize, &'d [u8])>,
+}
+
+fn separator(b: &u8) -> bool {
+    *b == 0xFE
+}
+
+impl Port for FuzzPort<'_> {
+    fn write_all(&mut self, data: &[u8]) -> Result<(), PortError> {
+        let answer = self.answers.next().unwrap_or(&[]);
+        self.log.push((self.written.len(), answer));
+        self.written.extend_from_slice(data);
+        self.ready.extend(answer);
+        // A bound on the work one input can cause.
+        if self.written.len() > 1 << 20 {
+            return Err(PortError::Closed);
+        }
+        Ok(())
+    }
+
+    fn read(&mut self, buf: &mut [u8], timeout_ms: u32) -> Result<usize, PortError> {
+        let n = buf.len().min(self.step).min(self.ready.len());
+        if n == 0 {
+            self.now += u64::from(timeout_ms.max(1));
+            return Ok(0);
+        }
+        for (dst, src) in buf.iter_mut().zip(self.ready.drain(..n)) {
+            *dst = src;
+        }
+        self.now += 1;
+        Ok(n)
+    }
+
+    fn now_ms(&mut self) -> u64 {
+        self.now
+    }
+}
+
+/// How many bytes a command line announces, and whether they are hex (a
+/// send) or text ending with Ctrl-Z (a certificate upload, PEM + 1).
+fn announced(line: &[u8]) -> Option<(usize, bool)> {
+    let text = std::str::from_utf8(line).ok()?;
+    if text.starts_with("AT+QSSLCFG=0,0,\"cacert\"") {
+        return Some((FILE.len() + 1, false));
+    }
+    let (args, field) = if let Some(a) = text.strip_prefix("AT+QISEND=") {
+        (a, 1)
+    } else {
+        (text.strip_prefix("AT+QSSLSEND=")?, 2)
+    };
+    let n: usize = args.split(',').nth(field)?.trim().parse().ok()?;
+    Some((2 * n, true))
+}
+
+/// Whether `answer` refuses the command before any data prompt: a final
+/// result line first, no `>` or `CONNECT` before it. Then the modem waits
+/// for no payload.
+fn refused(answer: &[u8]) -> bool {
+    let prompt = answer
+        .windows(7)
+        .position(|w| w == b"CONNECT")
+        .into_iter()
+        .chain(answer.iter().position(|&b| b == b'>'))
+        .min()
+        .unwrap_or(answer.len());
+    let head = &answer[..prompt];
+    [
+        &b"\r\nERROR\r\n"[..],
+        b"\r\nOK\r\n",
+        b"+CME ERROR:",
+        b"+CMS ERROR:",
+    ]
+    .iter()
+    .any(|f| head.windows(f.len()).any(|w| w == *f))
+}
+
+/// Every announced payload the modem may be waiting for is followed by
+/// payload or filler bytes only.
+fn check_written(w: &[u8], log: &[(usize, &[u8])]) {
+    for (i, &(start, answer)) in log.iter().enumerate() {
+        let end = log.get(i + 1).map_or(w.len(), |n| n.0);
+        let line = &w[start..end];
+        let Some((n, hex)) = announced(line.strip_suffix(b"\r").unwrap_or(line)) else {
+            continue;
+        };
+        if refused(answer) {
+            continue;
+        }
+        let data = &w[end..(end + n).min(w.len())];
+        let fine = |b: u8| {
+            b == 0
+                || b == 0x1A
+                || b == 0x1B
+                || if hex {
+                    b.is_ascii_digit() || (b'A'..=b'F').contains(&b)
+                } else {
+                    !b.is_ascii_uppercase()
+                }
+        };
+        assert!(
+            data.iter().all(|&b| fine(b)),
+            "command text after {:?} (answer {:?}): {:?}",
+            String::from_utf8_lossy(line),
+            String::from_utf8_lossy(answer),
+            String::from_utf8_lossy(data)
+        );
+    }
+}
+
+/// Run one input (see the module docs).
+pub fn run(data: &[u8]) {
+    let Some((&control, data)) = data.split_first() else {
+        return;
+    };
+    let port = FuzzPort {
+        answers: data.split(separator as fn(&u8) -> bool),
+        ready: Default::default(),
+        step: usize::from(control).max(1),
+        now: 0,
+        written: Vec::new(),
+        log: Vec::new(),
+    };
+    let mut m = Bc66::new(port);
+    m.set_timeouts(Timeouts {
+        command_ms: 300,
+        attach_ms: 300,
+        open_ms: 300,
+        data_ms: 300,
+    });
+    if m.init().is_ok() {
+        let _ = m.attach(&Apn {
+            name: "internet",
+            user: "user",
+            password: "secret",
+        });
+        if let Ok(id) = m.tcp_open("h.test", 443) {
+            let _ = Sockets::send(&mut m, id, PAYLOAD);
+            let mut buf = [0u8; 64];
+            let _ = m.recv_wait(id, &mut buf, 300);
+            let _ = Sockets::send(&mut m, id, PAYLOAD);
+            let _ = Sockets::close(&mut m, id);
+        }
+        let _ = m.store_credential("0a1b2c3d.pem", FILE.len(), &mut |w| w(FILE));
+        let p = TlsParams {
+            host: "h.test",
+            port: 443,
+            verify: true,
+            check_validity: true,
+            ca: Some("0a1b2c3d.pem"),
+            client_cert: None,
+            client_key: None,
+            handshake_timeout_s: 10,
+        };
+        if let Ok(id) = m.tls_open(&p) {
+            let _ = Sockets::send(&mut m, id, PAYLOAD);
+            let mut buf = [0u8; 64];
+            let _ = m.recv_wait(id, &mut buf, 300);
+            let _ = Sockets::close(&mut m, id);
+        }
+        let _ = m.network_time();
+    }
+    let port = m.release();
+    check_written(&port.written, &port.log);
+}
