@@ -1,0 +1,239 @@
+//! The field reports as one matrix: scenario x modem profile x expected
+//! result, run by one harness (`cargo test --test scenarios`). Each row
+//! starts the simulated modem of its profile, lets [`AnyModem`] identify
+//! the family at init (as the C ABI does), starts a real TLS server
+//! (OpenSSL, in-process) of the scenario's kind on 127.0.0.1, connects with
+//! the row's mode, checks the path, the reason and the cause, and runs an
+//! HTTP exchange over whatever session came out. A new modem family adds
+//! rows, not files.
+
+mod common;
+
+use common::{sim_config, test_timeouts, HOST};
+use embedded_io::{Read, Write};
+use modemtls::auto::{self, PathCache};
+use modemtls::error::{Error, TlsFailure};
+use modemtls::host::{HostBuffers, MIN_READ_BUF};
+use modemtls::modem::{AnyModem, Apn, Family, Modem, ModemError};
+use modemtls::port::TcpPort;
+use modemtls::session::{Credential, Mode, Path, PathReason, SessionConfig, TlsSession};
+use modemtls_sim::{FirmwareProfile, Simulator};
+use modemtls_testkit::{
+    server_creds, Behaviour, KeyKind, ServerCreds, ServerOpts, TlsServer, TlsVersions,
+};
+
+const BODY: &[u8] = b"hello from the matrix\n";
+
+/// The servers of the field reports.
+#[derive(Clone, Copy, Debug)]
+enum Server {
+    /// TLS 1.2 only, with suites every firmware has (ECDHE-RSA-AES128-GCM
+    /// for the BG9x, AES128-SHA for the BC66), RSA certificate, no SNI
+    /// needed: seed 003's working case, and what "stays offloaded" needs.
+    FirmwareFriendly,
+    /// Seed 004's broker: TLS 1.3, and on TLS 1.2 only ECDHE with ChaCha20
+    /// (no suite of either firmware), P-256 certificate.
+    ModernOnly,
+    /// Seed 000's virtual host: a ClientHello without SNI is refused;
+    /// TLS 1.2 with the friendly suites, and TLS 1.3 for the host path.
+    NeedsSni,
+    /// Seed 002's half: a certificate from a CA the device does not trust.
+    WrongCa,
+}
+
+/// What the row must end with.
+#[derive(Clone, Copy, Debug)]
+enum Expect {
+    /// Offloaded, for the reason given.
+    Offload(PathReason),
+    /// Host TLS, for the reason given.
+    Host(PathReason),
+    /// The connect fails with this TLS failure on `path`.
+    TlsFails(TlsFailure),
+    /// The connect fails with this modem error.
+    ModemFails(ModemError),
+}
+
+struct Row {
+    profile: &'static str,
+    family: Family,
+    server: Server,
+    mode: Mode,
+    expect: Expect,
+}
+
+fn server(kind: Server) -> (TlsServer, ServerCreds) {
+    let key = match kind {
+        Server::ModernOnly => KeyKind::P256,
+        _ => KeyKind::Rsa2048,
+    };
+    let creds = server_creds(HOST, key);
+    let friendly = Some("ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA".to_string());
+    let opts = ServerOpts {
+        behaviour: Behaviour::Http {
+            body: BODY.to_vec(),
+        },
+        ..ServerOpts::from_creds(&creds)
+    };
+    let opts = match kind {
+        Server::FirmwareFriendly => ServerOpts {
+            tls: TlsVersions::Tls12Only,
+            cipher_list: friendly,
+            ..opts
+        },
+        Server::ModernOnly => ServerOpts {
+            tls: TlsVersions::Both,
+            cipher_list: Some("ECDHE-ECDSA-CHACHA20-POLY1305".into()),
+            ..opts
+        },
+        Server::NeedsSni => ServerOpts {
+            tls: TlsVersions::Both,
+            cipher_list: friendly,
+            require_sni: Some(HOST.into()),
+            ..opts
+        },
+        Server::WrongCa => ServerOpts {
+            tls: TlsVersions::Both,
+            cipher_list: friendly,
+            ..opts
+        },
+    };
+    let s = TlsServer::spawn(opts).expect("TLS server starts");
+    (s, creds)
+}
+
+/// Run one row of the matrix.
+fn run(row: Row) {
+    let profile = FirmwareProfile::by_name(row.profile).expect("simulator profile");
+    let sim = Simulator::spawn(sim_config(profile)).expect("simulator starts");
+    let port = TcpPort::connect(sim.addr()).expect("connect to the simulated UART");
+    let mut modem = AnyModem::new(port);
+    modem.set_timeouts(test_timeouts());
+    modem.init().expect("init");
+    assert_eq!(modem.family(), row.family, "family picked at init");
+    modem.attach(&Apn::new("internet")).expect("attach");
+
+    let (srv, creds) = server(row.server);
+    let other;
+    let trust = if matches!(row.server, Server::WrongCa) {
+        other = server_creds(HOST, KeyKind::Rsa2048);
+        &other.ca_pem
+    } else {
+        &creds.ca_pem
+    };
+    let cfg = SessionConfig::new(HOST, srv.port())
+        .trust(Credential::Pem(trust))
+        .mode(row.mode);
+    let (mut rx, mut tx, mut scratch) = (vec![0; MIN_READ_BUF], vec![0; 4096], vec![0; 4096]);
+    let bufs = HostBuffers {
+        read: &mut rx,
+        write: &mut tx,
+        scratch: &mut scratch,
+    };
+    let mut cache: PathCache<4> = PathCache::new();
+    let r = auto::connect(&mut modem, &cfg, &mut rand_core::OsRng, bufs, Some(&mut cache));
+    match (row.expect, r) {
+        (Expect::Offload(reason) | Expect::Host(reason), Ok(mut s)) => {
+            let info = TlsSession::info(&s);
+            let path = if matches!(row.expect, Expect::Offload(_)) {
+                Path::Offload
+            } else {
+                Path::Host
+            };
+            assert_eq!((info.path, info.reason), (path, reason), "{info:?}");
+            assert_eq!(info.verified, true);
+            s.write_all(b"GET / HTTP/1.1\r\nHost: server.test\r\n\r\n")
+                .expect("request");
+            s.flush().expect("flush");
+            let mut got = Vec::new();
+            let mut buf = [0u8; 256];
+            while !got.ends_with(BODY) {
+                match s.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                    Err(e) => panic!("read after {} bytes: {e}", got.len()),
+                }
+            }
+            assert!(got.ends_with(BODY), "{}", String::from_utf8_lossy(&got));
+            TlsSession::close(s).expect("close");
+        }
+        (Expect::TlsFails(f), Err(Error::Tls(t))) => {
+            assert_eq!(t.failure, f, "{t}");
+        }
+        (Expect::ModemFails(want), Err(Error::Modem(e))) => assert_eq!(e, want, "{e}"),
+        (want, Ok(s)) => panic!("want {want:?}, connected: {:?}", TlsSession::info(&s)),
+        (want, Err(e)) => panic!("want {want:?}, got {e:?}: {e}"),
+    }
+    assert_eq!(sim.open_sockets(), 0, "a socket was left open in the modem");
+}
+
+/// One test per row, named seed_family_outcome.
+macro_rules! matrix {
+    ($($name:ident: $profile:literal, $family:ident, $server:ident, $mode:ident => $expect:expr;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                run(Row {
+                    profile: $profile,
+                    family: Family::$family,
+                    server: Server::$server,
+                    mode: Mode::$mode,
+                    expect: $expect,
+                });
+            }
+        )*
+    };
+}
+
+use Expect::*;
+use PathReason::*;
+
+matrix! {
+    // Seed 003: a server the firmware reaches stays offloaded.
+    seed003_bg96_firmware_friendly_stays_offloaded:
+        "bg96", QuectelBg9x, FirmwareFriendly, Auto => Offload(CapabilitiesCover);
+    seed003_bc66_firmware_friendly_stays_offloaded:
+        "bc66", QuectelBc66, FirmwareFriendly, Auto => Offload(CapabilitiesCover);
+    seed003_bc660k_firmware_friendly_stays_offloaded:
+        "bc660k", QuectelBc66, FirmwareFriendly, Auto => Offload(CapabilitiesCover);
+    // Seed 004: TLS 1.3 and ChaCha20 only -> no common cipher, host TLS 1.3.
+    seed004_bg96_modern_only_falls_back_to_host:
+        "bg96", QuectelBg9x, ModernOnly, Auto => Host(Fallback(TlsFailure::NoCommonCipher));
+    seed004_bc66_modern_only_falls_back_to_host:
+        "bc66", QuectelBc66, ModernOnly, Auto => Host(Fallback(TlsFailure::NoCommonCipher));
+    seed004_bc66_offload_only_names_no_common_cipher:
+        "bc66", QuectelBc66, ModernOnly, Offload => TlsFails(TlsFailure::NoCommonCipher);
+    // Seed 000: a server that needs SNI.
+    seed000_bg96_sni_server_stays_offloaded:
+        "bg96", QuectelBg9x, NeedsSni, Auto => Offload(CapabilitiesCover);
+    seed000_bg96_old_firmware_needs_sni_goes_to_host:
+        "bg96-nosni", QuectelBg9x, NeedsSni, Auto => Host(Fallback(TlsFailure::SniRequired));
+    seed000_bc66_offload_only_is_sni_required:
+        "bc66", QuectelBc66, NeedsSni, Offload => TlsFails(TlsFailure::SniRequired);
+    seed000_bc66_sni_server_goes_to_host:
+        "bc66", QuectelBc66, NeedsSni, Auto => Host(Fallback(TlsFailure::SniRequired));
+    // A certificate from an untrusted CA fails on every path, without a switch.
+    untrusted_ca_bg96_fails_offloaded:
+        "bg96", QuectelBg9x, WrongCa, Offload => TlsFails(TlsFailure::CertificateRejected);
+    untrusted_ca_bc66_fails_offloaded:
+        "bc66", QuectelBc66, WrongCa, Offload => TlsFails(TlsFailure::CertificateRejected);
+    // The host path over each family's raw socket.
+    host_bg96_modern_only:
+        "bg96", QuectelBg9x, ModernOnly, Host => Host(Requested);
+    host_bc66_modern_only:
+        "bc66", QuectelBc66, ModernOnly, Host => Host(Requested);
+}
+
+/// An RSA-2048 chain's TLS 1.3 flight (~3 KB) arrives at once and the
+/// BC66's 2,168-byte raw receive buffer drops the rest: the host path fails
+/// with the modem's buffer overflow as its cause, never with bytes missing.
+#[test]
+fn bc66_host_flight_larger_than_its_buffer_is_a_buffer_overflow() {
+    run(Row {
+        profile: "bc66",
+        family: Family::QuectelBc66,
+        server: Server::WrongCa,
+        mode: Mode::Host,
+        expect: ModemFails(ModemError::BufferOverflow),
+    });
+}
