@@ -26,6 +26,7 @@ pub mod checksum;
 pub mod ciphers;
 pub mod clock;
 pub mod config;
+pub mod core;
 pub mod fault;
 pub mod files;
 pub mod params;
