@@ -194,11 +194,20 @@ pub struct SimConfig {
     /// written to the network yet. A send that does not fit answers
     /// `SEND FAIL`.
     pub send_buffer: usize,
+    /// BC66 dialect: how long `AT+CGATT?` still answers 0 after
+    /// `AT+CGATT=1`, in milliseconds.
+    pub attach_ms: u32,
+    /// BC66 dialect: how late the `+QIURC: "recv",<id>` URC comes after the
+    /// data, in milliseconds (the bench notes saw it after the buffer was
+    /// already full).
+    pub recv_urc_delay_ms: u32,
 }
 
 impl SimConfig {
     /// Defaults: no host names, unthrottled, no latency, boot banner on, no
-    /// URC noise, system clock, 64 KiB socket buffers.
+    /// URC noise, system clock, 64 KiB socket buffers (the BC66 dialect
+    /// has its own 2,168-byte raw receive buffer), a BC66 attaches in
+    /// 300 ms and says `recv` at once.
     pub fn new(profile: FirmwareProfile) -> Self {
         SimConfig {
             profile,
@@ -210,7 +219,21 @@ impl SimConfig {
             network_time: None,
             recv_buffer: crate::tcp::RECV_CAP,
             send_buffer: crate::tcp::SEND_CAP,
+            attach_ms: 300,
+            recv_urc_delay_ms: 0,
         }
+    }
+
+    /// Sets how long a BC66 takes to attach after `AT+CGATT=1`.
+    pub fn attach_ms(mut self, ms: u32) -> Self {
+        self.attach_ms = ms;
+        self
+    }
+
+    /// Sets how late a BC66 says `+QIURC: "recv",<id>`.
+    pub fn recv_urc_delay_ms(mut self, ms: u32) -> Self {
+        self.recv_urc_delay_ms = ms;
+        self
     }
 
     /// Sets each socket's receive buffer size (at least 1 byte).

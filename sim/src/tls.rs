@@ -437,7 +437,7 @@ impl std::io::Write for RttStream {
 }
 
 /// Runs the handshake on a connected socket until `deadline`, polling
-/// `stop`. Success: the stream and "TLSv1.2 <cipher>, verify ..."; failure:
+/// `stop`. Success: the stream and `"TLSv1.2 <cipher>, verify ..."`; failure:
 /// the OpenSSL reason.
 pub fn handshake(
     ssl: Ssl,
