@@ -184,10 +184,12 @@ pub struct SimConfig {
     /// Network time in Unix seconds at simulator start (it then advances
     /// with the real clock); `None` = the system clock.
     pub network_time: Option<i64>,
-    /// Receive buffer of each socket, bytes (default
+    /// Receive buffer of each BG9x socket, bytes (default
     /// [`crate::tcp::RECV_CAP`]). When it is full the socket stops reading
     /// from the network, so TCP flow control holds the server back (BG96
-    /// behaviour: nothing is lost).
+    /// behaviour: nothing is lost). The BC66/BC660K raw sockets ignore it:
+    /// they have [`crate::quectel_bc66::RAW_RECV_BUFFER`] bytes and drop
+    /// what does not fit.
     pub recv_buffer: usize,
     /// Send buffer of each socket, bytes (default
     /// [`crate::tcp::SEND_CAP`]): data the modem accepted and has not

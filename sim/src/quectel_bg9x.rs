@@ -188,7 +188,7 @@ impl Session {
                         self.sockets(kind)[usize::from(id)] = None;
                         match fail {
                             OpenFail::Connect => 566,
-                            OpenFail::Setup | OpenFail::Handshake(_) => -1,
+                            OpenFail::Setup(_) | OpenFail::Handshake(_) => -1,
                         }
                     }
                 };

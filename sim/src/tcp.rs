@@ -102,8 +102,9 @@ pub enum OpenFail {
     /// The TCP connection could not be made (refused, unreachable).
     Connect,
     /// The firmware could not set up its TLS client before any ClientHello
-    /// (a CA or key that does not parse, a missing file).
-    Setup,
+    /// (a CA or key that does not parse, a missing file): the reason,
+    /// starting with what failed (`cacert: ...`, `clientkey: ...`).
+    Setup(String),
     /// The TLS handshake failed.
     Handshake(tls::Failure),
 }
@@ -264,7 +265,7 @@ fn run(shared: &Shared, req: &OpenRequest, sock: &SockShared, events: &Sender<Ne
                         "{who}: TLS setup failed before the handshake: {e}"
                     ));
                     let _ = tcp.shutdown(Shutdown::Both);
-                    opened(Err(OpenFail::Setup));
+                    opened(Err(OpenFail::Setup(e)));
                     return;
                 }
             };

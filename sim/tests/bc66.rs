@@ -655,3 +655,75 @@ fn bc660k_raw_sockets_use_context_0_and_faults_apply() {
     h2.expect(b"\r\nCLOSE OK\r\n");
     drop(h);
 }
+
+#[test]
+fn a_silent_server_is_a_timeout_and_a_bad_client_key_is_minus_4() {
+    // Accepts TCP and never answers the ClientHello.
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let silent = std::thread::spawn(move || {
+        let (s, _) = l.accept().unwrap();
+        std::thread::sleep(Duration::from_secs(12));
+        drop(s);
+    });
+    let sim = spawn(bc66_config());
+    let mut h = boot(&sim);
+    init_and_attach(&mut h);
+    ssl_settings(&mut h, 0);
+    h.cmd("AT+QSSLCFG=0,0,\"timeout\",10", "\r\nOK\r\n");
+    let t = Instant::now();
+    h.cmd(
+        &format!("AT+QSSLOPEN=0,0,\"{HOST}\",{port},0"),
+        "\r\nOK\r\n",
+    );
+    std::thread::sleep(Duration::from_secs(8));
+    h.expect(b"\r\n+QSSLOPEN: 0,0,-7\r\n");
+    assert!(t.elapsed() >= Duration::from_secs(10));
+    // seclevel 2 with a client certificate and a key that does not parse.
+    let server = tls_server(true, "AES128-SHA");
+    upload_cert(&mut h, "cacert", &server.ca_pem);
+    upload_cert(&mut h, "clientcert", &server.ca_pem);
+    upload_cert(
+        &mut h,
+        "clientkey",
+        b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    );
+    h.cmd("AT+QSSLCFG=0,0,\"seclevel\",2", "\r\nOK\r\n");
+    h.cmd(
+        &format!("AT+QSSLOPEN=0,0,\"{HOST}\",{},0", server.port),
+        "\r\nOK\r\n",
+    );
+    h.expect(b"\r\n+QSSLOPEN: 0,0,-4\r\n");
+    let _ = server.result.join();
+    silent.join().unwrap();
+}
+
+#[test]
+fn a_late_recv_urc_and_a_socket_closed_by_the_network() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        s.write_all(b"abc").unwrap();
+        std::thread::sleep(Duration::from_millis(1500));
+    });
+    let sim = spawn(bc66_config().recv_urc_delay_ms(400));
+    let mut h = boot(&sim);
+    init_and_attach(&mut h);
+    h.cmd(
+        &format!("AT+QIOPEN=1,3,\"TCP\",\"{HOST}\",{port},0,0"),
+        "\r\nOK\r\n",
+    );
+    h.expect(b"\r\n+QIOPEN: 3,0\r\n");
+    // The data is there before its URC (the driver polls).
+    std::thread::sleep(Duration::from_millis(100));
+    h.cmd("AT+QIRD=3,512", "\r\n+QIRD: 3,0,\"616263\"\r\n\r\nOK\r\n");
+    h.expect(b"\r\n+QIURC: \"recv\",3\r\n");
+    h.cmd("AT+QIRD=3,512", "\r\n+QIRD: 0,0,\"\"\r\n\r\nOK\r\n");
+    sim.close_socket(SocketKind::Tcp, 3);
+    h.expect(b"\r\n+QIURC: \"closed\",3\r\n");
+    h.cmd("AT+QISEND=3,1,41", "\r\nERROR\r\n");
+    h.cmd("AT+QICLOSE=3", "\r\nOK\r\n");
+    h.expect(b"\r\nCLOSE OK\r\n");
+    server.join().unwrap();
+}

@@ -22,7 +22,8 @@ pub fn cert_file(key: &str) -> String {
 pub(super) fn open_error(f: &OpenFail) -> i32 {
     match f {
         OpenFail::Connect => -2,
-        OpenFail::Setup => -9,
+        OpenFail::Setup(why) if why.starts_with("clientkey") => -4,
+        OpenFail::Setup(_) => -9,
         OpenFail::Handshake(Failure::Verify) => -3,
         OpenFail::Handshake(Failure::Cipher) => -5,
         OpenFail::Handshake(Failure::Timeout) => -7,
