@@ -697,9 +697,9 @@ pub trait Dialect: std::ops::DerefMut<Target = Core> + Sized {
             return;
         };
         let how = match end {
-            PayloadEnd::Complete => "",
+            // A timeout was logged when it happened.
+            PayloadEnd::Complete | PayloadEnd::Timeout => "",
             PayloadEnd::Cancelled => " (cancelled)",
-            PayloadEnd::Timeout => " (timeout)",
         };
         self.sh.log(&format!(
             "-> [{} payload bytes{how}] {}",
