@@ -12,10 +12,39 @@ pub const BG9X_CIPHER_SUITES: &[u16] = &[
     0xC025, 0xC026, 0xC027, 0xC028, 0xC029, 0xC02A, 0xC02F,
 ];
 
+/// The cipher suites of the Quectel BC660K-GL SSL application note (V1.1,
+/// table 2), assumed for the BC66 too (at-dialects-2.md §1.1): RSA key
+/// exchange, CBC only.
+pub const BC66_CIPHER_SUITES: &[u16] = &[0x002F, 0x0035, 0x000A];
+
+/// Which AT dialect a firmware speaks (one simulator module per family).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// Quectel BG96/BG95/BG77 ([`crate::quectel_bg9x`]).
+    QuectelBg9x,
+    /// Quectel BC66/BC660K ([`crate::quectel_bc66`]).
+    QuectelBc66,
+}
+
+/// A TLS protocol version (for the firmware's range).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TlsVersion {
+    /// SSL 3.0.
+    Ssl3,
+    /// TLS 1.0.
+    Tls10,
+    /// TLS 1.1.
+    Tls11,
+    /// TLS 1.2.
+    Tls12,
+}
+
 /// What one modem firmware is and can do: identification strings and the
 /// capabilities of its built-in TLS stack.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FirmwareProfile {
+    /// The AT dialect.
+    pub family: Family,
     /// Manufacturer line of `ATI` (`Quectel`).
     pub manufacturer: String,
     /// Model line of `ATI` (`BG96`, `BG95-M3`).
@@ -33,6 +62,10 @@ pub struct FirmwareProfile {
     pub ca_der_ok: bool,
     /// The firmware parses a PEM CA file.
     pub ca_pem_ok: bool,
+    /// Oldest TLS version of the firmware TLS stack.
+    pub min_tls: TlsVersion,
+    /// Newest TLS version of the firmware TLS stack.
+    pub max_tls: TlsVersion,
 }
 
 impl FirmwareProfile {
@@ -40,6 +73,7 @@ impl FirmwareProfile {
     /// with the `"sni"` key and the BG95/BG77 cipher table.
     pub fn bg96() -> Self {
         FirmwareProfile {
+            family: Family::QuectelBg9x,
             manufacturer: "Quectel".into(),
             model: "BG96".into(),
             revision: "BG96MAR02A07M1G".into(),
@@ -48,6 +82,8 @@ impl FirmwareProfile {
             cipher_suites: BG9X_CIPHER_SUITES.to_vec(),
             ca_der_ok: false,
             ca_pem_ok: true,
+            min_tls: TlsVersion::Ssl3,
+            max_tls: TlsVersion::Tls12,
         }
     }
 
@@ -74,12 +110,52 @@ impl FirmwareProfile {
         }
     }
 
-    /// Profile by command-line name: `bg96`, `bg96-nosni` (or `bg96_no_sni`), `bg95`.
+    /// Quectel BC66 (NB-IoT, MT2625), firmware `BC66NBR01A10`: the BC66
+    /// dialect of `docs/dialects/bc66.md`, TLS 1.0-1.2 with
+    /// [`BC66_CIPHER_SUITES`], no SNI, PEM certificates only. There is no
+    /// `AT+QGMR`; `qgmr` repeats the revision.
+    pub fn bc66() -> Self {
+        FirmwareProfile {
+            family: Family::QuectelBc66,
+            manufacturer: "Quectel_Ltd".into(),
+            model: "Quectel_BC66".into(),
+            revision: "BC66NBR01A10".into(),
+            qgmr: "BC66NBR01A10".into(),
+            has_sni_key: false,
+            cipher_suites: BC66_CIPHER_SUITES.to_vec(),
+            ca_der_ok: false,
+            ca_pem_ok: true,
+            min_tls: TlsVersion::Tls10,
+            max_tls: TlsVersion::Tls12,
+        }
+    }
+
+    /// Quectel BC660K-GL, firmware `BC660KGLAAR01A05`: the BC66 dialect
+    /// and TLS stack, ATI manufacturer `Quectel`, model `BC660K-GL`.
+    pub fn bc660k() -> Self {
+        FirmwareProfile {
+            manufacturer: "Quectel".into(),
+            model: "BC660K-GL".into(),
+            revision: "BC660KGLAAR01A05".into(),
+            qgmr: "BC660KGLAAR01A05".into(),
+            ..Self::bc66()
+        }
+    }
+
+    /// The neutral description of the firmware's TLS client.
+    pub fn tls(&self) -> crate::tls::TlsProfile {
+        crate::tls::TlsProfile::of(self)
+    }
+
+    /// Profile by command-line name: `bg96`, `bg96-nosni` (or `bg96_no_sni`),
+    /// `bg95`, `bc66`, `bc660k`.
     pub fn by_name(name: &str) -> Option<Self> {
         match name.to_ascii_lowercase().as_str() {
             "bg96" => Some(Self::bg96()),
             "bg96-nosni" | "bg96_no_sni" | "bg96-no-sni" => Some(Self::bg96_no_sni()),
             "bg95" | "bg95-m3" => Some(Self::bg95()),
+            "bc66" => Some(Self::bc66()),
+            "bc660k" | "bc660k-gl" => Some(Self::bc660k()),
             _ => None,
         }
     }
@@ -108,21 +184,32 @@ pub struct SimConfig {
     /// Network time in Unix seconds at simulator start (it then advances
     /// with the real clock); `None` = the system clock.
     pub network_time: Option<i64>,
-    /// Receive buffer of each socket, bytes (default
+    /// Receive buffer of each BG9x socket, bytes (default
     /// [`crate::tcp::RECV_CAP`]). When it is full the socket stops reading
     /// from the network, so TCP flow control holds the server back (BG96
-    /// behaviour: nothing is lost).
+    /// behaviour: nothing is lost). The BC66/BC660K raw sockets ignore it:
+    /// they have [`crate::quectel_bc66::RAW_RECV_BUFFER`] bytes and drop
+    /// what does not fit.
     pub recv_buffer: usize,
     /// Send buffer of each socket, bytes (default
     /// [`crate::tcp::SEND_CAP`]): data the modem accepted and has not
     /// written to the network yet. A send that does not fit answers
     /// `SEND FAIL`.
     pub send_buffer: usize,
+    /// BC66 dialect: how long `AT+CGATT?` still answers 0 after
+    /// `AT+CGATT=1`, in milliseconds.
+    pub attach_ms: u32,
+    /// BC66 dialect: how late the `+QIURC: "recv",<id>` URC comes after the
+    /// data, in milliseconds (the bench notes saw it after the buffer was
+    /// already full).
+    pub recv_urc_delay_ms: u32,
 }
 
 impl SimConfig {
     /// Defaults: no host names, unthrottled, no latency, boot banner on, no
-    /// URC noise, system clock, 64 KiB socket buffers.
+    /// URC noise, system clock, 64 KiB socket buffers (the BC66 dialect
+    /// has its own 2,168-byte raw receive buffer), a BC66 attaches in
+    /// 300 ms and says `recv` at once.
     pub fn new(profile: FirmwareProfile) -> Self {
         SimConfig {
             profile,
@@ -134,7 +221,21 @@ impl SimConfig {
             network_time: None,
             recv_buffer: crate::tcp::RECV_CAP,
             send_buffer: crate::tcp::SEND_CAP,
+            attach_ms: 300,
+            recv_urc_delay_ms: 0,
         }
+    }
+
+    /// Sets how long a BC66 takes to attach after `AT+CGATT=1`.
+    pub fn attach_ms(mut self, ms: u32) -> Self {
+        self.attach_ms = ms;
+        self
+    }
+
+    /// Sets how late a BC66 says `+QIURC: "recv",<id>`.
+    pub fn recv_urc_delay_ms(mut self, ms: u32) -> Self {
+        self.recv_urc_delay_ms = ms;
+        self
     }
 
     /// Sets each socket's receive buffer size (at least 1 byte).

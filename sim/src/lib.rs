@@ -1,12 +1,21 @@
 //! # modemtls-sim
 //!
-//! A simulated Quectel BG96/BG95/BG77 modem for testing `modemtls` without
-//! hardware. The "UART" is a TCP connection to [`SimHandle::addr`]; each
-//! connection is a power-on. The simulator answers the AT dialect
-//! byte-exactly (`../shared/reference/at-commands.md` §0, §1), opens real TCP
-//! connections, and emulates the firmware's TLS client with OpenSSL
-//! restricted to the firmware's cipher table, TLS <= 1.2, SNI setting and CA
-//! handling, so that handshakes fail for the same reasons as on hardware.
+//! A simulated cellular modem for testing `modemtls` without hardware:
+//! Quectel BG96/BG95/BG77 or BC66/BC660K, chosen by the
+//! [`FirmwareProfile`] ([`FirmwareProfile::by_name`]: `bg96`, `bg96-nosni`,
+//! `bg95`, `bc66`, `bc660k`). The "UART" is a TCP connection to
+//! [`SimHandle::addr`]; each connection is a power-on. The simulator answers
+//! the AT dialect byte-exactly, opens real TCP connections, and emulates the
+//! firmware's TLS client with OpenSSL restricted to the firmware's cipher
+//! table, TLS versions, SNI setting and CA handling, so that handshakes fail
+//! for the same reasons as on hardware.
+//!
+//! Layout: [`core`] is the family-neutral modem (UART loop, line assembly,
+//! echo, CME errors, URC queue, faults, restarts, the socket table over
+//! [`tcp`], payloads after a prompt); [`tls`] the firmware TLS emulation
+//! from a neutral [`tls::TlsProfile`]; one module per AT dialect implements
+//! [`core::Dialect`]: [`quectel_bg9x`] (`../shared/reference/at-commands.md`
+//! §0, §1) and [`quectel_bc66`] (`docs/dialects/bc66.md`).
 //!
 //! ```no_run
 //! use modemtls_sim::{FirmwareProfile, SimConfig, Simulator};
@@ -26,19 +35,22 @@ pub mod checksum;
 pub mod ciphers;
 pub mod clock;
 pub mod config;
+pub mod core;
 pub mod fault;
 pub mod files;
 pub mod params;
+pub mod quectel_bc66;
 pub mod quectel_bg9x;
 pub mod shared;
 pub mod tcp;
 pub mod tls;
 pub mod uart;
 
-pub use config::{FirmwareProfile, SimConfig};
+pub use config::{Family, FirmwareProfile, SimConfig, TlsVersion};
 pub use fault::{Direction, Fault, FaultKind, Rate, RateKind};
 pub use tcp::Kind as SocketKind;
 
+use crate::core::Dialect;
 use shared::{lock, Shared};
 use std::io;
 use std::net::{SocketAddr, TcpListener};
@@ -80,9 +92,45 @@ impl Simulator {
     }
 }
 
+/// A powered-on modem of one family.
+enum Modem {
+    Bg9x(quectel_bg9x::Session),
+    Bc66(quectel_bc66::Session),
+}
+
+impl Modem {
+    fn power_on(sh: &Arc<Shared>, uart: uart::Uart) -> Modem {
+        match sh.cfg.profile.family {
+            Family::QuectelBg9x => Modem::Bg9x(quectel_bg9x::Session::new(sh.clone(), uart)),
+            Family::QuectelBc66 => Modem::Bc66(quectel_bc66::Session::new(sh.clone(), uart)),
+        }
+    }
+
+    fn run(self) -> Option<Modem> {
+        match self {
+            Modem::Bg9x(s) => Dialect::run(s).map(Modem::Bg9x),
+            Modem::Bc66(s) => Dialect::run(s).map(Modem::Bc66),
+        }
+    }
+
+    fn reattach(&mut self, u: uart::Uart) {
+        match self {
+            Modem::Bg9x(s) => Dialect::reattach(s, u),
+            Modem::Bc66(s) => Dialect::reattach(s, u),
+        }
+    }
+
+    fn power_off(self) {
+        match self {
+            Modem::Bg9x(s) => Dialect::power_off(s),
+            Modem::Bc66(s) => Dialect::power_off(s),
+        }
+    }
+}
+
 fn accept_loop(sh: &Arc<Shared>, listener: &TcpListener) {
     // A modem whose UART was dropped, waiting for the next connection.
-    let mut parked: Option<quectel_bg9x::Session> = None;
+    let mut parked: Option<Modem> = None;
     while !sh.stopping() {
         match listener.accept() {
             Ok((stream, peer)) => {
@@ -97,7 +145,7 @@ fn accept_loop(sh: &Arc<Shared>, listener: &TcpListener) {
                                 s.reattach(u);
                                 s
                             }
-                            None => quectel_bg9x::Session::new(sh.clone(), u),
+                            None => Modem::power_on(sh, u),
                         };
                         parked = session.run();
                     }
@@ -162,6 +210,8 @@ impl SimHandle {
 
 impl SimControl {
     /// The modem's file store (kept across UART connections), sorted by name.
+    /// A BC66/BC660K has no file system: its certificates show here as
+    /// `NVRAM:cacert`, `NVRAM:clientcert` and `NVRAM:clientkey`.
     pub fn files(&self) -> Vec<(String, Vec<u8>)> {
         self.shared.files.all()
     }
@@ -207,7 +257,8 @@ impl SimControl {
 
     /// The modem restarts (a power dip, a watchdog): it drops every socket
     /// and RAM file and its settings, is silent for `quiet`, then says
-    /// `RDY` and `APP RDY` on the same UART.
+    /// `RDY` and `APP RDY` on the same UART (a BC66/BC660K says `RDY` and
+    /// keeps its certificates).
     pub fn reboot(&self, quiet: Duration) {
         lock(&self.shared.reboots).push_back(quiet);
     }

@@ -1,8 +1,9 @@
-//! `modemtls-sim`: a simulated Quectel modem on a TCP "UART", for QEMU
-//! firmware and manual testing.
+//! `modemtls-sim`: a simulated Quectel modem (BG96/BG95 or BC66/BC660K) on a
+//! TCP "UART", for QEMU firmware and manual testing.
 //!
 //! ```text
-//! modemtls-sim --listen 127.0.0.1:5555 --profile bg96|bg96-nosni|bg95
+//! modemtls-sim --listen 127.0.0.1:5555 --profile bg96|bg96-nosni|bg95|bc66|bc660k
+//!              [--attach-ms MS] [--recv-urc-delay-ms MS]
 //!              [--host name=127.0.0.1]... [--baud 115200] [--latency-ms 100] [--quiet]
 //!              [--fault SPEC [--after PREFIX]]... [--reboot-after-commands N]
 //!              [--reboot-quiet-ms MS] [--send-fail N] [--peers-stop-reading]
@@ -26,7 +27,12 @@
 //! - `--peers-stop-reading`: nothing is written to the network, so the
 //!   send buffer (`--send-buffer`, default 65536) fills and sends fail.
 //! - `--recv-buffer BYTES`: each socket's receive buffer (default 65536);
-//!   when full, TCP flow control holds the server back.
+//!   when full, TCP flow control holds the server back. (BG9x only: the
+//!   BC66/BC660K raw sockets have 2,168 bytes and drop data when full.)
+//!
+//! BC66/BC660K: `--attach-ms` is how long `AT+CGATT?` answers 0 after
+//! `AT+CGATT=1` (default 300); `--recv-urc-delay-ms` makes the raw
+//! `+QIURC: "recv",<id>` late (default 0).
 //! - `--uart-drop-after-bytes N`: the UART connection is closed by the
 //!   modem after N bytes of output; the modem keeps running and the next
 //!   connection talks to it again.
@@ -39,8 +45,12 @@ use modemtls_sim::{
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-const USAGE: &str = "usage: modemtls-sim --listen 127.0.0.1:5555 --profile bg96|bg96-nosni|bg95 \
+const USAGE: &str = "usage: modemtls-sim --listen 127.0.0.1:5555 \
+--profile bg96|bg96-nosni|bg95|bc66|bc660k \
 [--host name=IP]... [--baud N] [--latency-ms N] [--no-banner] [--urc-noise] [--network-time UNIX] [--quiet]
+  BC66/BC660K:
+  --attach-ms MS               AT+CGATT? answers 0 this long after AT+CGATT=1 (default 300)
+  --recv-urc-delay-ms MS       the raw socket recv URC comes this late (default 0)
   faults:
   --fault out|in:drop|flip[:MASK]|dup|stall:DURATION@OFFSET   once, at byte OFFSET
       (out: counted from the first command, or from --after PREFIX given right after it)
@@ -50,7 +60,7 @@ const USAGE: &str = "usage: modemtls-sim --listen 127.0.0.1:5555 --profile bg96|
   --reboot-quiet-ms MS         quiet time of that restart (default 500)
   --send-fail N                the next N socket sends answer SEND FAIL
   --peers-stop-reading         nothing reaches the network; the send buffer fills
-  --recv-buffer BYTES          socket receive buffer (default 65536; flow control when full)
+  --recv-buffer BYTES          BG9x socket receive buffer (default 65536; flow control when full)
   --send-buffer BYTES          socket send buffer (default 65536; SEND FAIL when full)
   --uart-drop-after-bytes N    close the UART after N output bytes (the modem keeps running)";
 
@@ -269,6 +279,8 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
                 };
             }
             "--uart-drop-after-bytes" => o.uart_drop_after = Some(number(&val(&a)?, &a)?),
+            "--attach-ms" => o.cfg.attach_ms = number(&val(&a)?, &a)?,
+            "--recv-urc-delay-ms" => o.cfg.recv_urc_delay_ms = number(&val(&a)?, &a)?,
             "--help" | "-h" => return Ok(Parsed::Help),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -428,6 +440,26 @@ mod tests {
         let d = run(&[]).unwrap();
         assert_eq!(d.cfg.recv_buffer, modemtls_sim::tcp::RECV_CAP);
         assert!(d.faults.is_empty() && d.uart_drop_after.is_none());
+    }
+
+    #[test]
+    fn bc66_profiles_and_options_parse() {
+        let o = run(&[
+            "--profile",
+            "bc66",
+            "--attach-ms",
+            "50",
+            "--recv-urc-delay-ms",
+            "700",
+        ])
+        .unwrap();
+        assert_eq!(o.cfg.profile, FirmwareProfile::bc66());
+        assert_eq!(o.cfg.attach_ms, 50);
+        assert_eq!(o.cfg.recv_urc_delay_ms, 700);
+        let o = run(&["--profile", "BC660K"]).unwrap();
+        assert_eq!(o.cfg.profile.model, "BC660K-GL");
+        assert_eq!(o.cfg.profile.family, modemtls_sim::Family::QuectelBc66);
+        assert!(run(&["--profile", "bc95"]).is_err());
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! The Quectel BG96/BG95/BG77 AT dialect (at-commands.md §0, §1): one UART
-//! session from power-on to disconnect. Parses command lines, answers
-//! byte-exactly, drives the socket threads and emits URCs at safe points.
+//! The Quectel BG96/BG95/BG77 AT dialect (at-commands.md §0, §1) on the
+//! neutral [`crate::core`]: the commands, their answers byte-exactly, the
+//! socket URCs and the settings of this family.
 
 mod files;
 mod network;
@@ -8,24 +8,19 @@ mod sslcfg;
 
 use crate::checksum::xor16_hex;
 use crate::clock::{format_cclk, parse_cclk};
-use crate::fault::around_stall;
+use crate::core::{frame, Core, Dialect, Form, Input, PayloadEnd, Pending, SendError, Target};
 use crate::files::{canonical, MAX_FILE};
-use crate::params::{split, Arg};
-use crate::shared::{lock, printable, Shared};
-use crate::tcp::{self, Kind, NetEvent, OpenRequest, SockRef, SockShared};
+use crate::params::Arg;
+use crate::shared::{lock, Shared};
+use crate::tcp::{Kind, NetEvent, OpenFail, OpenRequest, RecvPolicy, SockRef};
 use crate::tls::SslCtxCfg;
 use crate::uart::Uart;
-use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-/// Longest command line accepted; longer lines answer `ERROR`.
-pub const MAX_LINE: usize = 1024;
-/// A partial command line idle this long no longer holds URCs back.
-const PARTIAL_LINE_IDLE: Duration = Duration::from_millis(500);
+pub use crate::core::MAX_LINE;
+
 /// Number of connectIDs / clientIDs.
 const SOCKETS: usize = 12;
 /// Number of SSL contexts.
@@ -60,50 +55,6 @@ impl Default for Pdp {
             auth: 0,
         }
     }
-}
-
-/// One socket as the session sees it.
-#[derive(Debug)]
-struct Sock {
-    cid: u8,
-    ctx: u8,
-    host: String,
-    port: u16,
-    local_port: u16,
-    mode: u8,
-    /// 1 opening, 2 connected, 4 closing.
-    state: u8,
-    gen: u64,
-    shared: Arc<SockShared>,
-}
-
-/// What the UART input currently is.
-#[derive(Debug)]
-enum Input {
-    /// Command lines.
-    Line,
-    /// Exactly `need` raw bytes for a send or an upload.
-    Payload {
-        target: Target,
-        need: usize,
-        data: Vec<u8>,
-        last: Instant,
-        timeout: Option<Duration>,
-        ack: bool,
-    },
-}
-
-#[derive(Debug, Clone)]
-enum Target {
-    Send(Kind, u8),
-    Upload(String),
-}
-
-/// Output waiting for a safe point.
-#[derive(Debug)]
-enum Pending {
-    Bytes(Vec<u8>),
-    Push(Kind, u8, u64),
 }
 
 /// Description text of a `+QIGETERROR` code.
@@ -150,10 +101,6 @@ fn cme_desc(code: u16) -> &'static str {
     }
 }
 
-fn frame(text: &str) -> Vec<u8> {
-    format!("\r\n{text}\r\n").into_bytes()
-}
-
 fn kind_urc(kind: Kind) -> &'static str {
     match kind {
         Kind::Tcp => "+QIURC",
@@ -161,228 +108,58 @@ fn kind_urc(kind: Kind) -> &'static str {
     }
 }
 
-/// One UART connection (power-on to disconnect).
+/// One BG9x modem on one UART connection (power-on to disconnect).
 pub struct Session {
-    sh: Arc<Shared>,
-    uart: Uart,
-    alive: bool,
-    /// The UART connection was dropped by a fault; the modem runs on and
-    /// waits for the next connection ([`Session::reattach`]).
-    detached: bool,
-    echo: bool,
-    cmee: u8,
+    core: Core,
     creg: [u8; 3],
     ctzu: u8,
     clock_offset: i64,
     pdp: Vec<Pdp>,
     ssl_cfg: Vec<SslCtxCfg>,
-    tcp: Vec<Option<Sock>>,
-    ssl: Vec<Option<Sock>>,
     last_err: i32,
-    line: Vec<u8>,
-    line_at: Instant,
-    overflow: bool,
-    input: Input,
-    pending: VecDeque<Pending>,
-    tx: Sender<NetEvent>,
-    rx: Receiver<NetEvent>,
-    gen: u64,
-    workers: Vec<JoinHandle<()>>,
-    noise: u32,
+}
+
+impl std::ops::Deref for Session {
+    type Target = Core;
+    fn deref(&self) -> &Core {
+        &self.core
+    }
+}
+
+impl std::ops::DerefMut for Session {
+    fn deref_mut(&mut self) -> &mut Core {
+        &mut self.core
+    }
 }
 
 impl Session {
     /// A freshly powered-on modem on `uart`.
     pub fn new(sh: Arc<Shared>, uart: Uart) -> Self {
-        let (tx, rx) = channel();
         sh.files.clear_ram();
         Session {
-            sh,
-            uart,
-            alive: true,
-            detached: false,
-            echo: true,
-            cmee: 0,
+            core: Core::new(sh, uart, SOCKETS),
             creg: [0; 3],
             ctzu: 0,
             clock_offset: 0,
             pdp: vec![Pdp::default(); MAX_CID + 1],
             ssl_cfg: vec![SslCtxCfg::default(); SSL_CTXS],
-            tcp: (0..SOCKETS).map(|_| None).collect(),
-            ssl: (0..SOCKETS).map(|_| None).collect(),
             last_err: 0,
-            line: Vec::new(),
-            line_at: Instant::now(),
-            overflow: false,
-            input: Input::Line,
-            pending: VecDeque::new(),
-            tx,
-            rx,
-            gen: 0,
-            workers: Vec::new(),
-            noise: 0,
         }
     }
 
-    /// Runs until the host disconnects or the simulator shuts down. When
-    /// the UART was dropped by a fault ([`crate::SimControl::drop_uart`])
-    /// the modem keeps running: the session comes back, to be given the
-    /// next connection with [`Session::reattach`].
-    pub fn run(mut self) -> Option<Session> {
-        if !self.detached {
-            self.sh.log("=== UART connected: power-on ===");
-            if self.sh.cfg.boot_banner {
-                self.out(b"\r\nRDY\r\n");
-                self.out(b"\r\nAPP RDY\r\n");
-            }
-        }
-        self.detached = false;
-        let mut buf = vec![0u8; 4096];
-        while self.alive && !self.sh.stopping() {
-            self.poll();
-            match self.uart.read(&mut buf) {
-                Ok(None) => self.check_payload_timeout(),
-                Ok(Some(0)) | Err(_) => break,
-                Ok(Some(n)) => {
-                    let (data, stall) = lock(&self.sh.input_faults).apply(&buf[..n]);
-                    if data.len() != n || data[..] != buf[..n] || stall.is_some() {
-                        self.sh.log("fault: damaged UART input");
-                    }
-                    let (before, pause, after) = around_stall(&data, stall);
-                    self.feed(before);
-                    if let Some(d) = pause {
-                        std::thread::sleep(d);
-                    }
-                    self.feed(after);
-                }
-            }
-        }
-        if self.detached && !self.sh.stopping() {
-            self.sh
-                .log("=== fault: UART dropped; the modem keeps running ===");
-            return Some(self);
-        }
-        self.sh.log("=== UART disconnected: power-off ===");
-        self.teardown();
-        None
+    /// See [`Dialect::run`].
+    pub fn run(self) -> Option<Session> {
+        Dialect::run(self)
     }
 
-    /// A new UART connection to a modem whose previous one was dropped:
-    /// no power-on, no banner; sockets, contexts, files and settings are
-    /// as they were. What the modem said while nothing was connected is
-    /// lost, but the URCs of socket events during that time (`recv`,
-    /// `closed`) are said on the new connection.
+    /// See [`Dialect::reattach`].
     pub fn reattach(&mut self, uart: Uart) {
-        self.sh.log("=== UART connected again (no power-on) ===");
-        self.uart = uart;
-        self.alive = true;
+        Dialect::reattach(self, uart)
     }
 
-    /// The simulator stops with no UART connected: close everything.
-    pub fn power_off(mut self) {
-        self.teardown();
-    }
-
-    /// Drops the UART connection now (a fault), leaving the modem running.
-    fn drop_uart(&mut self) {
-        self.uart.close();
-        self.alive = false;
-        self.detached = true;
-    }
-
-    /// A restart with the UART still connected: every socket and RAM file
-    /// is gone, settings are back to power-on values, the modem is silent
-    /// for `quiet` (input is lost), then says `RDY` and `APP RDY`.
-    fn reboot(&mut self, quiet: Duration) {
-        self.sh.log("=== fault: modem restarts ===");
-        for s in self.tcp.iter().chain(self.ssl.iter()).flatten() {
-            s.shared.stop.store(true, Ordering::Relaxed);
-        }
-        self.sh.files.clear_ram();
-        self.echo = true;
-        self.cmee = 0;
-        self.creg = [0; 3];
-        self.ctzu = 0;
-        self.clock_offset = 0;
-        self.pdp = vec![Pdp::default(); MAX_CID + 1];
-        self.ssl_cfg = vec![SslCtxCfg::default(); SSL_CTXS];
-        self.tcp = (0..SOCKETS).map(|_| None).collect();
-        self.ssl = (0..SOCKETS).map(|_| None).collect();
-        self.last_err = 0;
-        self.line.clear();
-        self.overflow = false;
-        self.input = Input::Line;
-        self.pending.clear();
-        // Events of the old sockets are stale: a new generation.
-        self.gen += 1;
-        let end = Instant::now() + quiet;
-        let mut buf = [0u8; 256];
-        while Instant::now() < end && !self.sh.stopping() {
-            match self.uart.read(&mut buf) {
-                Ok(Some(0)) | Err(_) => {
-                    self.alive = false;
-                    return;
-                }
-                _ => {}
-            }
-        }
-        while self.rx.try_recv().is_ok() {}
-        if self.sh.cfg.boot_banner {
-            self.out(b"\r\nRDY\r\n");
-            self.out(b"\r\nAPP RDY\r\n");
-        }
-    }
-
-    fn teardown(&mut self) {
-        for s in self.tcp.iter().chain(self.ssl.iter()).flatten() {
-            s.shared.stop.store(true, Ordering::Relaxed);
-        }
-        self.uart.close();
-        let end = Instant::now() + Duration::from_millis(1500);
-        for w in self.workers.drain(..) {
-            while !w.is_finished() && Instant::now() < end {
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            if w.is_finished() {
-                let _ = w.join();
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- output
-
-    fn out(&mut self, data: &[u8]) {
-        if !self.alive {
-            return;
-        }
-        let (mut data, stall) = lock(&self.sh.faults).apply(data);
-        let cut = lock(&self.sh.uart_drop).cut(data.len());
-        if let Some(n) = cut {
-            data.truncate(n);
-        }
-        self.sh.log(&format!("<- {}", printable(&data)));
-        let sh = self.sh.clone();
-        let (before, pause, after) = around_stall(&data, stall);
-        let mut ok = self.uart.write(before, &|| sh.stopping()).is_ok();
-        if let Some(d) = pause {
-            sh.log(&format!("fault: UART stalls {} ms", d.as_millis()));
-            std::thread::sleep(d);
-        }
-        ok = ok && self.uart.write(after, &|| sh.stopping()).is_ok();
-        if !ok {
-            self.alive = false;
-        }
-        if cut.is_some() {
-            self.drop_uart();
-        }
-    }
-
-    fn ok(&mut self) {
-        self.out(b"\r\nOK\r\n");
-    }
-
-    fn error(&mut self) {
-        self.out(b"\r\nERROR\r\n");
+    /// See [`Dialect::power_off`].
+    pub fn power_off(self) {
+        Dialect::power_off(self)
     }
 
     /// A socket/SSL command error: bare ERROR, detail for QIGETERROR.
@@ -392,111 +169,10 @@ impl Session {
     }
 
     fn cme(&mut self, code: u16) {
-        match self.cmee {
-            0 => self.error(),
-            1 => self.out(&frame(&format!("+CME ERROR: {code}"))),
-            _ => self.out(&frame(&format!("+CME ERROR: {}", cme_desc(code)))),
-        }
+        self.core.cme_with(code, cme_desc(code));
     }
 
-    /// Information lines then OK.
-    fn info_ok(&mut self, lines: &[String]) {
-        let mut o = Vec::new();
-        if !lines.is_empty() {
-            o.extend_from_slice(b"\r\n");
-            for l in lines {
-                o.extend_from_slice(l.as_bytes());
-                o.extend_from_slice(b"\r\n");
-            }
-        }
-        o.extend_from_slice(b"\r\nOK\r\n");
-        self.out(&o);
-    }
-
-    fn urc(&mut self, text: String) {
-        self.pending.push_back(Pending::Bytes(frame(&text)));
-    }
-
-    fn maybe_noise(&mut self) {
-        if self.sh.cfg.urc_noise {
-            self.noise += 1;
-            let text = if self.noise % 2 == 1 {
-                "+CEREG: 5".to_string()
-            } else {
-                "+QIURC: \"pdpdeact\",9".to_string()
-            };
-            self.urc(text);
-        }
-    }
-
-    // ---------------------------------------------------------------- events
-
-    /// URCs go out between command lines: in line mode with no partial
-    /// line (or one the host abandoned for a while), never inside a prompt,
-    /// a payload or a response.
-    fn safe(&self) -> bool {
-        matches!(self.input, Input::Line)
-            && ((self.line.is_empty() && !self.overflow)
-                || self.line_at.elapsed() >= PARTIAL_LINE_IDLE)
-    }
-
-    fn poll(&mut self) {
-        if lock(&self.sh.uart_drop).cut(0).is_some() {
-            self.drop_uart();
-            return;
-        }
-        let reboot = lock(&self.sh.reboots).pop_front();
-        if let Some(quiet) = reboot {
-            self.reboot(quiet);
-        }
-        while let Ok(ev) = self.rx.try_recv() {
-            self.on_event(ev);
-        }
-        let drops: Vec<u8> = lock(&self.sh.pdp_drops).drain(..).collect();
-        for cid in drops {
-            self.drop_pdp(cid);
-        }
-        let closes: Vec<(Kind, u8)> = lock(&self.sh.net_closes).drain(..).collect();
-        for (kind, id) in closes {
-            self.net_close(kind, id);
-        }
-        if !self.safe() {
-            return;
-        }
-        let injected: Vec<String> = lock(&self.sh.injected).drain(..).collect();
-        for l in injected {
-            self.urc(l);
-        }
-        while let Some(p) = self.pending.pop_front() {
-            match p {
-                Pending::Bytes(b) => self.out(&b),
-                Pending::Push(kind, id, gen) => self.push_data(kind, id, gen),
-            }
-        }
-        self.workers.retain(|w| !w.is_finished());
-        let open = self.tcp.iter().chain(self.ssl.iter()).flatten().count();
-        self.sh.open_sockets.store(open, Ordering::Relaxed);
-        *lock(&self.sh.active_contexts) = (1..=MAX_CID)
-            .filter(|&c| self.pdp[c].active)
-            .map(|c| c as u8)
-            .collect();
-    }
-
-    fn sockets(&mut self, kind: Kind) -> &mut Vec<Option<Sock>> {
-        match kind {
-            Kind::Tcp => &mut self.tcp,
-            Kind::Ssl => &mut self.ssl,
-        }
-    }
-
-    fn sock(&mut self, kind: Kind, id: u8, gen: u64) -> Option<&mut Sock> {
-        self.sockets(kind)
-            .get_mut(usize::from(id))?
-            .as_mut()
-            .filter(|s| s.gen == gen)
-    }
-
-    fn on_event(&mut self, ev: NetEvent) {
+    fn event(&mut self, ev: NetEvent) {
         match ev {
             NetEvent::Opened(SockRef { kind, id, gen }, result) => {
                 let Some(s) = self.sock(kind, id, gen) else {
@@ -508,9 +184,12 @@ impl Session {
                         s.local_port = port;
                         0
                     }
-                    Err(code) => {
+                    Err(fail) => {
                         self.sockets(kind)[usize::from(id)] = None;
-                        code
+                        match fail {
+                            OpenFail::Connect => 566,
+                            OpenFail::Setup(_) | OpenFail::Handshake(_) => -1,
+                        }
                     }
                 };
                 self.async_result(kind, id, code);
@@ -526,6 +205,8 @@ impl Session {
                     self.urc(format!("{}: \"recv\",{id}", kind_urc(kind)));
                 }
             }
+            // Flow control holds the peer back: never full with loss.
+            NetEvent::BuffFull(_) => {}
             NetEvent::Closed(SockRef { kind, id, gen }) => {
                 let Some(s) = self.sock(kind, id, gen) else {
                     return;
@@ -550,7 +231,7 @@ impl Session {
     }
 
     /// Direct-push mode: `+QIURC: "recv",<id>,<len>\r\n<data>` frames.
-    fn push_data(&mut self, kind: Kind, id: u8, gen: u64) {
+    fn push(&mut self, kind: Kind, id: u8, gen: u64) {
         let Some(s) = self.sock(kind, id, gen) else {
             return;
         };
@@ -578,7 +259,7 @@ impl Session {
     /// The network closes socket `id` (a reset, the server gone): the
     /// connection stops, what was received stays readable, the socket goes
     /// to state 4 with a `"closed"` URC and waits for `QICLOSE`/`QSSLCLOSE`.
-    fn net_close(&mut self, kind: Kind, id: u8) {
+    fn close_by_network(&mut self, kind: Kind, id: u8) {
         let Some(s) = self
             .sockets(kind)
             .get_mut(usize::from(id))
@@ -601,7 +282,7 @@ impl Session {
         }
     }
 
-    fn drop_pdp(&mut self, cid: u8) {
+    fn pdp_lost(&mut self, cid: u8) {
         let Some(p) = self.pdp.get_mut(usize::from(cid)) else {
             return;
         };
@@ -613,7 +294,8 @@ impl Session {
         p.active = false;
         self.sh
             .log(&format!("drop_pdp({cid}): network deactivated the context"));
-        for s in self.tcp.iter_mut().chain(self.ssl.iter_mut()).flatten() {
+        let core = &mut self.core;
+        for s in core.tcp.iter_mut().chain(core.ssl.iter_mut()).flatten() {
             if s.cid == cid {
                 s.shared.stop.store(true, Ordering::Relaxed);
                 s.state = 4;
@@ -622,192 +304,18 @@ impl Session {
         self.urc(format!("+QIURC: \"pdpdeact\",{cid}"));
     }
 
-    // ----------------------------------------------------------------- input
-
-    fn feed(&mut self, mut data: &[u8]) {
-        while !data.is_empty() && self.alive {
-            match &mut self.input {
-                Input::Payload {
-                    need,
-                    data: buf,
-                    last,
-                    ack,
-                    ..
-                } => {
-                    let take = (*need - buf.len()).min(data.len());
-                    let before = buf.len();
-                    buf.extend_from_slice(&data[..take]);
-                    *last = Instant::now();
-                    data = &data[take..];
-                    let (after, done, ack) = (buf.len(), buf.len() == *need, *ack);
-                    if ack && after / 1024 > before / 1024 && !done {
-                        self.out(b"A");
-                    }
-                    if done {
-                        self.finish_payload();
-                    }
-                }
-                Input::Line => {
-                    let b = data[0];
-                    data = &data[1..];
-                    self.line_at = Instant::now();
-                    match b {
-                        b'\r' => {
-                            let line = std::mem::take(&mut self.line);
-                            let overflow = std::mem::replace(&mut self.overflow, false);
-                            self.on_line(&line, overflow);
-                            if self.safe() {
-                                self.poll();
-                            }
-                        }
-                        // V.250 command mode: line feeds and NULs (a
-                        // driver's filler) are not part of a command.
-                        b'\n' | 0 => {}
-                        _ if self.line.len() >= MAX_LINE => self.overflow = true,
-                        _ => self.line.push(b),
-                    }
-                }
-            }
-        }
-    }
-
-    fn check_payload_timeout(&mut self) {
-        if let Input::Payload {
-            target: Target::Upload(_),
-            last,
-            timeout: Some(t),
-            ..
-        } = &self.input
-        {
-            if last.elapsed() >= *t {
-                self.sh.log("upload timeout: storing what arrived");
-                self.finish_payload();
-            }
-        }
-    }
-
-    fn finish_payload(&mut self) {
-        let Input::Payload { target, data, .. } = std::mem::replace(&mut self.input, Input::Line)
-        else {
-            return;
-        };
-        self.sh.log(&format!(
-            "-> [{} payload bytes] {}",
-            data.len(),
-            printable(&data)
-        ));
-        match target {
-            Target::Send(kind, id) => {
-                let sh = self.sh.clone();
-                let due = Instant::now() + Duration::from_millis(u64::from(self.sh.cfg.latency_ms));
-                let Some(s) = self
-                    .sockets(kind)
-                    .get_mut(usize::from(id))
-                    .and_then(|s| s.as_mut())
-                else {
-                    self.qerror(567);
-                    return;
-                };
-                if s.state != 2 || lock(&s.shared.recv).eof {
-                    self.qerror(567);
-                    return;
-                }
-                let queued: usize = lock(&s.shared.send).iter().map(|(_, d)| d.len()).sum();
-                let full = queued + data.len() > sh.cfg.send_buffer;
-                if full || sh.take_send_fail() {
-                    let why = if full {
-                        format!("send buffer full ({queued} bytes waiting)")
-                    } else {
-                        "fault".to_string()
-                    };
-                    sh.log(&format!("{kind:?} {id}: SEND FAIL: {why}"));
-                    self.out(b"\r\nSEND FAIL\r\n");
-                    return;
-                }
-                *lock(&s.shared.total_sent) += data.len() as u64;
-                lock(&s.shared.send).push_back((due, data));
+    fn send_payload(&mut self, kind: Kind, id: u8, data: Vec<u8>) {
+        match self.queue_send(kind, id, data) {
+            Ok(()) => {
                 self.last_err = 0;
                 self.out(b"\r\nSEND OK\r\n");
             }
-            Target::Upload(name) => {
-                let cs = xor16_hex(&data);
-                let n = data.len();
-                self.sh.files.put(&name, data);
-                self.sh
-                    .log(&format!("file {name:?} stored, {n} bytes, checksum {cs}"));
-                self.out(&format!("\r\n+QFUPL: {n},{cs}\r\n\r\nOK\r\n").into_bytes());
-            }
+            Err(SendError::Closed) => self.qerror(567),
+            Err(SendError::Fail) => self.out(b"\r\nSEND FAIL\r\n"),
         }
     }
 
-    fn on_line(&mut self, raw: &[u8], overflow: bool) {
-        let text = if overflow {
-            None
-        } else {
-            std::str::from_utf8(raw).ok()
-        };
-        match text {
-            _ if overflow => self
-                .sh
-                .log(&format!("-> [command line longer than {MAX_LINE} bytes]")),
-            None => self.sh.log(&format!("-> {} (not text)", printable(raw))),
-            Some(t) if !t.trim().is_empty() => {
-                self.sh.log(&format!("-> {}", t.trim()));
-                self.sh.record_command(t.trim());
-            }
-            Some(_) => {}
-        }
-        if self.echo && !overflow {
-            let mut e = raw.to_vec();
-            e.push(b'\r');
-            self.out(&e);
-        }
-        let Some(text) = text else {
-            return self.error();
-        };
-        let text = text.trim();
-        if text.is_empty() {
-            return;
-        }
-        let upper2 = text.get(..2).map(|s| s.to_ascii_uppercase());
-        if upper2.as_deref() != Some("AT") {
-            self.error();
-            return;
-        }
-        let rest = &text[2..];
-        if rest.is_empty() {
-            self.ok();
-            return;
-        }
-        if let Some(ext) = rest.strip_prefix('+') {
-            let end = ext.find(['=', '?']).unwrap_or(ext.len());
-            let name = ext[..end].to_ascii_uppercase();
-            let tail = &ext[end..];
-            let form = if tail.is_empty() {
-                Form::Exec
-            } else if tail == "?" {
-                Form::Read
-            } else if tail == "=?" {
-                Form::Test
-            } else if let Some(a) = tail.strip_prefix('=') {
-                match split(a) {
-                    Some(args) => Form::Set(args),
-                    None => {
-                        self.error();
-                        return;
-                    }
-                }
-            } else {
-                self.error();
-                return;
-            };
-            self.extended(&name, form);
-        } else {
-            self.basic(&rest.to_ascii_uppercase());
-        }
-    }
-
-    fn basic(&mut self, cmd: &str) {
+    fn basic_cmd(&mut self, cmd: &str) {
         match cmd {
             "E0" => {
                 self.echo = false;
@@ -832,7 +340,7 @@ impl Session {
         }
     }
 
-    fn extended(&mut self, name: &str, form: Form) {
+    fn extended_cmd(&mut self, name: &str, form: Form) {
         use Form::*;
         let p = self.sh.cfg.profile.clone();
         match (name, form) {
@@ -843,7 +351,10 @@ impl Session {
                 }
                 _ => self.error(),
             },
-            ("CMEE", Read) => self.info_ok(&[format!("+CMEE: {}", self.cmee)]),
+            ("CMEE", Read) => {
+                let l = format!("+CMEE: {}", self.cmee);
+                self.info_ok(&[l])
+            }
             ("GMR" | "CGMR", Exec) => self.info_ok(&[p.revision]),
             ("QGMR", Exec) => self.info_ok(&[p.qgmr]),
             ("GMI" | "CGMI", Exec) => self.info_ok(&[p.manufacturer]),
@@ -878,7 +389,8 @@ impl Session {
                     .iter()
                     .position(|n| *n == name)
                     .unwrap_or(0);
-                self.info_ok(&[format!("+{name}: {},1", self.creg[i])]);
+                let l = format!("+{name}: {},1", self.creg[i]);
+                self.info_ok(&[l]);
             }
             ("CTZU", Set(a)) => match a.first().and_then(Arg::int) {
                 Some(n @ 0..=1) => {
@@ -887,7 +399,10 @@ impl Session {
                 }
                 _ => self.error(),
             },
-            ("CTZU", Read) => self.info_ok(&[format!("+CTZU: {}", self.ctzu)]),
+            ("CTZU", Read) => {
+                let l = format!("+CTZU: {}", self.ctzu);
+                self.info_ok(&[l])
+            }
             ("CCLK", Read) => {
                 let t = self.sh.network_now() + self.clock_offset;
                 self.info_ok(&[format!("+CCLK: \"{}\"", format_cclk(t))]);
@@ -948,15 +463,63 @@ impl Session {
     }
 }
 
-/// The form of an extended command.
-#[derive(Debug)]
-enum Form {
-    /// `AT+X`
-    Exec,
-    /// `AT+X?`
-    Read,
-    /// `AT+X=?`
-    Test,
-    /// `AT+X=<args>`
-    Set(Vec<Arg>),
+impl Dialect for Session {
+    fn banner(&self) -> &'static [&'static [u8]] {
+        &[b"\r\nRDY\r\n", b"\r\nAPP RDY\r\n"]
+    }
+
+    fn basic(&mut self, cmd: &str) {
+        Session::basic_cmd(self, cmd)
+    }
+
+    fn extended(&mut self, name: &str, form: Form) {
+        Session::extended_cmd(self, name, form)
+    }
+
+    fn payload(&mut self, target: Target, data: Vec<u8>, _end: PayloadEnd) {
+        match target {
+            Target::Send(kind, id) => self.send_payload(kind, id, data),
+            Target::Upload(name) => {
+                let cs = xor16_hex(&data);
+                let n = data.len();
+                self.sh.files.put(&name, data);
+                self.sh
+                    .log(&format!("file {name:?} stored, {n} bytes, checksum {cs}"));
+                self.out(&format!("\r\n+QFUPL: {n},{cs}\r\n\r\nOK\r\n").into_bytes());
+            }
+        }
+    }
+
+    fn on_event(&mut self, ev: NetEvent) {
+        Session::event(self, ev)
+    }
+
+    fn push_data(&mut self, kind: Kind, id: u8, gen: u64) {
+        Session::push(self, kind, id, gen)
+    }
+
+    fn net_close(&mut self, kind: Kind, id: u8) {
+        Session::close_by_network(self, kind, id)
+    }
+
+    fn drop_pdp(&mut self, cid: u8) {
+        Session::pdp_lost(self, cid)
+    }
+
+    fn active_contexts(&self) -> Vec<u8> {
+        (1..=MAX_CID)
+            .filter(|&c| self.pdp[c].active)
+            .map(|c| c as u8)
+            .collect()
+    }
+
+    fn reset(&mut self) {
+        self.sh.files.clear_ram();
+        self.creg = [0; 3];
+        self.ctzu = 0;
+        self.clock_offset = 0;
+        self.pdp = vec![Pdp::default(); MAX_CID + 1];
+        self.ssl_cfg = vec![SslCtxCfg::default(); SSL_CTXS];
+        self.last_err = 0;
+    }
 }

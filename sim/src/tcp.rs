@@ -9,9 +9,11 @@
 //! has room. When the host does not read (`AT+QIRD`/`AT+QSSLRECV`) the
 //! buffer fills, the thread stops reading, the host kernel's socket
 //! buffers fill and TCP flow control stops the server: no byte is lost,
-//! the server just waits, as on a BG96. (A BC66 drops data instead; that
-//! is not emulated here.) The buffer holds decrypted bytes on an SSL
-//! socket; the TLS records waiting in OpenSSL are not counted.
+//! the server just waits, as on a BG96. With [`RecvPolicy::drop_when_full`]
+//! (the BC66/BC660K) the thread reads on, says [`NetEvent::BuffFull`] once
+//! when the buffer fills and drops what does not fit: no flow control. The
+//! buffer holds decrypted bytes on an SSL socket; the TLS records waiting
+//! in OpenSSL are not counted.
 //!
 //! Send buffer ([`crate::SimConfig::send_buffer`], default [`SEND_CAP`]):
 //! data accepted by `SEND OK` and not yet written to the network. A send
@@ -64,6 +66,10 @@ pub struct RecvBuf {
     pub total_rcvd: u64,
     /// Total bytes read out by the host.
     pub total_read: u64,
+    /// Bytes dropped because the buffer was full (drop policy only).
+    pub dropped: u64,
+    /// `buff full` was reported and the buffer has not been read since.
+    pub full_reported: bool,
 }
 
 /// State shared between the session and a socket thread.
@@ -90,13 +96,28 @@ pub struct SockRef {
     pub gen: u64,
 }
 
+/// Why an open failed, for the dialect to turn into its error code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenFail {
+    /// The TCP connection could not be made (refused, unreachable).
+    Connect,
+    /// The firmware could not set up its TLS client before any ClientHello
+    /// (a CA or key that does not parse, a missing file): the reason,
+    /// starting with what failed (`cacert: ...`, `clientkey: ...`).
+    Setup(String),
+    /// The TLS handshake failed.
+    Handshake(tls::Failure),
+}
+
 /// What a socket thread reports to the session.
 #[derive(Debug)]
 pub enum NetEvent {
-    /// Connect (and handshake) finished: local port, or the `<err>` code.
-    Opened(SockRef, Result<u16, i32>),
+    /// Connect (and handshake) finished: local port, or why not.
+    Opened(SockRef, Result<u16, OpenFail>),
     /// The receive buffer went from empty to non-empty.
     Recv(SockRef),
+    /// The receive buffer filled up (drop policy: later data is dropped).
+    BuffFull(SockRef),
     /// The connection closed (all data before it is in the buffer).
     Closed(SockRef),
 }
@@ -118,6 +139,18 @@ pub struct OpenRequest {
     pub port: u16,
     /// SSL context settings (SSL sockets only).
     pub tls: Option<SslCtxCfg>,
+    /// What the receive buffer does.
+    pub recv: RecvPolicy,
+}
+
+/// Size of a socket's receive buffer and what happens when it is full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecvPolicy {
+    /// Capacity in bytes.
+    pub cap: usize,
+    /// Full: keep reading and drop (`true`, BC66) or stop reading so TCP
+    /// flow control holds the peer back (`false`, BG96).
+    pub drop_when_full: bool,
 }
 
 impl OpenRequest {
@@ -207,7 +240,7 @@ fn run(shared: &Shared, req: &OpenRequest, sock: &SockShared, events: &Sender<Ne
         Ok(t) => t,
         Err(e) => {
             shared.log(&format!("{who}: TCP connect to {addr} failed: {e}"));
-            opened(Err(566));
+            opened(Err(OpenFail::Connect));
             return;
         }
     };
@@ -219,9 +252,9 @@ fn run(shared: &Shared, req: &OpenRequest, sock: &SockShared, events: &Sender<Ne
             Stream::Tcp(tcp)
         }
         Some(cfg) => {
-            let prepared = match tls::prepare(
+            let prepared = match tls::prepare_with(
                 cfg,
-                &shared.cfg.profile,
+                &shared.cfg.profile.tls(),
                 &shared.files,
                 &req.host,
                 shared.network_now(),
@@ -232,7 +265,7 @@ fn run(shared: &Shared, req: &OpenRequest, sock: &SockShared, events: &Sender<Ne
                         "{who}: TLS setup failed before the handshake: {e}"
                     ));
                     let _ = tcp.shutdown(Shutdown::Both);
-                    opened(Err(-1));
+                    opened(Err(OpenFail::Setup(e)));
                     return;
                 }
             };
@@ -263,7 +296,7 @@ fn run(shared: &Shared, req: &OpenRequest, sock: &SockShared, events: &Sender<Ne
                             "sni not sent"
                         }
                     ));
-                    opened(Err(-1));
+                    opened(Err(OpenFail::Handshake(e.kind)));
                     return;
                 }
             }
@@ -356,21 +389,38 @@ fn pump(
                 break;
             };
             incoming_len -= chunk.len();
-            let was_empty = {
+            let (was_empty, now_full) = {
                 let mut r = lock(&sock.recv);
                 let was_empty = r.data.is_empty();
-                r.total_rcvd += chunk.len() as u64;
-                r.data.extend(chunk);
-                was_empty
+                let room = req.recv.cap.saturating_sub(r.data.len());
+                let keep = chunk.len().min(room);
+                r.total_rcvd += keep as u64;
+                r.data.extend(&chunk[..keep]);
+                let lost = chunk.len() - keep;
+                if lost > 0 {
+                    r.dropped += lost as u64;
+                    shared.log(&format!("{who}: receive buffer full, {lost} bytes dropped"));
+                }
+                let now_full = r.data.len() >= req.recv.cap && !r.full_reported;
+                if now_full {
+                    r.full_reported = true;
+                }
+                (was_empty && keep > 0, now_full && req.recv.drop_when_full)
             };
             if was_empty {
                 let _ = events.send(NetEvent::Recv(req.sref()));
             }
+            if now_full {
+                let _ = events.send(NetEvent::BuffFull(req.sref()));
+            }
         }
-        let room = shared
-            .cfg
-            .recv_buffer
-            .saturating_sub(lock(&sock.recv).data.len() + incoming_len);
+        let room = if req.recv.drop_when_full {
+            tmp.len()
+        } else {
+            req.recv
+                .cap
+                .saturating_sub(lock(&sock.recv).data.len() + incoming_len)
+        };
         if !eof && room > 0 {
             let n = room.min(tmp.len());
             match stream.read(&mut tmp[..n]) {

@@ -3,7 +3,7 @@
 //! when configured (and known to the firmware), its CA-file formats.
 
 use crate::ciphers::openssl_name;
-use crate::config::FirmwareProfile;
+use crate::config::{FirmwareProfile, TlsVersion};
 use crate::files::{canonical, FileStore};
 use openssl::pkey::{PKey, Private};
 use openssl::ssl::{
@@ -69,6 +69,85 @@ impl Default for SslCtxCfg {
     }
 }
 
+/// What a firmware's TLS client can do, family-neutral: the versions, the
+/// cipher suites, SNI, the CA formats it parses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsProfile {
+    /// Oldest version the firmware speaks.
+    pub min_version: TlsVersion,
+    /// Newest version the firmware speaks.
+    pub max_version: TlsVersion,
+    /// Cipher suites, IANA codes, in offer order.
+    pub cipher_suites: Vec<u16>,
+    /// The firmware can send SNI (when configured to).
+    pub sni: bool,
+    /// The firmware parses PEM certificates.
+    pub ca_pem: bool,
+    /// The firmware parses DER certificates.
+    pub ca_der: bool,
+}
+
+impl TlsProfile {
+    /// The TLS part of a firmware profile.
+    pub fn of(p: &FirmwareProfile) -> Self {
+        TlsProfile {
+            min_version: p.min_tls,
+            max_version: p.max_tls,
+            cipher_suites: p.cipher_suites.clone(),
+            sni: p.has_sni_key,
+            ca_pem: p.ca_pem_ok,
+            ca_der: p.ca_der_ok,
+        }
+    }
+}
+
+/// Why a handshake failed, as far as a firmware can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The server's certificate did not verify.
+    Verify,
+    /// No common cipher suite or protocol version (a handshake_failure or
+    /// protocol_version alert, or nothing to offer).
+    Cipher,
+    /// The handshake did not finish in time.
+    Timeout,
+    /// Anything else (the peer closed, a reset, a decode error, aborted).
+    Other,
+}
+
+/// A failed handshake: its class and the OpenSSL reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandshakeFailed {
+    /// The class.
+    pub kind: Failure,
+    /// The reason, for the transcript.
+    pub msg: String,
+}
+
+impl std::fmt::Display for HandshakeFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.msg)
+    }
+}
+
+impl HandshakeFailed {
+    fn new(kind: Failure, msg: impl Into<String>) -> Self {
+        HandshakeFailed {
+            kind,
+            msg: msg.into(),
+        }
+    }
+}
+
+fn ossl_version(v: TlsVersion) -> SslVersion {
+    match v {
+        TlsVersion::Ssl3 => SslVersion::SSL3,
+        TlsVersion::Tls10 => SslVersion::TLS1,
+        TlsVersion::Tls11 => SslVersion::TLS1_1,
+        TlsVersion::Tls12 => SslVersion::TLS1_2,
+    }
+}
+
 /// A prepared client connection plus what it will do, for the transcript.
 pub struct Prepared {
     /// The OpenSSL connection object.
@@ -81,13 +160,14 @@ pub struct Prepared {
     pub offer: String,
 }
 
-fn versions(v: u8) -> Result<(SslVersion, SslVersion, &'static str), String> {
+fn versions(v: u8) -> Result<(TlsVersion, TlsVersion, &'static str), String> {
+    use TlsVersion::*;
     Ok(match v {
-        0 => (SslVersion::SSL3, SslVersion::SSL3, "SSL3.0"),
-        1 => (SslVersion::TLS1, SslVersion::TLS1, "TLS1.0"),
-        2 => (SslVersion::TLS1_1, SslVersion::TLS1_1, "TLS1.1"),
-        3 => (SslVersion::TLS1_2, SslVersion::TLS1_2, "TLS1.2"),
-        4 => (SslVersion::TLS1, SslVersion::TLS1_2, "TLS1.0-1.2"),
+        0 => (Ssl3, Ssl3, "SSL3.0"),
+        1 => (Tls10, Tls10, "TLS1.0"),
+        2 => (Tls11, Tls11, "TLS1.1"),
+        3 => (Tls12, Tls12, "TLS1.2"),
+        4 => (Tls10, Tls12, "TLS1.0-1.2"),
         _ => return Err(format!("bad sslversion {v}")),
     })
 }
@@ -107,9 +187,9 @@ fn is_pem(data: &[u8]) -> bool {
 }
 
 /// Parses a certificate file the way the firmware would (PEM and/or DER).
-fn parse_certs(data: &[u8], profile: &FirmwareProfile, what: &str) -> Result<Vec<X509>, String> {
+fn parse_certs(data: &[u8], profile: &TlsProfile, what: &str) -> Result<Vec<X509>, String> {
     if is_pem(data) {
-        if !profile.ca_pem_ok {
+        if !profile.ca_pem {
             return Err(format!("{what}: firmware cannot parse PEM"));
         }
         match X509::stack_from_pem(data) {
@@ -118,7 +198,7 @@ fn parse_certs(data: &[u8], profile: &FirmwareProfile, what: &str) -> Result<Vec
             Err(e) => Err(format!("{what}: unparsable PEM ({e})")),
         }
     } else {
-        if !profile.ca_der_ok {
+        if !profile.ca_der {
             return Err(format!(
                 "{what}: firmware cannot parse DER (or the file is not PEM)"
             ));
@@ -146,6 +226,18 @@ pub fn prepare(
     host: &str,
     now_unix: i64,
 ) -> Result<Prepared, String> {
+    prepare_with(cfg, &TlsProfile::of(profile), files, host, now_unix)
+}
+
+/// [`prepare`] from the neutral [`TlsProfile`]: the configured versions are
+/// cut to what the firmware speaks.
+pub fn prepare_with(
+    cfg: &SslCtxCfg,
+    profile: &TlsProfile,
+    files: &FileStore,
+    host: &str,
+    now_unix: i64,
+) -> Result<Prepared, String> {
     let suites: Vec<u16> = if cfg.ciphersuite == 0xFFFF {
         profile.cipher_suites.clone()
     } else {
@@ -157,7 +249,19 @@ pub fn prepare(
         .copied()
         .filter(|n| !openssl_can_offer(n))
         .collect();
-    let (min, max, vname) = versions(cfg.sslversion)?;
+    let (mut min, mut max, mut vname) = versions(cfg.sslversion)?;
+    let (fmin, fmax) = (profile.min_version, profile.max_version);
+    if min < fmin || max > fmax {
+        let (lo, hi) = (min.max(fmin), max.min(fmax));
+        if lo > hi {
+            return Err(format!(
+                "sslversion {} asks for {vname}, which the firmware does not speak",
+                cfg.sslversion
+            ));
+        }
+        (min, max) = (lo, hi);
+        vname = "firmware versions";
+    }
     let mut b = SslContext::builder(SslMethod::tls_client()).map_err(|e| e.to_string())?;
     b.set_cipher_list(&format!("{}:@SECLEVEL=0", names.join(":")))
         .map_err(|e| {
@@ -167,9 +271,9 @@ pub fn prepare(
             )
         })?;
     let _ = b.set_ciphersuites("");
-    b.set_min_proto_version(Some(min))
+    b.set_min_proto_version(Some(ossl_version(min)))
         .map_err(|e| e.to_string())?;
-    b.set_max_proto_version(Some(max))
+    b.set_max_proto_version(Some(ossl_version(max)))
         .map_err(|e| e.to_string())?;
     let verify = cfg.seclevel >= 1;
     let mut verify_desc = String::from("verify none (seclevel 0)");
@@ -229,7 +333,7 @@ pub fn prepare(
     let mut ssl = Ssl::new(&ctx).map_err(|e| e.to_string())?;
     let ip = host.parse::<IpAddr>().ok();
     // SNI carries DNS names only (RFC 6066); the note says the same.
-    let sni_sent = profile.has_sni_key && cfg.sni == 1 && ip.is_none();
+    let sni_sent = profile.sni && cfg.sni == 1 && ip.is_none();
     if sni_sent {
         ssl.set_hostname(host).map_err(|e| format!("sni: {e}"))?;
     }
@@ -333,7 +437,7 @@ impl std::io::Write for RttStream {
 }
 
 /// Runs the handshake on a connected socket until `deadline`, polling
-/// `stop`. Success: the stream and "TLSv1.2 <cipher>, verify ..."; failure:
+/// `stop`. Success: the stream and `"TLSv1.2 <cipher>, verify ..."`; failure:
 /// the OpenSSL reason.
 pub fn handshake(
     ssl: Ssl,
@@ -341,13 +445,14 @@ pub fn handshake(
     tcp: RttStream,
     deadline: Instant,
     stop: &dyn Fn() -> bool,
-) -> Result<(SslStream<RttStream>, String), String> {
+) -> Result<(SslStream<RttStream>, String), HandshakeFailed> {
+    let other = |e: std::io::Error| HandshakeFailed::new(Failure::Other, e.to_string());
     tcp.tcp
         .set_read_timeout(Some(Duration::from_millis(20)))
-        .map_err(|e| e.to_string())?;
+        .map_err(other)?;
     tcp.tcp
         .set_write_timeout(Some(Duration::from_millis(500)))
-        .map_err(|e| e.to_string())?;
+        .map_err(other)?;
     let mut r = ssl.connect(tcp);
     loop {
         match r {
@@ -367,25 +472,54 @@ pub fn handshake(
             }
             Err(HandshakeError::WouldBlock(mid)) => {
                 if stop() {
-                    return Err("aborted".into());
+                    return Err(HandshakeFailed::new(Failure::Other, "aborted"));
                 }
                 if Instant::now() >= deadline {
-                    return Err("negotiation timeout".into());
+                    return Err(HandshakeFailed::new(
+                        Failure::Timeout,
+                        "negotiation timeout",
+                    ));
                 }
                 r = mid.handshake();
             }
             Err(HandshakeError::Failure(mid)) => {
                 let vr = mid.ssl().verify_result();
                 let mut msg = mid.error().to_string();
-                if vr != X509VerifyResult::OK {
+                let kind = if vr != X509VerifyResult::OK {
                     msg.push_str(&format!(
                         "; certificate verify failed: {}",
                         vr.error_string()
                     ));
-                }
-                return Err(msg);
+                    Failure::Verify
+                } else {
+                    classify(&msg)
+                };
+                return Err(HandshakeFailed::new(kind, msg));
             }
-            Err(HandshakeError::SetupFailure(e)) => return Err(format!("setup: {e}")),
+            Err(HandshakeError::SetupFailure(e)) => {
+                return Err(HandshakeFailed::new(Failure::Other, format!("setup: {e}")))
+            }
         }
+    }
+}
+
+/// The class of an OpenSSL handshake error that is not a verification
+/// failure: the alerts and reasons of "no common cipher suite or version".
+fn classify(msg: &str) -> Failure {
+    let m = msg.to_ascii_lowercase();
+    const CIPHER: &[&str] = &[
+        "handshake failure",
+        "protocol version",
+        "no shared cipher",
+        "no cipher",
+        "no protocols available",
+        "unsupported protocol",
+        "wrong version number",
+        "insufficient security",
+    ];
+    if CIPHER.iter().any(|c| m.contains(c)) {
+        Failure::Cipher
+    } else {
+        Failure::Other
     }
 }

@@ -40,6 +40,7 @@ impl Session {
         }
         self.out(b"\r\nCONNECT\r\n");
         self.input = Input::Payload {
+            ctrl_z: false,
             target: Target::Upload(name),
             need: size as usize,
             data: Vec::new(),

@@ -132,9 +132,7 @@ impl Session {
             self.sh.log(&format!("DNS: {host:?} not found"));
             return self.async_result(kind, id, 565);
         };
-        self.gen += 1;
-        let gen = self.gen;
-        let shared = Arc::new(SockShared::default());
+        let gen = self.next_gen();
         let tls = match kind {
             Kind::Ssl => Some(self.ssl_cfg[usize::from(ctx)].clone()),
             Kind::Tcp => None,
@@ -143,26 +141,18 @@ impl Session {
             kind,
             id,
             gen,
-            host: host.clone(),
+            host,
             ip,
             port,
             tls,
+            recv: RecvPolicy {
+                cap: self.sh.cfg.recv_buffer,
+                drop_when_full: false,
+            },
         };
-        match tcp::spawn(self.sh.clone(), req, shared.clone(), self.tx.clone()) {
-            Ok(h) => self.workers.push(h),
-            Err(_) => return self.async_result(kind, id, 554),
+        if self.spawn_socket(req, cid, ctx, mode).is_err() {
+            self.async_result(kind, id, 554);
         }
-        self.sockets(kind)[usize::from(id)] = Some(Sock {
-            cid,
-            ctx,
-            host,
-            port,
-            local_port: 0,
-            mode,
-            state: 1,
-            gen,
-            shared,
-        });
     }
 
     pub(super) fn qiopen(&mut self, a: &[Arg]) {
@@ -262,6 +252,7 @@ impl Session {
                 }
                 self.out(b"> ");
                 self.input = Input::Payload {
+                    ctrl_z: false,
                     target: Target::Send(kind, id),
                     need: n as usize,
                     data: Vec::with_capacity(n as usize),
