@@ -19,8 +19,10 @@ use modemtls::port::TcpPort;
 use modemtls::session::{Credential, Mode, Path, PathReason, SessionConfig, TlsSession};
 use modemtls_sim::{FirmwareProfile, Simulator};
 use modemtls_testkit::{
-    server_creds, Behaviour, KeyKind, ServerCreds, ServerOpts, TlsServer, TlsVersions,
+    server_creds, server_creds_with, Behaviour, KeyKind, LeafSpec, ServerCreds, ServerOpts,
+    TlsServer, TlsVersions,
 };
+use std::time::{Duration, Instant};
 
 const BODY: &[u8] = b"hello from the matrix\n";
 
@@ -39,6 +41,8 @@ enum Server {
     NeedsSni,
     /// Seed 002's half: a certificate from a CA the device does not trust.
     WrongCa,
+    /// TLS 1.3 with an all-RSA-2048 chain: a first flight of about 3 KB.
+    BigChain,
 }
 
 /// What the row must end with.
@@ -63,11 +67,18 @@ struct Row {
 }
 
 fn server(kind: Server) -> (TlsServer, ServerCreds) {
-    let key = match kind {
-        Server::ModernOnly => KeyKind::P256,
-        _ => KeyKind::Rsa2048,
+    // An RSA leaf (the BC66 has RSA key exchange only) under a P-256 CA:
+    // a TLS 1.3 flight of ~1.8 KB, which fits the BC66's 2,168-byte raw
+    // receive buffer; an all-RSA chain does not.
+    let creds = match kind {
+        Server::ModernOnly => server_creds(HOST, KeyKind::P256),
+        Server::BigChain => server_creds(HOST, KeyKind::Rsa2048),
+        _ => server_creds_with(
+            HOST,
+            LeafSpec::server(HOST).kind(KeyKind::Rsa2048),
+            KeyKind::P256,
+        ),
     };
-    let creds = server_creds(HOST, key);
     let friendly = Some("ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA".to_string());
     let opts = ServerOpts {
         behaviour: Behaviour::Http {
@@ -92,7 +103,7 @@ fn server(kind: Server) -> (TlsServer, ServerCreds) {
             require_sni: Some(HOST.into()),
             ..opts
         },
-        Server::WrongCa => ServerOpts {
+        Server::WrongCa | Server::BigChain => ServerOpts {
             tls: TlsVersions::Both,
             cipher_list: friendly,
             ..opts
@@ -131,7 +142,13 @@ fn run(row: Row) {
         scratch: &mut scratch,
     };
     let mut cache: PathCache<4> = PathCache::new();
-    let r = auto::connect(&mut modem, &cfg, &mut rand_core::OsRng, bufs, Some(&mut cache));
+    let r = auto::connect(
+        &mut modem,
+        &cfg,
+        &mut rand_core::OsRng,
+        bufs,
+        Some(&mut cache),
+    );
     match (row.expect, r) {
         (Expect::Offload(reason) | Expect::Host(reason), Ok(mut s)) => {
             let info = TlsSession::info(&s);
@@ -163,6 +180,11 @@ fn run(row: Row) {
         (Expect::ModemFails(want), Err(Error::Modem(e))) => assert_eq!(e, want, "{e}"),
         (want, Ok(s)) => panic!("want {want:?}, connected: {:?}", TlsSession::info(&s)),
         (want, Err(e)) => panic!("want {want:?}, got {e:?}: {e}"),
+    }
+    // The simulator counts sockets as of its last poll (a few ms).
+    let end = Instant::now() + Duration::from_secs(2);
+    while sim.open_sockets() != 0 && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(10));
     }
     assert_eq!(sim.open_sockets(), 0, "a socket was left open in the modem");
 }
@@ -232,8 +254,53 @@ fn bc66_host_flight_larger_than_its_buffer_is_a_buffer_overflow() {
     run(Row {
         profile: "bc66",
         family: Family::QuectelBc66,
-        server: Server::WrongCa,
+        server: Server::BigChain,
         mode: Mode::Host,
         expect: ModemFails(ModemError::BufferOverflow),
     });
+}
+
+/// 8 KB from the server at once over a BC66 raw socket at 115,200 baud:
+/// the modem keeps 2,168 bytes and drops the rest. The driver hands out
+/// what arrived intact, then fails with the overflow as the cause: never a
+/// stream with a hole in it.
+#[test]
+fn bc66_8k_burst_at_115200_baud_is_delivered_up_to_the_overflow_then_named() {
+    use modemtls::modem::TcpSocket;
+    use std::io::Write as _;
+    let profile = FirmwareProfile::by_name("bc66").expect("profile");
+    let sim = Simulator::spawn(sim_config(profile).baud(115_200)).expect("simulator starts");
+    let mut modem = AnyModem::new(TcpPort::connect(sim.addr()).expect("UART"));
+    modem.set_timeouts(test_timeouts());
+    modem.init().expect("init");
+    modem.attach(&Apn::new("internet")).expect("attach");
+    let burst: Vec<u8> = (0..8192u32).map(|i| (i % 251) as u8).collect();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let sent = burst.clone();
+    let server = std::thread::spawn(move || {
+        let (mut c, _) = listener.accept().expect("accept");
+        c.write_all(&sent).expect("burst");
+        // Keep the connection open until the client is done.
+        std::thread::sleep(Duration::from_secs(3));
+    });
+    let mut sock = TcpSocket::connect(&mut modem, HOST, port).expect("open");
+    let mut got = Vec::new();
+    let mut buf = [0u8; 512];
+    let err = loop {
+        match sock.read(&mut buf) {
+            Ok(0) => panic!("end of stream after {} bytes", got.len()),
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(err, ModemError::BufferOverflow);
+    assert!(got.len() <= 2_168, "{} bytes", got.len());
+    assert_eq!(
+        got,
+        burst[..got.len()],
+        "what was delivered is the stream's start, intact"
+    );
+    sock.close().expect("close");
+    server.join().expect("server");
 }
