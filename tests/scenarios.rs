@@ -158,7 +158,7 @@ fn run(row: Row) {
                 Path::Host
             };
             assert_eq!((info.path, info.reason), (path, reason), "{info:?}");
-            assert_eq!(info.verified, true);
+            assert!(info.verified);
             s.write_all(b"GET / HTTP/1.1\r\nHost: server.test\r\n\r\n")
                 .expect("request");
             s.flush().expect("flush");
