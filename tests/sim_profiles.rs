@@ -7,15 +7,14 @@ use modemtls::modem::{Capabilities, Family};
 use modemtls::probe::TlsVersion;
 use modemtls_sim::FirmwareProfile;
 
-fn version(v: modemtls_sim::TlsVersion) -> Option<TlsVersion> {
+fn version(v: modemtls_sim::TlsVersion) -> TlsVersion {
     use modemtls_sim::TlsVersion as S;
     match v {
         // The library models TLS versions only: a firmware that also has
         // SSL 3.0 (the BG9x's `sslversion` 0) has TLS 1.0 as its lowest.
-        S::Ssl3 | S::Tls10 => Some(TlsVersion::Tls10),
-        S::Tls11 => Some(TlsVersion::Tls11),
-        S::Tls12 => Some(TlsVersion::Tls12),
-        _ => None,
+        S::Ssl3 | S::Tls10 => TlsVersion::Tls10,
+        S::Tls11 => TlsVersion::Tls11,
+        S::Tls12 => TlsVersion::Tls12,
     }
 }
 
@@ -33,12 +32,12 @@ fn simulator_profiles_match_the_capability_tables() {
         };
         assert_eq!(caps.family, family, "{name}: family");
         assert_eq!(
-            Some(caps.min_tls),
+            caps.min_tls,
             version(p.min_tls),
             "{name}: lowest TLS version"
         );
         assert_eq!(
-            Some(caps.max_tls),
+            caps.max_tls,
             version(p.max_tls),
             "{name}: highest TLS version"
         );
