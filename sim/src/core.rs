@@ -333,7 +333,7 @@ impl Core {
 
     /// Starts the thread of a new socket and enters it in the table
     /// (state 1, opening). `Err(())` when no thread could be started.
-    #[allow(clippy::too_many_arguments, clippy::result_unit_err)]
+    #[allow(clippy::result_unit_err)]
     pub fn spawn_socket(&mut self, req: OpenRequest, cid: u8, ctx: u8, mode: u8) -> Result<(), ()> {
         let shared = Arc::new(SockShared::default());
         let (kind, id, gen, host, port) = (req.kind, req.id, req.gen, req.host.clone(), req.port);

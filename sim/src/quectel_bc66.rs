@@ -18,7 +18,7 @@ mod net;
 mod ssl;
 
 use crate::clock::{format_cclk, parse_cclk};
-use crate::core::{Core, Dialect, Form, PayloadEnd, Target};
+use crate::core::{Core, Dialect, Form, PayloadEnd, Pending, Target};
 use crate::params::Arg;
 use crate::shared::{lock, Shared};
 use crate::tcp::{Kind, NetEvent, OpenFail, SockRef};
@@ -316,9 +316,7 @@ impl Session {
                     return;
                 }
                 match r.kind {
-                    Kind::Ssl => self
-                        .pending
-                        .push_back(crate::core::Pending::Push(r.kind, r.id, r.gen)),
+                    Kind::Ssl => self.pending.push_back(Pending::Push(r.kind, r.id, r.gen)),
                     Kind::Tcp if self.sh.cfg.recv_urc_delay_ms == 0 => {
                         self.maybe_noise();
                         self.urc(format!("+QIURC: \"recv\",{}", r.id));
@@ -361,7 +359,7 @@ impl Session {
                     let shared = s.shared.clone();
                     let frames = self.ssl_frames(&shared);
                     if !frames.is_empty() {
-                        self.pending.push_back(crate::core::Pending::Bytes(frames));
+                        self.pending.push_back(Pending::Bytes(frames));
                     }
                 }
                 self.urc("+QSSLURC: \"closed\",0,0".to_string());
