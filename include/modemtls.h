@@ -360,6 +360,13 @@ typedef struct mtls_config {
   // Non-zero: verify chain and host name but not the validity dates (a
   // device without a trustworthy clock).
   uint8_t accept_unchecked_validity;
+  // Non-zero: accept an offloaded session whose firmware verifies the
+  // chain but cannot check the host name (the BC66). Safe only with a
+  // private CA that signs nothing but your servers. Zero: Auto takes the
+  // host path ("needs-hostname-check"), offload-only is refused with
+  // `MTLS_ERR_MODE_UNAVAILABLE`. Reported in
+  // `mtls_session_info.hostname_checked`.
+  uint8_t accept_chain_only;
   // Non-zero: do not run the capability probe after a failed offloaded
   // handshake (the error then names the cause less precisely).
   uint8_t no_diagnosis;
@@ -377,6 +384,10 @@ typedef struct mtls_session_info {
   uint16_t cipher_suite;
   // The server certificate was verified (false only with `insecure_no_verify`).
   bool verified;
+  // The server's host name was checked against its certificate (false
+  // without verification, and offloaded on a firmware that cannot, with
+  // `accept_chain_only`).
+  bool hostname_checked;
   // Why this path: a stable number (0 requested, 1 modem-capable,
   // 2 needs-tls13, 3 needs-sni, 4 needs-client-cert,
   // 5 credential-too-large, 6 cached-host, 7-10 fallback after no common

@@ -77,6 +77,10 @@ pub enum ConfigError {
     /// The requested mode is not available (feature not built, or the
     /// modem has no client-certificate support).
     ModeUnavailable,
+    /// [`crate::session::Mode::Offload`] with verification on a modem
+    /// whose firmware cannot check the host name, without
+    /// [`crate::session::SessionConfig::accept_chain_only`].
+    NoHostnameCheck,
 }
 
 impl ConfigError {
@@ -92,6 +96,7 @@ impl ConfigError {
             ConfigError::CredentialTooLarge => "a certificate or key is larger than the modem accepts",
             ConfigError::BufferTooSmall => "a host TLS buffer is too small: the read buffer needs 16,640 bytes (one full TLS record), the write buffer 1,024",
             ConfigError::ModeUnavailable => "the requested TLS path is not available in this build or on this modem",
+            ConfigError::NoHostnameCheck => "the modem firmware cannot check the server's host name: use the host path (Mode::Auto or Mode::Host), or accept_chain_only when a private CA signs only your servers",
         })
     }
 }
@@ -158,6 +163,22 @@ impl TlsFailure {
             TlsFailure::HandshakeFailed => "the TLS handshake failed and no cause could be established",
         } else TlsFailure::UnexpectedRecord, TlsFailure::RecordTampered, TlsFailure::DecodeError,
             TlsFailure::UnexpectedMessage, TlsFailure::PeerAlert, TlsFailure::Unsupported)
+    }
+
+    /// [`TlsFailure::cause`] for a failure on `path`: the capability causes
+    /// name the stack that lacks the capability (the modem firmware on the
+    /// offloaded path, the host TLS engine on the host path).
+    pub fn cause_on(&self, path: Path) -> &'static str {
+        #[cfg(feature = "host-tls")]
+        if path == Path::Host {
+            match self {
+                TlsFailure::ProtocolVersion => return "the server does not speak TLS 1.3, the only version of the host TLS engine (it offers TLS 1.2 or older)",
+                TlsFailure::NoCommonCipher => return "the server and the host TLS engine share no cipher suite or key exchange group (host TLS offers TLS_AES_128_GCM_SHA256 with P-256)",
+                _ => {}
+            }
+        }
+        let _ = path;
+        self.cause()
     }
 
     #[cfg(feature = "host-tls")]
@@ -266,7 +287,7 @@ impl fmt::Display for TlsError {
             Path::Offload => "modem TLS",
             Path::Host => "host TLS",
         };
-        write!(f, "{path}: {}", self.failure.cause())?;
+        write!(f, "{path}: {}", self.failure.cause_on(self.path))?;
         if let Some(c) = self.certificate {
             write!(f, ": {}", c.cause())?;
         }
@@ -307,7 +328,7 @@ impl Error {
         match self {
             Error::Config(e) => e.cause(),
             Error::Modem(e) => e.cause(),
-            Error::Tls(e) => e.failure.cause(),
+            Error::Tls(e) => e.failure.cause_on(e.path),
             Error::Closed => "the session is closed",
         }
     }
@@ -424,6 +445,7 @@ mod cause_tests {
             ConfigError::CredentialTooLarge,
             ConfigError::BufferTooSmall,
             ConfigError::ModeUnavailable,
+            ConfigError::NoHostnameCheck,
         ] {
             all.push(e.cause());
         }

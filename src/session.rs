@@ -67,6 +67,11 @@ pub enum PathReason {
     /// Auto: the configuration asks for protection up to the MCU
     /// ([`ServerHints::end_to_end`]), which only the host path gives.
     NeedsEndToEnd,
+    /// Auto: verification is on and the firmware cannot check the server's
+    /// host name (capability `hostname_check`, e.g. the BC66), and the
+    /// configuration does not accept a chain-only check
+    /// ([`SessionConfig::accept_chain_only`]).
+    NeedsHostnameCheck,
 }
 
 impl PathReason {
@@ -86,6 +91,7 @@ impl PathReason {
             PathReason::Fallback(_) => "fallback-handshake-failed",
             PathReason::FallbackCredential => "fallback-credential-format",
             PathReason::NeedsEndToEnd => "needs-end-to-end",
+            PathReason::NeedsHostnameCheck => "needs-hostname-check",
         }
     }
 
@@ -105,6 +111,7 @@ impl PathReason {
             PathReason::Fallback(_) => 10,
             PathReason::FallbackCredential => 11,
             PathReason::NeedsEndToEnd => 12,
+            PathReason::NeedsHostnameCheck => 13,
         }
     }
 
@@ -124,6 +131,7 @@ impl PathReason {
             10 => PathReason::Fallback(TlsFailure::HandshakeFailed),
             11 => PathReason::FallbackCredential,
             12 => PathReason::NeedsEndToEnd,
+            13 => PathReason::NeedsHostnameCheck,
             _ => return None,
         })
     }
@@ -214,6 +222,13 @@ pub struct SessionConfig<'a> {
     /// Verify the chain and host name but not the validity dates (for a
     /// device that has no trustworthy clock).
     pub accept_unchecked_validity: bool,
+    /// Accept an offloaded session whose firmware verifies the chain but
+    /// cannot check the host name (capability `hostname_check` false, e.g.
+    /// the BC66). Safe only when the CA signs nothing but your own
+    /// servers (a private CA): any certificate it issued would do. Without
+    /// it, Auto takes the host path ([`PathReason::NeedsHostnameCheck`])
+    /// and [`Mode::Offload`] refuses ([`ConfigError::NoHostnameCheck`]).
+    pub accept_chain_only: bool,
     /// Run the capability probe over a raw socket when the modem's
     /// handshake fails, to name the cause (default on; needs the
     /// `diagnose` feature, also on by default).
@@ -239,6 +254,7 @@ impl<'a> SessionConfig<'a> {
             },
             insecure_no_verify: false,
             accept_unchecked_validity: false,
+            accept_chain_only: false,
             diagnose: true,
             handshake_timeout_s: 60,
         }
@@ -342,6 +358,10 @@ pub struct SessionInfo {
     pub cipher_suite: Option<u16>,
     /// The server certificate was verified (false only with `insecure_no_verify`).
     pub verified: bool,
+    /// The server's host name was checked against its certificate (false
+    /// without verification, and on an offloaded path whose firmware
+    /// cannot, accepted with [`SessionConfig::accept_chain_only`]).
+    pub hostname_checked: bool,
     /// Auto fell back to this path after the other one failed this way.
     pub fallback_from: Option<TlsError>,
     /// The verified server certificate's commonName (host path only).

@@ -12,7 +12,7 @@ mod common;
 use common::{sim_config, test_timeouts, HOST};
 use embedded_io::{Read, Write};
 use modemtls::auto::{self, PathCache};
-use modemtls::error::{Error, TlsFailure};
+use modemtls::error::{ConfigError, Error, TlsFailure};
 use modemtls::host::{HostBuffers, MIN_READ_BUF};
 use modemtls::modem::{AnyModem, Apn, Family, Modem, ModemError};
 use modemtls::port::TcpPort;
@@ -56,6 +56,8 @@ enum Expect {
     TlsFails(TlsFailure),
     /// The connect fails with this modem error.
     ModemFails(ModemError),
+    /// The connect is refused by the configuration check.
+    ConfigFails(ConfigError),
 }
 
 struct Row {
@@ -63,6 +65,9 @@ struct Row {
     family: Family,
     server: Server,
     mode: Mode,
+    /// `SessionConfig::accept_chain_only`: a private CA, so the firmware's
+    /// chain-only check (BC66: no host-name check) is acceptable.
+    chain_only: bool,
     expect: Expect,
 }
 
@@ -132,9 +137,10 @@ fn run(row: Row) {
     } else {
         &creds.ca_pem
     };
-    let cfg = SessionConfig::new(HOST, srv.port())
+    let mut cfg = SessionConfig::new(HOST, srv.port())
         .trust(Credential::Pem(trust))
         .mode(row.mode);
+    cfg.accept_chain_only = row.chain_only;
     let (mut rx, mut tx, mut scratch) = (vec![0; MIN_READ_BUF], vec![0; 4096], vec![0; 4096]);
     let bufs = HostBuffers {
         read: &mut rx,
@@ -142,6 +148,7 @@ fn run(row: Row) {
         scratch: &mut scratch,
     };
     let mut cache: PathCache<4> = PathCache::new();
+    let checks_host_name = modem.capabilities().hostname_check;
     let r = auto::connect(
         &mut modem,
         &cfg,
@@ -159,6 +166,11 @@ fn run(row: Row) {
             };
             assert_eq!((info.path, info.reason), (path, reason), "{info:?}");
             assert!(info.verified);
+            assert_eq!(
+                info.hostname_checked,
+                path == Path::Host || checks_host_name,
+                "host name checked"
+            );
             s.write_all(b"GET / HTTP/1.1\r\nHost: server.test\r\n\r\n")
                 .expect("request");
             s.flush().expect("flush");
@@ -178,6 +190,9 @@ fn run(row: Row) {
             assert_eq!(t.failure, f, "{t}");
         }
         (Expect::ModemFails(want), Err(Error::Modem(e))) => assert_eq!(e, want, "{e}"),
+        (Expect::ConfigFails(want), Err(Error::Config(e))) => {
+            assert_eq!(e, want, "{}", e.cause())
+        }
         (want, Ok(s)) => panic!("want {want:?}, connected: {:?}", TlsSession::info(&s)),
         (want, Err(e)) => panic!("want {want:?}, got {e:?}: {e}"),
     }
@@ -191,7 +206,7 @@ fn run(row: Row) {
 
 /// One test per row, named seed_family_outcome.
 macro_rules! matrix {
-    ($($name:ident: $profile:literal, $family:ident, $server:ident, $mode:ident => $expect:expr;)*) => {
+    ($($name:ident: $profile:literal, $family:ident, $server:ident, $mode:ident $(+ $chain:ident)? => $expect:expr;)*) => {
         $(
             #[test]
             fn $name() {
@@ -200,6 +215,7 @@ macro_rules! matrix {
                     family: Family::$family,
                     server: Server::$server,
                     mode: Mode::$mode,
+                    chain_only: false $(|| stringify!($chain) == "chain_only")?,
                     expect: $expect,
                 });
             }
@@ -211,34 +227,49 @@ use Expect::*;
 use PathReason::*;
 
 matrix! {
-    // Seed 003: a server the firmware reaches stays offloaded.
+    // Seed 003: a server the firmware reaches stays offloaded; on a BC66
+    // (no host-name check in its firmware) only with a private CA's
+    // chain-only check accepted, else Auto takes the host path.
     seed003_bg96_firmware_friendly_stays_offloaded:
         "bg96", QuectelBg9x, FirmwareFriendly, Auto => Offload(CapabilitiesCover);
-    seed003_bc66_firmware_friendly_stays_offloaded:
-        "bc66", QuectelBc66, FirmwareFriendly, Auto => Offload(CapabilitiesCover);
-    seed003_bc660k_firmware_friendly_stays_offloaded:
-        "bc660k", QuectelBc66, FirmwareFriendly, Auto => Offload(CapabilitiesCover);
+    seed003_bc66_firmware_friendly_stays_offloaded_with_a_private_ca:
+        "bc66", QuectelBc66, FirmwareFriendly, Auto + chain_only => Offload(CapabilitiesCover);
+    seed003_bc660k_firmware_friendly_stays_offloaded_with_a_private_ca:
+        "bc660k", QuectelBc66, FirmwareFriendly, Auto + chain_only => Offload(CapabilitiesCover);
+    // Without it Auto takes the host path for the host-name check; this
+    // server has no TLS 1.3, so that fails, and says so.
+    seed003_bc66_without_a_host_name_check_goes_to_host_which_needs_tls13:
+        "bc66", QuectelBc66, FirmwareFriendly, Auto => TlsFails(TlsFailure::ProtocolVersion);
+    seed003_bc66_sni_server_with_tls13_goes_to_host_for_the_host_name_check:
+        "bc66", QuectelBc66, NeedsSni, Auto => Host(NeedsHostnameCheck);
+    seed003_bc66_offload_only_without_a_host_name_check_is_refused:
+        "bc66", QuectelBc66, FirmwareFriendly, Offload
+            => ConfigFails(ConfigError::NoHostnameCheck);
     // Seed 004: TLS 1.3 and ChaCha20 only -> no common cipher, host TLS 1.3.
     seed004_bg96_modern_only_falls_back_to_host:
         "bg96", QuectelBg9x, ModernOnly, Auto => Host(Fallback(TlsFailure::NoCommonCipher));
     seed004_bc66_modern_only_falls_back_to_host:
-        "bc66", QuectelBc66, ModernOnly, Auto => Host(Fallback(TlsFailure::NoCommonCipher));
+        "bc66", QuectelBc66, ModernOnly, Auto + chain_only
+            => Host(Fallback(TlsFailure::NoCommonCipher));
     seed004_bc66_offload_only_names_no_common_cipher:
-        "bc66", QuectelBc66, ModernOnly, Offload => TlsFails(TlsFailure::NoCommonCipher);
+        "bc66", QuectelBc66, ModernOnly, Offload + chain_only
+            => TlsFails(TlsFailure::NoCommonCipher);
     // Seed 000: a server that needs SNI.
     seed000_bg96_sni_server_stays_offloaded:
         "bg96", QuectelBg9x, NeedsSni, Auto => Offload(CapabilitiesCover);
     seed000_bg96_old_firmware_needs_sni_goes_to_host:
         "bg96-nosni", QuectelBg9x, NeedsSni, Auto => Host(Fallback(TlsFailure::SniRequired));
     seed000_bc66_offload_only_is_sni_required:
-        "bc66", QuectelBc66, NeedsSni, Offload => TlsFails(TlsFailure::SniRequired);
+        "bc66", QuectelBc66, NeedsSni, Offload + chain_only => TlsFails(TlsFailure::SniRequired);
     seed000_bc66_sni_server_goes_to_host:
-        "bc66", QuectelBc66, NeedsSni, Auto => Host(Fallback(TlsFailure::SniRequired));
+        "bc66", QuectelBc66, NeedsSni, Auto + chain_only
+            => Host(Fallback(TlsFailure::SniRequired));
     // A certificate from an untrusted CA fails on every path, without a switch.
     untrusted_ca_bg96_fails_offloaded:
         "bg96", QuectelBg9x, WrongCa, Offload => TlsFails(TlsFailure::CertificateRejected);
     untrusted_ca_bc66_fails_offloaded:
-        "bc66", QuectelBc66, WrongCa, Offload => TlsFails(TlsFailure::CertificateRejected);
+        "bc66", QuectelBc66, WrongCa, Offload + chain_only
+            => TlsFails(TlsFailure::CertificateRejected);
     // The host path over each family's raw socket.
     host_bg96_modern_only:
         "bg96", QuectelBg9x, ModernOnly, Host => Host(Requested);
@@ -256,6 +287,7 @@ fn bc66_host_flight_larger_than_its_buffer_is_a_buffer_overflow() {
         family: Family::QuectelBc66,
         server: Server::BigChain,
         mode: Mode::Host,
+        chain_only: false,
         expect: ModemFails(ModemError::BufferOverflow),
     });
 }

@@ -338,6 +338,7 @@ pub fn run(data: &[u8]) {
                         hint_end_to_end: flags >> 3 & 1,
                         insecure_no_verify: flags >> 4 & 1,
                         accept_unchecked_validity: flags >> 5 & 1,
+                        accept_chain_only: flags >> 7 & 1,
                         no_diagnosis: flags >> 6 & 1,
                         handshake_timeout_s: u16::from(s.u8()),
                     };

@@ -332,7 +332,7 @@ fn result(r: Result<(), mtls_status>) -> mtls_status {
 }
 
 /// The `PathReason::code()` strings, NUL-terminated, by `number()`.
-const REASON_CODES: [&CStr; 13] = [
+const REASON_CODES: [&CStr; 14] = [
     c"requested",
     c"modem-capable",
     c"needs-tls13",
@@ -346,6 +346,7 @@ const REASON_CODES: [&CStr; 13] = [
     c"fallback-handshake-failed",
     c"fallback-credential-format",
     c"needs-end-to-end",
+    c"needs-hostname-check",
 ];
 
 fn reason_code(n: u8) -> *const c_char {

@@ -126,6 +126,7 @@ pub unsafe extern "C" fn mtls_connect(
         },
         insecure_no_verify: c.insecure_no_verify != 0,
         accept_unchecked_validity: c.accept_unchecked_validity != 0,
+        accept_chain_only: c.accept_chain_only != 0,
         diagnose: c.no_diagnosis == 0,
         handshake_timeout_s: if c.handshake_timeout_s == 0 {
             60
@@ -307,6 +308,7 @@ pub unsafe extern "C" fn mtls_session_get_info(
         tls_version: i.tls_version.map(|v| v.to_wire()).unwrap_or(0),
         cipher_suite: i.cipher_suite.unwrap_or(0),
         verified: i.verified,
+        hostname_checked: i.hostname_checked,
         reason: i.reason.number(),
         reason_code: reason_code(i.reason.number()),
         fallback_from: fb.as_ref().map(status::of_tls).unwrap_or(S::MTLS_OK),

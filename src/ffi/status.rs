@@ -302,7 +302,7 @@ pub(crate) fn of_config(c: ConfigError) -> mtls_status {
         ConfigError::CredentialFormat => S::MTLS_ERR_CREDENTIAL_FORMAT,
         ConfigError::CredentialTooLarge => S::MTLS_ERR_CREDENTIAL_TOO_LARGE,
         ConfigError::BufferTooSmall => S::MTLS_ERR_BUFFER_TOO_SMALL,
-        ConfigError::ModeUnavailable => S::MTLS_ERR_MODE_UNAVAILABLE,
+        ConfigError::ModeUnavailable | ConfigError::NoHostnameCheck => S::MTLS_ERR_MODE_UNAVAILABLE,
         #[allow(unreachable_patterns)]
         _ => S::MTLS_ERR_INVALID_ARGUMENT,
     }

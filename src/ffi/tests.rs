@@ -82,6 +82,7 @@ fn config(host: &'static [u8], port: u16) -> mtls_config {
         hint_end_to_end: 0,
         insecure_no_verify: 0,
         accept_unchecked_validity: 0,
+        accept_chain_only: 0,
         no_diagnosis: 0,
         handshake_timeout_s: 0,
     }

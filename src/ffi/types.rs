@@ -120,6 +120,13 @@ pub struct mtls_config {
     /// Non-zero: verify chain and host name but not the validity dates (a
     /// device without a trustworthy clock).
     pub accept_unchecked_validity: u8,
+    /// Non-zero: accept an offloaded session whose firmware verifies the
+    /// chain but cannot check the host name (the BC66). Safe only with a
+    /// private CA that signs nothing but your servers. Zero: Auto takes the
+    /// host path ("needs-hostname-check"), offload-only is refused with
+    /// `MTLS_ERR_MODE_UNAVAILABLE`. Reported in
+    /// `mtls_session_info.hostname_checked`.
+    pub accept_chain_only: u8,
     /// Non-zero: do not run the capability probe after a failed offloaded
     /// handshake (the error then names the cause less precisely).
     pub no_diagnosis: u8,
@@ -140,6 +147,10 @@ pub struct mtls_session_info {
     pub cipher_suite: u16,
     /// The server certificate was verified (false only with `insecure_no_verify`).
     pub verified: bool,
+    /// The server's host name was checked against its certificate (false
+    /// without verification, and offloaded on a firmware that cannot, with
+    /// `accept_chain_only`).
+    pub hostname_checked: bool,
     /// Why this path: a stable number (0 requested, 1 modem-capable,
     /// 2 needs-tls13, 3 needs-sni, 4 needs-client-cert,
     /// 5 credential-too-large, 6 cached-host, 7-10 fallback after no common

@@ -280,6 +280,7 @@ pub(crate) fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
                 tls_version: Some(TlsVersion::Tls13),
                 cipher_suite: Some(CIPHER_SUITE),
                 verified: !cfg.insecure_no_verify,
+                hostname_checked: !cfg.insecure_no_verify,
                 fallback_from: None,
                 peer: PeerName::new(verifier.peer_common_name()),
             },

@@ -65,6 +65,9 @@ pub(crate) fn open<M: FirmwareTls>(
     if cfg.client.is_some() && !caps.client_cert {
         return Err(Error::Config(ConfigError::ModeUnavailable));
     }
+    if verify && !caps.hostname_check && !cfg.accept_chain_only {
+        return Err(Error::Config(ConfigError::NoHostnameCheck));
+    }
 
     if verify && cfg.trust.is_none() {
         return Err(Error::Config(ConfigError::NoTrustAnchors));
@@ -112,6 +115,7 @@ pub(crate) fn open<M: FirmwareTls>(
                 tls_version: Some(TlsVersion::Tls12),
                 cipher_suite: None,
                 verified: verify,
+                hostname_checked: verify && caps.hostname_check,
                 fallback_from: None,
                 peer: PeerName::EMPTY,
             },
