@@ -53,3 +53,7 @@ echo
 echo "==> C firmware (ports/qemu-c, C ABI): QEMU scenarios (an385 Cortex-M3, an386 Cortex-M4F)"
 mapfile -t cbudget < <(budgets --budget "${MODEMTLS_C_BUDGET:-}")
 "$runner" --firmware c --machine all --scenario all --timeout 120 "${cbudget[@]}" "$@"
+
+echo
+echo "==> C firmware against a simulated Quectel BC66 (the library identifies it at mtls_modem_init)"
+"$runner" --firmware c --machine all --scenario all --modem bc66 --timeout 120 --no-build "$@"

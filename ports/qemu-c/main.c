@@ -44,6 +44,7 @@ struct params {
     char path[64];
     bool has_seed;
     uint8_t seed[32];
+    bool chain_only; /* chain_only=1: accept a firmware without host-name check */
 };
 
 static uint8_t g_params_buf[PARAMS_MAX];
@@ -127,6 +128,8 @@ static const char *parse_params(const char *t, size_t len, struct params *p) {
             if (n == 0 || n > 65535u) return "port= not 1..65535";
             p->port = (uint16_t)n;
             have_port = true;
+        } else if (KEY("chain_only")) {
+            p->chain_only = vl == 1 && v[0] == '1';
         } else if (KEY("path")) {
             if (!copy_value(p->path, sizeof p->path, v, vl)) return "path= empty or too long";
         } else if (KEY("seed")) {
@@ -217,10 +220,15 @@ static bool modem_up(const mtls_port *port, mtls_modem **out) {
     if ((st = mtls_modem_init(*out)) != MTLS_OK) return lib_fail("mtls_modem_init", st);
     step("modem init");
     if (mtls_modem_identity(*out, model, sizeof model, rev, sizeof rev) == MTLS_OK) {
+        mtls_family family;
         semi_text("      ");
         semi_text(model);
         semi_text(" (firmware ");
         semi_text(rev);
+        semi_text(", family ");
+        semi_text(mtls_modem_family(*out, &family) != MTLS_OK      ? "?"
+                  : family == MTLS_FAMILY_QUECTEL_BC66 ? "Quectel BC66"
+                                                       : "Quectel BG9x");
         semi_text(")\n");
     }
     if ((st = mtls_modem_attach(*out, "internet", 8, NULL, 0, NULL, 0)) != MTLS_OK)
@@ -316,6 +324,7 @@ static mtls_config config(const struct params *p, mtls_mode mode) {
     cfg.mode = (uint32_t)mode;
     cfg.ca = g_ca;
     cfg.ca_len = g_ca_len;
+    cfg.accept_chain_only = p->chain_only ? 1 : 0;
     return cfg;
 }
 
@@ -394,7 +403,9 @@ __attribute__((noinline)) static bool sc_offload(const struct params *p) {
 
 /* verify-fail: the server's certificate is for another name; the only pass
  * is MTLS_ERR_CERT_REJECTED (the modem firmware does not say why; the
- * detail has the evidence). */
+ * detail has the evidence), or, on a firmware that cannot check host names
+ * (BC66), MTLS_ERR_MODE_UNAVAILABLE: the library refuses to offload a
+ * verified session there. */
 __attribute__((noinline)) static bool sc_verify_fail(const struct params *p) {
     mtls_port port = make_port(false);
     mtls_modem *m = NULL;
@@ -413,7 +424,12 @@ __attribute__((noinline)) static bool sc_verify_fail(const struct params *p) {
             semi_text(mtls_status_str(st));
             semi_text("\n");
             print_detail(m);
-            if (st != MTLS_ERR_CERT_REJECTED) ok = lib_fail("mtls_connect (want MTLS_ERR_CERT_REJECTED)", st);
+            mtls_family family = MTLS_FAMILY_QUECTEL_BG9X;
+            (void)mtls_modem_family(m, &family);
+            if (family == MTLS_FAMILY_QUECTEL_BC66 && st == MTLS_ERR_MODE_UNAVAILABLE)
+                step("refused: this firmware cannot check the host name");
+            else if (st != MTLS_ERR_CERT_REJECTED)
+                ok = lib_fail("mtls_connect (want MTLS_ERR_CERT_REJECTED)", st);
         }
     }
     return modem_down(m, ok);

@@ -54,8 +54,18 @@
 //! scenario on an image with every feature (P-384 and Ed25519 verification
 //! too).
 
+mod args;
+mod compute;
+mod process;
+mod world;
+
+use args::*;
+use compute::*;
+use process::*;
+use world::*;
+
 use modemtls_sim::{FirmwareProfile, SimConfig, Simulator};
-use modemtls_testkit::{server_creds, KeyKind, SServer, SServerOpts, TlsVersions};
+use modemtls_testkit::{server_creds, KeyKind, SServer, SServerMode, SServerOpts, TlsVersions};
 use object::{Object, ObjectSection};
 use std::io::Read;
 use std::net::{IpAddr, Ipv4Addr};
@@ -279,235 +289,6 @@ impl Variant {
     }
 }
 
-struct Args {
-    firmwares: Vec<Firmware>,
-    machines: Vec<Machine>,
-    scenarios: Vec<Scenario>,
-    timeout: Duration,
-    icount: Option<u32>,
-    build: bool,
-    verbose: bool,
-    fw_dir: Option<PathBuf>,
-    seed: Option<String>,
-    lean: bool,
-    /// `--budget [VARIANT:]FLASH,RAM`, per image variant (whole image).
-    budget: Vec<(Variant, u64, u64)>,
-    /// `--library-budget [VARIANT:]FLASH,RAM`, per image variant.
-    library_budget: Vec<(Variant, u64, u64)>,
-    repeat: u32,
-}
-
-const USAGE: &str = "usage: qemu-runner [--machine an385|an386|all] [--scenario offload|verify-fail|auto-host|all|A,B]
-                   [--scenario footprint|offload-core|host|everything (Rust images without
-                    the probe diagnosis / with host TLS only / with every feature, for the
-                    footprint; not part of all)]
-                   [--scenario compute|compute-p256|compute-rsa2048 (instruction counts of a
-                    host TLS handshake, always -icount shift=0; prints the table)] [--repeat N]
-                   [--timeout SECONDS (default 120)] [--icount SHIFT] [--no-build] [--verbose]
-                   [--lean (firmware without formatted log lines: the footprint build)]
-                   [--budget [IMAGE:]FLASH,RAM (fail when the whole image IMAGE
-                    (offload-only (default), offload-core, host-only, host-tls, c-capi) has
-                    more flash or static RAM + peak stack than these bytes; repeatable)]
-                   [--scenario baseline (the harness without the library; not part of all;
-                    added by itself to a --lean run with offload-only; then the library's
-                    share = firmware - baseline is printed per machine and image)]
-                   [--library-budget [IMAGE:]FLASH,RAM (fail when the library share of IMAGE
-                    (offload-only (default), offload-core, host-only, host-tls) has more
-                    flash or static RAM + peak stack than these bytes; runs the baseline;
-                    repeatable)]
-                   [--firmware rust|c|all (default rust; c = ports/qemu-c, the C firmware
-                    on the C ABI, same scenarios and checks; all = rust, then c)]
-                   [--fw-dir ports/qemu-rust|ports/qemu-c (with one --firmware)]
-                   [--seed 64-HEX (auto-host RNG, test only)]";
-
-fn parse_args() -> Result<Args, String> {
-    let mut a = Args {
-        firmwares: vec![Firmware::Rust],
-        machines: MACHINES.to_vec(),
-        scenarios: SCENARIOS.to_vec(),
-        timeout: Duration::from_secs(120),
-        icount: None,
-        build: true,
-        verbose: false,
-        fw_dir: None,
-        seed: None,
-        lean: false,
-        budget: Vec::new(),
-        library_budget: Vec::new(),
-        repeat: 1,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut val = |name: &str| it.next().ok_or(format!("{name} needs a value"));
-        match arg.as_str() {
-            "--machine" => {
-                let v = val("--machine")?;
-                a.machines = match v.as_str() {
-                    "all" | "both" => MACHINES.to_vec(),
-                    n => vec![*MACHINES
-                        .iter()
-                        .find(|m| m.name == n || m.qemu_machine == n)
-                        .ok_or(format!("unknown machine {n}"))?],
-                };
-            }
-            "--scenario" => {
-                let v = val("--scenario")?;
-                a.scenarios = Vec::new();
-                for n in v.split(',') {
-                    match n {
-                        "all" => a.scenarios.extend(SCENARIOS),
-                        "compute" => a.scenarios.extend(COMPUTE_SCENARIOS),
-                        "footprint" => a.scenarios.extend(FOOTPRINT_SCENARIOS),
-                        n => a.scenarios.push(
-                            SCENARIOS
-                                .iter()
-                                .chain(COMPUTE_SCENARIOS.iter())
-                                .chain(FOOTPRINT_SCENARIOS.iter())
-                                .chain([Scenario::Baseline].iter())
-                                .copied()
-                                .find(|s| s.name() == n)
-                                .ok_or(format!("unknown scenario {n}"))?,
-                        ),
-                    }
-                }
-            }
-            "--timeout" => {
-                let v = val("--timeout")?;
-                a.timeout =
-                    Duration::from_secs(v.parse().map_err(|_| format!("bad --timeout {v}"))?);
-            }
-            "--icount" => {
-                let v = val("--icount")?;
-                a.icount = Some(v.parse().map_err(|_| format!("bad --icount {v}"))?);
-            }
-            "--repeat" => {
-                let v = val("--repeat")?;
-                a.repeat = v
-                    .parse()
-                    .ok()
-                    .filter(|n| *n >= 1)
-                    .ok_or(format!("bad --repeat {v}"))?;
-            }
-            "--no-build" => a.build = false,
-            "--lean" => a.lean = true,
-            "--budget" => {
-                let v = val("--budget")?;
-                a.budget.push(image_budget("--budget", &v, true)?);
-            }
-            "--library-budget" => {
-                let v = val("--library-budget")?;
-                a.library_budget
-                    .push(image_budget("--library-budget", &v, false)?);
-            }
-            "--verbose" | "-v" => a.verbose = true,
-            "--fw-dir" => a.fw_dir = Some(PathBuf::from(val("--fw-dir")?)),
-            "--firmware" => {
-                let v = val("--firmware")?;
-                a.firmwares = match v.as_str() {
-                    "rust" => vec![Firmware::Rust],
-                    "c" => vec![Firmware::C],
-                    "all" | "both" => vec![Firmware::Rust, Firmware::C],
-                    n => return Err(format!("unknown firmware {n} (rust, c or all)")),
-                };
-            }
-            "--seed" => {
-                let v = val("--seed")?;
-                if v.len() != 64 || !v.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    return Err("--seed wants 64 hex digits".into());
-                }
-                a.seed = Some(v);
-            }
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown argument {other}")),
-        }
-    }
-    if a.firmwares.contains(&Firmware::C) {
-        if a.scenarios.iter().any(|s| s.is_compute()) {
-            return Err("the compute scenarios are only in the Rust firmware".into());
-        }
-        if a.lean {
-            return Err("--lean is a feature of the Rust firmware (not with --firmware c)".into());
-        }
-        if a.scenarios.contains(&Scenario::Baseline) || !a.library_budget.is_empty() {
-            return Err("the baseline image is only in the Rust firmware".into());
-        }
-        if a.scenarios.iter().any(|s| FOOTPRINT_SCENARIOS.contains(s)) {
-            return Err("offload-core and host are images of the Rust firmware only".into());
-        }
-    }
-    // The footprint run (--lean with an image that has a library share) and
-    // the library budgets need the baseline image to subtract.
-    let shared = a.scenarios.iter().any(|s| s.variant().has_library_share());
-    if ((a.lean && shared) || !a.library_budget.is_empty())
-        && !a.scenarios.contains(&Scenario::Baseline)
-    {
-        a.scenarios.push(Scenario::Baseline);
-    }
-    // A budget for an image this run does not build would pass unchecked.
-    let built = |v: Variant| {
-        a.firmwares
-            .iter()
-            .any(|fw| a.scenarios.iter().any(|s| fw.variant(*s) == v))
-    };
-    for (flag, budgets) in [
-        ("--budget", &a.budget),
-        ("--library-budget", &a.library_budget),
-    ] {
-        if let Some((v, _, _)) = budgets.iter().find(|(v, _, _)| !built(*v)) {
-            return Err(format!(
-                "{flag} for {} but no scenario of this run uses that image",
-                v.name()
-            ));
-        }
-    }
-    if a.fw_dir.is_some() && a.firmwares.len() > 1 {
-        return Err("--fw-dir needs one --firmware".into());
-    }
-    Ok(a)
-}
-
-/// `[IMAGE:]FLASH,RAM` (IMAGE defaults to offload-only; `c-capi`, the C
-/// image, only for whole-image budgets: it has no baseline).
-fn image_budget(flag: &str, v: &str, whole: bool) -> Result<(Variant, u64, u64), String> {
-    let mut images = vec![
-        Variant::Offload,
-        Variant::OffloadCore,
-        Variant::HostOnly,
-        Variant::HostTls,
-        Variant::Everything,
-    ];
-    if whole {
-        images.push(Variant::CApi);
-    }
-    let (variant, fr) = match v.split_once(':') {
-        Some((name, fr)) => (
-            images
-                .iter()
-                .copied()
-                .find(|x| x.name() == name)
-                .ok_or(format!(
-                    "{flag}: unknown image {name} ({})",
-                    images
-                        .iter()
-                        .map(|x| x.name())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))?,
-            fr,
-        ),
-        None => (Variant::Offload, v),
-    };
-    let (f, r) = flash_ram(flag, fr)?;
-    Ok((variant, f, r))
-}
-
-/// `FLASH,RAM` in bytes.
-fn flash_ram(flag: &str, v: &str) -> Result<(u64, u64), String> {
-    v.split_once(',')
-        .and_then(|(f, r)| Some((f.parse().ok()?, r.parse().ok()?)))
-        .ok_or(format!("bad {flag} {v} (want FLASH,RAM in bytes)"))
-}
-
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
@@ -606,6 +387,9 @@ fn run(args: &Args) -> Res<bool> {
 /// Build the images of one firmware, run every scenario on every machine,
 /// print the results and the image sizes.
 fn run_firmware(args: &Args, fw: Firmware) -> Res<bool> {
+    if fw == Firmware::Rust && !args.modem.starts_with("bg9") {
+        return Err("the Rust firmware drives a BG9x; run other modems with --firmware c".into());
+    }
     if fw == Firmware::C {
         which("arm-none-eabi-gcc").ok_or(
             "arm-none-eabi-gcc not found (Debian: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi; tools/setup.sh installs them)",
@@ -870,80 +654,6 @@ fn build_c_fw(fw_dir: &Path, m: &Machine, out: &Path, build: bool) -> Res<PathBu
     Ok(dst)
 }
 
-/// What one scenario needs on the host; kept alive while QEMU runs.
-struct World {
-    _server: Option<SServer>,
-    ca_pem: Vec<u8>,
-    port: u16,
-}
-
-/// The port written to the baseline's `params.txt` (nothing listens: the
-/// baseline only writes the parameters to the UART).
-const BASELINE_PORT: u16 = 443;
-
-fn world(sc: Scenario) -> Res<World> {
-    if sc == Scenario::Baseline {
-        // No server: the baseline makes no connection.
-        return Ok(World {
-            _server: None,
-            ca_pem: server_creds(HOST, KeyKind::Rsa2048).ca_pem,
-            port: BASELINE_PORT,
-        });
-    }
-    let (creds, opts) = match sc {
-        // What a BG96 can reach: TLS 1.2, ECDHE-RSA-AES128-GCM-SHA256;
-        // verify-fail: the same with a certificate for another name
-        // (trusted CA).
-        Scenario::Offload | Scenario::OffloadCore | Scenario::VerifyFail => {
-            let name = if sc == Scenario::VerifyFail {
-                OTHER_HOST
-            } else {
-                HOST
-            };
-            let c = server_creds(name, KeyKind::Rsa2048);
-            let o = SServerOpts {
-                tls: TlsVersions::Tls12Only,
-                cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
-                ..SServerOpts::from_creds(&c)
-            };
-            (c, o)
-        }
-        // The seed 000/004 server: TLS 1.3 only, P-256 chain; the compute
-        // scenarios: the same with a P-256 or RSA-2048 chain of three.
-        Scenario::AutoHost
-        | Scenario::Host
-        | Scenario::Everything
-        | Scenario::ComputeP256
-        | Scenario::ComputeRsa2048
-        | Scenario::Baseline => {
-            let kind = if sc == Scenario::ComputeRsa2048 {
-                KeyKind::Rsa2048
-            } else {
-                KeyKind::P256
-            };
-            let c = server_creds(HOST, kind);
-            let o = SServerOpts {
-                tls: TlsVersions::Tls13Only,
-                ciphersuites: Some("TLS_AES_128_GCM_SHA256".into()),
-                ..SServerOpts::from_creds(&c)
-            };
-            (c, o)
-        }
-    };
-    let server = SServer::spawn(opts)?;
-    Ok(World {
-        port: server.port(),
-        _server: Some(server),
-        ca_pem: creds.ca_pem,
-    })
-}
-
-fn random_seed_hex() -> Res<String> {
-    let mut b = [0u8; 32];
-    std::fs::File::open("/dev/urandom")?.read_exact(&mut b)?;
-    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
-}
-
 fn run_scenario(
     args: &Args,
     m: &Machine,
@@ -953,16 +663,19 @@ fn run_scenario(
     dir: &Path,
 ) -> Res<Report> {
     let start = Instant::now();
-    let w = world(sc)?;
+    let profile = FirmwareProfile::by_name(&args.modem).ok_or("unknown modem profile")?;
+    let bc66 = profile.family == modemtls_sim::Family::QuectelBc66;
+    let w = world(sc, bc66)?;
     let sim = Simulator::spawn(
-        SimConfig::new(FirmwareProfile::bg96())
+        SimConfig::new(profile)
             .host(HOST, IpAddr::V4(Ipv4Addr::LOCALHOST))
             .host(OTHER_HOST, IpAddr::V4(Ipv4Addr::LOCALHOST)),
     )?;
     let mut params = format!(
-        "scenario={}\nhost={HOST}\nport={}\npath=/\n",
+        "scenario={}\nhost={HOST}\nport={}\npath={}\n",
         sc.fw_name(),
-        w.port
+        w.port,
+        w.path
     );
     if matches!(
         sc,
@@ -976,6 +689,12 @@ fn run_scenario(
             None => random_seed_hex()?,
         };
         params.push_str(&format!("seed={seed}\n"));
+    }
+    // The BC66's firmware checks the chain but not the host name: the
+    // offloaded scenarios accept that (a private test CA); verify-fail does
+    // not, and there the library's refusal to offload is the pass.
+    if bc66 && sc != Scenario::VerifyFail {
+        params.push_str("chain_only=1\n");
     }
     std::fs::write(dir.join("params.txt"), &params)?;
     std::fs::write(dir.join("ca.pem"), &w.ca_pem)?;
@@ -1056,368 +775,4 @@ fn run_scenario(
             })
             .collect(),
     })
-}
-
-fn find_num(log: &str, key: &str) -> Option<u64> {
-    log.lines().find_map(|l| {
-        let rest = l.trim().strip_prefix(key)?;
-        rest.split(|c: char| !c.is_ascii_digit())
-            .next()?
-            .parse()
-            .ok()
-    })
-}
-
-struct Outcome {
-    code: Option<i32>,
-    timed_out: bool,
-    stdout: String,
-    stderr: String,
-}
-
-/// Run `cmd` with piped output, killing it after `limit`. With `echo`,
-/// stdout lines are also printed as they come, prefixed.
-fn run_bounded(mut cmd: Command, limit: Duration, echo: Option<String>) -> Res<Outcome> {
-    let mut child: Child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("starting qemu-system-arm: {e}"))?;
-    let out = collect(child.stdout.take(), echo);
-    let err = collect(child.stderr.take(), None);
-    let deadline = Instant::now() + limit;
-    let (code, timed_out) = loop {
-        if let Some(st) = child.try_wait()? {
-            break (st.code(), false);
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let st = child.wait()?;
-            break (st.code(), true);
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let stdout = join(out);
-    let stderr = join(err);
-    Ok(Outcome {
-        code,
-        timed_out,
-        stdout,
-        stderr,
-    })
-}
-
-type Collector = Option<(std::thread::JoinHandle<()>, Arc<Mutex<Vec<u8>>>)>;
-
-fn collect<R: Read + Send + 'static>(r: Option<R>, echo: Option<String>) -> Collector {
-    let mut r = r?;
-    let buf = Arc::new(Mutex::new(Vec::new()));
-    let b = buf.clone();
-    let h = std::thread::spawn(move || {
-        let mut chunk = [0u8; 4096];
-        let mut line = Vec::new();
-        while let Ok(n) = r.read(&mut chunk) {
-            if n == 0 {
-                break;
-            }
-            if let Ok(mut g) = b.lock() {
-                g.extend_from_slice(&chunk[..n]);
-            }
-            if let Some(prefix) = &echo {
-                for &c in &chunk[..n] {
-                    if c == b'\n' {
-                        eprintln!("[{prefix}] {}", String::from_utf8_lossy(&line));
-                        line.clear();
-                    } else {
-                        line.push(c);
-                    }
-                }
-            }
-        }
-    });
-    Some((h, buf))
-}
-
-fn join(c: Collector) -> String {
-    match c {
-        Some((h, buf)) => {
-            let _ = h.join();
-            let g = buf.lock().map(|g| g.clone()).unwrap_or_default();
-            String::from_utf8_lossy(&g).into_owned()
-        }
-        None => String::new(),
-    }
-}
-
-/// Median, minimum and maximum of some samples.
-#[derive(Clone, Copy, Debug)]
-struct Stat {
-    median: f64,
-    min: f64,
-    max: f64,
-    n: usize,
-}
-
-impl Stat {
-    fn of(v: &[f64]) -> Option<Stat> {
-        if v.is_empty() {
-            return None;
-        }
-        let mut v = v.to_vec();
-        v.sort_by(|a, b| a.total_cmp(b));
-        let n = v.len();
-        let median = if n % 2 == 1 {
-            v[n / 2]
-        } else {
-            (v[n / 2 - 1] + v[n / 2]) / 2.0
-        };
-        Some(Stat {
-            median,
-            min: v[0],
-            max: v[n - 1],
-            n,
-        })
-    }
-    /// (max - min) / median, percent.
-    fn spread_pct(&self) -> f64 {
-        if self.median == 0.0 {
-            0.0
-        } else {
-            (self.max - self.min) / self.median * 100.0
-        }
-    }
-}
-
-fn mega(v: f64) -> String {
-    format!("{:.3} M", v / 1e6)
-}
-
-/// All values of `key` over the runs.
-fn samples(runs: &[&Report], key: &str) -> Vec<f64> {
-    runs.iter()
-        .flat_map(|r| r.compute.iter())
-        .filter(|(k, _)| k == key)
-        .map(|(_, v)| *v as f64)
-        .collect()
-}
-
-/// One value per run, computed from that run's figures (`None` skips the run).
-fn per_run(runs: &[&Report], f: impl Fn(&Report) -> Option<f64>) -> Vec<f64> {
-    runs.iter().filter_map(|r| f(r)).collect()
-}
-
-fn get(r: &Report, key: &str) -> Option<f64> {
-    r.compute
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| *v as f64)
-}
-
-/// Median of all values of `key` in one run.
-fn run_median(r: &Report, key: &str) -> Option<f64> {
-    Stat::of(&samples(&[r], key)).map(|s| s.median)
-}
-
-/// The markdown tables of the compute scenarios (one per machine).
-fn print_compute_tables(reports: &[Report], args: &Args) {
-    /// Cycles per instruction assumed for the time estimate.
-    const CPI: f64 = 1.25;
-    type RowFn<'a> = Box<dyn Fn(&[&Report]) -> Vec<f64> + 'a>;
-    fn key<'a>(k: &'a str) -> RowFn<'a> {
-        Box::new(move |runs: &[&Report]| samples(runs, k))
-    }
-    fn derived<'a>(f: impl Fn(&Report) -> Option<f64> + 'a) -> RowFn<'a> {
-        Box::new(move |runs: &[&Report]| per_run(runs, &f))
-    }
-    // The parts of one run's handshake.
-    fn ecdhe(r: &Report) -> Option<f64> {
-        run_median(r, "ecdhe")
-    }
-    fn rest(r: &Report) -> Option<f64> {
-        Some(get(r, "hs.total")? - ecdhe(r)? - get(r, "hs.chain")? - get(r, "hs.cv")?)
-    }
-    fn rest_tls(r: &Report) -> Option<f64> {
-        Some(rest(r)? - get(r, "hs.setup")?)
-    }
-
-    for m in &args.machines {
-        let runs_of = |sc: Scenario| -> Vec<&Report> {
-            reports
-                .iter()
-                .filter(|r| r.machine == m.name && r.kind == sc && r.pass)
-                .collect()
-        };
-        let cols: Vec<(&str, Vec<&Report>)> = [
-            ("P-256 chain", Scenario::ComputeP256),
-            ("RSA-2048 chain", Scenario::ComputeRsa2048),
-        ]
-        .into_iter()
-        .filter(|(_, sc)| args.scenarios.contains(sc))
-        .map(|(name, sc)| (name, runs_of(sc)))
-        .collect();
-        if cols.iter().all(|(_, r)| r.is_empty()) {
-            continue;
-        }
-        let rows: Vec<(&str, RowFn)> = vec![
-            ("key exchange: P-256 ECDHE (key pair + shared secret)", derived(ecdhe)),
-            ("chain verification (server's chain of 3)", key("hs.chain")),
-            ("CertificateVerify", key("hs.cv")),
-            ("rest", derived(rest)),
-            ("- of which session setup: CA PEM decode, `AT+QLTS` time, `AT+QIOPEN`", key("hs.setup")),
-            ("- of which TLS: key schedule, AES-GCM, SHA-256 transcript, parsing, AT `QISEND`/`QIRD`", derived(rest_tls)),
-            ("**total** (excluding UART polling)", key("hs.total")),
-            ("check: plain `modemtls::host::connect`, same server", key("lib.total")),
-        ];
-        let detail: Vec<(&str, RowFn)> = vec![
-            (
-                "ECDHE: key pair + encoded share (ClientHello)",
-                key("ecdhe.keygen"),
-            ),
-            (
-                "ECDHE: decode server share + shared secret (ServerHello)",
-                key("ecdhe.shared"),
-            ),
-            (
-                "`PkiVerifier::verify_chain` alone, captured chain",
-                key("rerun.chain"),
-            ),
-            (
-                "`PkiVerifier::verify_certificate_verify` alone, captured signature",
-                key("rerun.cv"),
-            ),
-            (
-                "recorded P-256 data (tools/pki-bench): `verify_chain`",
-                key("ref.p256.chain"),
-            ),
-            (
-                "recorded P-256 data: `verify_certificate_verify`",
-                key("ref.p256.cv"),
-            ),
-            (
-                "recorded RSA-2048 data: `verify_chain`",
-                key("ref.rsa.chain"),
-            ),
-            (
-                "recorded RSA-2048 data: `verify_certificate_verify` (PSS)",
-                key("ref.rsa.cv"),
-            ),
-            (
-                "excluded: instructions inside the UART port (polling)",
-                key("hs.port"),
-            ),
-            (
-                "calibration: loop of 2,000,000 instructions",
-                key("calib.2m"),
-            ),
-            (
-                "calibration: two counter reads back to back",
-                key("calib.empty"),
-            ),
-        ];
-
-        println!(
-            "\n### Instructions per host TLS 1.3 handshake, {} ({}), release build (opt-level \"s\", LTO)\n",
-            m.qemu_machine, m.cpu
-        );
-        let mut head = String::from("| part |");
-        let mut rule = String::from("|---|");
-        for (n, runs) in &cols {
-            head.push_str(&format!(
-                " {n}: instructions | share | spread ({} runs) |",
-                runs.len()
-            ));
-            rule.push_str("---:|---:|---:|");
-        }
-        println!("{head}\n{rule}");
-        let total_of = |runs: &[&Report]| Stat::of(&samples(runs, "hs.total"));
-        for (name, f) in &rows {
-            let mut line = format!("| {name} |");
-            for (_, runs) in &cols {
-                match Stat::of(&f(runs)) {
-                    Some(s) => {
-                        let share = match total_of(runs) {
-                            Some(t) if !name.contains("total") && !name.starts_with("check") => {
-                                format!("{:.1} %", s.median / t.median * 100.0)
-                            }
-                            _ => String::new(),
-                        };
-                        line.push_str(&format!(
-                            " {} | {share} | {:.3} % |",
-                            mega(s.median),
-                            s.spread_pct()
-                        ));
-                    }
-                    None => line.push_str(" ? | | |"),
-                }
-            }
-            println!("{line}");
-        }
-
-        // The cycles-per-instruction assumption is for the Cortex-M4
-        // (single-cycle UMULL/UMLAL), not for the Cortex-M3.
-        if m.cpu == "cortex-m4" {
-            println!(
-                "\nCortex-M4 time of the total, ESTIMATE (not measured): {CPI} cycles per instruction assumed, flash wait states not modelled:\n"
-            );
-            let mut head = String::from("| core clock |");
-            let mut rule = String::from("|---|");
-            for (n, _) in &cols {
-                head.push_str(&format!(" {n} |"));
-                rule.push_str("---:|");
-            }
-            println!("{head}\n{rule}");
-            for mhz in [64.0, 120.0] {
-                let mut line = format!("| {mhz:.0} MHz |");
-                for (_, runs) in &cols {
-                    match total_of(runs) {
-                        Some(t) => line
-                            .push_str(&format!(" ~{:.0} ms |", t.median * CPI / (mhz * 1e6) * 1e3)),
-                        None => line.push_str(" ? |"),
-                    }
-                }
-                println!("{line}");
-            }
-        }
-
-        println!("\nDetail (median over all samples; spread = (max - min) / median):\n");
-        let mut head = String::from("| figure |");
-        let mut rule = String::from("|---|");
-        for (n, _) in &cols {
-            head.push_str(&format!(" {n}: instructions | spread (samples) |"));
-            rule.push_str("---:|---:|");
-        }
-        println!("{head}\n{rule}");
-        for (name, f) in &detail {
-            let mut line = format!("| {name} |");
-            for (_, runs) in &cols {
-                match Stat::of(&f(runs)) {
-                    Some(s) if name.starts_with("calibration") => line.push_str(&format!(
-                        " {:.0} (min {:.0}, max {:.0}) | ({}) |",
-                        s.median, s.min, s.max, s.n
-                    )),
-                    Some(s) => line.push_str(&format!(
-                        " {} | {:.3} % ({}) |",
-                        mega(s.median),
-                        s.spread_pct(),
-                        s.n
-                    )),
-                    None => line.push_str(" ? | |"),
-                }
-            }
-            println!("{line}");
-        }
-        let mut line = String::from("| UART bytes written / read per handshake |");
-        for (_, runs) in &cols {
-            let o = Stat::of(&samples(runs, "hs.bytes_out"));
-            let i = Stat::of(&samples(runs, "hs.bytes_in"));
-            match (o, i) {
-                (Some(o), Some(i)) => {
-                    line.push_str(&format!(" {:.0} / {:.0} | |", o.median, i.median))
-                }
-                _ => line.push_str(" ? | |"),
-            }
-        }
-        println!("{line}");
-    }
 }
