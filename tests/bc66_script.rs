@@ -257,3 +257,30 @@ fn firmware_handshake_codes() {
         .any(|l| l.starts_with("AT+QSSLCLOSE")));
     let _ = SocketId(0);
 }
+
+#[test]
+fn the_clock_is_read_as_every_family_reads_it() {
+    let mut m = modem(&[
+        (
+            b"AT+CCLK?\r",
+            b"\r\n+CCLK: \"80/01/06,00:00:41+00\"\r\n\r\nOK\r\n",
+        ),
+        (
+            b"AT+CCLK?\r",
+            b"\r\n+CCLK: \"26/11/22,11:29:53+00\"\r\n\r\nOK\r\n",
+        ),
+        // Unset once, then set: asked again before deciding.
+        (
+            b"AT+CCLK?\r",
+            b"\r\n+CCLK: \"86/11/22,11:29:53+00\"\r\n\r\nOK\r\n",
+        ),
+        (
+            b"AT+CCLK?\r",
+            b"\r\n+CCLK: \"26/11/22,11:29:54+00\"\r\n\r\nOK\r\n",
+        ),
+    ]);
+    assert_eq!(m.network_time(), Err(ModemError::ClockNotSet));
+    assert_eq!(m.network_time(), Ok(1_795_346_993));
+    assert_eq!(m.check_clock(), Ok(()));
+    done(m);
+}

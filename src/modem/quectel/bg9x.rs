@@ -370,22 +370,8 @@ impl<P: Port> Bg9x<P> {
     /// [`ModemError::ClockNotSet`] while it shows a date before 2024 (the
     /// modem has not had network time yet).
     pub fn network_time(&mut self) -> Result<u64, ModemError> {
-        let mut secs = None;
         let t = self.timeouts.command_ms;
-        self.run("AT+CCLK?", &[], t, &mut |l| {
-            if let Some(mut f) = Fields::after(l, b"+CCLK:") {
-                if let Some(v) = f.next() {
-                    secs = super::time::parse_cclk(v);
-                }
-            }
-            Ok(())
-        })?;
-        match secs {
-            Some(s) if s >= super::time::YEAR_2024 => Ok(s),
-            Some(_) => Err(ModemError::ClockNotSet),
-            // No readable +CCLK line: a damaged answer, not an unset clock.
-            None => Err(ModemError::At(AtError::Unexpected)),
-        }
+        super::time::network_time(&mut |h| self.run("AT+CCLK?", &[], t, h))
     }
 
     /// Whether the modem's clock (`AT+CCLK?`) has been set: what the
@@ -393,27 +379,8 @@ impl<P: Port> Bg9x<P> {
     /// without the date arithmetic of [`Bg9x::network_time`]. Fails with
     /// [`ModemError::ClockNotSet`] while it shows a year before 2024.
     pub fn check_clock(&mut self) -> Result<(), ModemError> {
-        // One damaged byte can make a set clock read as unset (a flipped
-        // year digit) or unreadable: an answer other than "set" is asked
-        // again once before it decides.
-        let mut verdict = Err(ModemError::At(AtError::Unexpected));
-        for _ in 0..2 {
-            let mut set = None;
-            let t = self.timeouts.command_ms;
-            self.run("AT+CCLK?", &[], t, &mut |l| {
-                if let Some(mut f) = Fields::after(l, b"+CCLK:") {
-                    set = f.next().map(super::time::year_set);
-                }
-                Ok(())
-            })?;
-            verdict = match set {
-                Some(true) => return Ok(()),
-                Some(false) => Err(ModemError::ClockNotSet),
-                // No readable +CCLK line: a damaged answer, not an unset clock.
-                None => Err(ModemError::At(AtError::Unexpected)),
-            };
-        }
-        verdict
+        let t = self.timeouts.command_ms;
+        super::time::check_clock(&mut |h| self.run("AT+CCLK?", &[], t, h))
     }
 
     // ---- files (AT+QFUPL / QFLST / QFDEL) ----

@@ -1,4 +1,59 @@
-//! `AT+CCLK?` time stamps.
+//! `AT+CCLK?` (3GPP 27.007): the modem's clock, read the same way by every
+//! family. The drivers pass their own command runner (`ask` runs
+//! `AT+CCLK?` and feeds each answer line to the handler it is given).
+
+use crate::at::{AtError, Fields};
+use crate::modem::ModemError;
+
+/// Runs `AT+CCLK?`, passing each information line to the handler.
+pub(crate) type Ask<'a> =
+    &'a mut dyn FnMut(&mut dyn FnMut(&[u8]) -> Result<(), AtError>) -> Result<(), AtError>;
+
+/// Unix time from the modem's clock: [`ModemError::ClockNotSet`] while it
+/// shows a year before 2024, `Unexpected` when no `+CCLK` line could be
+/// read (a damaged answer, not an unset clock).
+pub(crate) fn network_time(ask: Ask<'_>) -> Result<u64, ModemError> {
+    let mut secs = None;
+    ask(&mut |l| {
+        if let Some(mut f) = Fields::after(l, b"+CCLK:") {
+            if let Some(v) = f.next() {
+                secs = parse_cclk(v);
+            }
+        }
+        Ok(())
+    })?;
+    match secs {
+        Some(s) if s >= YEAR_2024 => Ok(s),
+        Some(_) => Err(ModemError::ClockNotSet),
+        None => Err(ModemError::At(AtError::Unexpected)),
+    }
+}
+
+/// Whether the clock has been set (what the offloaded path needs: the
+/// firmware checks validity dates against it), without the date
+/// arithmetic of [`network_time`]. One damaged byte can make a set clock
+/// read as unset (a flipped year digit) or unreadable: an answer other
+/// than "set" is asked again once before it decides.
+// Only the offloaded path uses it.
+#[cfg_attr(not(feature = "offload"), allow(dead_code))]
+pub(crate) fn check_clock(ask: Ask<'_>) -> Result<(), ModemError> {
+    let mut verdict = Err(ModemError::At(AtError::Unexpected));
+    for _ in 0..2 {
+        let mut set = None;
+        ask(&mut |l| {
+            if let Some(mut f) = Fields::after(l, b"+CCLK:") {
+                set = f.next().map(year_set);
+            }
+            Ok(())
+        })?;
+        verdict = match set {
+            Some(true) => return Ok(()),
+            Some(false) => Err(ModemError::ClockNotSet),
+            None => Err(ModemError::At(AtError::Unexpected)),
+        };
+    }
+    verdict
+}
 
 /// 2024-01-01T00:00:00Z: an earlier modem clock has not had network time.
 pub const YEAR_2024: u64 = 1_704_067_200;

@@ -259,28 +259,6 @@ impl<P: Port> Bc66<P> {
         Ok(ip)
     }
 
-    /// Whether the clock (`AT+CCLK?`) has been set; asked again once when
-    /// it reads unset or unreadable (a damaged digit).
-    fn clock_set(&mut self) -> Result<(), ModemError> {
-        let mut verdict = Err(ModemError::At(AtError::Unexpected));
-        for _ in 0..2 {
-            let mut set = None;
-            let t = self.timeouts.command_ms;
-            self.run("AT+CCLK?", &[], t, &mut |l| {
-                if let Some(mut f) = Fields::after(l, b"+CCLK:") {
-                    set = f.next().map(super::time::year_set);
-                }
-                Ok(())
-            })?;
-            verdict = match set {
-                Some(true) => return Ok(()),
-                Some(false) => Err(ModemError::ClockNotSet),
-                None => Err(ModemError::At(AtError::Unexpected)),
-            };
-        }
-        verdict
-    }
-
     /// Wait for `done`, handling URCs, up to `timeout_ms`; a reboot ends it.
     fn wait(
         &mut self,
@@ -677,19 +655,8 @@ impl<P: Port> Modem for Bc66<P> {
         self.at.unix_time()
     }
     fn network_time(&mut self) -> Result<u64, ModemError> {
-        let mut time = None;
         let t = self.timeouts.command_ms;
-        self.run("AT+CCLK?", &[], t, &mut |l| {
-            if let Some(mut f) = Fields::after(l, b"+CCLK:") {
-                time = f.next().map(super::parse_cclk);
-            }
-            Ok(())
-        })?;
-        match time {
-            Some(Some(t)) => Ok(t),
-            Some(None) => Err(ModemError::ClockNotSet),
-            None => Err(ModemError::At(AtError::Unexpected)),
-        }
+        super::time::network_time(&mut |h| self.run("AT+CCLK?", &[], t, h))
     }
 }
 
@@ -738,7 +705,8 @@ impl<P: Port> Sockets for Bc66<P> {
 
 impl<P: Port> FirmwareTls for Bc66<P> {
     fn check_clock(&mut self) -> Result<(), ModemError> {
-        self.clock_set()
+        let t = self.timeouts.command_ms;
+        super::time::check_clock(&mut |h| self.run("AT+CCLK?", &[], t, h))
     }
     /// Inline into the slot the name's extension selects (`.pem` CA,
     /// `.crt` client certificate, `.key` client key), unless the same name
