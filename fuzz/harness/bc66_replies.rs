@@ -16,57 +16,16 @@
 
 use modemtls::modem::quectel::{Bc66, Timeouts};
 use modemtls::modem::{Apn, FirmwareTls, Modem, Sockets, TlsParams};
-use modemtls::port::{Port, PortError};
+// Shared with the other family's harness (the corpus test loads both).
+#[allow(clippy::duplicate_mod)]
+#[path = "replies_port.rs"]
+mod replies_port;
+use replies_port::FuzzPort;
 
 /// Sent as hex: upper-case hex digits are payload, any other letter is
 /// command text.
 const PAYLOAD: &[u8] = b"payload-bytes;lower-case=1";
 const FILE: &[u8] = b"-----begin certificate-----\nzmlszq==\n";
-
-struct FuzzPort<'d> {
-    answers: std::slice::Split<'d, u8, fn(&u8) -> bool>,
-    ready: std::collections::VecDeque<u8>,
-    step: usize,
-    now: u64,
-    written: Vec<u8>,
-    /// Each write: where it starts in `written`, and the answer it released.
-    log: Vec<(usize, &'d [u8])>,
-}
-
-fn separator(b: &u8) -> bool {
-    *b == 0xFE
-}
-
-impl Port for FuzzPort<'_> {
-    fn write_all(&mut self, data: &[u8]) -> Result<(), PortError> {
-        let answer = self.answers.next().unwrap_or(&[]);
-        self.log.push((self.written.len(), answer));
-        self.written.extend_from_slice(data);
-        self.ready.extend(answer);
-        // A bound on the work one input can cause.
-        if self.written.len() > 1 << 20 {
-            return Err(PortError::Closed);
-        }
-        Ok(())
-    }
-
-    fn read(&mut self, buf: &mut [u8], timeout_ms: u32) -> Result<usize, PortError> {
-        let n = buf.len().min(self.step).min(self.ready.len());
-        if n == 0 {
-            self.now += u64::from(timeout_ms.max(1));
-            return Ok(0);
-        }
-        for (dst, src) in buf.iter_mut().zip(self.ready.drain(..n)) {
-            *dst = src;
-        }
-        self.now += 1;
-        Ok(n)
-    }
-
-    fn now_ms(&mut self) -> u64 {
-        self.now
-    }
-}
 
 /// How many bytes a command line announces, and whether they are hex (a
 /// send) or text ending with Ctrl-Z (a certificate upload, PEM + 1).
@@ -144,14 +103,7 @@ pub fn run(data: &[u8]) {
     let Some((&control, data)) = data.split_first() else {
         return;
     };
-    let port = FuzzPort {
-        answers: data.split(separator as fn(&u8) -> bool),
-        ready: Default::default(),
-        step: usize::from(control).max(1),
-        now: 0,
-        written: Vec::new(),
-        log: Vec::new(),
-    };
+    let port = FuzzPort::new(data, usize::from(control));
     let mut m = Bc66::new(port);
     m.set_timeouts(Timeouts {
         command_ms: 300,

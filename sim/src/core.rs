@@ -252,6 +252,35 @@ impl Core {
         }
     }
 
+    /// The basic (non-`+`) commands every family answers alike: `ATE0`,
+    /// `ATE1`, `ATI` (manufacturer, model, `Revision:`), and settings that
+    /// only answer `OK` (`ATZ`, `AT&F`, `AT&W`, `ATV1`, `ATQ0`, plus a
+    /// family's `more`); anything else is `ERROR`.
+    pub fn basic_cmd(&mut self, cmd: &str, more: &[&str]) {
+        const OK_ONLY: &[&str] = &["Z", "Z0", "&F", "&F0", "&W", "&W0", "V1", "Q0"];
+        match cmd {
+            "E0" => {
+                self.echo = false;
+                self.ok();
+            }
+            "E1" | "E" => {
+                self.echo = true;
+                self.ok();
+            }
+            "I" | "I0" => {
+                let p = &self.sh.cfg.profile;
+                let lines = vec![
+                    p.manufacturer.clone(),
+                    p.model.clone(),
+                    format!("Revision: {}", p.revision),
+                ];
+                self.info_ok(&lines);
+            }
+            c if OK_ONLY.contains(&c) || more.contains(&c) => self.ok(),
+            _ => self.error(),
+        }
+    }
+
     /// Information lines then OK.
     pub fn info_ok(&mut self, lines: &[String]) {
         let mut o = Vec::new();

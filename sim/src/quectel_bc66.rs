@@ -184,27 +184,7 @@ impl Session {
     }
 
     fn basic_cmd(&mut self, cmd: &str) {
-        match cmd {
-            "E0" => {
-                self.echo = false;
-                self.ok();
-            }
-            "E1" | "E" => {
-                self.echo = true;
-                self.ok();
-            }
-            "I" | "I0" => {
-                let p = &self.sh.cfg.profile;
-                let lines = vec![
-                    p.manufacturer.clone(),
-                    p.model.clone(),
-                    format!("Revision: {}", p.revision),
-                ];
-                self.info_ok(&lines);
-            }
-            "Z" | "Z0" | "&F" | "&F0" | "&W" | "&W0" | "V1" | "Q0" => self.ok(),
-            _ => self.error(),
-        }
+        self.core.basic_cmd(cmd, &[])
     }
 
     fn extended_cmd(&mut self, name: &str, form: Form) {

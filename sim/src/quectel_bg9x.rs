@@ -316,28 +316,9 @@ impl Session {
     }
 
     fn basic_cmd(&mut self, cmd: &str) {
-        match cmd {
-            "E0" => {
-                self.echo = false;
-                self.ok();
-            }
-            "E1" | "E" => {
-                self.echo = true;
-                self.ok();
-            }
-            "I" | "I0" => {
-                let p = &self.sh.cfg.profile;
-                let lines = vec![
-                    p.manufacturer.clone(),
-                    p.model.clone(),
-                    format!("Revision: {}", p.revision),
-                ];
-                self.info_ok(&lines);
-            }
-            "Z" | "Z0" | "&F" | "&F0" | "&W" | "&W0" | "V1" | "Q0" | "&D0" | "&D1" | "&D2"
-            | "&C0" | "&C1" | "&K0" | "&K3" => self.ok(),
-            _ => self.error(),
-        }
+        // The V.250 settings a BG9x takes without a word.
+        const MORE: &[&str] = &["&D0", "&D1", "&D2", "&C0", "&C1", "&K0", "&K3"];
+        self.core.basic_cmd(cmd, MORE)
     }
 
     fn extended_cmd(&mut self, name: &str, form: Form) {

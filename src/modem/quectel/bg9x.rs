@@ -176,7 +176,6 @@ impl<P: Port> Bg9x<P> {
 
     /// Run `head` + `args`, passing information lines to `on_line`: one
     /// copy of the command building and running for every command.
-    #[inline(never)]
     fn run(
         &mut self,
         head: &str,
@@ -184,9 +183,7 @@ impl<P: Port> Bg9x<P> {
         timeout_ms: u32,
         on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
     ) -> Result<(), AtError> {
-        let mut c = Command::empty();
-        build(&mut c, head, args)?;
-        self.at.exec_dyn(&mut c, timeout_ms, &mut self.urc, on_line)
+        crate::modem::common::run(&mut self.at, &mut self.urc, head, args, timeout_ms, on_line)
     }
 
     /// Run `head` + `args` with the command deadline, ignoring lines.

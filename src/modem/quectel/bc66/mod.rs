@@ -158,7 +158,6 @@ impl<P: Port> Bc66<P> {
         model.contains("BC66") || model.contains("BC660K") || model.contains("BC950K")
     }
 
-    #[inline(never)]
     fn run(
         &mut self,
         head: &str,
@@ -166,9 +165,7 @@ impl<P: Port> Bc66<P> {
         timeout_ms: u32,
         on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
     ) -> Result<(), AtError> {
-        let mut c = Command::empty();
-        build(&mut c, head, args)?;
-        self.at.exec_dyn(&mut c, timeout_ms, &mut self.urc, on_line)
+        crate::modem::common::run(&mut self.at, &mut self.urc, head, args, timeout_ms, on_line)
     }
 
     fn cmd(&mut self, head: &str, args: &[Arg<'_>]) -> Result<(), AtError> {
