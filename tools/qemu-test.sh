@@ -55,5 +55,9 @@ mapfile -t cbudget < <(budgets --budget "${MODEMTLS_C_BUDGET:-}")
 "$runner" --firmware c --machine all --scenario all --timeout 120 "${cbudget[@]}" "$@"
 
 echo
+echo "==> Rust firmware built for a Quectel BC66 (feature bc66), against the simulated BC66"
+"$runner" --firmware rust --machine all --scenario all --modem bc66 --timeout 120 "$@"
+
+echo
 echo "==> C firmware against a simulated Quectel BC66 (the library identifies it at mtls_modem_init)"
 "$runner" --firmware c --machine all --scenario all --modem bc66 --timeout 120 --no-build "$@"

@@ -45,7 +45,7 @@ pub(crate) const USAGE: &str = "usage: qemu-runner [--machine an385|an386|all] [
                    [--fw-dir ports/qemu-rust|ports/qemu-c (with one --firmware)]
                    [--seed 64-HEX (auto-host RNG, test only)]
                    [--modem bg96|bg96-nosni|bg95|bc66|bc660k (the simulated modem; default bg96;
-                    a BC66 only with --firmware c, which identifies the modem at init)]";
+                    the C firmware identifies it at init, the Rust firmware is built for it)]";
 
 pub(crate) fn parse_args() -> Result<Args, String> {
     let mut a = Args {

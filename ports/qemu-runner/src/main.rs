@@ -387,9 +387,6 @@ fn run(args: &Args) -> Res<bool> {
 /// Build the images of one firmware, run every scenario on every machine,
 /// print the results and the image sizes.
 fn run_firmware(args: &Args, fw: Firmware) -> Res<bool> {
-    if fw == Firmware::Rust && !args.modem.starts_with("bg9") {
-        return Err("the Rust firmware drives a BG9x; run other modems with --firmware c".into());
-    }
     if fw == Firmware::C {
         which("arm-none-eabi-gcc").ok_or(
             "arm-none-eabi-gcc not found (Debian: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi; tools/setup.sh installs them)",
@@ -410,7 +407,10 @@ fn run_firmware(args: &Args, fw: Firmware) -> Res<bool> {
         variants.dedup();
         for v in variants {
             let elf = match fw {
-                Firmware::Rust => build_fw(&fw_dir, m, v, args.lean, out.path(), args.build)?,
+                Firmware::Rust => {
+                    let bc66 = !args.modem.starts_with("bg9");
+                    build_fw(&fw_dir, m, v, args.lean, bc66, out.path(), args.build)?
+                }
                 Firmware::C => build_c_fw(&fw_dir, m, out.path(), args.build)?,
             };
             let sz = sizes(&elf)?;
@@ -585,29 +585,40 @@ fn which(cmd: &str) -> Option<PathBuf> {
 /// overwritten by every feature set, so each build is kept as
 /// `qemu-fw-<machine>-<variant>[-lean]` next to it (what `--no-build`
 /// runs) and copied into `out` for the run.
+/// `bc66`: the firmware drives a BC66 (its feature `bc66`).
 fn build_fw(
     fw_dir: &Path,
     m: &Machine,
     v: Variant,
     lean: bool,
+    bc66: bool,
     out: &Path,
     build: bool,
 ) -> Res<PathBuf> {
     let target_dir = fw_dir.join("target");
     let release = target_dir.join(m.target).join("release");
     let name = format!(
-        "qemu-fw-{}-{}{}",
+        "qemu-fw-{}-{}{}{}",
         m.name,
         v.name(),
-        if lean { "-lean" } else { "" }
+        if lean { "-lean" } else { "" },
+        if bc66 { "-bc66" } else { "" }
     );
+    let mut features = v.features(lean);
+    if bc66 {
+        // `--features a,b` or none yet: add bc66 either way.
+        match features.iter().position(|f| f == "--features") {
+            Some(i) if i + 1 < features.len() => features[i + 1].push_str(",bc66"),
+            _ => features.extend(["--features".to_string(), "bc66".to_string()]),
+        }
+    }
     let kept = release.join(&name);
     if build {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let status = Command::new(cargo)
             .current_dir(fw_dir)
             .args(["build", "--release", "--quiet", "--target", m.target])
-            .args(v.features(lean))
+            .args(&features)
             .arg("--manifest-path")
             .arg(fw_dir.join("Cargo.toml"))
             .arg("--target-dir")

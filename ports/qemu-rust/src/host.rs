@@ -97,9 +97,10 @@ pub fn auto_host(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Fai
     let (mut rng, bufs) = host_setup(p)?;
     let mut modem = modem();
     modem_up(&mut modem, steps)?;
-    let cfg = SessionConfig::new(p.host, p.port)
+    let mut cfg = SessionConfig::new(p.host, p.port)
         .trust(Credential::Pem(ca))
         .mode(Mode::Auto);
+    cfg.accept_chain_only = p.chain_only;
     let mut cache: PathCache<4> = PathCache::new();
     let s = auto::connect_observed(
         &mut modem,

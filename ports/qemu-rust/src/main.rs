@@ -151,7 +151,12 @@ fn main() -> ! {
     detail!(
         "      sizes: Bg9x<CmsdkUart> {} B, OffloadSession {} B",
         core::mem::size_of::<modemtls::modem::quectel::Bg9x<uart::CmsdkUart>>(),
-        core::mem::size_of::<modemtls::offload::OffloadSession<'static, modemtls::modem::quectel::Bg9x<uart::CmsdkUart>>>()
+        core::mem::size_of::<
+            modemtls::offload::OffloadSession<
+                'static,
+                modemtls::modem::quectel::Bg9x<uart::CmsdkUart>,
+            >,
+        >()
     );
     let at_paint = painted.at_paint;
     let mut steps = Steps::new(painted);

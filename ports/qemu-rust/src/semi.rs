@@ -134,6 +134,9 @@ pub struct Params<'a> {
     pub port: u16,
     /// HTTP path.
     pub path: &'a str,
+    /// `chain_only=1`: accept an offloaded session whose firmware checks
+    /// the chain but not the host name (`SessionConfig::accept_chain_only`).
+    pub chain_only: bool,
     /// Test-only RNG seed for the host TLS path, when the runner gave one:
     /// its 64 hex digits (checked by [`parse_params`]; see [`Params::seed`]).
     seed_hex: Option<&'a [u8]>,
@@ -198,6 +201,7 @@ pub fn parse_params(text: &[u8]) -> Result<Params<'_>, ParamError> {
     let mut host = None;
     let mut port = None;
     let mut path: &[u8] = b"/";
+    let mut chain_only = false;
     let mut seed_hex = None;
     let mut rest = text;
     while !rest.is_empty() {
@@ -232,6 +236,7 @@ pub fn parse_params(text: &[u8]) -> Result<Params<'_>, ParamError> {
             b"host" => host = Some(v),
             b"port" => port = Some(parse_u16(v).ok_or(ParamError::Port)?),
             b"path" => path = v,
+            b"chain_only" => chain_only = v == b"1",
             b"seed" => {
                 if v.len() != 64 || !v.iter().all(|&c| hex_digit(c).is_some()) {
                     return Err(ParamError::Seed);
@@ -246,6 +251,7 @@ pub fn parse_params(text: &[u8]) -> Result<Params<'_>, ParamError> {
         host: as_str(host.filter(|h| !h.is_empty()).ok_or(ParamError::Host)?),
         port: port.filter(|&p| p != 0).ok_or(ParamError::Port)?,
         path: as_str(path),
+        chain_only,
         seed_hex,
     })
 }
