@@ -196,6 +196,26 @@ fn run(row: Row) {
         (want, Ok(s)) => panic!("want {want:?}, connected: {:?}", TlsSession::info(&s)),
         (want, Err(e)) => panic!("want {want:?}, got {e:?}: {e}"),
     }
+    // A fallback is remembered: the next session to the host goes
+    // straight to the host path.
+    if let Expect::Host(PathReason::Fallback(_)) = row.expect {
+        let bufs = HostBuffers {
+            read: &mut rx,
+            write: &mut tx,
+            scratch: &mut scratch,
+        };
+        let s = auto::connect(
+            &mut modem,
+            &cfg,
+            &mut rand_core::OsRng,
+            bufs,
+            Some(&mut cache),
+        )
+        .expect("second session");
+        let info = TlsSession::info(&s);
+        assert_eq!((info.path, info.reason), (Path::Host, PathReason::Cached));
+        TlsSession::close(s).expect("close");
+    }
     // The simulator counts sockets as of its last poll (a few ms).
     let end = Instant::now() + Duration::from_secs(2);
     while sim.open_sockets() != 0 && Instant::now() < end {
