@@ -78,7 +78,8 @@ pub enum ConfigError {
     /// modem has no client-certificate support).
     ModeUnavailable,
     /// [`crate::session::Mode::Offload`] with verification on a modem
-    /// whose firmware cannot check the host name, without
+    /// whose firmware cannot check the host name or the validity dates,
+    /// without
     /// [`crate::session::SessionConfig::accept_chain_only`].
     NoHostnameCheck,
 }
@@ -96,7 +97,7 @@ impl ConfigError {
             ConfigError::CredentialTooLarge => "a certificate or key is larger than the modem accepts",
             ConfigError::BufferTooSmall => "a host TLS buffer is too small: the read buffer needs 16,640 bytes (one full TLS record), the write buffer 1,024",
             ConfigError::ModeUnavailable => "the requested TLS path is not available in this build or on this modem",
-            ConfigError::NoHostnameCheck => "the modem firmware cannot check the server's host name: use the host path (Mode::Auto or Mode::Host), or accept_chain_only when a private CA signs only your servers",
+            ConfigError::NoHostnameCheck => "the modem firmware checks the certificate chain but not the host name or dates: use the host path (Mode::Auto or Mode::Host), or accept_chain_only when a private CA signs only your servers",
         })
     }
 }

@@ -68,8 +68,9 @@ pub enum PathReason {
     /// ([`ServerHints::end_to_end`]), which only the host path gives.
     NeedsEndToEnd,
     /// Auto: verification is on and the firmware cannot check the server's
-    /// host name (capability `hostname_check`, e.g. the BC66), and the
-    /// configuration does not accept a chain-only check
+    /// host name or the validity dates (capabilities `hostname_check`,
+    /// `validity_check`, e.g. the BC66), and the configuration does not
+    /// accept a chain-only check
     /// ([`SessionConfig::accept_chain_only`]).
     NeedsHostnameCheck,
 }
@@ -222,12 +223,14 @@ pub struct SessionConfig<'a> {
     /// Verify the chain and host name but not the validity dates (for a
     /// device that has no trustworthy clock).
     pub accept_unchecked_validity: bool,
-    /// Accept an offloaded session whose firmware verifies the chain but
-    /// cannot check the host name (capability `hostname_check` false, e.g.
-    /// the BC66). Safe only when the CA signs nothing but your own
-    /// servers (a private CA): any certificate it issued would do. Without
-    /// it, Auto takes the host path ([`PathReason::NeedsHostnameCheck`])
-    /// and [`Mode::Offload`] refuses ([`ConfigError::NoHostnameCheck`]).
+    /// Accept an offloaded session whose firmware verifies the chain only:
+    /// not the host name, nor the validity dates (capabilities
+    /// `hostname_check`/`validity_check` false, e.g. the BC66). Safe only
+    /// when the CA signs nothing but your own servers (a private CA) and
+    /// revokes by reissuing: any certificate it issued, even expired, would
+    /// do. Without it, Auto takes the host path
+    /// ([`PathReason::NeedsHostnameCheck`]) and [`Mode::Offload`] refuses
+    /// ([`ConfigError::NoHostnameCheck`]).
     pub accept_chain_only: bool,
     /// Run the capability probe over a raw socket when the modem's
     /// handshake fails, to name the cause (default on; needs the

@@ -41,7 +41,7 @@ pub fn plan(caps: &Capabilities, cfg: &SessionConfig<'_>, cached: Option<CacheEn
     if cfg.hints.end_to_end {
         return host(PathReason::NeedsEndToEnd);
     }
-    if !cfg.insecure_no_verify && !caps.hostname_check && !cfg.accept_chain_only {
+    if !cfg.insecure_no_verify && !caps.verifies_fully() && !cfg.accept_chain_only {
         return host(PathReason::NeedsHostnameCheck);
     }
     if cfg.hints.tls13_only && caps.max_tls < TlsVersion::Tls13 {

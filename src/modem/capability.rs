@@ -39,6 +39,9 @@ pub struct Capabilities {
     pub sni: bool,
     /// The firmware can check the certificate's host name.
     pub hostname_check: bool,
+    /// The firmware checks the certificates' validity dates (against its
+    /// clock).
+    pub validity_check: bool,
     /// CA file encodings it parses.
     pub ca_formats: CaFormats,
     /// Largest certificate/key file it accepts, bytes.
@@ -82,6 +85,7 @@ impl Capabilities {
         cipher_suites: &[],
         sni: false,
         hostname_check: false,
+        validity_check: false,
         ca_formats: CaFormats {
             pem: false,
             der: false,
@@ -107,6 +111,7 @@ impl Capabilities {
             cipher_suites: BG9X_CIPHER_SUITES,
             sni: !old_bg96,
             hostname_check: true,
+            validity_check: true,
             // The Quectel SSL notes document PEM files only; a DER
             // credential is uploaded converted to PEM.
             ca_formats: CaFormats {
@@ -135,6 +140,7 @@ impl Capabilities {
             cipher_suites: BC66_CIPHER_SUITES,
             sni: false,
             hostname_check: false,
+            validity_check: false,
             ca_formats: CaFormats {
                 pem: true,
                 der: false,
@@ -146,6 +152,13 @@ impl Capabilities {
             send_chunk: 512,
             read_chunk: 512,
         }
+    }
+
+    /// Whether the firmware's own verification covers what the library
+    /// promises (chain, host name, validity dates): without it an offloaded
+    /// session needs `SessionConfig::accept_chain_only`.
+    pub fn verifies_fully(&self) -> bool {
+        self.hostname_check && self.validity_check
     }
 
     /// Whether the firmware offers `suite`.

@@ -65,7 +65,7 @@ pub(crate) fn open<M: FirmwareTls>(
     if cfg.client.is_some() && !caps.client_cert {
         return Err(Error::Config(ConfigError::ModeUnavailable));
     }
-    if verify && !caps.hostname_check && !cfg.accept_chain_only {
+    if verify && !caps.verifies_fully() && !cfg.accept_chain_only {
         return Err(Error::Config(ConfigError::NoHostnameCheck));
     }
 

@@ -134,7 +134,7 @@ pub fn verify_fail(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), F
     let cfg = SessionConfig::new(p.host, p.port)
         .trust(Credential::Pem(ca))
         .mode(Mode::Offload);
-    let checks_host_name = modem.capabilities().hostname_check;
+    let checks_host_name = modem.capabilities().verifies_fully();
     let outcome = match offload::connect(&mut modem, &cfg) {
         Ok(s) => {
             let _ = s.close();
