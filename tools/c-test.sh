@@ -142,6 +142,39 @@ else
     record "C tests under valgrind" "SKIPPED (no valgrind)"
 fi
 
+# The second modem family: a simulated BC66, RSA certificates (its firmware
+# has RSA key exchange only), servers that serve one small file.
+(
+    cd "$TMP"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout rsa_ca.key -sha256 -days 30 \
+        -subj "/CN=modemtls C test RSA CA" -addext "basicConstraints=critical,CA:TRUE" \
+        -addext "keyUsage=critical,keyCertSign,cRLSign" -out rsa_ca.pem 2>/dev/null
+    for name in server other; do
+        openssl req -newkey rsa:2048 -nodes -keyout rsa_$name.key -subj "/CN=$name.test" -out rsa_$name.csr 2>/dev/null
+        openssl x509 -req -in rsa_$name.csr -CA rsa_ca.pem -CAkey rsa_ca.key -CAcreateserial -sha256 -days 30 \
+            -extfile $name.ext -out rsa_$name.pem 2>/dev/null
+    done
+    mkdir -p www && printf 'hello from the C test server\n' > www/hello.txt
+)
+"$SIM" --listen 127.0.0.1:0 --profile bc66 --host server.test=127.0.0.1 --host other.test=127.0.0.1 --quiet \
+    >"$TMP/sim_bc66.log" 2>&1 &
+pids+=($!)
+serve_www() { # name cert key extra-args...
+    local name=$1 cert=$2 key=$3; shift 3
+    (cd "$TMP/www" && exec openssl s_server -accept 127.0.0.1:0 -cert "$TMP/$cert" -key "$TMP/$key" -WWW \
+        -no-CAfile -no-CApath -no-CAstore "$@" >"$TMP/s_server_$name.log" 2>&1 </dev/null) &
+    pids+=($!)
+}
+serve_www friendly rsa_server.pem rsa_server.key -tls1_2 -cipher AES128-SHA
+serve_www rsa13 rsa_server.pem rsa_server.key -tls1_3
+serve_www rsawrong rsa_other.pem rsa_other.key -tls1_3
+P_BC66=$(port_of "$TMP/sim_bc66.log" "listening on 127.0.0.1:")
+PF=$(port_of "$TMP/s_server_friendly.log" "ACCEPT 127.0.0.1:")
+PR13=$(port_of "$TMP/s_server_rsa13.log" "ACCEPT 127.0.0.1:")
+PRW=$(port_of "$TMP/s_server_rsawrong.log" "ACCEPT 127.0.0.1:")
+run "C ABI against a simulated BC66 (family, chain-only, host path)" "$OUT/test_family" \
+    "127.0.0.1:$P_BC66" "$TMP/rsa_ca.pem" "$PF" "$PR13" "$PRW"
+
 run "C ABI from four threads (open/close, ISR, BUSY)" "$OUT/test_threads"
 # The same under ThreadSanitizer, with the library and the standard library
 # instrumented (-Zbuild-std needs the rust-src component; tools/setup.sh
