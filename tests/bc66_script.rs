@@ -255,7 +255,6 @@ fn firmware_handshake_codes() {
         .log
         .iter()
         .any(|l| l.starts_with("AT+QSSLCLOSE")));
-    let _ = SocketId(0);
 }
 
 #[test]
@@ -282,5 +281,25 @@ fn the_clock_is_read_as_every_family_reads_it() {
     assert_eq!(m.network_time(), Err(ModemError::ClockNotSet));
     assert_eq!(m.network_time(), Ok(1_795_346_993));
     assert_eq!(m.check_clock(), Ok(()));
+    done(m);
+}
+
+/// A socket id the driver never opened (a caller's mistake) touches
+/// nothing: no command goes out, the answer is `Closed`.
+#[test]
+fn an_unknown_socket_id_is_closed_and_sends_nothing() {
+    let mut m = modem(&[]);
+    let mut buf = [0u8; 8];
+    for id in [0u8, 4, 7, 9, 200] {
+        assert_eq!(
+            Sockets::send(&mut m, SocketId(id), b"x"),
+            Err(ModemError::Closed)
+        );
+        assert_eq!(
+            m.recv_wait(SocketId(id), &mut buf, 10),
+            Err(ModemError::Closed)
+        );
+        assert_eq!(Sockets::close(&mut m, SocketId(id)), Ok(()));
+    }
     done(m);
 }

@@ -32,6 +32,16 @@ use crate::port::Port;
 use heapless::String;
 use urc::{hex_value, UrcState, SOCKETS};
 
+/// The mask bit of raw socket `id` (none for an id the modem does not
+/// have: a caller's bogus id touches nothing).
+fn bit(id: u8) -> u8 {
+    if usize::from(id) < SOCKETS {
+        1 << id
+    } else {
+        0
+    }
+}
+
 /// The id the [`Sockets`] calls know the offloaded connection by (raw
 /// sockets are 0-4).
 const SSL_SOCKET: SocketId = SocketId(8);
@@ -275,9 +285,9 @@ impl<P: Port> Bc66<P> {
     fn tcp_open_inner(&mut self, host: &str, port: u16) -> Result<SocketId, ModemError> {
         self.ensure_up()?;
         let id = (0..SOCKETS as u8)
-            .find(|&i| self.sockets_in_use & (1 << i) == 0)
+            .find(|&i| self.sockets_in_use & bit(i) == 0)
             .ok_or(ModemError::NoFreeSocket)?;
-        self.sockets_in_use |= 1 << id;
+        self.sockets_in_use |= bit(id);
         self.urc.clear_socket(id);
         let args = [
             Arg::Int(self.context()),
@@ -289,25 +299,39 @@ impl<P: Port> Bc66<P> {
             Arg::Int(0),
         ];
         if let Err(e) = self.cmd("AT+QIOPEN=", &args) {
-            self.sockets_in_use &= !(1 << id);
+            self.sockets_in_use &= !bit(id);
             return Err(e.into());
         }
         let t = self.timeouts.open_ms;
-        let opened = self.wait(t, |u, id| u.open_result[usize::from(id)].is_some(), id);
+        let opened = self.wait(
+            t,
+            |u, id| {
+                u.open_result
+                    .get(usize::from(id))
+                    .is_some_and(Option::is_some)
+            },
+            id,
+        );
         let code = match opened {
-            Ok(true) => self.urc.open_result[usize::from(id)].unwrap_or(-1),
+            Ok(true) => self
+                .urc
+                .open_result
+                .get(usize::from(id))
+                .copied()
+                .flatten()
+                .unwrap_or(-1),
             Ok(false) => {
                 let _ = self.close_raw(id);
                 return Err(ModemError::OpenTimeout);
             }
             Err(e) => {
-                self.sockets_in_use &= !(1 << id);
+                self.sockets_in_use &= !bit(id);
                 return Err(e);
             }
         };
         if code == 0 {
             // Data may have come before the URC could say so.
-            self.urc.readable |= 1 << id;
+            self.urc.readable |= bit(id);
             return Ok(SocketId(id));
         }
         let _ = self.close_raw(id);
@@ -322,7 +346,7 @@ impl<P: Port> Bc66<P> {
 
     fn close_raw(&mut self, id: u8) -> Result<(), ModemError> {
         let r = self.cmd("AT+QICLOSE=", &[Arg::Int(u32::from(id))]);
-        self.sockets_in_use &= !(1 << id);
+        self.sockets_in_use &= !bit(id);
         self.urc.clear_socket(id);
         match r {
             Ok(()) => Ok(()),
@@ -367,7 +391,7 @@ impl<P: Port> Bc66<P> {
                 Ok(()) => return Ok(n),
                 Err(e @ (AtError::PromptLost | AtError::Timeout | AtError::Garbled)) => {
                     let _ = self.cmd("AT+QICLOSE=", &[Arg::Int(u32::from(id))]);
-                    self.urc.closed |= 1 << id;
+                    self.urc.closed |= bit(id);
                     return Err(ModemError::At(e));
                 }
                 Err(AtError::SendFail) if self.at.now_ms() < deadline => {
@@ -392,7 +416,7 @@ impl<P: Port> Bc66<P> {
         } else {
             (&mut small[..], 1)
         };
-        self.urc.readable &= !(1 << id);
+        self.urc.readable &= !bit(id);
         let mut c = Command::empty();
         build(
             &mut c,
@@ -412,7 +436,7 @@ impl<P: Port> Bc66<P> {
             .map_err(ModemError::At)?;
         let n = unhex_in_place(dst, digits)?;
         if n > 0 {
-            self.urc.readable |= 1 << id;
+            self.urc.readable |= bit(id);
         }
         if buf.len() < 2 {
             if let (Some(d), Some(&s)) = (buf.get_mut(0), small.first()) {
@@ -667,8 +691,11 @@ impl<P: Port> Sockets for Bc66<P> {
         }
         if id == SSL_SOCKET {
             self.send_ssl(data)
-        } else {
+        } else if self.sockets_in_use & bit(id.0) != 0 {
             self.send_raw(id.0, data)
+        } else {
+            // Not a socket this driver opened.
+            Err(ModemError::Closed)
         }
     }
     fn recv_wait(
@@ -679,8 +706,10 @@ impl<P: Port> Sockets for Bc66<P> {
     ) -> Result<usize, ModemError> {
         if id == SSL_SOCKET {
             self.recv_ssl(buf, timeout_ms)
-        } else {
+        } else if self.sockets_in_use & bit(id.0) != 0 {
             self.recv_raw(id.0, buf, timeout_ms)
+        } else {
+            Err(ModemError::Closed)
         }
     }
     fn close(&mut self, id: SocketId) -> Result<(), ModemError> {
@@ -693,7 +722,7 @@ impl<P: Port> Sockets for Bc66<P> {
                 Err(e) => Err(e.into()),
             };
         }
-        if usize::from(id.0) >= SOCKETS || self.sockets_in_use & (1 << id.0) == 0 {
+        if self.sockets_in_use & bit(id.0) == 0 {
             return Ok(());
         }
         self.close_raw(id.0)
