@@ -24,27 +24,8 @@
 #include <string.h>
 
 #include "modemtls.h"
+#include "check.h"
 #include "posix_port.h"
-
-static int failures, checks;
-
-#define CHECK(cond, ...)                                          \
-    do {                                                          \
-        checks++;                                                 \
-        if (!(cond)) {                                            \
-            failures++;                                           \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                         \
-            fputc('\n', stderr);                                  \
-        }                                                         \
-    } while (0)
-
-#define EXPECT(call, want)                                                              \
-    do {                                                                                \
-        mtls_status got_ = (call);                                                      \
-        CHECK(got_ == (want), "%s\n    -> %s\n    want %s", #call,                      \
-              mtls_status_str((int32_t)got_), mtls_status_str((int32_t)(want)));        \
-    } while (0)
 
 static const char *HOST = "server.test";
 static uint8_t ca[65536];
