@@ -136,6 +136,8 @@ pub struct Params<'a> {
     pub path: &'a str,
     /// `chain_only=1`: accept an offloaded session whose firmware checks
     /// the chain but not the host name (`SessionConfig::accept_chain_only`).
+    // Read by the offloaded scenarios only (not in the host-only image).
+    #[cfg_attr(not(feature = "offload"), allow(dead_code))]
     pub chain_only: bool,
     /// Test-only RNG seed for the host TLS path, when the runner gave one:
     /// its 64 hex digits (checked by [`parse_params`]; see [`Params::seed`]).
