@@ -303,3 +303,22 @@ fn an_unknown_socket_id_is_closed_and_sends_nothing() {
     }
     done(m);
 }
+
+/// Pushed TLS data with a byte that is not a hex digit (UART damage) is
+/// the session's failure as damage, never bytes handed on.
+#[test]
+fn damaged_pushed_data_is_garbled_not_delivered() {
+    let mut script: Vec<(&[u8], &[u8])> = SSL_CFG.to_vec();
+    script.push((
+        b"AT+QSSLOPEN=0,0,\"server.test\",443,0\r",
+        b"\r\nOK\r\n\r\n+QSSLOPEN: 0,0,0\r\n\r\n+QSSLURC: \"recv\",0,0,2,\"6\x2169\"\r\n",
+    ));
+    let mut m = modem(&script);
+    let id = m.tls_open(&params(Some("0a1b2c3d.pem"))).expect("open");
+    let mut buf = [0u8; 8];
+    assert_eq!(
+        m.recv_wait(id, &mut buf, 500),
+        Err(ModemError::At(modemtls::at::AtError::Garbled))
+    );
+    done(m);
+}

@@ -516,14 +516,22 @@ impl<P: Port> Bc66<P> {
         if buf.is_empty() {
             return Ok(0);
         }
-        if self.urc.ssl_rx.is_empty() && !self.urc.ssl_closed && !self.urc.ssl_lost {
+        if self.urc.ssl_rx.is_empty()
+            && !self.urc.ssl_closed
+            && !self.urc.ssl_lost
+            && !self.urc.ssl_damaged
+        {
             self.wait(
                 timeout_ms,
-                |u, _| !u.ssl_rx.is_empty() || u.ssl_closed || u.ssl_lost,
+                |u, _| !u.ssl_rx.is_empty() || u.ssl_closed || u.ssl_lost || u.ssl_damaged,
                 0,
             )?;
         }
-        // Data pushed before a loss is incomplete: the loss is the answer.
+        // Data pushed around a loss or damage is incomplete: that is the
+        // answer (the offloaded path has no TLS check on the UART).
+        if self.urc.ssl_damaged {
+            return Err(ModemError::At(AtError::Garbled));
+        }
         if self.urc.ssl_lost {
             return Err(ModemError::BufferOverflow);
         }

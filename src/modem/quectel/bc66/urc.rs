@@ -36,8 +36,10 @@ pub(crate) struct UrcState {
     pub ssl_closed: bool,
     /// Pushed TLS data, decoded.
     pub ssl_rx: Deque<u8, SSL_RX>,
-    /// Pushed data was lost: the buffer was full, or its hex was damaged.
+    /// Pushed data was lost: the buffer was full.
     pub ssl_lost: bool,
+    /// Pushed data arrived damaged (a byte that is not a hex digit).
+    pub ssl_damaged: bool,
     /// The high nibble of a hex pair split across payload chunks.
     nibble: Option<u8>,
     /// The payload in progress is TLS data (not some other URC's).
@@ -60,6 +62,7 @@ impl Default for UrcState {
             ssl_closed: false,
             ssl_rx: Deque::new(),
             ssl_lost: false,
+            ssl_damaged: false,
             nibble: None,
             in_ssl_data: false,
             noise: 0,
@@ -106,6 +109,7 @@ impl UrcState {
         self.ssl_closed = false;
         self.ssl_rx.clear();
         self.ssl_lost = false;
+        self.ssl_damaged = false;
         self.nibble = None;
     }
 }
@@ -171,7 +175,7 @@ impl UrcHandler for UrcState {
         }
         for &c in chunk {
             let Some(v) = hex_value(c) else {
-                self.ssl_lost = true;
+                self.ssl_damaged = true;
                 continue;
             };
             match self.nibble.take() {
@@ -206,7 +210,7 @@ mod tests {
         assert!(!u.ssl_lost);
         u.urc(b"+QSSLURC: \"recv\",0,0,1,");
         u.urc_payload(b"4G");
-        assert!(u.ssl_lost);
+        assert!(u.ssl_damaged && !u.ssl_lost);
         // Another URC's payload is not TLS data.
         let mut v = UrcState::default();
         v.urc(b"+QIURC: \"recv\",0");
