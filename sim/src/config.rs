@@ -17,6 +17,16 @@ pub const BG9X_CIPHER_SUITES: &[u16] = &[
 /// exchange, CBC only.
 pub const BC66_CIPHER_SUITES: &[u16] = &[0x002F, 0x0035, 0x000A];
 
+/// The cipher suites of the Quectel GSM HTTPS application note (V3.0,
+/// table 2) for the M66/M95 (`docs/dialects/m95.md`): RSA key exchange
+/// only, CBC or RC4, no ECDHE, no GCM.
+pub const M95_CIPHER_SUITES: &[u16] = &[0x0035, 0x002F, 0x0005, 0x0004, 0x000A, 0x003D];
+
+/// One-way latency of [`SimConfig::gprs_link`], ms (RTT 600 ms).
+pub const GPRS_LATENCY_MS: u32 = 300;
+/// UART speed of [`SimConfig::gprs_link`]: 5,000 bytes/s = 40 kbit/s.
+pub const GPRS_BAUD: u32 = 50_000;
+
 /// Which AT dialect a firmware speaks (one simulator module per family).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
@@ -24,6 +34,8 @@ pub enum Family {
     QuectelBg9x,
     /// Quectel BC66/BC660K ([`crate::quectel_bc66`]).
     QuectelBc66,
+    /// Quectel M66/M95, GSM "QI" stack ([`crate::quectel_m95`]).
+    QuectelM95,
 }
 
 /// A TLS protocol version (for the firmware's range).
@@ -142,13 +154,44 @@ impl FirmwareProfile {
         }
     }
 
+    /// Quectel M95 (GSM/GPRS), firmware `M95FAR02A08`: the QI dialect of
+    /// `docs/dialects/m95.md`, TLS 1.0-1.2 with [`M95_CIPHER_SUITES`], no
+    /// SNI, PEM certificates in `RAM:`/`NVRAM:` files. There is no
+    /// `AT+QGMR`; `qgmr` repeats the revision.
+    pub fn m95() -> Self {
+        FirmwareProfile {
+            family: Family::QuectelM95,
+            manufacturer: "Quectel_Ltd".into(),
+            model: "Quectel_M95".into(),
+            revision: "M95FAR02A08".into(),
+            qgmr: "M95FAR02A08".into(),
+            has_sni_key: false,
+            cipher_suites: M95_CIPHER_SUITES.to_vec(),
+            ca_der_ok: false,
+            ca_pem_ok: true,
+            min_tls: TlsVersion::Tls10,
+            max_tls: TlsVersion::Tls12,
+        }
+    }
+
+    /// Quectel M66 (GSM/GPRS), firmware `M66FAR02A12`: the M95 dialect and
+    /// TLS stack, ATI model `Quectel_M66`.
+    pub fn m66() -> Self {
+        FirmwareProfile {
+            model: "Quectel_M66".into(),
+            revision: "M66FAR02A12".into(),
+            qgmr: "M66FAR02A12".into(),
+            ..Self::m95()
+        }
+    }
+
     /// The neutral description of the firmware's TLS client.
     pub fn tls(&self) -> crate::tls::TlsProfile {
         crate::tls::TlsProfile::of(self)
     }
 
     /// Profile by command-line name: `bg96`, `bg96-nosni` (or `bg96_no_sni`),
-    /// `bg95`, `bc66`, `bc660k`.
+    /// `bg95`, `bc66`, `bc660k`, `m66`, `m95`.
     pub fn by_name(name: &str) -> Option<Self> {
         match name.to_ascii_lowercase().as_str() {
             "bg96" => Some(Self::bg96()),
@@ -156,6 +199,8 @@ impl FirmwareProfile {
             "bg95" | "bg95-m3" => Some(Self::bg95()),
             "bc66" => Some(Self::bc66()),
             "bc660k" | "bc660k-gl" => Some(Self::bc660k()),
+            "m66" => Some(Self::m66()),
+            "m95" => Some(Self::m95()),
             _ => None,
         }
     }
@@ -248,6 +293,14 @@ impl SimConfig {
     pub fn send_buffer(mut self, bytes: usize) -> Self {
         self.send_buffer = bytes.max(1);
         self
+    }
+
+    /// A GPRS-like link for benchmarks (`docs/dialects/m95.md`): 300 ms
+    /// each way (RTT 600 ms) and 40 kbit/s, approximated by throttling the
+    /// UART to 50,000 baud (8N1: 5,000 bytes/s in each direction), since
+    /// every payload byte crosses the UART.
+    pub fn gprs_link(self) -> Self {
+        self.latency_ms(GPRS_LATENCY_MS).baud(GPRS_BAUD)
     }
 
     /// Adds a DNS entry `name` -> `ip`.

@@ -41,6 +41,7 @@ pub mod files;
 pub mod params;
 pub mod quectel_bc66;
 pub mod quectel_bg9x;
+pub mod quectel_m95;
 pub mod shared;
 pub mod tcp;
 pub mod tls;
@@ -96,6 +97,7 @@ impl Simulator {
 enum Modem {
     Bg9x(quectel_bg9x::Session),
     Bc66(quectel_bc66::Session),
+    M95(quectel_m95::Session),
 }
 
 impl Modem {
@@ -103,6 +105,7 @@ impl Modem {
         match sh.cfg.profile.family {
             Family::QuectelBg9x => Modem::Bg9x(quectel_bg9x::Session::new(sh.clone(), uart)),
             Family::QuectelBc66 => Modem::Bc66(quectel_bc66::Session::new(sh.clone(), uart)),
+            Family::QuectelM95 => Modem::M95(quectel_m95::Session::new(sh.clone(), uart)),
         }
     }
 
@@ -110,6 +113,7 @@ impl Modem {
         match self {
             Modem::Bg9x(s) => Dialect::run(s).map(Modem::Bg9x),
             Modem::Bc66(s) => Dialect::run(s).map(Modem::Bc66),
+            Modem::M95(s) => Dialect::run(s).map(Modem::M95),
         }
     }
 
@@ -117,6 +121,7 @@ impl Modem {
         match self {
             Modem::Bg9x(s) => Dialect::reattach(s, u),
             Modem::Bc66(s) => Dialect::reattach(s, u),
+            Modem::M95(s) => Dialect::reattach(s, u),
         }
     }
 
@@ -124,6 +129,7 @@ impl Modem {
         match self {
             Modem::Bg9x(s) => Dialect::power_off(s),
             Modem::Bc66(s) => Dialect::power_off(s),
+            Modem::M95(s) => Dialect::power_off(s),
         }
     }
 }

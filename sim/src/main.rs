@@ -33,6 +33,9 @@
 //! BC66/BC660K: `--attach-ms` is how long `AT+CGATT?` answers 0 after
 //! `AT+CGATT=1` (default 300); `--recv-urc-delay-ms` makes the raw
 //! `+QIURC: "recv",<id>` late (default 0).
+//! M66/M95 (`--profile m66|m95`, `docs/dialects/m95.md`): `--link gprs`
+//! gives a GPRS-like link (RTT 600 ms, 40 kbit/s through a 50,000-baud
+//! UART); later `--latency-ms`/`--baud` override its parts.
 //! - `--uart-drop-after-bytes N`: the UART connection is closed by the
 //!   modem after N bytes of output; the modem keeps running and the next
 //!   connection talks to it again.
@@ -51,6 +54,8 @@ const USAGE: &str = "usage: modemtls-sim --listen 127.0.0.1:5555 \
   BC66/BC660K:
   --attach-ms MS               AT+CGATT? answers 0 this long after AT+CGATT=1 (default 300)
   --recv-urc-delay-ms MS       the raw socket recv URC comes this late (default 0)
+  M66/M95 (--profile m66|m95, GSM QI stack):
+  --link gprs                  RTT 600 ms and 40 kbit/s (--latency-ms 300 --baud 50000)
   faults:
   --fault out|in:drop|flip[:MASK]|dup|stall:DURATION@OFFSET   once, at byte OFFSET
       (out: counted from the first command, or from --after PREFIX given right after it)
@@ -223,6 +228,10 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
                     .parse()
                     .map_err(|_| "bad --listen address".to_string())?
             }
+            "--link" => match val("--link")?.as_str() {
+                "gprs" => o.cfg = o.cfg.clone().gprs_link(),
+                other => return Err(format!("unknown link {other} (gprs)")),
+            },
             "--profile" => {
                 let p = val("--profile")?;
                 o.cfg.profile =
@@ -460,6 +469,17 @@ mod tests {
         assert_eq!(o.cfg.profile.model, "BC660K-GL");
         assert_eq!(o.cfg.profile.family, modemtls_sim::Family::QuectelBc66);
         assert!(run(&["--profile", "bc95"]).is_err());
+    }
+
+    #[test]
+    fn m95_profiles_and_the_gprs_link_parse() {
+        let o = run(&["--profile", "m95", "--link", "gprs"]).unwrap();
+        assert_eq!(o.cfg.profile, FirmwareProfile::m95());
+        assert_eq!((o.cfg.latency_ms, o.cfg.baud), (300, Some(50_000)));
+        let o = run(&["--profile", "M66"]).unwrap();
+        assert_eq!(o.cfg.profile.model, "Quectel_M66");
+        assert_eq!(o.cfg.profile.family, modemtls_sim::Family::QuectelM95);
+        assert!(run(&["--link", "edge"]).is_err());
     }
 
     #[test]
