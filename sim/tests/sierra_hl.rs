@@ -618,3 +618,82 @@ fn a_pem_ca_on_the_hl8548_fails_at_connect_with_13() {
         "TLSv1.2 AES128-SHA256"
     );
 }
+
+#[test]
+fn profile_names_and_a_reboot_that_keeps_certificates() {
+    for (name, rev) in [
+        ("hl8548", "RHL85xx.5.5.14.0"),
+        ("HL78xx-4.5", "HL7800.4.5.4.0"),
+        ("hl78xx-4.6", "HL7800.4.6.9.4"),
+    ] {
+        let p = FirmwareProfile::by_name(name).unwrap();
+        assert_eq!(p.revision, rev);
+        assert_eq!(p.family, modemtls_sim::Family::SierraHl);
+    }
+    let (cert, key) = self_signed();
+    let der = cert.to_der().unwrap();
+    let sim = spawn(FirmwareProfile::hl78xx_4_5());
+    let mut h = boot(&sim);
+    pdp(&mut h);
+    store(
+        &mut h,
+        &format!("AT+KCERTSTORE=0,{}", der.len()),
+        &der,
+        "\r\nOK\r\n",
+    );
+    let kpem = key.private_key_to_pem_pkcs8().unwrap();
+    store(
+        &mut h,
+        &format!("AT+KPRIVKSTORE=1,{}", kpem.len()),
+        &kpem,
+        "\r\nOK\r\n",
+    );
+    store(
+        &mut h,
+        "AT+KPRIVKSTORE=2,20",
+        &[b'k'; 20],
+        "\r\n+CME ERROR: 931\r\n",
+    );
+    h.cmd("AT+KSSLCRYPTO=3,1,1,64,4,4,0", "\r\nOK\r\n");
+    h.cmd(
+        &format!("AT+KTCPCFG=1,0,\"{HOST}\",80"),
+        "\r\n+KTCPCFG: 1\r\n\r\nOK\r\n",
+    );
+    sim.reboot(Duration::from_millis(100));
+    h.expect(b"\r\n+KSUP: 0\r\n");
+    h.send(b"ATE0\r");
+    h.expect(b"ATE0\r\r\nOK\r\n");
+    // Sessions, cnx configurations and changed profiles are gone; the
+    // certificate and the key stay.
+    h.cmd("AT+KTCPSTAT=1", "\r\nERROR\r\n");
+    h.cmd("AT+KCNXCFG?", "\r\nOK\r\n");
+    h.send(b"AT+KSSLCRYPTO?\r");
+    let r = String::from_utf8(h.until(b"\r\n\r\nOK\r\n")).unwrap();
+    assert!(r.contains("+KSSLCRYPTO: 3,8,2,32,0,4,1\r\n"), "{r:?}");
+    let names: Vec<String> = sim.files().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["KCERT:root0", "KPRIVK:1"]);
+}
+
+#[test]
+fn a_profile_with_no_usable_suite_or_a_partial_set_is_notif_14() {
+    let sim = spawn(FirmwareProfile::hl78xx_4_6());
+    let mut h = boot(&sim);
+    pdp(&mut h);
+    // Two suites, not the whole table: the simulator cannot offer it.
+    h.cmd("AT+KSSLCRYPTO=1,8,1,24576,12,4,0,0", "\r\nOK\r\n");
+    // CBC is refused at once on 4.6.
+    h.cmd("AT+KSSLCRYPTO=2,8,2,64,4,4,0,0", "\r\n+CME ERROR: 3\r\n");
+    h.cmd(
+        &format!("AT+KTCPCFG=1,3,\"{HOST}\",443,,,,,1"),
+        "\r\n+KTCPCFG: 1\r\n\r\nOK\r\n",
+    );
+    h.cmd("AT+KTCPCNX=1", "\r\nOK\r\n");
+    h.expect(b"\r\n+KTCP_NOTIF: 1,14\r\n");
+    h.cmd(
+        &format!("AT+KTCPCFG=1,3,\"{HOST}\",443,,,,,8"),
+        "\r\nERROR\r\n",
+    );
+    assert!(sim
+        .transcript()
+        .contains("which the simulator cannot offer"));
+}
