@@ -352,6 +352,11 @@ struct Server {
 /// Accepts one TLS 1.2 (or older) connection with an RSA certificate,
 /// echoes one read, then waits for the client to close.
 fn tls_server(cipher_list: &str) -> Server {
+    tls_server_with(cipher_list, None)
+}
+
+/// [`tls_server`] that requires a client certificate issued by `client_ca`.
+fn tls_server_with(cipher_list: &str, client_ca: Option<X509>) -> Server {
     let (cert, key) = self_signed();
     let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
     b.set_private_key(&key).unwrap();
@@ -360,6 +365,14 @@ fn tls_server(cipher_list: &str) -> Server {
     b.set_max_proto_version(Some(SslVersion::TLS1_2)).unwrap();
     b.set_cipher_list(&format!("{cipher_list}:@SECLEVEL=0"))
         .unwrap();
+    if let Some(ca) = client_ca {
+        let mut st = openssl::x509::store::X509StoreBuilder::new().unwrap();
+        st.add_cert(ca).unwrap();
+        b.set_verify_cert_store(st.build()).unwrap();
+        b.set_verify(
+            openssl::ssl::SslVerifyMode::PEER | openssl::ssl::SslVerifyMode::FAIL_IF_NO_PEER_CERT,
+        );
+    }
     let sni = Arc::new(Mutex::new(None));
     let seen = sni.clone();
     b.set_servername_callback(move |ssl, _alert| {
@@ -696,4 +709,45 @@ fn a_profile_with_no_usable_suite_or_a_partial_set_is_notif_14() {
     assert!(sim
         .transcript()
         .contains("which the simulator cannot offer"));
+}
+
+#[test]
+fn mutual_authentication_presents_local_cert_0_and_key_0() {
+    let (client, client_key) = self_signed();
+    let server = tls_server_with("ECDHE-RSA-AES128-GCM-SHA256", Some(client.clone()));
+    let sim = spawn(FirmwareProfile::hl78xx_4_6());
+    let mut h = boot(&sim);
+    pdp(&mut h);
+    let ca = server.cert.to_pem().unwrap();
+    store(
+        &mut h,
+        &format!("AT+KCERTSTORE=0,{}", ca.len()),
+        &ca,
+        "\r\nOK\r\n",
+    );
+    let c = client.to_pem().unwrap();
+    store(
+        &mut h,
+        &format!("AT+KCERTSTORE=1,{}", c.len()),
+        &c,
+        "\r\nOK\r\n",
+    );
+    let k = client_key.private_key_to_pem_pkcs8().unwrap();
+    store(
+        &mut h,
+        &format!("AT+KPRIVKSTORE=0,{}", k.len()),
+        &k,
+        "\r\nOK\r\n",
+    );
+    h.cmd("AT+KSSLCRYPTO=1,8,1,8192,4,4,3,0", "\r\nOK\r\n");
+    assert_eq!(tls_session(&mut h, &server, 1), Ok(()));
+    assert_eq!(
+        server.result.join().unwrap().unwrap(),
+        "TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256"
+    );
+    // Without the key: the set-up fails (14) before any ClientHello.
+    let server = tls_server_with("ECDHE-RSA-AES128-GCM-SHA256", Some(client));
+    h.cmd("AT+KPRIVKDELETE=0", "\r\nOK\r\n");
+    assert_eq!(tls_session(&mut h, &server, 1), Err(14));
+    assert_eq!(*server.sni.lock().unwrap(), None, "no ClientHello");
 }
