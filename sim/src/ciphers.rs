@@ -39,6 +39,21 @@ pub fn openssl_name(code: u16) -> Option<&'static str> {
         0xC029 => "ECDH-RSA-AES128-SHA256",
         0xC02A => "ECDH-RSA-AES256-SHA384",
         0xC02F => "ECDHE-RSA-AES128-GCM-SHA256",
+        // The Sierra HL8548 / HL78xx tables (docs/dialects/sierra-hl.md).
+        0x003C => "AES128-SHA256",
+        0x009C => "AES128-GCM-SHA256",
+        0x009D => "AES256-GCM-SHA384",
+        0xC09C => "AES128-CCM",
+        0xC09D => "AES256-CCM",
+        0xC0A0 => "AES128-CCM8",
+        0xC0A1 => "AES256-CCM8",
+        0xC030 => "ECDHE-RSA-AES256-GCM-SHA384",
+        0xC02B => "ECDHE-ECDSA-AES128-GCM-SHA256",
+        0xC02C => "ECDHE-ECDSA-AES256-GCM-SHA384",
+        0xC0AC => "ECDHE-ECDSA-AES128-CCM",
+        0xC0AD => "ECDHE-ECDSA-AES256-CCM",
+        0xC0AE => "ECDHE-ECDSA-AES128-CCM8",
+        0xC0AF => "ECDHE-ECDSA-AES256-CCM8",
         _ => return None,
     })
 }

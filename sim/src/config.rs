@@ -27,9 +27,29 @@ pub const GPRS_LATENCY_MS: u32 = 300;
 /// UART speed of [`SimConfig::gprs_link`]: 5,000 bytes/s = 40 kbit/s.
 pub const GPRS_BAUD: u32 = 50_000;
 
+/// The cipher suites of the Sierra Wireless HL8548 firmware TLS stack
+/// (`docs/dialects/sierra-hl.md`, a choice: RSA key exchange only, after
+/// the forum thread's "TLS_RSA_CHOOSE_BY_SERVER").
+pub const HL8548_CIPHER_SUITES: &[u16] = &[0x003C, 0x009C, 0x009D];
+
+/// The cipher suites of HL78xx firmware 4.5 and older: RSA and ECDHE key
+/// exchange, CBC, GCM and CCM (`docs/dialects/sierra-hl.md`).
+pub const HL78XX_45_CIPHER_SUITES: &[u16] = &[
+    0x003C, 0x009C, 0x009D, 0xC09C, 0xC09D, 0xC0A0, 0xC0A1, 0xC027, 0xC023, 0xC02F, 0xC030, 0xC02B,
+    0xC02C, 0xC0AC, 0xC0AD, 0xC0AE, 0xC0AF,
+];
+
+/// The cipher suites of HL78xx firmware 4.6 and later: ECDHE key exchange
+/// with GCM or CCM only (at-dialects-2.md §3).
+pub const HL78XX_46_CIPHER_SUITES: &[u16] = &[
+    0xC02F, 0xC030, 0xC02B, 0xC02C, 0xC0AC, 0xC0AD, 0xC0AE, 0xC0AF,
+];
+
 /// Which AT dialect a firmware speaks (one simulator module per family).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
+    /// Sierra Wireless HL8548 / HL78xx "K" commands ([`crate::sierra_hl`]).
+    SierraHl,
     /// Quectel BG96/BG95/BG77 ([`crate::quectel_bg9x`]).
     QuectelBg9x,
     /// Quectel BC66/BC660K ([`crate::quectel_bc66`]).
@@ -81,6 +101,52 @@ pub struct FirmwareProfile {
 }
 
 impl FirmwareProfile {
+    /// Sierra Wireless HL8548 (2G/3G), revision `RHL85xx.5.5.14.0`: the
+    /// K-command dialect of `docs/dialects/sierra-hl.md`, TLS 1.0-1.2 with
+    /// [`HL8548_CIPHER_SUITES`], no SNI, DER certificates only.
+    pub fn hl8548() -> Self {
+        FirmwareProfile {
+            family: Family::SierraHl,
+            manufacturer: "Sierra Wireless".into(),
+            model: "HL8548".into(),
+            revision: "RHL85xx.5.5.14.0".into(),
+            qgmr: "RHL85xx.5.5.14.0".into(),
+            has_sni_key: false,
+            cipher_suites: HL8548_CIPHER_SUITES.to_vec(),
+            ca_der_ok: true,
+            ca_pem_ok: false,
+            min_tls: TlsVersion::Tls10,
+            max_tls: TlsVersion::Tls12,
+        }
+    }
+
+    /// Sierra Wireless HL7800, firmware `HL7800.4.5.4.0`: TLS 1.2 with
+    /// [`HL78XX_45_CIPHER_SUITES`] (RSA and ECDHE key exchange), no SNI,
+    /// PEM or DER certificates.
+    pub fn hl78xx_4_5() -> Self {
+        FirmwareProfile {
+            model: "HL7800".into(),
+            revision: "HL7800.4.5.4.0".into(),
+            qgmr: "HL7800.4.5.4.0".into(),
+            cipher_suites: HL78XX_45_CIPHER_SUITES.to_vec(),
+            ca_pem_ok: true,
+            min_tls: TlsVersion::Tls12,
+            ..Self::hl8548()
+        }
+    }
+
+    /// Sierra Wireless HL7800, firmware `HL7800.4.6.9.4`: TLS 1.2 with
+    /// [`HL78XX_46_CIPHER_SUITES`] (ECDHE only), no SNI, PEM or DER
+    /// certificates, KSSLCRYPTO profiles with a root-certificate index.
+    pub fn hl78xx_4_6() -> Self {
+        FirmwareProfile {
+            revision: "HL7800.4.6.9.4".into(),
+            qgmr: "HL7800.4.6.9.4".into(),
+            cipher_suites: HL78XX_46_CIPHER_SUITES.to_vec(),
+            ..Self::hl78xx_4_5()
+        }
+    }
+
     /// Quectel BG96, firmware `BG96MAR02A07M1G` (QGMR `BG96MAR02A07M1G_01.016.01.016`),
     /// with the `"sni"` key and the BG95/BG77 cipher table.
     pub fn bg96() -> Self {
@@ -191,9 +257,13 @@ impl FirmwareProfile {
     }
 
     /// Profile by command-line name: `bg96`, `bg96-nosni` (or `bg96_no_sni`),
-    /// `bg95`, `bc66`, `bc660k`, `m66`, `m95`.
+    /// `bg95`, `bc66`, `bc660k`, `m66`, `m95`, `hl8548`, `hl78xx-4.5`,
+    /// `hl78xx-4.6`.
     pub fn by_name(name: &str) -> Option<Self> {
         match name.to_ascii_lowercase().as_str() {
+            "hl8548" => Some(Self::hl8548()),
+            "hl78xx-4.5" | "hl7800-4.5" => Some(Self::hl78xx_4_5()),
+            "hl78xx-4.6" | "hl7800-4.6" | "hl78xx" | "hl7800" => Some(Self::hl78xx_4_6()),
             "bg96" => Some(Self::bg96()),
             "bg96-nosni" | "bg96_no_sni" | "bg96-no-sni" => Some(Self::bg96_no_sni()),
             "bg95" | "bg95-m3" => Some(Self::bg95()),

@@ -17,6 +17,10 @@
 //! [`core::Dialect`]: [`quectel_bg9x`] (`../shared/reference/at-commands.md`
 //! §0, §1) and [`quectel_bc66`] (`docs/dialects/bc66.md`).
 //!
+//! The Sierra Wireless HL8548 / HL78xx "K" commands are [`sierra_hl`]
+//! (`docs/dialects/sierra-hl.md`; profiles `hl8548`, `hl78xx-4.5`,
+//! `hl78xx-4.6`).
+//!
 //! ```no_run
 //! use modemtls_sim::{FirmwareProfile, SimConfig, Simulator};
 //! use std::net::{IpAddr, Ipv4Addr};
@@ -43,6 +47,7 @@ pub mod quectel_bc66;
 pub mod quectel_bg9x;
 pub mod quectel_m95;
 pub mod shared;
+pub mod sierra_hl;
 pub mod tcp;
 pub mod tls;
 pub mod uart;
@@ -95,6 +100,7 @@ impl Simulator {
 
 /// A powered-on modem of one family.
 enum Modem {
+    SierraHl(sierra_hl::Session),
     Bg9x(quectel_bg9x::Session),
     Bc66(quectel_bc66::Session),
     M95(quectel_m95::Session),
@@ -103,6 +109,7 @@ enum Modem {
 impl Modem {
     fn power_on(sh: &Arc<Shared>, uart: uart::Uart) -> Modem {
         match sh.cfg.profile.family {
+            Family::SierraHl => Modem::SierraHl(sierra_hl::Session::new(sh.clone(), uart)),
             Family::QuectelBg9x => Modem::Bg9x(quectel_bg9x::Session::new(sh.clone(), uart)),
             Family::QuectelBc66 => Modem::Bc66(quectel_bc66::Session::new(sh.clone(), uart)),
             Family::QuectelM95 => Modem::M95(quectel_m95::Session::new(sh.clone(), uart)),
@@ -111,6 +118,7 @@ impl Modem {
 
     fn run(self) -> Option<Modem> {
         match self {
+            Modem::SierraHl(s) => Dialect::run(s).map(Modem::SierraHl),
             Modem::Bg9x(s) => Dialect::run(s).map(Modem::Bg9x),
             Modem::Bc66(s) => Dialect::run(s).map(Modem::Bc66),
             Modem::M95(s) => Dialect::run(s).map(Modem::M95),
@@ -119,6 +127,7 @@ impl Modem {
 
     fn reattach(&mut self, u: uart::Uart) {
         match self {
+            Modem::SierraHl(s) => Dialect::reattach(s, u),
             Modem::Bg9x(s) => Dialect::reattach(s, u),
             Modem::Bc66(s) => Dialect::reattach(s, u),
             Modem::M95(s) => Dialect::reattach(s, u),
@@ -127,6 +136,7 @@ impl Modem {
 
     fn power_off(self) {
         match self {
+            Modem::SierraHl(s) => Dialect::power_off(s),
             Modem::Bg9x(s) => Dialect::power_off(s),
             Modem::Bc66(s) => Dialect::power_off(s),
             Modem::M95(s) => Dialect::power_off(s),

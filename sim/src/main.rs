@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! modemtls-sim --listen 127.0.0.1:5555 --profile bg96|bg96-nosni|bg95|bc66|bc660k
+//!              (Sierra HL: --profile hl8548|hl78xx-4.5|hl78xx-4.6)
 //!              [--attach-ms MS] [--recv-urc-delay-ms MS]
 //!              [--host name=127.0.0.1]... [--baud 115200] [--latency-ms 100] [--quiet]
 //!              [--fault SPEC [--after PREFIX]]... [--reboot-after-commands N]
@@ -51,6 +52,7 @@ use std::time::Duration;
 const USAGE: &str = "usage: modemtls-sim --listen 127.0.0.1:5555 \
 --profile bg96|bg96-nosni|bg95|bc66|bc660k \
 [--host name=IP]... [--baud N] [--latency-ms N] [--no-banner] [--urc-noise] [--network-time UNIX] [--quiet]
+  Sierra HL8548 / HL78xx: --profile hl8548|hl78xx-4.5|hl78xx-4.6
   BC66/BC660K:
   --attach-ms MS               AT+CGATT? answers 0 this long after AT+CGATT=1 (default 300)
   --recv-urc-delay-ms MS       the raw socket recv URC comes this late (default 0)

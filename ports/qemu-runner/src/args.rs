@@ -140,8 +140,15 @@ pub(crate) fn parse_args() -> Result<Args, String> {
             }
             "--modem" => {
                 let v = val("--modem")?;
-                if modemtls_sim::FirmwareProfile::by_name(&v).is_none() {
-                    return Err(format!("unknown modem profile {v}"));
+                match modemtls_sim::FirmwareProfile::by_name(&v).map(|p| p.family) {
+                    Some(modemtls_sim::Family::QuectelBg9x | modemtls_sim::Family::QuectelBc66) => {
+                    }
+                    Some(_) => {
+                        return Err(format!(
+                            "modem profile {v}: the library has no driver for its family yet"
+                        ))
+                    }
+                    None => return Err(format!("unknown modem profile {v}")),
                 }
                 a.modem = v;
             }
