@@ -352,6 +352,32 @@ impl Core {
         }
     }
 
+    /// The network closes socket `id` of `kind` (a test's `close_socket`):
+    /// its connection stops, what it received stays readable, and it sits
+    /// in state 4 (closing) until the family's close command. `Some((ctx,
+    /// gen))` of the socket when it was connected (the family then says so
+    /// in its URC), `None` when it was not, or when there is no such socket.
+    pub fn close_by_network(&mut self, kind: Kind, id: u8) -> Option<(u8, u64)> {
+        let Some(s) = self
+            .sockets(kind)
+            .get_mut(usize::from(id))
+            .and_then(|s| s.as_mut())
+        else {
+            self.sh.log(&format!(
+                "close_socket({kind:?} {id}): no such socket, ignored"
+            ));
+            return None;
+        };
+        s.shared.stop.store(true, Ordering::Relaxed);
+        lock(&s.shared.recv).eof = true;
+        let connected = (s.state == 2).then_some((s.ctx, s.gen));
+        s.state = 4;
+        self.sh.log(&format!(
+            "close_socket({kind:?} {id}): the network closed it"
+        ));
+        connected
+    }
+
     /// Socket `id` of `kind` if it is still generation `gen`.
     pub fn sock(&mut self, kind: Kind, id: u8, gen: u64) -> Option<&mut Sock> {
         self.sockets(kind)

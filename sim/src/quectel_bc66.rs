@@ -389,24 +389,7 @@ impl Dialect for Session {
     }
 
     fn net_close(&mut self, kind: Kind, id: u8) {
-        let Some(s) = self
-            .sockets(kind)
-            .get_mut(usize::from(id))
-            .and_then(|s| s.as_mut())
-        else {
-            self.sh.log(&format!(
-                "close_socket({kind:?} {id}): no such socket, ignored"
-            ));
-            return;
-        };
-        s.shared.stop.store(true, Ordering::Relaxed);
-        lock(&s.shared.recv).eof = true;
-        let (was_connected, gen) = (s.state == 2, s.gen);
-        s.state = 4;
-        self.sh.log(&format!(
-            "close_socket({kind:?} {id}): the network closed it"
-        ));
-        if was_connected {
+        if let Some((_, gen)) = self.core.close_by_network(kind, id) {
             self.closed(kind, id, gen);
         }
     }

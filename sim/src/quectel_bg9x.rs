@@ -260,24 +260,7 @@ impl Session {
     /// connection stops, what was received stays readable, the socket goes
     /// to state 4 with a `"closed"` URC and waits for `QICLOSE`/`QSSLCLOSE`.
     fn close_by_network(&mut self, kind: Kind, id: u8) {
-        let Some(s) = self
-            .sockets(kind)
-            .get_mut(usize::from(id))
-            .and_then(|s| s.as_mut())
-        else {
-            self.sh.log(&format!(
-                "close_socket({kind:?} {id}): no such socket, ignored"
-            ));
-            return;
-        };
-        s.shared.stop.store(true, Ordering::Relaxed);
-        lock(&s.shared.recv).eof = true;
-        let was_connected = s.state == 2;
-        s.state = 4;
-        self.sh.log(&format!(
-            "close_socket({kind:?} {id}): the network closed it"
-        ));
-        if was_connected {
+        if self.core.close_by_network(kind, id).is_some() {
             self.urc(format!("{}: \"closed\",{id}", kind_urc(kind)));
         }
     }

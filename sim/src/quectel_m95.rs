@@ -316,24 +316,7 @@ impl Dialect for Session {
     fn push_data(&mut self, _kind: Kind, _id: u8, _gen: u64) {}
 
     fn net_close(&mut self, kind: Kind, id: u8) {
-        let Some(s) = self
-            .sockets(kind)
-            .get_mut(usize::from(id))
-            .and_then(|s| s.as_mut())
-        else {
-            self.sh.log(&format!(
-                "close_socket({kind:?} {id}): no such socket, ignored"
-            ));
-            return;
-        };
-        s.shared.stop.store(true, Ordering::Relaxed);
-        crate::shared::lock(&s.shared.recv).eof = true;
-        let (was_connected, ctx) = (s.state == 2, s.ctx);
-        s.state = 4;
-        self.sh.log(&format!(
-            "close_socket({kind:?} {id}): the network closed it"
-        ));
-        if was_connected {
+        if let Some((ctx, _)) = self.core.close_by_network(kind, id) {
             self.closed_urc(kind, id, ctx);
         }
     }

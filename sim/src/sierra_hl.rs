@@ -463,24 +463,7 @@ impl Dialect for Session {
     }
 
     fn net_close(&mut self, kind: Kind, id: u8) {
-        let Some(sock) = self
-            .sockets(kind)
-            .get_mut(usize::from(id))
-            .and_then(|s| s.as_mut())
-        else {
-            self.sh.log(&format!(
-                "close_socket({kind:?} {id}): no such socket, ignored"
-            ));
-            return;
-        };
-        sock.shared.stop.store(true, Ordering::Relaxed);
-        lock(&sock.shared.recv).eof = true;
-        let was_connected = sock.state == 2;
-        sock.state = 4;
-        self.sh.log(&format!(
-            "close_socket({kind:?} {id}): the network closed it"
-        ));
-        if was_connected {
+        if self.core.close_by_network(kind, id).is_some() {
             self.set_notif(id, 5, 4);
         }
     }
