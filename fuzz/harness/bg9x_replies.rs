@@ -18,64 +18,21 @@ use modemtls::modem::Apn;
 #[allow(clippy::duplicate_mod)]
 #[path = "replies_port.rs"]
 mod replies_port;
-use replies_port::FuzzPort;
+use replies_port::{Announced, FuzzPort};
 
 /// Lower-case only: an upper-case byte in a payload is command text.
 const PAYLOAD: &[u8] = b"payload-bytes;lower-case=1";
 const FILE: &[u8] = b"-----begin certificate-----\nzmlszq==\n";
 
-/// The length a command line announces, if it announces a payload.
-fn announced(line: &[u8]) -> Option<usize> {
+/// The length a command line announces, if it announces a payload; its
+/// bytes are the lower-case payload or NUL filler.
+fn announced(line: &[u8]) -> Announced {
     let text = std::str::from_utf8(line).ok()?;
     let args = ["AT+QISEND=", "AT+QSSLSEND=", "AT+QFUPL="]
         .iter()
         .find_map(|p| text.strip_prefix(p))?;
-    args.split(',').nth(1)?.trim().parse().ok()
-}
-
-/// Whether `answer` refuses the command before any data prompt: a final
-/// result line first, no `>` or `CONNECT` before it. Then the modem waits
-/// for no payload.
-fn refused(answer: &[u8]) -> bool {
-    let prompt = answer
-        .windows(7)
-        .position(|w| w == b"CONNECT")
-        .into_iter()
-        .chain(answer.iter().position(|&b| b == b'>'))
-        .min()
-        .unwrap_or(answer.len());
-    let head = &answer[..prompt];
-    [
-        &b"\r\nERROR\r\n"[..],
-        b"\r\nOK\r\n",
-        b"+CME ERROR:",
-        b"+CMS ERROR:",
-    ]
-    .iter()
-    .any(|f| head.windows(f.len()).any(|w| w == *f))
-}
-
-/// Every announced payload the modem may be waiting for is followed by
-/// payload or filler bytes only.
-fn check_written(w: &[u8], log: &[(usize, &[u8])]) {
-    for (i, &(start, answer)) in log.iter().enumerate() {
-        let end = log.get(i + 1).map_or(w.len(), |n| n.0);
-        let line = &w[start..end];
-        let Some(n) = announced(line.strip_suffix(b"\r").unwrap_or(line)) else {
-            continue;
-        };
-        if refused(answer) {
-            continue;
-        }
-        let data = &w[end..(end + n).min(w.len())];
-        assert!(
-            data.iter().all(|&b| b == 0 || !b.is_ascii_uppercase()),
-            "command text after {:?} (answer {:?}): {:?}",
-            String::from_utf8_lossy(line),
-            String::from_utf8_lossy(answer),
-            String::from_utf8_lossy(data)
-        );
-    }
+    let n = args.split(',').nth(1)?.trim().parse().ok()?;
+    Some((n, |b| b == 0 || !b.is_ascii_uppercase()))
 }
 
 /// Run one input (see the module docs).
@@ -108,5 +65,5 @@ pub fn run(data: &[u8]) {
         let _ = m.network_time();
     }
     let port = m.release();
-    check_written(&port.written, &port.log);
+    port.check_payloads(announced);
 }

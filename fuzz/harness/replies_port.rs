@@ -65,3 +65,57 @@ impl Port for FuzzPort<'_> {
         self.now
     }
 }
+
+/// Bytes the modem takes as payload after a command that announces them:
+/// how many, and which of them are payload or filler (anything else is
+/// command text that reached the modem while it waited for data).
+pub type Announced = Option<(usize, fn(u8) -> bool)>;
+
+/// Whether `answer` refuses the command before any data prompt: a final
+/// result line first, no `>` or `CONNECT` before it. Then the modem waits
+/// for no payload.
+fn refused(answer: &[u8]) -> bool {
+    let prompt = answer
+        .windows(7)
+        .position(|w| w == b"CONNECT")
+        .into_iter()
+        .chain(answer.iter().position(|&b| b == b'>'))
+        .min()
+        .unwrap_or(answer.len());
+    let head = &answer[..prompt];
+    [
+        &b"\r\nERROR\r\n"[..],
+        b"\r\nOK\r\n",
+        b"+CME ERROR:",
+        b"+CMS ERROR:",
+    ]
+    .iter()
+    .any(|f| head.windows(f.len()).any(|w| w == *f))
+}
+
+impl FuzzPort<'_> {
+    /// After every command line that `announced` says announces a payload
+    /// (and that its answer did not refuse), the bytes the driver wrote
+    /// next are payload or filler only.
+    pub fn check_payloads(&self, announced: fn(&[u8]) -> Announced) {
+        let w = &self.written;
+        for (i, &(start, answer)) in self.log.iter().enumerate() {
+            let end = self.log.get(i + 1).map_or(w.len(), |n| n.0);
+            let line = &w[start..end];
+            let Some((n, fine)) = announced(line.strip_suffix(b"\r").unwrap_or(line)) else {
+                continue;
+            };
+            if refused(answer) {
+                continue;
+            }
+            let data = &w[end..(end + n).min(w.len())];
+            assert!(
+                data.iter().all(|&b| fine(b)),
+                "command text after {:?} (answer {:?}): {:?}",
+                String::from_utf8_lossy(line),
+                String::from_utf8_lossy(answer),
+                String::from_utf8_lossy(data)
+            );
+        }
+    }
+}
