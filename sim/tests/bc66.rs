@@ -6,23 +6,14 @@
 
 mod common;
 
-use common::{config, Host, HOST};
+use common::{config, echo_once, self_signed, Host, HOST};
 use modemtls_sim::{FirmwareProfile, SimConfig, SimHandle, Simulator, SocketKind};
-use openssl::asn1::Asn1Time;
-use openssl::bn::BigNum;
-use openssl::ec::{EcGroup, EcKey};
-use openssl::hash::MessageDigest;
-use openssl::nid::Nid;
-use openssl::pkey::{PKey, Private};
-use openssl::rsa::Rsa;
 use openssl::ssl::{NameType, SslAcceptor, SslMethod, SslVersion};
-use openssl::x509::extension::{BasicConstraints, SubjectAlternativeName};
-use openssl::x509::{X509NameBuilder, X509};
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 fn bc66_config() -> SimConfig {
     config(FirmwareProfile::bc66()).attach_ms(200)
@@ -136,20 +127,6 @@ fn attach_takes_a_while_then_network_time_sets_the_clock() {
     sim.drop_pdp(1);
     h.expect(b"\r\n+QIURC: \"pdpdeact\",1\r\n");
     h.cmd("AT+CGATT?", "\r\n+CGATT: 0\r\n\r\nOK\r\n");
-}
-
-/// Accepts one connection, echoes `n` bytes, then closes.
-fn echo_once(n: usize) -> (u16, JoinHandle<()>) {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    let t = std::thread::spawn(move || {
-        let (mut s, _) = l.accept().unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        let mut got = vec![0u8; n];
-        s.read_exact(&mut got).unwrap();
-        s.write_all(&got).unwrap();
-    });
-    (port, t)
 }
 
 #[test]
@@ -278,43 +255,6 @@ fn the_2168_byte_buffer_says_buff_full_once_and_drops_the_rest() {
 
 // ------------------------------------------------------------------- SSL
 
-/// A self-signed CA:TRUE certificate for `server.test`.
-fn self_signed(rsa: bool) -> (X509, PKey<Private>) {
-    let key = if rsa {
-        PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap()
-    } else {
-        let g = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
-        PKey::from_ec_key(EcKey::generate(&g).unwrap()).unwrap()
-    };
-    let mut name = X509NameBuilder::new().unwrap();
-    name.append_entry_by_text("CN", HOST).unwrap();
-    let name = name.build();
-    let mut b = X509::builder().unwrap();
-    b.set_version(2).unwrap();
-    b.set_serial_number(&BigNum::from_u32(9).unwrap().to_asn1_integer().unwrap())
-        .unwrap();
-    b.set_subject_name(&name).unwrap();
-    b.set_issuer_name(&name).unwrap();
-    b.set_pubkey(&key).unwrap();
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    b.set_not_before(&Asn1Time::from_unix(now - 3600).unwrap())
-        .unwrap();
-    b.set_not_after(&Asn1Time::days_from_now(30).unwrap())
-        .unwrap();
-    b.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
-        .unwrap();
-    let san = SubjectAlternativeName::new()
-        .dns(HOST)
-        .build(&b.x509v3_context(None, None))
-        .unwrap();
-    b.append_extension(san).unwrap();
-    b.sign(&key, MessageDigest::sha256()).unwrap();
-    (b.build(), key)
-}
-
 struct Server {
     port: u16,
     ca_pem: Vec<u8>,
@@ -326,7 +266,7 @@ struct Server {
 
 /// Accepts one TLS 1.2 (or older) connection, echoes one read, then closes.
 fn tls_server(rsa: bool, cipher_list: &str) -> Server {
-    let (cert, key) = self_signed(rsa);
+    let (cert, key) = self_signed(rsa, 30);
     let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
     b.set_private_key(&key).unwrap();
     b.set_certificate(&cert).unwrap();
@@ -444,7 +384,7 @@ fn offloaded_session_with_rsa_aes128_cbc_sha() {
 fn pushed_data_comes_in_urcs_of_at_most_512_bytes() {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
-    let (cert, key) = self_signed(true);
+    let (cert, key) = self_signed(true, 30);
     let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
     b.set_private_key(&key).unwrap();
     b.set_certificate(&cert).unwrap();
@@ -542,7 +482,7 @@ fn garbage_ca_is_minus_9_before_any_client_hello() {
 #[test]
 fn wrong_ca_is_minus_3_and_refused_is_minus_2() {
     let server = tls_server(true, "AES256-SHA");
-    let (other, _) = self_signed(true);
+    let (other, _) = self_signed(true, 30);
     let sim = spawn(bc66_config());
     let mut h = boot(&sim);
     init_and_attach(&mut h);

@@ -6,21 +6,15 @@
 
 mod common;
 
-use common::{config, Host, HOST};
+use common::{config, self_signed, Host, HOST};
 use modemtls_sim::{FirmwareProfile, SimHandle, Simulator, SocketKind};
-use openssl::asn1::Asn1Time;
-use openssl::bn::BigNum;
-use openssl::hash::MessageDigest;
-use openssl::pkey::{PKey, Private};
-use openssl::rsa::Rsa;
 use openssl::ssl::{NameType, SslAcceptor, SslMethod, SslVersion};
-use openssl::x509::extension::{BasicConstraints, SubjectAlternativeName};
-use openssl::x509::{X509NameBuilder, X509};
+use openssl::x509::X509;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 const EOF: &[u8] = b"--EOF--Pattern--";
 
@@ -308,38 +302,6 @@ fn refused_port_dns_peer_close_and_session_limit() {
     server.join().unwrap();
 }
 
-/// A self-signed CA:TRUE certificate for `server.test`.
-fn self_signed() -> (X509, PKey<Private>) {
-    let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
-    let mut name = X509NameBuilder::new().unwrap();
-    name.append_entry_by_text("CN", HOST).unwrap();
-    let name = name.build();
-    let mut b = X509::builder().unwrap();
-    b.set_version(2).unwrap();
-    b.set_serial_number(&BigNum::from_u32(7).unwrap().to_asn1_integer().unwrap())
-        .unwrap();
-    b.set_subject_name(&name).unwrap();
-    b.set_issuer_name(&name).unwrap();
-    b.set_pubkey(&key).unwrap();
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    b.set_not_before(&Asn1Time::from_unix(now - 3600).unwrap())
-        .unwrap();
-    b.set_not_after(&Asn1Time::days_from_now(30).unwrap())
-        .unwrap();
-    b.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
-        .unwrap();
-    let san = SubjectAlternativeName::new()
-        .dns(HOST)
-        .build(&b.x509v3_context(None, None))
-        .unwrap();
-    b.append_extension(san).unwrap();
-    b.sign(&key, MessageDigest::sha256()).unwrap();
-    (b.build(), key)
-}
-
 struct Server {
     port: u16,
     cert: X509,
@@ -357,7 +319,7 @@ fn tls_server(cipher_list: &str) -> Server {
 
 /// [`tls_server`] that requires a client certificate issued by `client_ca`.
 fn tls_server_with(cipher_list: &str, client_ca: Option<X509>) -> Server {
-    let (cert, key) = self_signed();
+    let (cert, key) = self_signed(true, 30);
     let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
     b.set_private_key(&key).unwrap();
     b.set_certificate(&cert).unwrap();
@@ -443,7 +405,7 @@ fn tls_session(h: &mut Host, server: &Server, cipher: u8) -> Result<(), u32> {
 
 #[test]
 fn certificate_store_der_pem_short_and_invalid() {
-    let (cert, key) = self_signed();
+    let (cert, key) = self_signed(true, 30);
     let der = cert.to_der().unwrap();
     let pem = cert.to_pem().unwrap();
     let sim = spawn(FirmwareProfile::hl78xx_4_6());
@@ -643,7 +605,7 @@ fn profile_names_and_a_reboot_that_keeps_certificates() {
         assert_eq!(p.revision, rev);
         assert_eq!(p.family, modemtls_sim::Family::SierraHl);
     }
-    let (cert, key) = self_signed();
+    let (cert, key) = self_signed(true, 30);
     let der = cert.to_der().unwrap();
     let sim = spawn(FirmwareProfile::hl78xx_4_5());
     let mut h = boot(&sim);
@@ -713,7 +675,7 @@ fn a_profile_with_no_usable_suite_or_a_partial_set_is_notif_14() {
 
 #[test]
 fn mutual_authentication_presents_local_cert_0_and_key_0() {
-    let (client, client_key) = self_signed();
+    let (client, client_key) = self_signed(true, 30);
     let server = tls_server_with("ECDHE-RSA-AES128-GCM-SHA256", Some(client.clone()));
     let sim = spawn(FirmwareProfile::hl78xx_4_6());
     let mut h = boot(&sim);

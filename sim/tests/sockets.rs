@@ -2,26 +2,11 @@
 
 mod common;
 
-use common::{config, sim, Host};
+use common::{config, echo_once, sim, Host};
 use modemtls_sim::{FirmwareProfile, Simulator};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::net::TcpListener;
-use std::thread::JoinHandle;
 use std::time::Duration;
-
-/// Accepts one connection, echoes `n` bytes, then closes.
-fn echo_once(n: usize) -> (u16, JoinHandle<()>) {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    let t = std::thread::spawn(move || {
-        let (mut s, _) = l.accept().unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        let mut got = vec![0u8; n];
-        s.read_exact(&mut got).unwrap();
-        s.write_all(&got).unwrap();
-    });
-    (port, t)
-}
 
 fn closed_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();

@@ -3,60 +3,15 @@
 
 mod common;
 
-use common::{config, sim, Host, HOST};
+use common::{config, self_signed, sim, Host, HOST};
 use modemtls_sim::{FirmwareProfile, Simulator};
-use openssl::asn1::Asn1Time;
-use openssl::bn::BigNum;
-use openssl::ec::{EcGroup, EcKey};
-use openssl::hash::MessageDigest;
-use openssl::nid::Nid;
-use openssl::pkey::{PKey, Private};
-use openssl::rsa::Rsa;
 use openssl::ssl::{NameType, SniError, SslAcceptor, SslMethod, SslVersion};
-use openssl::x509::extension::{BasicConstraints, SubjectAlternativeName};
-use openssl::x509::{X509NameBuilder, X509};
+use openssl::x509::X509;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-/// A self-signed CA:TRUE certificate for `server.test`.
-fn self_signed(rsa: bool, valid_days: u32) -> (X509, PKey<Private>) {
-    let key = if rsa {
-        PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap()
-    } else {
-        let g = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
-        PKey::from_ec_key(EcKey::generate(&g).unwrap()).unwrap()
-    };
-    let mut name = X509NameBuilder::new().unwrap();
-    name.append_entry_by_text("CN", HOST).unwrap();
-    let name = name.build();
-    let mut b = X509::builder().unwrap();
-    b.set_version(2).unwrap();
-    b.set_serial_number(&BigNum::from_u32(7).unwrap().to_asn1_integer().unwrap())
-        .unwrap();
-    b.set_subject_name(&name).unwrap();
-    b.set_issuer_name(&name).unwrap();
-    b.set_pubkey(&key).unwrap();
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    b.set_not_before(&Asn1Time::from_unix(now - 3600).unwrap())
-        .unwrap();
-    b.set_not_after(&Asn1Time::days_from_now(valid_days).unwrap())
-        .unwrap();
-    b.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
-        .unwrap();
-    let san = SubjectAlternativeName::new()
-        .dns(HOST)
-        .build(&b.x509v3_context(None, None))
-        .unwrap();
-    b.append_extension(san).unwrap();
-    b.sign(&key, MessageDigest::sha256()).unwrap();
-    (b.build(), key)
-}
+use std::time::Duration;
 
 struct ServerOpts {
     rsa: bool,
