@@ -252,6 +252,23 @@ impl Core {
         }
     }
 
+    /// `AT+CMEE=<0|1|2>`: how errors are reported, the same on every family.
+    pub fn cmee_set(&mut self, a: &[Arg]) {
+        match a.first().and_then(Arg::int) {
+            Some(n @ 0..=2) if a.len() == 1 => {
+                self.cmee = n as u8;
+                self.ok();
+            }
+            _ => self.error(),
+        }
+    }
+
+    /// `AT+CMEE?`.
+    pub fn cmee_read(&mut self) {
+        let l = format!("+CMEE: {}", self.cmee);
+        self.info_ok(&[l])
+    }
+
     /// The basic (non-`+`) commands every family answers alike: `ATE0`,
     /// `ATE1`, `ATI` (manufacturer, model, `Revision:`), and settings that
     /// only answer `OK` (`ATZ`, `AT&F`, `AT&W`, `ATV1`, `ATQ0`, plus a

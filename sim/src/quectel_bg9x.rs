@@ -308,17 +308,8 @@ impl Session {
         use Form::*;
         let p = self.sh.cfg.profile.clone();
         match (name, form) {
-            ("CMEE", Set(a)) => match a.first().and_then(Arg::int) {
-                Some(n @ 0..=2) if a.len() == 1 => {
-                    self.cmee = n as u8;
-                    self.ok();
-                }
-                _ => self.error(),
-            },
-            ("CMEE", Read) => {
-                let l = format!("+CMEE: {}", self.cmee);
-                self.info_ok(&[l])
-            }
+            ("CMEE", Set(a)) => self.core.cmee_set(&a),
+            ("CMEE", Read) => self.core.cmee_read(),
             ("GMR" | "CGMR", Exec) => self.info_ok(&[p.revision]),
             ("QGMR", Exec) => self.info_ok(&[p.qgmr]),
             ("GMI" | "CGMI", Exec) => self.info_ok(&[p.manufacturer]),
