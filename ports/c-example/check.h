@@ -1,10 +1,11 @@
-/* The checks of the C tests: CHECK(cond, fmt, ...) counts and reports a
- * failed condition; EXPECT(call, status) checks a call's mtls_status. Each
+/* What the C tests share: CHECK(cond, fmt, ...) counts and reports a
+ * failed condition; EXPECT(call, status) checks a call's mtls_status (each
  * test program includes this once and prints `checks`/`failures` at the
- * end. */
+ * end); load_file() reads a CA file. */
 #ifndef CHECK_H
 #define CHECK_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "modemtls.h"
@@ -29,5 +30,15 @@ static int checks;
         CHECK(got_ == (want), "%s\n    -> %s\n    want %s", #call,                      \
               mtls_status_str((int32_t)got_), mtls_status_str((int32_t)(want)));        \
     } while (0)
+
+/* Read the file at `path` into `buf` (at most `cap` bytes); 0 when it
+ * gave at least one byte, with the count in *len. */
+static int load_file(const char *path, uint8_t *buf, size_t cap, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return -1;
+    *len = fread(buf, 1, cap, f);
+    fclose(f);
+    return *len > 0 ? 0 : -1;
+}
 
 #endif

@@ -488,14 +488,6 @@ static void test_ring(void) {
     posix_uart_close(&u);
 }
 
-static int load(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) return -1;
-    ca_len = fread(ca, 1, sizeof ca, f);
-    fclose(f);
-    return ca_len > 0 ? 0 : -1;
-}
-
 int main(int argc, char **argv) {
     posix_uart u;
     mtls_port p;
@@ -507,7 +499,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     sim_addr = argv[1];
-    if (load(argv[2]) != 0) {
+    if (load_file(argv[2], ca, sizeof ca, &ca_len) != 0) {
         fprintf(stderr, "cannot read %s\n", argv[2]);
         return 2;
     }

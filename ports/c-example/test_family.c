@@ -77,14 +77,6 @@ static void session(mtls_modem *m, mtls_config c, mtls_path path, const char *re
     EXPECT(mtls_close(s), MTLS_OK);
 }
 
-static int load(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) return -1;
-    ca_len = fread(ca, 1, sizeof ca, f);
-    fclose(f);
-    return ca_len > 0 ? 0 : -1;
-}
-
 int main(int argc, char **argv) {
     posix_uart u;
     mtls_port p;
@@ -99,7 +91,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: %s SIM_ADDR RSA_CA.pem PORT_FRIENDLY PORT_TLS13 PORT_WRONG_HOST\n", argv[0]);
         return 2;
     }
-    if (load(argv[2]) != 0) return 2;
+    if (load_file(argv[2], ca, sizeof ca, &ca_len) != 0) return 2;
     friendly = (uint16_t)atoi(argv[3]);
     tls13 = (uint16_t)atoi(argv[4]);
     wrong = (uint16_t)atoi(argv[5]);
