@@ -6,13 +6,11 @@
 
 mod common;
 
-use common::{config, echo_once, self_signed, Host, HOST};
+use common::{config, echo_once, self_signed, tls12_echo_server, AfterEcho, Host, TlsServer, HOST};
 use modemtls_sim::{FirmwareProfile, SimConfig, SimHandle, Simulator, SocketKind};
-use openssl::ssl::{NameType, SslAcceptor, SslMethod, SslVersion};
-use std::io::{Read, Write};
+use openssl::ssl::{SslAcceptor, SslMethod};
+use std::io::Write;
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 fn bc66_config() -> SimConfig {
@@ -255,67 +253,9 @@ fn the_2168_byte_buffer_says_buff_full_once_and_drops_the_rest() {
 
 // ------------------------------------------------------------------- SSL
 
-struct Server {
-    port: u16,
-    ca_pem: Vec<u8>,
-    /// SNI the server saw (outer None: no ClientHello yet).
-    sni: Arc<Mutex<Option<Option<String>>>>,
-    /// Negotiated version and cipher, or the handshake error.
-    result: JoinHandle<Result<String, String>>,
-}
-
-/// Accepts one TLS 1.2 (or older) connection, echoes one read, then closes.
-fn tls_server(rsa: bool, cipher_list: &str) -> Server {
-    let (cert, key) = self_signed(rsa, 30);
-    let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
-    b.set_private_key(&key).unwrap();
-    b.set_certificate(&cert).unwrap();
-    b.set_min_proto_version(Some(SslVersion::TLS1)).unwrap();
-    b.set_max_proto_version(Some(SslVersion::TLS1_2)).unwrap();
-    b.set_cipher_list(&format!("{cipher_list}:@SECLEVEL=0"))
-        .unwrap();
-    let sni = Arc::new(Mutex::new(None));
-    let seen = sni.clone();
-    b.set_servername_callback(move |ssl, _alert| {
-        *seen.lock().unwrap() = Some(ssl.servername(NameType::HOST_NAME).map(str::to_string));
-        Ok(())
-    });
-    let acceptor = b.build();
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    let result = std::thread::spawn(move || {
-        l.set_nonblocking(true).unwrap();
-        let deadline = Instant::now() + Duration::from_secs(15);
-        let s = loop {
-            match l.accept() {
-                Ok((s, _)) => break s,
-                Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
-                Err(e) => return Err(format!("no client: {e}")),
-            }
-        };
-        s.set_nonblocking(false).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        let mut t = acceptor.accept(s).map_err(|e| format!("handshake: {e}"))?;
-        let desc = format!(
-            "{} {}",
-            t.ssl().version_str(),
-            t.ssl()
-                .current_cipher()
-                .map(|c| c.name().to_string())
-                .unwrap_or_default()
-        );
-        let mut buf = [0u8; 4096];
-        let n = t.read(&mut buf).map_err(|e| e.to_string())?;
-        t.write_all(&buf[..n]).map_err(|e| e.to_string())?;
-        let _ = t.shutdown();
-        Ok(desc)
-    });
-    Server {
-        port,
-        ca_pem: cert.to_pem().unwrap(),
-        sni,
-        result,
-    }
+/// The TLS server of these tests: one connection, one echo.
+fn tls_server(rsa: bool, cipher_list: &str) -> TlsServer {
+    tls12_echo_server(rsa, cipher_list, None, AfterEcho::Shutdown)
 }
 
 /// `AT+QSSLCFG=0,0,"<key>"`, `> `, the PEM, Ctrl-Z: the stored length.
@@ -344,7 +284,7 @@ fn offloaded_session_with_rsa_aes128_cbc_sha() {
     let sim = spawn(bc66_config());
     let mut h = boot(&sim);
     init_and_attach(&mut h);
-    upload_cert(&mut h, "cacert", &server.ca_pem);
+    upload_cert(&mut h, "cacert", &server.ca_pem());
     ssl_settings(&mut h, 1);
     h.cmd(
         &format!("AT+QSSLOPEN=0,0,\"{HOST}\",{},0", server.port),
@@ -445,7 +385,7 @@ fn ecdhe_aead_only_server_is_a_cipher_error() {
         let sim = spawn(bc66_config());
         let mut h = boot(&sim);
         init_and_attach(&mut h);
-        upload_cert(&mut h, "cacert", &server.ca_pem);
+        upload_cert(&mut h, "cacert", &server.ca_pem());
         ssl_settings(&mut h, 1);
         h.cmd(
             &format!("AT+QSSLOPEN=0,0,\"{HOST}\",{},0", server.port),
@@ -621,8 +561,8 @@ fn a_silent_server_is_a_timeout_and_a_bad_client_key_is_minus_4() {
     assert!(t.elapsed() >= Duration::from_secs(10));
     // seclevel 2 with a client certificate and a key that does not parse.
     let server = tls_server(true, "AES128-SHA");
-    upload_cert(&mut h, "cacert", &server.ca_pem);
-    upload_cert(&mut h, "clientcert", &server.ca_pem);
+    upload_cert(&mut h, "cacert", &server.ca_pem());
+    upload_cert(&mut h, "clientcert", &server.ca_pem());
     upload_cert(
         &mut h,
         "clientkey",

@@ -6,12 +6,10 @@
 
 mod common;
 
-use common::{config, self_signed, Host, HOST};
+use common::{config, tls12_echo_server, AfterEcho, Host, TlsServer, HOST};
 use modemtls_sim::{FirmwareProfile, SimConfig, SimHandle, Simulator, SocketKind};
-use openssl::ssl::{NameType, SslAcceptor, SslMethod, SslVersion};
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -258,70 +256,6 @@ fn qsecwrite_qsecread_checksums_and_a_short_upload() {
     );
 }
 
-struct Server {
-    port: u16,
-    ca_pem: Vec<u8>,
-    /// SNI the server saw (outer None: no ClientHello yet).
-    sni: Arc<Mutex<Option<Option<String>>>>,
-    /// Negotiated version and cipher, or the handshake error.
-    result: JoinHandle<Result<String, String>>,
-}
-
-/// Accepts one TLS 1.0-1.2 connection, echoes one read, then holds the
-/// connection until the client closes it.
-fn tls_server(rsa: bool, cipher_list: &str) -> Server {
-    let (cert, key) = self_signed(rsa, 30);
-    let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
-    b.set_private_key(&key).unwrap();
-    b.set_certificate(&cert).unwrap();
-    b.set_min_proto_version(Some(SslVersion::TLS1)).unwrap();
-    b.set_max_proto_version(Some(SslVersion::TLS1_2)).unwrap();
-    b.set_cipher_list(&format!("{cipher_list}:@SECLEVEL=0"))
-        .unwrap();
-    let sni = Arc::new(Mutex::new(None));
-    let seen = sni.clone();
-    b.set_servername_callback(move |ssl, _alert| {
-        *seen.lock().unwrap() = Some(ssl.servername(NameType::HOST_NAME).map(str::to_string));
-        Ok(())
-    });
-    let acceptor = b.build();
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    let result = std::thread::spawn(move || {
-        l.set_nonblocking(true).unwrap();
-        let deadline = Instant::now() + Duration::from_secs(15);
-        let s = loop {
-            match l.accept() {
-                Ok((s, _)) => break s,
-                Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
-                Err(e) => return Err(format!("no client: {e}")),
-            }
-        };
-        s.set_nonblocking(false).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        let mut t = acceptor.accept(s).map_err(|e| format!("handshake: {e}"))?;
-        let desc = format!(
-            "{} {}",
-            t.ssl().version_str(),
-            t.ssl()
-                .current_cipher()
-                .map(|c| c.name().to_string())
-                .unwrap_or_default()
-        );
-        let mut buf = [0u8; 4096];
-        let n = t.read(&mut buf).map_err(|e| e.to_string())?;
-        t.write_all(&buf[..n]).map_err(|e| e.to_string())?;
-        while matches!(t.read(&mut buf), Ok(n) if n > 0) {}
-        Ok(desc)
-    });
-    Server {
-        port,
-        ca_pem: cert.to_pem().unwrap(),
-        sni,
-        result,
-    }
-}
-
 /// The driver's SSL setup of context 0 (M95C order: delete, write, check,
 /// then the key-first QSSLCFG settings).
 fn ssl_setup(h: &mut Host, ca_pem: &[u8], suite: &str) {
@@ -355,7 +289,7 @@ fn offloaded_session_with_rsa_aes128_cbc_sha_verified() {
     let sim = spawn(config(FirmwareProfile::m95()));
     let mut h = boot(&sim);
     pdp_up(&mut h);
-    ssl_setup(&mut h, &server.ca_pem, "0X002F");
+    ssl_setup(&mut h, &server.ca_pem(), "0X002F");
     h.cmd(
         "AT+QSSLCFG=\"ciphersuite\",0",
         "\r\n+QSSLCFG: \"ciphersuite\",\"0X002F\"\r\n\r\nOK\r\n",
@@ -407,7 +341,7 @@ fn ecdhe_only_server_is_minus_5() {
     let sim = spawn(config(FirmwareProfile::m95()));
     let mut h = boot(&sim);
     pdp_up(&mut h);
-    ssl_setup(&mut h, &server.ca_pem, "0XFFFF");
+    ssl_setup(&mut h, &server.ca_pem(), "0XFFFF");
     h.cmd(
         &format!("AT+QSSLOPEN=0,0,\"{HOST}\",{},0,60", server.port),
         "\r\nOK\r\n",
@@ -425,7 +359,7 @@ fn a_reboot_loses_the_ram_files_and_the_open_is_minus_9() {
     let mut h = boot(&sim);
     secwrite(&mut h, "NVRAM:CA0", b"kept");
     pdp_up(&mut h);
-    ssl_setup(&mut h, &server.ca_pem, "0X0035");
+    ssl_setup(&mut h, &server.ca_pem(), "0X0035");
     sim.reboot(Duration::from_millis(200));
     h.expect(BANNER);
     h.send(b"ATE0\r");
@@ -451,4 +385,9 @@ fn a_reboot_loses_the_ram_files_and_the_open_is_minus_9() {
     );
     h.expect(b"\r\n+QSSLOPEN: 2,-9\r\n");
     assert_eq!(*server.sni.lock().unwrap(), None, "no ClientHello");
+}
+
+/// The TLS server of these tests: one connection, one echo.
+fn tls_server(rsa: bool, cipher_list: &str) -> TlsServer {
+    tls12_echo_server(rsa, cipher_list, None, AfterEcho::WaitForClient)
 }

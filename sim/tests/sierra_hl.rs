@@ -6,13 +6,11 @@
 
 mod common;
 
-use common::{config, self_signed, Host, HOST};
+use common::{config, self_signed, tls12_echo_server, AfterEcho, Host, TlsServer, HOST};
 use modemtls_sim::{FirmwareProfile, SimHandle, Simulator, SocketKind};
-use openssl::ssl::{NameType, SslAcceptor, SslMethod, SslVersion};
 use openssl::x509::X509;
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -302,87 +300,21 @@ fn refused_port_dns_peer_close_and_session_limit() {
     server.join().unwrap();
 }
 
-struct Server {
-    port: u16,
-    cert: X509,
-    /// SNI the server saw (outer None: no ClientHello yet).
-    sni: Arc<Mutex<Option<Option<String>>>>,
-    /// Negotiated version and cipher, or the handshake error.
-    result: JoinHandle<Result<String, String>>,
-}
-
 /// Accepts one TLS 1.2 (or older) connection with an RSA certificate,
 /// echoes one read, then waits for the client to close.
-fn tls_server(cipher_list: &str) -> Server {
+fn tls_server(cipher_list: &str) -> TlsServer {
     tls_server_with(cipher_list, None)
 }
 
-/// [`tls_server`] that requires a client certificate issued by `client_ca`.
-fn tls_server_with(cipher_list: &str, client_ca: Option<X509>) -> Server {
-    let (cert, key) = self_signed(true, 30);
-    let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
-    b.set_private_key(&key).unwrap();
-    b.set_certificate(&cert).unwrap();
-    b.set_min_proto_version(Some(SslVersion::TLS1)).unwrap();
-    b.set_max_proto_version(Some(SslVersion::TLS1_2)).unwrap();
-    b.set_cipher_list(&format!("{cipher_list}:@SECLEVEL=0"))
-        .unwrap();
-    if let Some(ca) = client_ca {
-        let mut st = openssl::x509::store::X509StoreBuilder::new().unwrap();
-        st.add_cert(ca).unwrap();
-        b.set_verify_cert_store(st.build()).unwrap();
-        b.set_verify(
-            openssl::ssl::SslVerifyMode::PEER | openssl::ssl::SslVerifyMode::FAIL_IF_NO_PEER_CERT,
-        );
-    }
-    let sni = Arc::new(Mutex::new(None));
-    let seen = sni.clone();
-    b.set_servername_callback(move |ssl, _alert| {
-        *seen.lock().unwrap() = Some(ssl.servername(NameType::HOST_NAME).map(str::to_string));
-        Ok(())
-    });
-    let acceptor = b.build();
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    let result = std::thread::spawn(move || {
-        l.set_nonblocking(true).unwrap();
-        let deadline = Instant::now() + Duration::from_secs(15);
-        let s = loop {
-            match l.accept() {
-                Ok((s, _)) => break s,
-                Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
-                Err(e) => return Err(format!("no client: {e}")),
-            }
-        };
-        s.set_nonblocking(false).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        let mut t = acceptor.accept(s).map_err(|e| format!("handshake: {e}"))?;
-        let desc = format!(
-            "{} {}",
-            t.ssl().version_str(),
-            t.ssl()
-                .current_cipher()
-                .map(|c| c.name().to_string())
-                .unwrap_or_default()
-        );
-        let mut buf = [0u8; 4096];
-        let n = t.read(&mut buf).map_err(|e| e.to_string())?;
-        t.write_all(&buf[..n]).map_err(|e| e.to_string())?;
-        // Open until the client closes (no +KTCP_NOTIF racing the reads).
-        while matches!(t.read(&mut buf), Ok(n) if n > 0) {}
-        Ok(desc)
-    });
-    Server {
-        port,
-        cert,
-        sni,
-        result,
-    }
+/// An RSA server that stays open until the client closes (no
+/// `+KTCP_NOTIF` racing the reads), with a client CA when given.
+fn tls_server_with(cipher_list: &str, client_ca: Option<X509>) -> TlsServer {
+    tls12_echo_server(true, cipher_list, client_ca, AfterEcho::WaitForClient)
 }
 
 /// A TLS session on KSSLCRYPTO profile `cipher`: `Ok` after the echo, or
 /// the `+KTCP_NOTIF` code.
-fn tls_session(h: &mut Host, server: &Server, cipher: u8) -> Result<(), u32> {
+fn tls_session(h: &mut Host, server: &TlsServer, cipher: u8) -> Result<(), u32> {
     h.cmd(
         &format!("AT+KTCPCFG=1,3,\"{HOST}\",{},,,,,{cipher}", server.port),
         "\r\n+KTCPCFG: 1\r\n\r\nOK\r\n",

@@ -9,11 +9,14 @@ use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
 use openssl::pkey::{PKey, Private};
 use openssl::rsa::Rsa;
+use openssl::ssl::{NameType, SslAcceptor, SslMethod, SslVerifyMode, SslVersion};
 use openssl::x509::extension::{BasicConstraints, SubjectAlternativeName};
+use openssl::x509::store::X509StoreBuilder;
 use openssl::x509::{X509NameBuilder, X509};
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpListener;
 use std::net::{IpAddr, Ipv4Addr, TcpStream};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -198,4 +201,105 @@ pub fn echo_once(n: usize) -> (u16, JoinHandle<()>) {
         s.write_all(&got).unwrap();
     });
     (port, t)
+}
+
+/// A TLS server of [`tls12_echo_server`].
+pub struct TlsServer {
+    pub port: u16,
+    /// Its self-signed certificate (the CA to trust).
+    pub cert: X509,
+    /// SNI the server saw (outer None: no ClientHello yet).
+    pub sni: Arc<Mutex<Option<Option<String>>>>,
+    /// Negotiated version and cipher (`"TLSv1.2 AES128-SHA"`), or the
+    /// handshake error.
+    pub result: JoinHandle<Result<String, String>>,
+}
+
+impl TlsServer {
+    /// The certificate as PEM.
+    pub fn ca_pem(&self) -> Vec<u8> {
+        self.cert.to_pem().unwrap()
+    }
+}
+
+/// What the server does after echoing one read.
+#[derive(Clone, Copy)]
+pub enum AfterEcho {
+    /// close_notify at once.
+    Shutdown,
+    /// Stay open until the client closes (no close racing the reads).
+    WaitForClient,
+}
+
+/// Accepts one TLS 1.0-1.2 connection on 127.0.0.1 with `cipher_list`
+/// (OpenSSL security level 0, for the firmware's old suites), a
+/// self-signed RSA-2048 (`rsa`) or P-256 certificate, requiring a client
+/// certificate from `client_ca` when given; echoes one read, then `after`.
+pub fn tls12_echo_server(
+    rsa: bool,
+    cipher_list: &str,
+    client_ca: Option<X509>,
+    after: AfterEcho,
+) -> TlsServer {
+    let (cert, key) = self_signed(rsa, 30);
+    let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
+    b.set_private_key(&key).unwrap();
+    b.set_certificate(&cert).unwrap();
+    b.set_min_proto_version(Some(SslVersion::TLS1)).unwrap();
+    b.set_max_proto_version(Some(SslVersion::TLS1_2)).unwrap();
+    b.set_cipher_list(&format!("{cipher_list}:@SECLEVEL=0"))
+        .unwrap();
+    if let Some(ca) = client_ca {
+        let mut st = X509StoreBuilder::new().unwrap();
+        st.add_cert(ca).unwrap();
+        b.set_verify_cert_store(st.build()).unwrap();
+        b.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
+    }
+    let sni = Arc::new(Mutex::new(None));
+    let seen = sni.clone();
+    b.set_servername_callback(move |ssl, _alert| {
+        *seen.lock().unwrap() = Some(ssl.servername(NameType::HOST_NAME).map(str::to_string));
+        Ok(())
+    });
+    let acceptor = b.build();
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let result = std::thread::spawn(move || {
+        l.set_nonblocking(true).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let s = loop {
+            match l.accept() {
+                Ok((s, _)) => break s,
+                Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+                Err(e) => return Err(format!("no client: {e}")),
+            }
+        };
+        s.set_nonblocking(false).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut t = acceptor.accept(s).map_err(|e| format!("handshake: {e}"))?;
+        let desc = format!(
+            "{} {}",
+            t.ssl().version_str(),
+            t.ssl()
+                .current_cipher()
+                .map(|c| c.name().to_string())
+                .unwrap_or_default()
+        );
+        let mut buf = [0u8; 4096];
+        let n = t.read(&mut buf).map_err(|e| e.to_string())?;
+        t.write_all(&buf[..n]).map_err(|e| e.to_string())?;
+        match after {
+            AfterEcho::Shutdown => {
+                let _ = t.shutdown();
+            }
+            AfterEcho::WaitForClient => while matches!(t.read(&mut buf), Ok(n) if n > 0) {},
+        }
+        Ok(desc)
+    });
+    TlsServer {
+        port,
+        cert,
+        sni,
+        result,
+    }
 }
