@@ -141,9 +141,16 @@ pub enum TlsFailure {
     /// engine reports it). Host path, after the handshake.
     PeerAlert,
     /// The server used a TLS feature the host TLS engine cannot handle
-    /// (embedded-tls 0.19: a ServerHello split across records, KeyUpdate,
-    /// other post-handshake messages). Host path.
+    /// (the `embedded-tls` engine: a ServerHello split across records,
+    /// KeyUpdate, other post-handshake messages). Host path.
     Unsupported,
+    /// The server chose a parameter the client did not offer (cipher
+    /// suite, group, session id, an extension) or one the protocol
+    /// forbids there. Host path.
+    IllegalParameter,
+    /// A handshake message from the server is larger than the host read
+    /// buffer can hold while it is reassembled. Host path.
+    MessageTooLarge,
 }
 
 impl TlsFailure {
@@ -163,7 +170,8 @@ impl TlsFailure {
             TlsFailure::ClientCertRejected => "the server refused the client certificate (check the client certificate, its key and the CA the server trusts)",
             TlsFailure::HandshakeFailed => "the TLS handshake failed and no cause could be established",
         } else TlsFailure::UnexpectedRecord, TlsFailure::RecordTampered, TlsFailure::DecodeError,
-            TlsFailure::UnexpectedMessage, TlsFailure::PeerAlert, TlsFailure::Unsupported)
+            TlsFailure::UnexpectedMessage, TlsFailure::PeerAlert, TlsFailure::Unsupported,
+            TlsFailure::IllegalParameter, TlsFailure::MessageTooLarge)
     }
 
     /// [`TlsFailure::cause`] for a failure on `path`: the capability causes
@@ -174,7 +182,7 @@ impl TlsFailure {
         if path == Path::Host {
             match self {
                 TlsFailure::ProtocolVersion => return "the server does not speak TLS 1.3, the only version of the host TLS engine (it offers TLS 1.2 or older)",
-                TlsFailure::NoCommonCipher => return "the server and the host TLS engine share no cipher suite or key exchange group (host TLS offers TLS_AES_128_GCM_SHA256 with P-256)",
+                TlsFailure::NoCommonCipher => return "the server and the host TLS engine share no cipher suite or key exchange group (host TLS offers TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384 and, with the tls-chacha20 feature, TLS_CHACHA20_POLY1305_SHA256, with P-256)",
                 _ => {}
             }
         }
@@ -191,6 +199,8 @@ impl TlsFailure {
             TlsFailure::UnexpectedMessage => "the server sent a TLS message not allowed at this point",
             TlsFailure::PeerAlert => "the server ended the session with a TLS alert",
             TlsFailure::Unsupported => "the server used a TLS feature the host engine lacks (split ServerHello, KeyUpdate, other post-handshake messages)",
+            TlsFailure::IllegalParameter => "the server chose a TLS parameter the client did not offer (cipher suite, group, extension) or one not allowed there: a broken server or an attack",
+            TlsFailure::MessageTooLarge => "a TLS handshake message from the server (e.g. a long certificate chain) is larger than the host read buffer: give a larger read buffer",
             _ => return None,
         })
     }
@@ -463,6 +473,8 @@ mod cause_tests {
             TlsFailure::UnexpectedMessage,
             TlsFailure::PeerAlert,
             TlsFailure::Unsupported,
+            TlsFailure::IllegalParameter,
+            TlsFailure::MessageTooLarge,
         ] {
             all.push(e.cause());
         }

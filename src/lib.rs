@@ -24,5 +24,7 @@ pub mod pki;
 pub mod port;
 pub mod probe;
 pub mod session;
+#[cfg(feature = "host-tls")]
+pub mod tls;
 
 pub use error::Error;

@@ -367,8 +367,13 @@ pub struct SessionInfo {
     pub hostname_checked: bool,
     /// Auto fell back to this path after the other one failed this way.
     pub fallback_from: Option<TlsError>,
-    /// The verified server certificate's commonName (host path only).
+    /// The verified server certificate's commonName (host path only;
+    /// empty for a resumed session, which sends no certificate).
     pub peer: PeerName,
+    /// The session was resumed with a ticket (host path): no certificate
+    /// chain crossed the UART and no signature was verified; the server
+    /// proved it holds the key of the session that issued the ticket.
+    pub resumed: bool,
 }
 
 impl SessionInfo {

@@ -43,6 +43,7 @@ impl Mem {
             read: &mut self.read,
             write: &mut self.write,
             scratch: &mut self.scratch,
+            ticket: None,
         }
     }
 }
@@ -724,6 +725,7 @@ fn host_buffers_too_small_are_refused_before_traffic() {
             read: &mut read,
             write: &mut write,
             scratch: &mut scratch,
+            ticket: None,
         },
     )
     .err()

@@ -146,6 +146,7 @@ fn run(row: Row) {
         read: &mut rx,
         write: &mut tx,
         scratch: &mut scratch,
+        ticket: None,
     };
     let mut cache: PathCache<4> = PathCache::new();
     let checks_host_name = modem.capabilities().hostname_check;
@@ -203,6 +204,7 @@ fn run(row: Row) {
             read: &mut rx,
             write: &mut tx,
             scratch: &mut scratch,
+            ticket: None,
         };
         let s = auto::connect(
             &mut modem,

@@ -13,7 +13,8 @@
 use embedded_io::{ErrorType, Read, Write};
 use embedded_tls::blocking::{Aes128GcmSha256, TlsConfig, TlsConnection, TlsContext};
 use embedded_tls::UnsecureProvider;
-use modemtls::host::{Transport, MIN_READ_BUF};
+use modemtls::host::etls::Transport;
+use modemtls::host::MIN_READ_BUF;
 use modemtls::modem::ModemError;
 
 /// The server's side of the wire: hands out `data` in pieces of `step`

@@ -10,7 +10,7 @@
 //! nothing after ServerHello is accepted but encrypted records of 17 to
 //! 16,640 bytes and, during the handshake, a change_cipher_spec `01`.
 
-use modemtls::host::guard::{GuardError, RecordGuard, MAX_CIPHERTEXT, MIN_CIPHERTEXT};
+use modemtls::host::etls::guard::{GuardError, RecordGuard, MAX_CIPHERTEXT, MIN_CIPHERTEXT};
 
 /// A ServerHello record as a TLS 1.3 server sends it (P-256 key share).
 pub const SERVER_HELLO: &[u8] = &[

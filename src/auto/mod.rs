@@ -24,7 +24,7 @@ pub use policy::{fallback_reason, plan, Plan};
 
 use core::mem::MaybeUninit;
 
-use embedded_tls::CryptoRngCore;
+use crate::host::CryptoRngCore;
 
 use crate::error::{Error, TlsError};
 use crate::host::{self, HostBuffers, HostSession};

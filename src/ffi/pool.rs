@@ -422,6 +422,7 @@ impl Checkout {
             read: &mut mem.read,
             write: &mut mem.write,
             scratch: &mut mem.scratch,
+            ticket: None,
         };
         let s = f(modem, host, extra, slot)?;
         // Only a reference to the cell itself proves that the cell holds a

@@ -140,6 +140,12 @@ pub enum mtls_status {
     /// Host path: the server used a TLS feature the host TLS engine cannot
     /// handle (split ServerHello, KeyUpdate, other post-handshake messages).
     MTLS_ERR_TLS_UNSUPPORTED = 81,
+    /// Host path: the server chose a TLS parameter the client did not
+    /// offer or one not allowed there; the session was closed.
+    MTLS_ERR_TLS_ILLEGAL_PARAMETER = 82,
+    /// Host path: a handshake message from the server is larger than the
+    /// host read buffer (`read_len`) can hold.
+    MTLS_ERR_TLS_MESSAGE_TOO_LARGE = 83,
     /// The session is closed: the server closed it (end of stream) or the connection was lost.
     MTLS_ERR_CLOSED = 80,
 }
@@ -147,7 +153,7 @@ pub enum mtls_status {
 use mtls_status as S;
 
 /// Every status, for tests and `mtls_status_str`.
-pub(crate) const ALL: [mtls_status; 56] = [
+pub(crate) const ALL: [mtls_status; 58] = [
     S::MTLS_OK,
     S::MTLS_ERR_INVALID_ARGUMENT,
     S::MTLS_ERR_NULL_POINTER,
@@ -203,6 +209,8 @@ pub(crate) const ALL: [mtls_status; 56] = [
     S::MTLS_ERR_UNEXPECTED_MESSAGE,
     S::MTLS_ERR_PEER_ALERT,
     S::MTLS_ERR_TLS_UNSUPPORTED,
+    S::MTLS_ERR_TLS_ILLEGAL_PARAMETER,
+    S::MTLS_ERR_TLS_MESSAGE_TOO_LARGE,
     S::MTLS_ERR_CLOSED,
 ];
 
@@ -270,6 +278,8 @@ impl mtls_status {
             S::MTLS_ERR_UNEXPECTED_MESSAGE => c"MTLS_ERR_UNEXPECTED_MESSAGE: the server sent a TLS message not allowed at this point",
             S::MTLS_ERR_PEER_ALERT => c"MTLS_ERR_PEER_ALERT: the server ended the session with a TLS alert",
             S::MTLS_ERR_TLS_UNSUPPORTED => c"MTLS_ERR_TLS_UNSUPPORTED: the server used a TLS feature the host TLS engine cannot handle",
+            S::MTLS_ERR_TLS_ILLEGAL_PARAMETER => c"MTLS_ERR_TLS_ILLEGAL_PARAMETER: the server chose a TLS parameter that was not offered or is not allowed there",
+            S::MTLS_ERR_TLS_MESSAGE_TOO_LARGE => c"MTLS_ERR_TLS_MESSAGE_TOO_LARGE: a TLS handshake message from the server is larger than the host read buffer",
             S::MTLS_ERR_CLOSED => c"MTLS_ERR_CLOSED: the session is closed",
         }
     }
@@ -377,6 +387,8 @@ pub(crate) fn of_tls(t: &TlsError) -> mtls_status {
         TlsFailure::UnexpectedMessage => S::MTLS_ERR_UNEXPECTED_MESSAGE,
         TlsFailure::PeerAlert => S::MTLS_ERR_PEER_ALERT,
         TlsFailure::Unsupported => S::MTLS_ERR_TLS_UNSUPPORTED,
+        TlsFailure::IllegalParameter => S::MTLS_ERR_TLS_ILLEGAL_PARAMETER,
+        TlsFailure::MessageTooLarge => S::MTLS_ERR_TLS_MESSAGE_TOO_LARGE,
         #[allow(unreachable_patterns)]
         _ => S::MTLS_ERR_HANDSHAKE_FAILED,
     }

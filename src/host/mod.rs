@@ -1,22 +1,23 @@
-//! The host path: TLS 1.3 on the MCU (`embedded-tls` 0.19) over a raw TCP
-//! socket of the modem (`AT+QIOPEN`/`AT+QISEND`/`AT+QIRD`).
+//! The host path: TLS 1.3 on the MCU over a raw TCP socket of the modem
+//! (`AT+QIOPEN`/`AT+QISEND`/`AT+QIRD`, ...), run by the project's own
+//! sans-IO engine ([`crate::tls`]); this module is its blocking front.
 //!
-//! Every byte from the server passes the [record guard](guard) before
-//! `embedded-tls` sees it: RFC 8446's outer record rules (no unencrypted
-//! record after ServerHello but one change_cipher_spec, no encrypted record
-//! shorter than 17 bytes, ...), so an injected record ends the session with
-//! its own cause ([`TlsFailure::UnexpectedRecord`],
-//! [`TlsFailure::RecordTampered`]) and the socket closed, never a panic and
-//! never a false end of stream. What the guard cannot stop, because it needs
-//! the keys: a server that has *authenticated* can still make `embedded-tls`
-//! 0.19 panic with an encrypted post-handshake handshake message other than
-//! NewSessionTicket.
+//! The engine enforces RFC 8446's record and message rules itself (an
+//! unencrypted record after ServerHello, an empty encrypted record, a
+//! misplaced handshake message: each ends the session with its own cause,
+//! the right alert sent and the socket closed, never a panic and never a
+//! false end of stream), reassembles handshake messages split across
+//! records, follows KeyUpdate and HelloRetryRequest, and resumes sessions
+//! with a ticket kept in caller memory ([`HostBuffers::ticket`]).
 //!
 //! The server is verified by [`crate::pki`] (chain to the configured CA,
-//! host name, validity at the port's clock or the modem's network clock)
-//! and [`PkiVerifier::check`] runs after the handshake, so a server that
-//! skips Certificate/CertificateVerify is refused. SNI is always sent.
-//! A P-256 client certificate and key give mutual TLS.
+//! host name, validity at the port's clock or the modem's network clock);
+//! no session opens without a verified chain and CertificateVerify (or an
+//! accepted resumption PSK). SNI is sent for DNS names (never for an IP
+//! address). A P-256 client certificate and key give mutual TLS.
+//!
+//! With the `engine-embedded-tls` feature, [`etls`] runs the same path on
+//! `embedded-tls` 0.19 instead, for comparison (its limits are listed there).
 //!
 //! # RAM
 //!
@@ -24,47 +25,42 @@
 //!
 //! | buffer    | size | why |
 //! |-----------|------|-----|
-//! | `read`    | >= [`MIN_READ_BUF`] (16,640 B) | one full TLS record (16 KiB + 256) |
-//! | `write`   | >= [`MIN_WRITE_BUF`] (1 KiB; 4 KiB moves bulk data faster) | one outgoing record |
+//! | `read`    | >= [`MIN_READ_BUF`] (16,640 B) | one full TLS record (16 KiB + 256); handshake messages split across records are reassembled in it too |
+//! | `write`   | >= [`MIN_WRITE_BUF`] (1 KiB; 4 KiB moves bulk data faster) | the ClientHello, the client's last flight (with a client certificate: its size + ~200 B), one outgoing record |
 //! | `scratch` | 3/4 of the PEM CA bundle + client certificate + key (DER), 0 for DER without client identity; 4 KiB is typical | decoded credentials during the handshake |
+//! | `ticket`  | optional, about 700 B | a session ticket for resumption |
 //!
 //! After the session, the buffers still hold the last records (the read
 //! buffer decrypted plaintext too): wipe them if that matters. The client
-//! private key is zeroized when the handshake ends; `embedded-tls` 0.19
-//! does not zeroize its traffic keys when the session is dropped.
-//!
-//! The session keeps about 1.7 KB of its own inside [`HostSession`] (key
-//! schedule, record state, read-ahead; 1,704 bytes on x86-64). A whole
-//! firmware doing a host handshake peaked at about 24 KB of stack on a
-//! Cortex-M4 (QEMU, `BENCHMARKS.md`), chain verification alone at 12.7 KB.
+//! private key, the ECDHE secret and every handshake and traffic secret
+//! are zeroized when no longer needed or when the session is dropped.
 
 mod classify;
-pub mod guard;
-mod transport;
+mod credentials;
+#[cfg(feature = "engine-embedded-tls")]
+pub mod etls;
 
+pub use credentials::MAX_ANCHORS;
 /// The random generator a host session needs (rand_core 0.6 `RngCore + CryptoRng`).
-pub use embedded_tls::CryptoRngCore;
-pub use transport::{Transport, TransportError, READ_AHEAD};
+pub use rand_core::CryptoRngCore;
 
-use embedded_tls::blocking::{Aes128GcmSha256, TlsConnection, TlsContext};
-use embedded_tls::UnsecureProvider;
-
-#[cfg(doc)]
-use crate::error::TlsFailure;
 use crate::error::{ConfigError, Error, TlsError};
-use crate::modem::{Sockets, TcpSocket};
-use crate::pki::{host_tls_config, ClientIdentity, PkiError, PkiVerifier, TrustAnchors, Validity};
+use crate::modem::{ModemError, Sockets, TcpSocket};
+use crate::pki::{PkiError, PkiVerifier};
 use crate::probe::TlsVersion;
-use crate::session::{Credential, Path, PathReason, PeerName, SessionConfig, SessionInfo};
+use crate::session::{Path, PathReason, PeerName, SessionConfig, SessionInfo};
+use crate::tls::{self, Client, ClientConfig, RustCryptoP256, ServerAuth, Ticket};
 
 /// Smallest `read` buffer: a TLS record of 16 KiB plus its overhead.
 pub const MIN_READ_BUF: usize = 16_640;
 /// Smallest `write` buffer.
 pub const MIN_WRITE_BUF: usize = 1024;
-/// Trust anchors a host session accepts from one bundle.
-pub const MAX_ANCHORS: usize = 8;
-/// The cipher suite the host path negotiates (TLS_AES_128_GCM_SHA256).
+/// The cipher suite the host path prefers (TLS_AES_128_GCM_SHA256); the
+/// one negotiated is in [`SessionInfo::cipher_suite`].
 pub const CIPHER_SUITE: u16 = 0x1301;
+/// Room for the records the engine sends by itself after the handshake
+/// (alert, KeyUpdate, close_notify).
+const CONTROL_LEN: usize = 64;
 
 /// Memory the caller lends a host session (see the [module docs](self)).
 pub struct HostBuffers<'b> {
@@ -74,87 +70,117 @@ pub struct HostBuffers<'b> {
     pub write: &'b mut [u8],
     /// Decoded credentials, used only during the handshake.
     pub scratch: &'b mut [u8],
+    /// A session ticket slot: a valid ticket for this server (and a clock)
+    /// resumes the session without certificates; the server's new tickets
+    /// are kept here. `None`: no resumption.
+    pub ticket: Option<&'b mut Ticket>,
 }
 
-type Connection<'m, 'b, M> = TlsConnection<'b, Transport<TcpSocket<'m, M>>, Aes128GcmSha256>;
+/// Verification switched off (`insecure_no_verify`): every chain and
+/// signature is accepted.
+struct NoVerification;
+
+impl ServerAuth for NoVerification {
+    fn certificate(&mut self, _: &[&[u8]]) -> Result<(), PkiError> {
+        Ok(())
+    }
+    fn certificate_verify(&mut self, _: u16, _: &[u8], _: &[u8]) -> Result<(), PkiError> {
+        Ok(())
+    }
+}
+
+/// After the handshake nothing may be authenticated again (post-handshake
+/// authentication is not offered).
+struct Refuse;
+
+impl ServerAuth for Refuse {
+    fn certificate(&mut self, _: &[&[u8]]) -> Result<(), PkiError> {
+        Err(PkiError::UnexpectedCertificate)
+    }
+    fn certificate_verify(&mut self, _: u16, _: &[u8], _: &[u8]) -> Result<(), PkiError> {
+        Err(PkiError::UnexpectedCertificateVerify)
+    }
+}
 
 /// An open host TLS session. Read and write it with
-/// [`embedded_io::Read`]/[`embedded_io::Write`] (writes are sent on
-/// `flush`); [`HostSession::close`] sends close_notify and closes the socket
-/// (dropping it closes the socket without close_notify).
+/// [`embedded_io::Read`]/[`embedded_io::Write`] (writes are collected in
+/// the write buffer and sent on `flush` or when it is full);
+/// [`HostSession::close`] sends what is pending and close_notify and
+/// closes the socket (dropping it closes the socket without close_notify).
 ///
 /// A TLS error (a refused or damaged record, an alert, an undecodable
-/// message) ends the session: the socket is closed at once and every later
-/// read or write returns the same error. Modem errors (a timeout, a lost
-/// PDP context) leave it as it is.
+/// message) ends the session: the alert is sent, the socket closed, and
+/// every later read or write returns the same error. Modem errors (a
+/// timeout, a lost PDP context) leave it as it is.
 pub struct HostSession<'m, 'b, M: Sockets> {
-    /// `None` once a TLS error ended the session.
-    tls: Option<Connection<'m, 'b, M>>,
+    /// `None` once a TLS error closed the socket.
+    sock: Option<TcpSocket<'m, M>>,
+    tls: Client<'static, 'b>,
+    write: &'b mut [u8],
+    /// Plaintext collected in `write` after the record header.
+    staged: usize,
     info: SessionInfo,
-    closed: bool,
     failed: Option<Error>,
+    /// The modem outlives the buffers (as Auto's sessions assume).
+    _outlives: core::marker::PhantomData<&'b &'m ()>,
 }
 
-/// The guard's verdict from the transport inside `tls`, which is taken and
-/// closed without sending anything: the transport refuses writes once its
-/// guard failed, so `close()` writes no close_notify then. Only called
-/// when the guard failed. Out of line and through a reference, so the
-/// error path adds no second copy of the connection to the handshake's
-/// frame.
-#[inline(never)]
-fn guard_verdict<M: Sockets>(tls: &mut Option<Connection<'_, '_, M>>) -> Option<guard::GuardError> {
-    let transport = match tls.take()?.close() {
-        Ok(t) | Err((t, _)) => t,
-    };
-    let verdict = transport.guard();
-    // Best effort: the session already failed for the guard's reason.
-    let _ = transport.close();
-    verdict
-}
-
-/// Whether `e` is the transport reporting a guard refusal.
-fn is_guard(e: &embedded_tls::TlsError) -> bool {
-    matches!(
-        e,
-        embedded_tls::TlsError::Io(embedded_io::ErrorKind::InvalidData)
-    )
-}
-
-/// The current time for validity checks: the port's real-time clock, else
-/// the modem's network clock.
-fn validity<M: Sockets>(modem: &mut M, cfg: &SessionConfig<'_>) -> Result<Validity, Error> {
-    if cfg.accept_unchecked_validity {
-        return Ok(Validity::InsecureUncheckedValidity);
+/// Send everything the engine has due (alerts, KeyUpdate, close_notify)
+/// through a small stack buffer.
+fn send_control<M: Sockets>(tls: &mut Client<'_, '_>, sock: &mut TcpSocket<'_, M>) -> Result<(), Step> {
+    let mut buf = [0u8; CONTROL_LEN];
+    while tls.wants_transmit() {
+        let n = tls.transmit(&mut buf).map_err(Step::Tls)?;
+        if n == 0 {
+            break;
+        }
+        embedded_io::Write::write_all(sock, buf.get(..n).unwrap_or(&[])).map_err(Step::Modem)?;
     }
-    if let Some(t) = modem.port_unix_time() {
-        return Ok(Validity::At(t));
+    Ok(())
+}
+
+/// What stopped a step of the session.
+#[derive(Clone, Copy, Debug)]
+enum Step {
+    Tls(tls::Error),
+    Modem(ModemError),
+}
+
+/// Receive into the engine: `Ok(())` when bytes arrived.
+fn receive<M: Sockets>(tls: &mut Client<'_, '_>, sock: &mut TcpSocket<'_, M>) -> Result<(), Step> {
+    let space = tls.rx_space();
+    if space.is_empty() {
+        return Err(Step::Tls(tls::Error::MessageTooLarge {
+            len: tls.rx_capacity() as u32,
+        }));
     }
-    Ok(Validity::At(modem.network_time()?))
+    match embedded_io::Read::read(sock, space).map_err(Step::Modem)? {
+        0 => Err(Step::Tls(tls.eof())),
+        n => {
+            tls.rx_commit(n);
+            Ok(())
+        }
+    }
 }
 
-/// A configuration problem found while decoding credentials.
-fn credential_error(e: PkiError) -> Error {
-    Error::Config(match e {
-        PkiError::AnchorCapacity => ConfigError::CredentialTooLarge,
-        _ => ConfigError::CredentialFormat,
-    })
-}
-
-/// `cred` as DER: borrowed when it already is, else its first block with one
-/// of `labels` decoded into the front of `scratch` (the rest is returned).
-fn der_of<'s>(
-    cred: Credential<'s>,
-    labels: &[&[u8]],
-    scratch: &'s mut [u8],
-) -> Result<(&'s [u8], &'s mut [u8]), Error> {
-    match cred {
-        Credential::Der(d) => Ok((d, scratch)),
-        Credential::Pem(p) => {
-            let n = crate::pki::pem_decode_first(p, labels, scratch)
-                .map_err(credential_error)?
-                .ok_or(Error::Config(ConfigError::CredentialFormat))?;
-            let (der, rest) = scratch.split_at_mut(n.min(scratch.len()));
-            Ok((&*der, rest))
+/// Run the handshake to its end over `sock`.
+fn handshake<M: Sockets>(
+    tls: &mut Client<'_, '_>,
+    sock: &mut TcpSocket<'_, M>,
+    out: &mut [u8],
+    auth: &mut dyn ServerAuth,
+) -> Result<(), Step> {
+    loop {
+        while tls.wants_transmit() {
+            let n = tls.transmit(out).map_err(Step::Tls)?;
+            embedded_io::Write::write_all(sock, out.get(..n).unwrap_or(&[])).map_err(Step::Modem)?;
+        }
+        if tls.is_connected() {
+            return Ok(());
+        }
+        tls.poll(auth).map_err(Step::Tls)?;
+        if !tls.wants_transmit() && !tls.is_connected() {
+            receive(tls, sock)?;
         }
     }
 }
@@ -185,114 +211,84 @@ pub(crate) fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
     if bufs.read.len() < MIN_READ_BUF || bufs.write.len() < MIN_WRITE_BUF {
         return Err(Error::Config(ConfigError::BufferTooSmall));
     }
-    if cfg.insecure_no_verify && cfg.client.is_some() {
-        // The unverified provider of embedded-tls cannot present a client
-        // certificate; mutual TLS without verifying the server is refused.
-        return Err(Error::Config(ConfigError::ModeUnavailable));
+    let validity = credentials::validity(modem, cfg)?;
+    let creds = credentials::decode(cfg, bufs.scratch)?;
+    let mut verifier = PkiVerifier::new(creds.anchors.as_slice(), validity);
+    if !cfg.insecure_no_verify {
+        verifier
+            .set_server_name(cfg.host)
+            .map_err(classify::certificate)?;
     }
-    let validity = if cfg.insecure_no_verify {
-        Validity::NoTimeSource
+    // Ticket ages need a clock that survives a reboot: the validity time.
+    let now_ms = match validity {
+        crate::pki::Validity::At(s) => Some(s.saturating_mul(1000)),
+        _ => None,
+    };
+    let config = ClientConfig {
+        server_name: cfg.host,
+        alpn: &[],
+        client: creds.client.as_ref(),
+        resumption: bufs.ticket.is_some() && now_ms.is_some(),
+    };
+    let mut tls = Client::new(config, bufs.read, bufs.ticket, now_ms, rng, RustCryptoP256)
+        .map_err(|e| classify::engine(e, true))?;
+    let mut sock = TcpSocket::connect(modem, cfg.host, cfg.port)?;
+    let mut no_verify = NoVerification;
+    let auth: &mut dyn ServerAuth = if cfg.insecure_no_verify {
+        &mut no_verify
     } else {
-        validity(modem, cfg)?
+        &mut verifier
     };
-
-    // Credentials: client certificate and key first (their sizes are known
-    // once decoded), the CA bundle in what is left.
-    let scratch = bufs.scratch;
-    let (client, scratch) = match cfg.client {
-        None => (None, scratch),
-        Some(id) => {
-            let (cert, rest) = der_of(id.cert, &[b"CERTIFICATE"], scratch)?;
-            let identity = match id.key {
-                Credential::Der(key) => ClientIdentity::new(cert, key),
-                Credential::Pem(pem) => {
-                    // Decoded into scratch, parsed, then wiped: the key
-                    // lives on only inside the identity (zeroized on drop).
-                    let n = crate::pki::pem_decode_first(
-                        pem,
-                        &[b"EC PRIVATE KEY", b"PRIVATE KEY"],
-                        &mut *rest,
-                    )
-                    .map_err(|e| {
-                        rest.fill(0);
-                        credential_error(e)
-                    })?
-                    .ok_or(Error::Config(ConfigError::CredentialFormat))?;
-                    let key = rest.get_mut(..n).unwrap_or(&mut []);
-                    let made = ClientIdentity::new(cert, key);
-                    key.fill(0);
-                    made
-                }
-            }
-            .map_err(credential_error)?;
-            (Some(identity), rest)
+    let done = handshake(&mut tls, &mut sock, bufs.write, auth);
+    // A second guard after the engine's own: no session without a
+    // verified chain and CertificateVerify (or a resumption PSK).
+    let done = done.and_then(|()| {
+        if cfg.insecure_no_verify || tls.resumed() {
+            return Ok(());
         }
-    };
-    let anchors: TrustAnchors<'_, MAX_ANCHORS> = match (cfg.insecure_no_verify, cfg.trust) {
-        (true, _) => TrustAnchors::new(),
-        (false, Some(t)) => {
-            TrustAnchors::from_bundle(t.bytes(), scratch).map_err(credential_error)?
-        }
-        (false, None) => return Err(Error::Config(ConfigError::NoTrustAnchors)),
-    };
-    let mut verifier = PkiVerifier::new(anchors.as_slice(), validity);
-
-    let sock = TcpSocket::connect(modem, cfg.host, cfg.port)?;
-    // Each read of the handshake is bounded by the driver's data timeout
-    // (`Timeouts::data_ms`); `handshake_timeout_s` bounds the offloaded path.
-    let transport = Transport::new(sock);
-    let mut tls: Option<Connection<'m, 'b, M>> =
-        Some(TlsConnection::new(transport, bufs.read, bufs.write));
-    let Some(conn) = tls.as_mut() else {
-        return Err(Error::Closed);
-    };
-    let config = host_tls_config(cfg.host);
-    let opened = if cfg.insecure_no_verify {
-        conn.open(TlsContext::new(
-            &config,
-            UnsecureProvider::new::<Aes128GcmSha256>(&mut *rng),
-        ))
-        .map(|()| Ok(()))
-    } else {
-        let mut provider = crate::pki::PkiProvider::new(&mut *rng, &mut verifier);
-        if let Some(id) = client.as_ref() {
-            provider = provider.with_client_identity(id);
-        }
-        conn.open(TlsContext::new(&config, provider))
-            .map(|()| verifier.check())
-    };
-    let outcome = match opened {
-        // Handshake done and (unless insecure) the server authenticated.
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(pki)) => Err(classify::certificate(pki)),
-        Err(e) if is_guard(&e) => {
-            let verdict = guard_verdict(&mut tls);
-            return Err(classify::handshake(e, verdict, verifier.error()));
-        }
-        Err(e) => Err(classify::handshake(e, None, verifier.error())),
-    };
-    match outcome {
-        Ok(()) => Ok(place(HostSession {
-            tls,
-            info: SessionInfo {
-                path: Path::Host,
-                reason: PathReason::Requested,
-                tls_version: Some(TlsVersion::Tls13),
-                cipher_suite: Some(CIPHER_SUITE),
-                verified: !cfg.insecure_no_verify,
-                hostname_checked: !cfg.insecure_no_verify,
-                fallback_from: None,
-                peer: PeerName::new(verifier.peer_common_name()),
-            },
-            closed: false,
-            failed: None,
-        })),
-        Err(e) => {
-            // Dropping the connection closes the socket.
-            drop(tls);
-            Err(e)
-        }
+        verifier
+            .check()
+            .map_err(|e| Step::Tls(tls::Error::Certificate(e)))
+    });
+    if let Err(step) = done {
+        return Err(end_with(&mut tls, sock, step, true));
     }
+    let info = SessionInfo {
+        path: Path::Host,
+        reason: PathReason::Requested,
+        tls_version: Some(TlsVersion::Tls13),
+        cipher_suite: tls.suite().map(|s| s.code()),
+        verified: !cfg.insecure_no_verify,
+        hostname_checked: !cfg.insecure_no_verify,
+        fallback_from: None,
+        peer: PeerName::new(verifier.peer_common_name()),
+        resumed: tls.resumed(),
+    };
+    Ok(place(HostSession {
+        sock: Some(sock),
+        tls: tls.into_connected(),
+        write: bufs.write,
+        staged: 0,
+        info,
+        failed: None,
+        _outlives: core::marker::PhantomData,
+    }))
+}
+
+/// A failed step: a TLS error sends its alert (best effort) and closes the
+/// socket; a modem error closes the socket when the handshake is not over.
+fn end_with<M: Sockets>(tls: &mut Client<'_, '_>, mut sock: TcpSocket<'_, M>, step: Step, handshake: bool) -> Error {
+    let err = match step {
+        Step::Tls(e) => {
+            // The alert goes out if it can; the session failed anyway.
+            let _ = send_control(tls, &mut sock);
+            classify::engine(e, handshake)
+        }
+        Step::Modem(e) => Error::Modem(e),
+    };
+    // Best effort: the session already failed for `err`.
+    let _ = sock.close();
+    err
 }
 
 impl<'m, 'b, M: Sockets> HostSession<'m, 'b, M> {
@@ -308,48 +304,148 @@ impl<'m, 'b, M: Sockets> HostSession<'m, 'b, M> {
         self.info.fallback_from = fallback_from;
     }
 
-    /// Send close_notify (best effort: a server that already closed the
-    /// connection cannot receive it) and close the modem socket; an error
-    /// means the modem did not free the socket.
-    // Out of line: closing moves the connection, and a caller that closes
-    // either path (e.g. `auto::Session::close`) need not hold room for that.
+    /// Ask the server for new traffic keys both ways (KeyUpdate with
+    /// update_requested); sent with the next write or read.
+    pub fn update_keys(&mut self) -> Result<(), Error> {
+        self.live()?;
+        self.tls
+            .update_keys(true)
+            .map_err(|e| classify::engine(e, false))
+    }
+
+    /// Send what is pending and close_notify (best effort: a server that
+    /// already closed the connection cannot receive it) and close the modem
+    /// socket; an error means the data could not be sent or the modem did
+    /// not free the socket.
+    // Out of line: a caller that closes either path (e.g.
+    // `auto::Session::close`) need not hold room for this.
     #[inline(never)]
-    pub fn close(self) -> Result<(), Error> {
+    pub fn close(mut self) -> Result<(), Error> {
         // After a TLS error the socket is already closed.
-        let Some(tls) = self.tls else { return Ok(()) };
-        let transport = match tls.close() {
-            Ok(t) => t,
-            Err((t, _)) => t,
+        if self.failed.is_some() || self.sock.is_none() {
+            return Ok(());
+        }
+        let flushed = self.flush_staged();
+        self.tls.close();
+        let Some(mut sock) = self.sock.take() else {
+            return Ok(());
         };
-        transport.close().map_err(Error::from)
+        let sent = send_control(&mut self.tls, &mut sock);
+        let closed = sock.close().map_err(Error::from);
+        flushed?;
+        if let Err(Step::Modem(e)) = sent {
+            // close_notify was not delivered; the data before it was.
+            let _ = e;
+        }
+        closed
     }
 
-    /// The connection, or the error that ended it.
-    fn live(&mut self) -> Result<&mut Connection<'m, 'b, M>, Error> {
-        match (self.tls.as_mut(), self.failed) {
-            (Some(tls), _) => Ok(tls),
-            (None, failed) => Err(failed.unwrap_or(Error::Closed)),
+    fn live(&self) -> Result<(), Error> {
+        match (self.failed, self.sock.is_some()) {
+            (Some(e), _) => Err(e),
+            (None, true) => Ok(()),
+            (None, false) => Err(Error::Closed),
         }
     }
 
-    /// What a failed read or write means. A TLS error ends the session
-    /// (socket closed, the error kept); a modem error does not.
+    /// What a failed step means. A TLS error ends the session (alert sent,
+    /// socket closed, the error kept); a modem error does not.
     #[inline(never)]
-    fn fail(&mut self, e: embedded_tls::TlsError) -> Error {
-        let guarded = is_guard(&e);
-        if matches!(e, embedded_tls::TlsError::Io(_)) && !guarded {
-            return classify::io(e, None);
+    fn fail(&mut self, step: Step) -> Error {
+        match step {
+            Step::Modem(e) => Error::Modem(e),
+            Step::Tls(e) => {
+                let err = match self.sock.take() {
+                    Some(sock) => end_with(&mut self.tls, sock, Step::Tls(e), false),
+                    None => classify::engine(e, false),
+                };
+                self.failed = Some(err);
+                err
+            }
         }
-        let verdict = if guarded {
-            guard_verdict(&mut self.tls)
-        } else {
-            // Dropping the connection closes the socket, sending nothing.
-            self.tls = None;
-            None
+    }
+
+    /// Seal and send the collected plaintext.
+    fn flush_staged(&mut self) -> Result<(), Error> {
+        self.live()?;
+        let r = self.send_staged();
+        r.map_err(|s| self.fail(s))
+    }
+
+    fn send_staged(&mut self) -> Result<(), Step> {
+        let Some(sock) = self.sock.as_mut() else {
+            return Ok(());
         };
-        let err = classify::io(e, verdict);
-        self.failed = Some(err);
-        err
+        send_control(&mut self.tls, sock)?;
+        if self.staged == 0 {
+            return Ok(());
+        }
+        let n = self
+            .tls
+            .seal_app_in_place(self.write, self.staged)
+            .map_err(Step::Tls)?;
+        self.staged = 0;
+        embedded_io::Write::write_all(sock, self.write.get(..n).unwrap_or(&[])).map_err(Step::Modem)
+    }
+
+    /// Plaintext one record holds in the write buffer.
+    fn stage_capacity(&self) -> usize {
+        tls::plaintext_room(self.write.len())
+    }
+
+    /// Every read: one out-of-line copy in the image.
+    #[inline(never)]
+    fn read_inner(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let n = self.tls.read_app(buf);
+            if n > 0 {
+                return Ok(n);
+            }
+            if self.tls.state() == tls::State::PeerClosed {
+                return Ok(0);
+            }
+            self.live()?;
+            let r = self.read_step();
+            r.map_err(|s| self.fail(s))?;
+        }
+    }
+
+    fn read_step(&mut self) -> Result<(), Step> {
+        let Some(sock) = self.sock.as_mut() else {
+            return Err(Step::Tls(tls::Error::State));
+        };
+        send_control(&mut self.tls, sock)?;
+        self.tls.poll(&mut Refuse).map_err(Step::Tls)?;
+        send_control(&mut self.tls, sock)?;
+        if self.tls.app_pending() > 0 || self.tls.state() == tls::State::PeerClosed {
+            return Ok(());
+        }
+        receive(&mut self.tls, sock)
+    }
+
+    #[inline(never)]
+    fn write_inner(&mut self, data: &[u8]) -> Result<usize, Error> {
+        self.live()?;
+        if data.is_empty() {
+            return Ok(0);
+        }
+        let cap = self.stage_capacity();
+        if self.staged >= cap {
+            self.flush_staged()?;
+        }
+        let at = tls::HEADER_LEN + self.staged;
+        let n = data.len().min(cap - self.staged);
+        if let (Some(dst), Some(src)) = (self.write.get_mut(at..at + n), data.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.staged += n;
+        if self.staged >= cap {
+            self.flush_staged()?;
+        }
+        Ok(n)
     }
 }
 
@@ -371,49 +467,16 @@ impl<M: Sockets> embedded_io::Read for HostSession<'_, '_, M> {
     /// A connection that ends without close_notify is an error
     /// ([`crate::modem::ModemError::Closed`]): the data may have been truncated.
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
-        self.io(Op::Read(buf))
+        self.read_inner(buf)
     }
 }
 
 impl<M: Sockets> embedded_io::Write for HostSession<'_, '_, M> {
     fn write(&mut self, buf: &[u8]) -> Result<usize, Error> {
-        self.io(Op::Write(buf))
+        self.write_inner(buf)
     }
 
     fn flush(&mut self) -> Result<(), Error> {
-        self.io(Op::Flush).map(drop)
-    }
-}
-
-/// One application call on a host session.
-enum Op<'x> {
-    Read(&'x mut [u8]),
-    Write(&'x [u8]),
-    Flush,
-}
-
-impl<M: Sockets> HostSession<'_, '_, M> {
-    /// Every read, write and flush: one out-of-line copy in the image
-    /// instead of three inlined into the application's code.
-    #[inline(never)]
-    fn io(&mut self, op: Op<'_>) -> Result<usize, Error> {
-        let reading = matches!(op, Op::Read(_));
-        if self.closed && reading {
-            return Ok(0);
-        }
-        let tls = self.live()?;
-        let r = match op {
-            Op::Read(buf) => tls.read(buf),
-            Op::Write(buf) => tls.write(buf),
-            Op::Flush => tls.flush().map(|()| 0),
-        };
-        match r {
-            Ok(n) => Ok(n),
-            Err(embedded_tls::TlsError::ConnectionClosed) if reading => {
-                self.closed = true;
-                Ok(0)
-            }
-            Err(e) => Err(self.fail(e)),
-        }
+        self.flush_staged()
     }
 }

@@ -75,7 +75,7 @@ impl ModemError {
     /// The modem error behind an `ErrorKind` that [`embedded_io::Error::kind`]
     /// made of it (as far as the kind tells: a layer above, such as
     /// embedded-tls, keeps only the kind).
-    #[cfg(feature = "host-tls")]
+    #[cfg(feature = "engine-embedded-tls")]
     pub(crate) fn from_io_kind(kind: embedded_io::ErrorKind) -> Self {
         use crate::at::AtError as A;
         use crate::port::PortError;

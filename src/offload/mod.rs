@@ -118,6 +118,7 @@ pub(crate) fn open<M: FirmwareTls>(
                 hostname_checked: verify && caps.hostname_check,
                 fallback_from: None,
                 peer: PeerName::EMPTY,
+                resumed: false,
             },
         }),
         Err(ModemError::HandshakeFailed(code)) => {

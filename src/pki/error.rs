@@ -145,23 +145,6 @@ impl PkiError {
                 | PkiError::BadClientKey
         )
     }
-
-    /// The `embedded-tls` error reported for this failure.
-    pub(crate) fn to_tls(self) -> embedded_tls::TlsError {
-        use embedded_tls::TlsError;
-        match self {
-            PkiError::BadCertificateVerify | PkiError::UnsupportedSignatureScheme => {
-                TlsError::InvalidSignature
-            }
-            PkiError::UnexpectedCertificate | PkiError::UnexpectedCertificateVerify => {
-                TlsError::InvalidHandshake
-            }
-            PkiError::NoServerName | PkiError::InvalidServerName | PkiError::ServerNameConflict => {
-                TlsError::InvalidCertificate
-            }
-            _ => TlsError::InvalidCertificate,
-        }
-    }
 }
 
 impl From<webpki::Error> for PkiError {

@@ -1,15 +1,15 @@
-//! Certificate verification for the host TLS path (`embedded-tls` 0.19),
-//! without a heap.
+//! Certificate verification for the host TLS path, without a heap.
 //!
-//! `embedded-tls`'s own `rustpki` verifier is not used: with it a server
+//! (With the `engine-embedded-tls` engine, that crate's own `rustpki`
+//! verifier is not used either: with it a server
 //! that sends no Certificate and no CertificateVerify completes the
 //! handshake, CA flags and key usage are not checked, the chain must end at
-//! a single anchor, validity is skipped without a clock, and RSA needs a heap.
+//! a single anchor, validity is skipped without a clock, and RSA needs a heap.)
 //! Instead:
 //!
 //! - [`TrustAnchors`]: a CA bundle (PEM or DER, several certificates)
 //!   parsed once into `rustls-webpki` trust anchors;
-//! - [`PkiVerifier`]: an `embedded_tls::TlsVerifier` whose chain validation
+//! - [`PkiVerifier`]: the engine's [`crate::tls::ServerAuth`] whose chain validation
 //!   is `rustls-webpki`'s (serverAuth EKU, basicConstraints, host name or IP
 //!   address, validity at a time the caller gives, path building through
 //!   extra/cross-signed certificates), and which verifies CertificateVerify
@@ -20,18 +20,17 @@
 //!   (SHA-256/384), RSA PKCS#1 v1.5 and RSA-PSS (SHA-256/384/512,
 //!   2048..4096-bit keys, Montgomery arithmetic on stack arrays); ECDSA P-384
 //!   (feature `p384`) and Ed25519 (feature `ed25519`);
-//! - [`PkiProvider`]: the `embedded_tls::CryptoProvider` that plugs the
-//!   verifier (and an optional P-256 client identity for mutual TLS) in;
-//!   [`host_tls_config`] offers the RSA-PSS schemes in the ClientHello.
+//! - with `engine-embedded-tls`: `PkiProvider`, the
+//!   `embedded_tls::CryptoProvider` that plugs the verifier (and a client
+//!   identity) into that engine, and `host_tls_config`.
 //!
 //! ```ignore
 //! let mut storage = [0u8; 2048];
 //! let anchors: TrustAnchors<'_, 4> = TrustAnchors::from_bundle(CA_PEM, &mut storage)?;
-//! let mut verifier = PkiVerifier::new(anchors.as_slice(), Validity::At(unix_now));
-//! let config = host_tls_config("example.com");
-//! let result = tls.open(TlsContext::new(&config, PkiProvider::new(rng, &mut verifier)));
+//! let mut verifier = PkiVerifier::new(anchors.as_slice(), Validity::At(unix_now))
+//!     .with_server_name("example.com")?;
+//! // ... the engine calls verifier.certificate(chain), verifier.certificate_verify(..)
 //! verifier.check()?;          // NoServerAuthentication if the server skipped them
-//! result?;
 //! ```
 
 mod anchors;
@@ -41,8 +40,8 @@ mod ecdsa;
 mod ed25519;
 mod error;
 mod hash;
+mod identity;
 mod modexp;
-mod provider;
 mod rsa;
 mod time;
 mod verifier;
@@ -50,12 +49,20 @@ mod verifier;
 pub(crate) use anchors::pem_decode_first;
 pub use anchors::TrustAnchors;
 pub use error::PkiError;
-pub use provider::{host_tls_config, ClientIdentity, PkiProvider};
+#[cfg(feature = "engine-embedded-tls")]
+pub use crate::host::etls::{host_tls_config, PkiProvider};
+pub use identity::ClientIdentity;
 pub use time::Validity;
 pub use verifier::{
     tls13_scheme_algorithm, PkiVerifier, CHAIN_ALGORITHMS, MAX_CHAIN_LEN, MAX_PEER_CN_LEN,
     MAX_SPKI_LEN,
 };
+
+/// Largest transcript hash the verifier keeps (SHA-384).
+#[cfg(feature = "engine-embedded-tls")]
+pub(crate) const fn verifier_transcript_len() -> usize {
+    verifier::MAX_TRANSCRIPT_LEN
+}
 
 /// The signature verification algorithms, usable with `rustls-webpki`
 /// directly (e.g. in tests against public vectors).

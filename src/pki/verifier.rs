@@ -1,4 +1,6 @@
-//! `PkiVerifier`: the `embedded_tls::TlsVerifier` of the host TLS path.
+//! `PkiVerifier`: how the host TLS path authenticates the server (the
+//! engine's [`crate::tls::ServerAuth`]; with the `engine-embedded-tls`
+//! feature also that engine's `TlsVerifier`).
 //!
 //! Chain validation is `rustls-webpki`'s (`verify_for_usage` with the
 //! serverAuth EKU, basicConstraints, name constraints, validity at the
@@ -7,29 +9,24 @@
 //! The same algorithms verify the server's CertificateVerify over the
 //! handshake transcript.
 //!
-//! `embedded-tls` 0.19 completes a handshake when the server sends no
-//! Certificate and no CertificateVerify at all (it only calls the verifier
-//! when those messages arrive). The verifier therefore records what it
-//! verified, and the session layer must call [`PkiVerifier::check`] (or
-//! [`PkiVerifier::verified`]) after `open()`: a handshake is only
-//! authenticated when both the chain and CertificateVerify were verified.
+//! The verifier records what it verified, and the session layer calls
+//! [`PkiVerifier::check`] (or [`PkiVerifier::verified`]) after the
+//! handshake: a handshake is only authenticated when both the chain and
+//! CertificateVerify were verified (`embedded-tls` 0.19 completes a
+//! handshake when the server sends neither; the project's engine refuses
+//! that itself, and the check stays as a second guard).
 
 use core::time::Duration;
 
-use embedded_tls::{
-    CertificateEntryRef, CertificateRef, CertificateVerifyRef, SignatureScheme, TlsCipherSuite,
-    TlsError, TlsVerifier,
-};
 use rustls_pki_types::{
     CertificateDer, ServerName, SignatureVerificationAlgorithm, SubjectPublicKeyInfoDer,
     TrustAnchor, UnixTime,
 };
-use sha2::Digest;
 
 use super::time::{x509_time, Validity};
 use super::{der, PkiError};
 
-/// Most certificates a server may send (the limit of `embedded-tls` 0.19).
+/// Most certificates a server may send.
 pub const MAX_CHAIN_LEN: usize = 16;
 /// Largest leaf subjectPublicKeyInfo kept for CertificateVerify (RSA-4096 is 550 bytes).
 pub const MAX_SPKI_LEN: usize = 600;
@@ -38,7 +35,7 @@ pub const MAX_PEER_CN_LEN: usize = 64;
 /// Longest server name (DNS names are at most 253 characters).
 pub const MAX_SERVER_NAME_LEN: usize = 253;
 /// Largest transcript hash (SHA-384).
-const MAX_TRANSCRIPT_LEN: usize = 48;
+pub(crate) const MAX_TRANSCRIPT_LEN: usize = 48;
 
 /// Algorithms accepted in certificate signatures.
 pub static CHAIN_ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] = &[
@@ -63,18 +60,17 @@ pub static CHAIN_ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] = &[
 
 /// The algorithm for a TLS 1.3 CertificateVerify signature scheme. RSA
 /// PKCS#1 v1.5 and SHA-1 schemes are not allowed in TLS 1.3 (RFC 8446 §4.4.3).
-pub fn tls13_scheme_algorithm(
-    scheme: SignatureScheme,
-) -> Option<&'static dyn SignatureVerificationAlgorithm> {
+/// `scheme` is the IANA SignatureScheme code.
+pub fn tls13_scheme_algorithm(scheme: u16) -> Option<&'static dyn SignatureVerificationAlgorithm> {
     match scheme {
-        SignatureScheme::EcdsaSecp256r1Sha256 => Some(&super::ecdsa::ECDSA_P256_SHA256),
+        0x0403 => Some(&super::ecdsa::ECDSA_P256_SHA256),
         #[cfg(feature = "p384")]
-        SignatureScheme::EcdsaSecp384r1Sha384 => Some(&super::ecdsa::ECDSA_P384_SHA384),
+        0x0503 => Some(&super::ecdsa::ECDSA_P384_SHA384),
         #[cfg(feature = "ed25519")]
-        SignatureScheme::Ed25519 => Some(&super::ed25519::ED25519),
-        SignatureScheme::RsaPssRsaeSha256 => Some(&super::rsa::RSA_PSS_SHA256),
-        SignatureScheme::RsaPssRsaeSha384 => Some(&super::rsa::RSA_PSS_SHA384),
-        SignatureScheme::RsaPssRsaeSha512 => Some(&super::rsa::RSA_PSS_SHA512),
+        0x0807 => Some(&super::ed25519::ED25519),
+        0x0804 => Some(&super::rsa::RSA_PSS_SHA256),
+        0x0805 => Some(&super::rsa::RSA_PSS_SHA384),
+        0x0806 => Some(&super::rsa::RSA_PSS_SHA512),
         _ => None,
     }
 }
@@ -90,8 +86,12 @@ pub struct PkiVerifier<'a> {
     signature_verified: bool,
     leaf_spki: heapless::Vec<u8, MAX_SPKI_LEN>,
     peer_cn: heapless::String<MAX_PEER_CN_LEN>,
-    transcript: [u8; MAX_TRANSCRIPT_LEN],
-    transcript_len: usize,
+    /// The transcript hash through Certificate (kept for `embedded-tls`,
+    /// which gives it with the Certificate, not the CertificateVerify).
+    #[cfg(feature = "engine-embedded-tls")]
+    pub(crate) transcript: [u8; MAX_TRANSCRIPT_LEN],
+    #[cfg(feature = "engine-embedded-tls")]
+    pub(crate) transcript_len: usize,
     error: Option<PkiError>,
 }
 
@@ -109,7 +109,9 @@ impl<'a> PkiVerifier<'a> {
             signature_verified: false,
             leaf_spki: heapless::Vec::new(),
             peer_cn: heapless::String::new(),
+            #[cfg(feature = "engine-embedded-tls")]
             transcript: [0; MAX_TRANSCRIPT_LEN],
+            #[cfg(feature = "engine-embedded-tls")]
             transcript_len: 0,
             error: None,
         }
@@ -128,7 +130,7 @@ impl<'a> PkiVerifier<'a> {
         self.validity = validity;
     }
 
-    fn set_server_name(&mut self, name: &str) -> Result<(), PkiError> {
+    pub(crate) fn set_server_name(&mut self, name: &str) -> Result<(), PkiError> {
         ServerName::try_from(name).map_err(|_| PkiError::InvalidServerName)?;
         if !self.server_name.is_empty() {
             return if self.server_name.eq_ignore_ascii_case(name) {
@@ -150,8 +152,11 @@ impl<'a> PkiVerifier<'a> {
         self.signature_verified = false;
         self.leaf_spki.clear();
         self.peer_cn.clear();
-        self.transcript = [0; MAX_TRANSCRIPT_LEN];
-        self.transcript_len = 0;
+        #[cfg(feature = "engine-embedded-tls")]
+        {
+            self.transcript = [0; MAX_TRANSCRIPT_LEN];
+            self.transcript_len = 0;
+        }
         self.error = None;
     }
 
@@ -188,13 +193,14 @@ impl<'a> PkiVerifier<'a> {
         self.error
     }
 
-    fn fail(&mut self, e: PkiError) -> TlsError {
+    /// Record the first error; nothing counts as verified after one.
+    pub(crate) fn fail(&mut self, e: PkiError) -> PkiError {
         if self.error.is_none() {
             self.error = Some(e);
         }
         self.chain_verified = false;
         self.signature_verified = false;
-        e.to_tls()
+        e
     }
 
     fn validation_time(&self, chain: &[&[u8]]) -> Result<UnixTime, PkiError> {
@@ -253,27 +259,14 @@ impl<'a> PkiVerifier<'a> {
         Ok(fields.spki)
     }
 
-    fn on_certificate(
-        &mut self,
-        transcript: &[u8],
-        cert: &CertificateRef<'_>,
-    ) -> Result<(), PkiError> {
+    /// Verify the server's chain (leaf first) and keep the leaf's key and
+    /// name for CertificateVerify and [`PkiVerifier::peer_common_name`].
+    pub(crate) fn on_chain(&mut self, chain: &[&[u8]]) -> Result<(), PkiError> {
         if self.certificate_seen {
             return Err(PkiError::UnexpectedCertificate);
         }
         self.certificate_seen = true;
-        let mut chain: heapless::Vec<&[u8], MAX_CHAIN_LEN> = heapless::Vec::new();
-        for entry in cert.entries.iter() {
-            match entry {
-                CertificateEntryRef::X509(der) => {
-                    chain.push(der).map_err(|_| PkiError::PathTooComplex)?
-                }
-                CertificateEntryRef::RawPublicKey(_) => {
-                    return Err(PkiError::RawPublicKeyUnsupported)
-                }
-            }
-        }
-        let spki = self.verify_chain(&chain)?;
+        let spki = self.verify_chain(chain)?;
         self.peer_cn.clear();
         if let Some(cn) = chain
             .first()
@@ -290,12 +283,6 @@ impl<'a> PkiVerifier<'a> {
         self.leaf_spki
             .extend_from_slice(spki)
             .map_err(|_| PkiError::PublicKeyTooLarge)?;
-        let t = self
-            .transcript
-            .get_mut(..transcript.len())
-            .ok_or(PkiError::UnsupportedSignatureScheme)?;
-        t.copy_from_slice(transcript);
-        self.transcript_len = transcript.len();
         self.chain_verified = true;
         Ok(())
     }
@@ -306,7 +293,7 @@ impl<'a> PkiVerifier<'a> {
     pub fn verify_certificate_verify(
         spki: &[u8],
         transcript_hash: &[u8],
-        scheme: SignatureScheme,
+        scheme: u16,
         signature: &[u8],
     ) -> Result<(), PkiError> {
         const CONTEXT: &[u8] = b"TLS 1.3, server CertificateVerify\x00";
@@ -330,43 +317,35 @@ impl<'a> PkiVerifier<'a> {
         .map_err(|_| PkiError::BadCertificateVerify)
     }
 
-    fn on_certificate_verify(&mut self, verify: &CertificateVerifyRef<'_>) -> Result<(), PkiError> {
+    /// Verify the server's CertificateVerify over `transcript` with the
+    /// key of the chain verified before.
+    pub(crate) fn on_signature(
+        &mut self,
+        scheme: u16,
+        transcript: &[u8],
+        signature: &[u8],
+    ) -> Result<(), PkiError> {
         if !self.chain_verified || self.signature_verified {
             return Err(PkiError::UnexpectedCertificateVerify);
         }
-        let transcript = self
-            .transcript
-            .get(..self.transcript_len)
-            .ok_or(PkiError::UnexpectedCertificateVerify)?;
-        Self::verify_certificate_verify(
-            &self.leaf_spki,
-            transcript,
-            verify.signature_scheme,
-            verify.signature,
-        )?;
+        Self::verify_certificate_verify(&self.leaf_spki, transcript, scheme, signature)?;
         self.signature_verified = true;
         Ok(())
     }
 }
 
-impl<CipherSuite: TlsCipherSuite> TlsVerifier<CipherSuite> for PkiVerifier<'_> {
-    fn set_hostname_verification(&mut self, hostname: &str) -> Result<(), TlsError> {
-        self.reset();
-        self.set_server_name(hostname).map_err(|e| self.fail(e))
+impl crate::tls::ServerAuth for PkiVerifier<'_> {
+    fn certificate(&mut self, chain: &[&[u8]]) -> Result<(), PkiError> {
+        self.on_chain(chain).map_err(|e| self.fail(e))
     }
 
-    fn verify_certificate(
+    fn certificate_verify(
         &mut self,
-        transcript: &CipherSuite::Hash,
-        cert: CertificateRef<'_>,
-    ) -> Result<(), TlsError> {
-        let hash = transcript.clone().finalize();
-        self.on_certificate(hash.as_slice(), &cert)
-            .map_err(|e| self.fail(e))
-    }
-
-    fn verify_signature(&mut self, verify: CertificateVerifyRef<'_>) -> Result<(), TlsError> {
-        self.on_certificate_verify(&verify)
+        scheme: u16,
+        transcript_hash: &[u8],
+        signature: &[u8],
+    ) -> Result<(), PkiError> {
+        self.on_signature(scheme, transcript_hash, signature)
             .map_err(|e| self.fail(e))
     }
 }

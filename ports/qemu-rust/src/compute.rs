@@ -167,6 +167,7 @@ pub fn compute(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failu
             read: &mut read[..],
             write: &mut write[..],
             scratch: &mut scratch[..],
+            ticket: None,
         };
         let t0 = vclock::ticks();
         let p0 = port_time::totals();

@@ -186,6 +186,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
                 read: &mut read,
                 write: &mut write,
                 scratch: &mut scratch,
+                ticket: None,
             },
             Some(&mut cache),
             &mut |step| report(&mut t, step),

@@ -253,6 +253,7 @@ fn open<'m, 'b>(
             read: &mut mem.read,
             write: &mut mem.write,
             scratch: &mut mem.scratch,
+            ticket: None,
         },
         None::<&mut PathCache<1>>,
     )

@@ -222,6 +222,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 read: &mut rx,
                 write: &mut tx,
                 scratch: &mut scratch,
+                ticket: None,
             };
             let mut rng_tls = rand_core::OsRng;
             let mut s = auto::connect(&mut modem, &cfg, &mut rng_tls, bufs, Some(&mut cache))?;

@@ -33,7 +33,7 @@
 //! handed to the engine, split anywhere.
 //!
 //! ```
-//! use modemtls::host::guard::{GuardError, RecordGuard};
+//! use modemtls::host::etls::guard::{GuardError, RecordGuard};
 //!
 //! let mut g = RecordGuard::new();
 //! // A ServerHello record (body cut short for the example: 4-byte header

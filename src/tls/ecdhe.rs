@@ -1,0 +1,97 @@
+//! The key exchange behind a small provider trait, so a firmware can
+//! plug in a faster P-256 (e.g. an assembly implementation on Cortex-M4)
+//! without touching the engine. [`RustCryptoP256`] (RustCrypto `p256`) is
+//! the default.
+
+use rand_core::CryptoRngCore;
+use zeroize::Zeroize;
+
+/// The named group secp256r1 (RFC 8446 §4.2.7).
+pub const SECP256R1: u16 = 0x0017;
+/// Length of an uncompressed P-256 point (0x04 || x || y).
+pub const P256_POINT_LEN: usize = 65;
+
+/// An ephemeral P-256 private scalar (big-endian), zeroized on drop.
+pub struct EphemeralSecret(pub [u8; 32]);
+
+impl Drop for EphemeralSecret {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+/// A shared secret from ECDHE, zeroized on drop.
+pub struct SharedSecret(pub [u8; 32]);
+
+impl Drop for SharedSecret {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+/// P-256 for the handshake's key exchange.
+pub trait P256Provider {
+    /// A fresh key pair: the secret and the public point (uncompressed).
+    fn generate(
+        &mut self,
+        rng: &mut dyn CryptoRngCore,
+    ) -> Option<(EphemeralSecret, [u8; P256_POINT_LEN])>;
+
+    /// ECDH with the server's public point (`peer`, as the server sent
+    /// it): `None` unless `peer` is an uncompressed point on the curve.
+    fn agree(&mut self, secret: &EphemeralSecret, peer: &[u8]) -> Option<SharedSecret>;
+}
+
+/// RustCrypto `p256` (constant time, portable).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RustCryptoP256;
+
+impl P256Provider for RustCryptoP256 {
+    fn generate(
+        &mut self,
+        rng: &mut dyn CryptoRngCore,
+    ) -> Option<(EphemeralSecret, [u8; P256_POINT_LEN])> {
+        use p256::elliptic_curve::sec1::ToEncodedPoint;
+        let mut rng = rng;
+        let sk = p256::SecretKey::random(&mut rng);
+        let point = sk.public_key().to_encoded_point(false);
+        let mut public = [0u8; P256_POINT_LEN];
+        public.copy_from_slice(point.as_bytes().get(..P256_POINT_LEN)?);
+        let mut secret = EphemeralSecret([0; 32]);
+        secret.0.copy_from_slice(&sk.to_bytes());
+        Some((secret, public))
+    }
+
+    fn agree(&mut self, secret: &EphemeralSecret, peer: &[u8]) -> Option<SharedSecret> {
+        if peer.len() != P256_POINT_LEN || peer.first() != Some(&4) {
+            return None;
+        }
+        let pk = p256::PublicKey::from_sec1_bytes(peer).ok()?;
+        let sk = p256::SecretKey::from_slice(&secret.0).ok()?;
+        let shared = p256::ecdh::diffie_hellman(sk.to_nonzero_scalar(), pk.as_affine());
+        let mut out = SharedSecret([0; 32]);
+        out.0.copy_from_slice(shared.raw_secret_bytes());
+        Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_sides_agree_and_bad_points_are_refused() {
+        let mut rng = rand_core::OsRng;
+        let mut p = RustCryptoP256;
+        let (a, a_pub) = p.generate(&mut rng).unwrap();
+        let (b, b_pub) = p.generate(&mut rng).unwrap();
+        let ab = p.agree(&a, &b_pub).unwrap();
+        let ba = p.agree(&b, &a_pub).unwrap();
+        assert_eq!(ab.0, ba.0);
+        let mut bad = b_pub;
+        bad[40] ^= 1;
+        assert!(p.agree(&a, &bad).is_none());
+        assert!(p.agree(&a, &b_pub[..33]).is_none());
+        assert!(p.agree(&a, &[]).is_none());
+    }
+}
