@@ -12,7 +12,10 @@ pub const MAX_ANCHORS: usize = 8;
 
 /// The current time for validity checks: the port's real-time clock, else
 /// the modem's network clock.
-pub(crate) fn validity<M: Sockets>(modem: &mut M, cfg: &SessionConfig<'_>) -> Result<Validity, Error> {
+pub(crate) fn validity<M: Sockets>(
+    modem: &mut M,
+    cfg: &SessionConfig<'_>,
+) -> Result<Validity, Error> {
     if cfg.insecure_no_verify {
         return Ok(Validity::NoTimeSource);
     }
@@ -62,7 +65,10 @@ pub(crate) struct Credentials<'s> {
 
 /// Decode the client identity first (its size is known once decoded),
 /// then the CA bundle into what is left of `scratch`.
-pub(crate) fn decode<'s>(cfg: &SessionConfig<'s>, scratch: &'s mut [u8]) -> Result<Credentials<'s>, Error> {
+pub(crate) fn decode<'s>(
+    cfg: &SessionConfig<'s>,
+    scratch: &'s mut [u8],
+) -> Result<Credentials<'s>, Error> {
     let (client, scratch) = match cfg.client {
         None => (None, scratch),
         Some(id) => {
@@ -94,7 +100,9 @@ pub(crate) fn decode<'s>(cfg: &SessionConfig<'s>, scratch: &'s mut [u8]) -> Resu
     };
     let anchors = match (cfg.insecure_no_verify, cfg.trust) {
         (true, _) => TrustAnchors::new(),
-        (false, Some(t)) => TrustAnchors::from_bundle(t.bytes(), scratch).map_err(credential_error)?,
+        (false, Some(t)) => {
+            TrustAnchors::from_bundle(t.bytes(), scratch).map_err(credential_error)?
+        }
         (false, None) => return Err(Error::Config(ConfigError::NoTrustAnchors)),
     };
     Ok(Credentials { client, anchors })

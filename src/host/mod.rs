@@ -16,7 +16,7 @@
 //! accepted resumption PSK). SNI is sent for DNS names (never for an IP
 //! address). A P-256 client certificate and key give mutual TLS.
 //!
-//! With the `engine-embedded-tls` feature, [`etls`] runs the same path on
+//! With the `engine-embedded-tls` feature, `etls` runs the same path on
 //! `embedded-tls` 0.19 instead, for comparison (its limits are listed there).
 //!
 //! # RAM
@@ -127,7 +127,10 @@ pub struct HostSession<'m, 'b, M: Sockets> {
 
 /// Send everything the engine has due (alerts, KeyUpdate, close_notify)
 /// through a small stack buffer.
-fn send_control<M: Sockets>(tls: &mut Client<'_, '_>, sock: &mut TcpSocket<'_, M>) -> Result<(), Step> {
+fn send_control<M: Sockets>(
+    tls: &mut Client<'_, '_>,
+    sock: &mut TcpSocket<'_, M>,
+) -> Result<(), Step> {
     let mut buf = [0u8; CONTROL_LEN];
     while tls.wants_transmit() {
         let n = tls.transmit(&mut buf).map_err(Step::Tls)?;
@@ -173,7 +176,8 @@ fn handshake<M: Sockets>(
     loop {
         while tls.wants_transmit() {
             let n = tls.transmit(out).map_err(Step::Tls)?;
-            embedded_io::Write::write_all(sock, out.get(..n).unwrap_or(&[])).map_err(Step::Modem)?;
+            embedded_io::Write::write_all(sock, out.get(..n).unwrap_or(&[]))
+                .map_err(Step::Modem)?;
         }
         if tls.is_connected() {
             return Ok(());
@@ -277,7 +281,12 @@ pub(crate) fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
 
 /// A failed step: a TLS error sends its alert (best effort) and closes the
 /// socket; a modem error closes the socket when the handshake is not over.
-fn end_with<M: Sockets>(tls: &mut Client<'_, '_>, mut sock: TcpSocket<'_, M>, step: Step, handshake: bool) -> Error {
+fn end_with<M: Sockets>(
+    tls: &mut Client<'_, '_>,
+    mut sock: TcpSocket<'_, M>,
+    step: Step,
+    handshake: bool,
+) -> Error {
     let err = match step {
         Step::Tls(e) => {
             // The alert goes out if it can; the session failed anyway.

@@ -38,7 +38,8 @@ impl<'c> ClientIdentity<'c> {
         const CONTEXT: &[u8] = b"TLS 1.3, client CertificateVerify\x00";
         let mut msg = [0x20u8; 64 + 34 + super::verifier::MAX_TRANSCRIPT_LEN];
         let len = 64 + CONTEXT.len() + transcript_hash.len();
-        msg.get_mut(64..64 + CONTEXT.len())?.copy_from_slice(CONTEXT);
+        msg.get_mut(64..64 + CONTEXT.len())?
+            .copy_from_slice(CONTEXT);
         msg.get_mut(64 + CONTEXT.len()..len)?
             .copy_from_slice(transcript_hash);
         let sig: p256::ecdsa::Signature = self.key.try_sign(msg.get(..len)?).ok()?;

@@ -46,11 +46,11 @@ mod rsa;
 mod time;
 mod verifier;
 
+#[cfg(feature = "engine-embedded-tls")]
+pub use crate::host::etls::{host_tls_config, PkiProvider};
 pub(crate) use anchors::pem_decode_first;
 pub use anchors::TrustAnchors;
 pub use error::PkiError;
-#[cfg(feature = "engine-embedded-tls")]
-pub use crate::host::etls::{host_tls_config, PkiProvider};
 pub use identity::ClientIdentity;
 pub use time::Validity;
 pub use verifier::{

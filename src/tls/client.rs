@@ -147,7 +147,7 @@ struct Machine {
     name_hash: [u8; 16],
 }
 
-/// A TLS 1.3 client connection, sans-IO. See the [module docs](self).
+/// A TLS 1.3 client connection, sans-IO. See the [engine docs](crate::tls).
 pub struct Client<'c, 'b, P: P256Provider = RustCryptoP256> {
     cfg: ClientConfig<'c>,
     p256: P,
@@ -364,11 +364,9 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
                         | State::WaitCertVerify
                         | State::WaitFinished
                 );
-            let content = self.rx.next_record(
-                plain_allowed,
-                ccs_allowed,
-                self.m.read.as_mut(),
-            )?;
+            let content = self
+                .rx
+                .next_record(plain_allowed, ccs_allowed, self.m.read.as_mut())?;
             match content {
                 None => return Ok(()),
                 Some(Content::Ignored) => {}
@@ -406,15 +404,14 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
             let Some(message) = self.rx.handshake_message(total) else {
                 return Ok(());
             };
-            let key_change = self.m.handle(
-                &self.cfg,
-                ty,
-                message,
+            let mut env = Env {
+                cfg: &self.cfg,
                 auth,
-                &mut self.p256,
-                &mut self.ticket,
-                self.now_ms,
-            )?;
+                p256: &mut self.p256,
+                ticket: &mut self.ticket,
+                now_ms: self.now_ms,
+            };
+            let key_change = self.m.handle(&mut env, ty, message)?;
             self.rx.consume_handshake(total);
             // Handshake messages must not span a key change (RFC 8446 §5.1).
             if key_change && self.rx.handshake_pending() > 0 {
@@ -442,7 +439,11 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
         let mut w = Writer::new(out);
         if let Some(a) = self.m.alert_due {
             let fatal = a != alert::CLOSE_NOTIFY;
-            if self.m.write_record(&mut w, 21, &[if fatal { 2 } else { 1 }, a]).is_ok() {
+            if self
+                .m
+                .write_record(&mut w, 21, &[if fatal { 2 } else { 1 }, a])
+                .is_ok()
+            {
                 self.m.alert_due = None;
             }
             return if w.is_empty() && self.m.alert_due.is_some() {
@@ -660,7 +661,17 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
 
 /// Plaintext bytes one record can carry in a buffer of `len` bytes.
 pub fn plaintext_room(len: usize) -> usize {
-    len.saturating_sub(HEADER_LEN + 1 + TAG_LEN).min(MAX_FRAGMENT)
+    len.saturating_sub(HEADER_LEN + 1 + TAG_LEN)
+        .min(MAX_FRAGMENT)
+}
+
+/// What handling a message may use besides the machine.
+struct Env<'e, 'c, 't> {
+    cfg: &'e ClientConfig<'c>,
+    auth: &'e mut dyn ServerAuth,
+    p256: &'e mut dyn P256Provider,
+    ticket: &'e mut Option<&'t mut Ticket>,
+    now_ms: Option<u64>,
 }
 
 /// Bytes still free in `w`.
@@ -700,7 +711,12 @@ impl Machine {
 
     /// One record of `content_type` holding `body`: sealed when a write
     /// key is installed, else plaintext.
-    fn write_record(&mut self, w: &mut Writer<'_>, content_type: u8, body: &[u8]) -> Result<(), Error> {
+    fn write_record(
+        &mut self,
+        w: &mut Writer<'_>,
+        content_type: u8,
+        body: &[u8],
+    ) -> Result<(), Error> {
         let full = |_| Error::BufferTooSmall;
         let start = w.len();
         if self.write.is_none() {
@@ -733,16 +749,15 @@ impl Machine {
 
     /// Handle one complete handshake message (`message`: header and body).
     /// Returns whether the read key changed with it.
-    fn handle(
-        &mut self,
-        cfg: &ClientConfig<'_>,
-        ty: u8,
-        message: &[u8],
-        auth: &mut dyn ServerAuth,
-        p256: &mut dyn P256Provider,
-        ticket: &mut Option<&mut Ticket>,
-        now_ms: Option<u64>,
-    ) -> Result<bool, Error> {
+    fn handle(&mut self, env: &mut Env<'_, '_, '_>, ty: u8, message: &[u8]) -> Result<bool, Error> {
+        let Env {
+            cfg,
+            auth,
+            p256,
+            ticket,
+            now_ms,
+        } = env;
+        let (cfg, now_ms) = (*cfg, *now_ms);
         let body = message.get(4..).ok_or(Error::Decode)?;
         match (self.state, ty) {
             (State::WaitServerHello, msg::SERVER_HELLO) => {
@@ -751,7 +766,7 @@ impl Machine {
                     self.on_retry(&sh, message)?;
                     Ok(false)
                 } else {
-                    self.on_server_hello(&sh, message, ticket.as_deref(), p256)?;
+                    self.on_server_hello(&sh, message, ticket.as_deref(), &mut **p256)?;
                     Ok(true)
                 }
             }
@@ -793,7 +808,9 @@ impl Machine {
             (State::WaitCertVerify, msg::CERTIFICATE_VERIFY) => {
                 let (scheme, sig) = messages::parse_certificate_verify(body)?;
                 // RSA PKCS#1 v1.5 is offered for certificates only.
-                if !SIGNATURE_SCHEMES.contains(&scheme) || matches!(scheme, 0x0401 | 0x0501 | 0x0601) {
+                if !SIGNATURE_SCHEMES.contains(&scheme)
+                    || matches!(scheme, 0x0401 | 0x0501 | 0x0601)
+                {
                     return Err(Error::IllegalParameter);
                 }
                 let th = self.transcript.current(self.hash());
@@ -811,13 +828,24 @@ impl Machine {
             (State::Connected, msg::NEW_SESSION_TICKET) => {
                 let t = messages::parse_new_session_ticket(body)?;
                 self.tickets = self.tickets.saturating_add(1);
-                if let (Some(slot), Some(now), Some(res), Some(suite)) =
-                    (ticket.as_deref_mut(), now_ms, self.resumption.as_ref(), self.suite)
-                {
+                if let (Some(slot), Some(now), Some(res), Some(suite)) = (
+                    ticket.as_deref_mut(),
+                    now_ms,
+                    self.resumption.as_ref(),
+                    self.suite,
+                ) {
                     if cfg.resumption {
                         let psk = suite.hash().expand_secret(res, b"resumption", t.nonce);
                         // A ticket larger than the slot is not kept.
-                        slot.store(suite.code(), self.name_hash, now, t.lifetime, t.age_add, &psk, t.ticket);
+                        slot.store(
+                            suite.code(),
+                            self.name_hash,
+                            now,
+                            t.lifetime,
+                            t.age_add,
+                            &psk,
+                            t.ticket,
+                        );
                     }
                 }
                 Ok(false)
@@ -957,7 +985,9 @@ impl Machine {
                 self.transcript.update(cert);
                 self.transcript.update(&[0, 0]);
                 let th = self.transcript.current(alg);
-                let sig = id.sign_tls13_client(th.as_bytes()).ok_or(Error::ClientKey)?;
+                let sig = id
+                    .sign_tls13_client(th.as_bytes())
+                    .ok_or(Error::ClientKey)?;
                 let mut cv_head = [0u8; 8];
                 let mut cw = Writer::new(&mut cv_head);
                 let sig_len = sig.len();
@@ -976,7 +1006,8 @@ impl Machine {
         let verify = alg.hmac(fk.as_bytes(), &[self.transcript.current(alg).as_bytes()]);
         let mut fin_head = [0u8; 4];
         let mut fw = Writer::new(&mut fin_head);
-        messages::header(&mut fw, msg::FINISHED, verify.as_bytes().len()).map_err(|_| Error::State)?;
+        messages::header(&mut fw, msg::FINISHED, verify.as_bytes().len())
+            .map_err(|_| Error::State)?;
         self.transcript.update(fw.written());
         self.transcript.update(verify.as_bytes());
         flight.finished = verify;

@@ -144,16 +144,22 @@ impl core::fmt::Display for Error {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Error::UnexpectedRecord(t) => write!(f, "record of content type {t} not allowed here"),
-            Error::BadRecordLength(t) => write!(f, "record of content type {t} with an impossible length"),
+            Error::BadRecordLength(t) => {
+                write!(f, "record of content type {t} with an impossible length")
+            }
             Error::BadRecordMac => f.write_str("record failed its integrity check"),
             Error::UnexpectedMessage(t) => write!(f, "handshake message {t} not allowed here"),
             Error::Decode => f.write_str("message cannot be decoded"),
             Error::IllegalParameter => f.write_str("server chose a parameter that was not offered"),
-            Error::UnsupportedExtension => f.write_str("server sent an extension that was not offered"),
+            Error::UnsupportedExtension => {
+                f.write_str("server sent an extension that was not offered")
+            }
             Error::MissingExtension => f.write_str("server left out a required extension"),
             Error::ProtocolVersion => f.write_str("server does not speak TLS 1.3"),
             Error::HandshakeFailure => f.write_str("no common group or application protocol"),
-            Error::MessageTooLarge { len } => write!(f, "a {len}-byte message does not fit the read buffer"),
+            Error::MessageTooLarge { len } => {
+                write!(f, "a {len}-byte message does not fit the read buffer")
+            }
             Error::Certificate(e) => write!(f, "server certificate rejected: {}", e.cause()),
             Error::BadFinished => f.write_str("server Finished does not verify"),
             Error::PeerAlert(a) => write!(f, "server sent alert {a}"),

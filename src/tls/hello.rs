@@ -345,7 +345,8 @@ mod tests {
         v.push(echo.len() as u8).unwrap();
         v.extend_from_slice(echo).unwrap();
         v.extend_from_slice(&[0x13, 0x01, 0]).unwrap();
-        v.extend_from_slice(&(exts.len() as u16).to_be_bytes()).unwrap();
+        v.extend_from_slice(&(exts.len() as u16).to_be_bytes())
+            .unwrap();
         v.extend_from_slice(exts).unwrap();
         v
     }
@@ -383,6 +384,9 @@ mod tests {
         );
         let mut trailing = sh(&ok, b"");
         trailing.push(0).unwrap();
-        assert_eq!(parse_server_hello(&trailing, b"").unwrap_err(), Error::Decode);
+        assert_eq!(
+            parse_server_hello(&trailing, b"").unwrap_err(),
+            Error::Decode
+        );
     }
 }

@@ -202,7 +202,11 @@ pub fn header(w: &mut Writer<'_>, ty: u8, len: usize) -> Result<(), Full> {
 /// header, request context, list length, entry length. The entry's empty
 /// extensions (two zero bytes) follow the certificate. With no
 /// certificate: the whole (empty) message.
-pub fn client_certificate_head(context: &[u8], cert_len: Option<usize>, out: &mut Writer<'_>) -> Result<(), Full> {
+pub fn client_certificate_head(
+    context: &[u8],
+    cert_len: Option<usize>,
+    out: &mut Writer<'_>,
+) -> Result<(), Full> {
     let list = cert_len.map_or(0, |n| n + 5);
     header(out, msg::CERTIFICATE, 1 + context.len() + 3 + list)?;
     out.u8(context.len() as u8)?;
@@ -238,7 +242,10 @@ mod tests {
             parse_encrypted_extensions(&alpn, false, &[]).unwrap_err(),
             Error::UnsupportedExtension
         );
-        assert_eq!(parse_encrypted_extensions(&[0, 1, 0], false, &[]).unwrap_err(), Error::Decode);
+        assert_eq!(
+            parse_encrypted_extensions(&[0, 1, 0], false, &[]).unwrap_err(),
+            Error::Decode
+        );
     }
 
     #[test]

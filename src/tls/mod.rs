@@ -58,7 +58,9 @@ mod rx;
 mod suite;
 mod ticket;
 
-pub use client::{plaintext_room, Client, ClientConfig, ServerAuth, State, MAX_COOKIE, MAX_FRAGMENT};
+pub use client::{
+    plaintext_room, Client, ClientConfig, ServerAuth, State, MAX_COOKIE, MAX_FRAGMENT,
+};
 pub use ecdhe::{EphemeralSecret, P256Provider, RustCryptoP256, SharedSecret, P256_POINT_LEN};
 pub use error::{alert, Error};
 pub use hello::SIGNATURE_SCHEMES;

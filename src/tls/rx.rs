@@ -153,7 +153,11 @@ impl<'b> Rx<'b> {
         ccs: bool,
         key: Option<&mut RecordKey>,
     ) -> Result<Option<Content>, Error> {
-        let Some(header) = self.buf.get(self.raw.0..self.raw.1).and_then(|b| b.get(..HEADER_LEN)) else {
+        let Some(header) = self
+            .buf
+            .get(self.raw.0..self.raw.1)
+            .and_then(|b| b.get(..HEADER_LEN))
+        else {
             return Ok(None);
         };
         let mut hdr = [0u8; HEADER_LEN];
@@ -204,7 +208,10 @@ impl<'b> Rx<'b> {
             };
         }
         let key = key.ok_or(Error::UnexpectedRecord(23))?;
-        let sealed = self.buf.get_mut(body..body + len).ok_or(Error::BadRecordMac)?;
+        let sealed = self
+            .buf
+            .get_mut(body..body + len)
+            .ok_or(Error::BadRecordMac)?;
         let n = key.open(&hdr, sealed).map_err(|_| Error::BadRecordMac)?;
         // The content type is the last non-zero byte; zeros after it are padding.
         let inner = sealed.get(..n).unwrap_or(&[]);
@@ -252,29 +259,50 @@ mod tests {
     fn outer_rules() {
         let mut b = [0u8; 64];
         let mut rx = rx_with(&mut b, &[23, 3, 3, 0, 17]);
-        assert_eq!(rx.next_record(true, false, None), Err(Error::UnexpectedRecord(23)));
+        assert_eq!(
+            rx.next_record(true, false, None),
+            Err(Error::UnexpectedRecord(23))
+        );
         let mut b = [0u8; 64];
         let mut rx = rx_with(&mut b, &[22, 3, 3, 0, 0]);
-        assert_eq!(rx.next_record(true, false, None), Err(Error::BadRecordLength(22)));
+        assert_eq!(
+            rx.next_record(true, false, None),
+            Err(Error::BadRecordLength(22))
+        );
         let mut b = [0u8; 64];
         let mut rx = rx_with(&mut b, &[21, 3, 3, 0, 3, 2, 0, 0]);
-        assert_eq!(rx.next_record(true, false, None), Err(Error::BadRecordLength(21)));
+        assert_eq!(
+            rx.next_record(true, false, None),
+            Err(Error::BadRecordLength(21))
+        );
         let mut b = [0u8; 64];
         let mut rx = rx_with(&mut b, &[20, 3, 3, 0, 1, 1]);
-        assert_eq!(rx.next_record(true, false, None), Err(Error::UnexpectedRecord(20)));
+        assert_eq!(
+            rx.next_record(true, false, None),
+            Err(Error::UnexpectedRecord(20))
+        );
         let mut b = [0u8; 64];
         let mut rx = rx_with(&mut b, &[20, 3, 3, 0, 1, 2]);
-        assert_eq!(rx.next_record(true, true, None), Err(Error::UnexpectedRecord(20)));
+        assert_eq!(
+            rx.next_record(true, true, None),
+            Err(Error::UnexpectedRecord(20))
+        );
         let mut b = [0u8; 64];
         let mut rx = rx_with(&mut b, &[99, 3, 3, 0, 1, 2]);
-        assert_eq!(rx.next_record(true, true, None), Err(Error::UnexpectedRecord(99)));
+        assert_eq!(
+            rx.next_record(true, true, None),
+            Err(Error::UnexpectedRecord(99))
+        );
     }
 
     #[test]
     fn split_handshake_is_reassembled_and_records_wait_for_their_bytes() {
         let mut b = [0u8; 64];
         let mut rx = rx_with(&mut b, &[22, 3, 3, 0, 3, 2, 0, 0]);
-        assert_eq!(rx.next_record(true, false, None), Ok(Some(Content::Handshake)));
+        assert_eq!(
+            rx.next_record(true, false, None),
+            Ok(Some(Content::Handshake))
+        );
         assert_eq!(rx.handshake_header(), None);
         let s = rx.space();
         s[..5].copy_from_slice(&[22, 3, 3, 0, 2]);
@@ -283,7 +311,10 @@ mod tests {
         let s = rx.space();
         s[..2].copy_from_slice(&[1, 9]);
         rx.commit(2);
-        assert_eq!(rx.next_record(true, false, None), Ok(Some(Content::Handshake)));
+        assert_eq!(
+            rx.next_record(true, false, None),
+            Ok(Some(Content::Handshake))
+        );
         assert_eq!(rx.handshake_header(), Some((2, 1)));
         assert_eq!(rx.handshake_message(5), Some(&[2u8, 0, 0, 1, 9][..]));
         rx.consume_handshake(5);

@@ -94,7 +94,12 @@ impl RecordKey {
         let mut key = [0u8; 32];
         let mut iv = [0u8; IV_LEN];
         let n = suite.key_len();
-        alg.expand_label(traffic_secret, b"key", &[], key.get_mut(..n).unwrap_or(&mut []));
+        alg.expand_label(
+            traffic_secret,
+            b"key",
+            &[],
+            key.get_mut(..n).unwrap_or(&mut []),
+        );
         alg.expand_label(traffic_secret, b"iv", &[], &mut iv);
         RecordKey {
             suite,

@@ -113,7 +113,8 @@ pub(crate) fn name_hash(name: &str) -> [u8; NAME_HASH_LEN] {
 
 impl Ticket {
     /// Bytes [`Ticket::save`] writes at most.
-    pub const SERIALIZED_MAX: usize = 3 + 2 + NAME_HASH_LEN + 8 + 4 + 4 + 1 + MAX_HASH_LEN + 2 + MAX_TICKET + 4;
+    pub const SERIALIZED_MAX: usize =
+        3 + 2 + NAME_HASH_LEN + 8 + 4 + 4 + 1 + MAX_HASH_LEN + 2 + MAX_TICKET + 4;
 
     /// No ticket.
     pub const fn new() -> Self {
@@ -278,7 +279,15 @@ mod tests {
     fn save_restore_and_refuse_damage() {
         let mut t = Ticket::new();
         let psk = Secret::from_slice(&[7; 32]);
-        assert!(t.store(0x1301, name_hash("Example.com"), 1_000, 7200, 5, &psk, &[1, 2, 3]));
+        assert!(t.store(
+            0x1301,
+            name_hash("Example.com"),
+            1_000,
+            7200,
+            5,
+            &psk,
+            &[1, 2, 3]
+        ));
         assert_eq!(t.usable("example.COM", 2_000), Some(1_000));
         assert_eq!(t.usable("other.com", 2_000), None);
         assert_eq!(t.usable("example.com", 1_000 + 7_200_000), None);

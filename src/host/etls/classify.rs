@@ -5,8 +5,8 @@
 use embedded_tls::alert::AlertDescription;
 use embedded_tls::TlsError as StackError;
 
-use super::guard::GuardError;
 pub(super) use super::super::classify::certificate;
+use super::guard::GuardError;
 use crate::error::{CertProblem, ConfigError, Error, TlsError, TlsFailure};
 use crate::modem::ModemError;
 use crate::pki::PkiError;

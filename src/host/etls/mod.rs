@@ -56,10 +56,10 @@ pub use transport::{Transport, TransportError, READ_AHEAD};
 use embedded_tls::blocking::{Aes128GcmSha256, TlsConnection, TlsContext};
 use embedded_tls::UnsecureProvider;
 
-#[cfg(doc)]
-use crate::error::TlsFailure;
 use super::credentials;
 use super::{CryptoRngCore, HostBuffers, MIN_READ_BUF, MIN_WRITE_BUF};
+#[cfg(doc)]
+use crate::error::TlsFailure;
 use crate::error::{ConfigError, Error};
 use crate::modem::{Sockets, TcpSocket};
 use crate::pki::PkiVerifier;

@@ -107,7 +107,11 @@ fn to_tls(e: PkiError) -> TlsError {
 }
 
 impl PkiVerifier<'_> {
-    fn etls_certificate(&mut self, transcript: &[u8], cert: &CertificateRef<'_>) -> Result<(), PkiError> {
+    fn etls_certificate(
+        &mut self,
+        transcript: &[u8],
+        cert: &CertificateRef<'_>,
+    ) -> Result<(), PkiError> {
         let mut chain: heapless::Vec<&[u8], MAX_CHAIN_LEN> = heapless::Vec::new();
         for entry in cert.entries.iter() {
             match entry {
