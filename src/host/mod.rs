@@ -127,8 +127,8 @@ pub struct HostSession<'m, 'b, M: Sockets> {
 
 /// Send everything the engine has due (alerts, KeyUpdate, close_notify)
 /// through a small stack buffer.
-fn send_control<M: Sockets>(
-    tls: &mut Client<'_, '_>,
+fn send_control<M: Sockets, P: tls::P256Provider>(
+    tls: &mut Client<'_, '_, P>,
     sock: &mut TcpSocket<'_, M>,
 ) -> Result<(), Step> {
     let mut buf = [0u8; CONTROL_LEN];
@@ -150,7 +150,7 @@ enum Step {
 }
 
 /// Receive into the engine: `Ok(())` when bytes arrived.
-fn receive<M: Sockets>(tls: &mut Client<'_, '_>, sock: &mut TcpSocket<'_, M>) -> Result<(), Step> {
+fn receive<M: Sockets, P: tls::P256Provider>(tls: &mut Client<'_, '_, P>, sock: &mut TcpSocket<'_, M>) -> Result<(), Step> {
     let space = tls.rx_space();
     if space.is_empty() {
         return Err(Step::Tls(tls::Error::MessageTooLarge {
@@ -167,8 +167,8 @@ fn receive<M: Sockets>(tls: &mut Client<'_, '_>, sock: &mut TcpSocket<'_, M>) ->
 }
 
 /// Run the handshake to its end over `sock`.
-fn handshake<M: Sockets>(
-    tls: &mut Client<'_, '_>,
+fn handshake<M: Sockets, P: tls::P256Provider>(
+    tls: &mut Client<'_, '_, P>,
     sock: &mut TcpSocket<'_, M>,
     out: &mut [u8],
     auth: &mut dyn ServerAuth,
@@ -187,6 +187,26 @@ fn handshake<M: Sockets>(
             receive(tls, sock)?;
         }
     }
+}
+
+/// Run a handshake of `tls` over `sock` to its end (the building block
+/// of [`connect`], for callers that bring their own [`ServerAuth`], e.g.
+/// to measure or log verification). `out` holds each outgoing flight (at
+/// least [`MIN_WRITE_BUF`]). On a TLS error the alert is sent and the
+/// socket is left open: close it.
+pub fn drive_handshake<M: Sockets, P: tls::P256Provider>(
+    tls: &mut Client<'_, '_, P>,
+    sock: &mut TcpSocket<'_, M>,
+    out: &mut [u8],
+    auth: &mut dyn ServerAuth,
+) -> Result<(), Error> {
+    handshake(tls, sock, out, auth).map_err(|step| match step {
+        Step::Tls(e) => {
+            let _ = send_control(tls, sock);
+            classify::engine(e, true)
+        }
+        Step::Modem(e) => Error::Modem(e),
+    })
 }
 
 /// Open a host TLS session to `cfg.host:cfg.port` over a raw TCP socket of
@@ -281,8 +301,8 @@ pub(crate) fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
 
 /// A failed step: a TLS error sends its alert (best effort) and closes the
 /// socket; a modem error closes the socket when the handshake is not over.
-fn end_with<M: Sockets>(
-    tls: &mut Client<'_, '_>,
+fn end_with<M: Sockets, P: tls::P256Provider>(
+    tls: &mut Client<'_, '_, P>,
     mut sock: TcpSocket<'_, M>,
     step: Step,
     handshake: bool,

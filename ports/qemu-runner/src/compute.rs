@@ -120,6 +120,7 @@ pub(crate) fn print_compute_tables(reports: &[Report], args: &Args) {
             ("- of which TLS: key schedule, AES-GCM, SHA-256 transcript, parsing, AT `QISEND`/`QIRD`", derived(rest_tls)),
             ("**total** (excluding UART polling)", key("hs.total")),
             ("check: plain `modemtls::host::connect`, same server", key("lib.total")),
+            ("resumed handshake (ticket from the session before: no certificate, no signature)", key("res.total")),
         ];
         let detail: Vec<(&str, RowFn)> = vec![
             (
@@ -189,7 +190,11 @@ pub(crate) fn print_compute_tables(reports: &[Report], args: &Args) {
                 match Stat::of(&f(runs)) {
                     Some(s) => {
                         let share = match total_of(runs) {
-                            Some(t) if !name.contains("total") && !name.starts_with("check") => {
+                            Some(t)
+                                if !name.contains("total")
+                                    && !name.starts_with("check")
+                                    && !name.starts_with("resumed") =>
+                            {
                                 format!("{:.1} %", s.median / t.median * 100.0)
                             }
                             _ => String::new(),
@@ -259,17 +264,22 @@ pub(crate) fn print_compute_tables(reports: &[Report], args: &Args) {
             }
             println!("{line}");
         }
-        let mut line = String::from("| UART bytes written / read per handshake |");
-        for (_, runs) in &cols {
-            let o = Stat::of(&samples(runs, "hs.bytes_out"));
-            let i = Stat::of(&samples(runs, "hs.bytes_in"));
-            match (o, i) {
-                (Some(o), Some(i)) => {
-                    line.push_str(&format!(" {:.0} / {:.0} | |", o.median, i.median))
+        for (name, prefix) in [
+            ("UART bytes written / read per handshake", "hs"),
+            ("UART bytes written / read per resumed handshake", "res"),
+        ] {
+            let mut line = format!("| {name} |");
+            for (_, runs) in &cols {
+                let o = Stat::of(&samples(runs, &format!("{prefix}.bytes_out")));
+                let i = Stat::of(&samples(runs, &format!("{prefix}.bytes_in")));
+                match (o, i) {
+                    (Some(o), Some(i)) => {
+                        line.push_str(&format!(" {:.0} / {:.0} | |", o.median, i.median))
+                    }
+                    _ => line.push_str(" ? | |"),
                 }
-                _ => line.push_str(" ? | |"),
             }
+            println!("{line}");
         }
-        println!("{line}");
     }
 }

@@ -13,11 +13,9 @@
 //! What is measured, in this order:
 //!
 //! 1. `ecdhe.*` (x[`ECDHE_REPEAT`]): the P-256 key exchange exactly as
-//!    embedded-tls 0.19 does it: `EphemeralSecret::random(rng)` and
-//!    `EncodedPoint::from(&secret.public_key())` for the ClientHello key
-//!    share (`handshake/client_hello.rs`), `PublicKey::from_sec1_bytes` and
-//!    `secret.diffie_hellman` on the ServerHello
-//!    (`handshake/server_hello.rs`), with the same test RNG.
+//!    the engine does it, through its provider (`RustCryptoP256`):
+//!    `generate` for the ClientHello key share, `agree` on the ServerHello,
+//!    with the same test RNG.
 //! 2. `ref.{p256,rsa}.{chain,cv}` (x[`REF_REPEAT`]): `verify_chain` and
 //!    `verify_certificate_verify` on the recorded data of
 //!    `tools/pki-bench/fw/data` (fixed inputs: comparable between runs and
@@ -26,12 +24,17 @@
 //!    `modemtls::host::connect` (CA decode, network time, `AT+QIOPEN`, TLS
 //!    1.3 handshake, verification): `lib.total` minus the time inside the
 //!    UART port (`lib.port`, which depends on when the host delivers bytes).
+//!    Then `res.*`: a session with a ticket slot (GET, read to the end, so
+//!    the server's NewSessionTicket is kept) and a second one resumed with
+//!    that ticket: `res.total`, `res.bytes_in`/`res.bytes_out` of the
+//!    resumed one (no certificate crosses the UART, no signature is
+//!    verified).
 //! 4. `hs.*`: the same handshake again, built from the same public pieces
-//!    as `host::connect` but with the verifier wrapped so the two calls
-//!    embedded-tls makes into it are timed where they happen:
-//!    `hs.chain` (`TlsVerifier::verify_certificate`: transcript hash +
+//!    as `host::connect` (`tls::Client` + `host::drive_handshake`) but with
+//!    the verifier wrapped so the engine's two calls into it are timed
+//!    where they happen: `hs.chain` (`ServerAuth::certificate`:
 //!    `PkiVerifier::verify_chain` on the server's chain + keeping the leaf
-//!    key) and `hs.cv` (`TlsVerifier::verify_signature`:
+//!    key) and `hs.cv` (`ServerAuth::certificate_verify`:
 //!    `verify_certificate_verify`). `hs.total` excludes the port time and
 //!    the wrapper's own copying of the chain; `hs.setup` is its part before
 //!    the TLS handshake (CA decode, network time, `AT+QIOPEN`), port time
@@ -50,18 +53,12 @@ use crate::testrng::TestRng;
 use crate::uart::{port_time, CmsdkUart};
 use crate::vclock;
 use core::hint::black_box;
-use embedded_tls::blocking::{Aes128GcmSha256, TlsConnection, TlsContext};
-use embedded_tls::{
-    CertificateEntryRef, CertificateRef, CertificateVerifyRef, CryptoProvider, CryptoRngCore,
-    SignatureScheme, TlsCipherSuite, TlsError, TlsVerifier,
-};
-use modemtls::host::{self, HostBuffers, Transport, MAX_ANCHORS, MIN_READ_BUF, MIN_WRITE_BUF};
+use embedded_io::{Read, Write};
+use modemtls::host::{self, HostBuffers, MAX_ANCHORS, MIN_READ_BUF, MIN_WRITE_BUF};
 use modemtls::modem::quectel::{Bg9x, TcpSocket};
-use modemtls::pki::{host_tls_config, PkiVerifier, TrustAnchors, Validity};
+use modemtls::pki::{PkiError, PkiVerifier, TrustAnchors, Validity};
 use modemtls::session::{Credential, Mode, SessionConfig};
-use p256::ecdh::EphemeralSecret;
-use p256::{EncodedPoint, PublicKey};
-use sha2::Digest;
+use modemtls::tls::{Client, ClientConfig, P256Provider, RustCryptoP256, ServerAuth, Ticket};
 
 /// Key exchanges measured per run.
 pub const ECDHE_REPEAT: usize = 5;
@@ -132,7 +129,7 @@ pub fn compute(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failu
             recorded::p256::ROOT,
             &[recorded::p256::LEAF, recorded::p256::INTER],
             recorded::p256::TRANSCRIPT,
-            SignatureScheme::EcdsaSecp256r1Sha256,
+            0x0403,
             recorded::p256::SIG,
         )?;
         recorded_chain(
@@ -140,7 +137,7 @@ pub fn compute(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failu
             recorded::rsa::ROOT,
             &[recorded::rsa::LEAF, recorded::rsa::INTER],
             recorded::rsa::TRANSCRIPT,
-            SignatureScheme::RsaPssRsaeSha256,
+            0x0804,
             recorded::rsa::SIG,
         )?;
     }
@@ -185,6 +182,50 @@ pub fn compute(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failu
     }
     steps.step("host::connect handshake");
 
+    // 3b. Resumption: a session that keeps the server's ticket, then one
+    // resumed with it.
+    {
+        let ticket = cortex_m::singleton!(: Ticket = Ticket::new())
+            .ok_or(Failure::Unexpected("ticket already taken"))?;
+        let cfg = SessionConfig::new(p.host, p.port)
+            .trust(Credential::Pem(ca))
+            .mode(Mode::Host);
+        for round in 0..2 {
+            let bufs = HostBuffers {
+                read: &mut read[..],
+                write: &mut write[..],
+                scratch: &mut scratch[..],
+                ticket: Some(&mut *ticket),
+            };
+            let t0 = vclock::ticks();
+            let p0 = port_time::totals();
+            let mut s = host::connect(&mut modem, &cfg, &mut rng, bufs)
+                .map_err(|e| Failure::Lib("host connect (ticket)", e))?;
+            let total = vclock::vns_since(t0);
+            let p1 = port_time::totals();
+            let resumed = s.info().resumed;
+            // The request and the whole answer: NewSessionTicket comes
+            // before the page.
+            s.write_all(b"GET / HTTP/1.0\r\n\r\n")
+                .and_then(|()| s.flush())
+                .map_err(|e| Failure::Lib("request", e))?;
+            let mut buf = [0u8; 256];
+            while s.read(&mut buf).map_err(|e| Failure::Lib("read", e))? > 0 {}
+            s.close().map_err(|e| Failure::Lib("close", e))?;
+            if round == 1 {
+                if !resumed {
+                    return Err(Failure::Unexpected("second session not resumed"));
+                }
+                out("res.total", total - (p1.vns - p0.vns));
+                out("res.bytes_out", p1.bytes_out - p0.bytes_out);
+                out("res.bytes_in", p1.bytes_in - p0.bytes_in);
+            } else if !ticket.is_valid() {
+                return Err(Failure::Unexpected("no session ticket kept"));
+            }
+        }
+    }
+    steps.step("resumed handshake");
+
     // 4. + 5. The instrumented handshake and the re-runs.
     timed_handshake(
         &mut modem,
@@ -223,26 +264,29 @@ fn calibrate() {
     out("calib.2m", vclock::vns_since(t));
 }
 
-/// One P-256 ECDHE as embedded-tls 0.19 does it.
+/// One P-256 ECDHE as the engine does it (its default provider).
 #[inline(never)]
 fn ecdhe(rng: &mut TestRng) -> Result<(), Failure> {
+    let mut p = RustCryptoP256;
     // The server's key share (not measured).
-    let server = EphemeralSecret::random(&mut *rng);
-    let server_share = EncodedPoint::from(&server.public_key());
+    let (_, server_share) = p
+        .generate(&mut *rng)
+        .ok_or(Failure::Unexpected("server key pair"))?;
 
     let t0 = vclock::ticks();
-    // ClientHello::new + encode.
-    let secret = EphemeralSecret::random(&mut *rng);
-    let share = EncodedPoint::from(&secret.public_key());
-    black_box(share.as_bytes());
+    // The ClientHello's key share.
+    let (secret, share) = p
+        .generate(&mut *rng)
+        .ok_or(Failure::Unexpected("key pair"))?;
+    black_box(&share);
     let keygen = vclock::vns_since(t0);
 
     let t1 = vclock::ticks();
-    // ServerHello::calculate_shared_secret.
-    let peer = PublicKey::from_sec1_bytes(black_box(server_share.as_bytes()))
-        .map_err(|_| Failure::Unexpected("server key share rejected"))?;
-    let shared = secret.diffie_hellman(&peer);
-    black_box(shared.raw_secret_bytes());
+    // On the ServerHello.
+    let shared = p
+        .agree(&secret, black_box(&server_share[..]))
+        .ok_or(Failure::Unexpected("server key share rejected"))?;
+    black_box(&shared.0);
     let dh = vclock::vns_since(t1);
 
     out("ecdhe.keygen", keygen);
@@ -258,7 +302,7 @@ fn recorded_chain(
     root: &[u8],
     chain: &[&[u8]],
     transcript: &[u8],
-    scheme: SignatureScheme,
+    scheme: u16,
     sig: &[u8],
 ) -> Result<(), Failure> {
     let now: u64 = recorded::NOW
@@ -291,7 +335,7 @@ fn verify_pair(
     v: &PkiVerifier<'_>,
     chain: &[&[u8]],
     transcript: &[u8],
-    scheme: SignatureScheme,
+    scheme: u16,
     sig: &[u8],
 ) -> Option<(u64, u64)> {
     let t0 = vclock::ticks();
@@ -309,7 +353,7 @@ struct Capture<'c> {
     used: usize,
     certs: heapless::Vec<(usize, usize), CAPTURE_CERTS>,
     transcript: heapless::Vec<u8, 48>,
-    scheme: Option<SignatureScheme>,
+    scheme: Option<u16>,
     sig: (usize, usize),
     chain_vns: u64,
     cv_vns: u64,
@@ -331,82 +375,57 @@ impl Capture<'_> {
     }
 }
 
-/// `PkiVerifier` with the two handshake calls timed (and their inputs
+/// `PkiVerifier` with the engine's two calls timed (and their inputs
 /// copied, outside the timed part, for the re-runs).
 struct Timed<'v, 'a, 'c> {
     inner: &'v mut PkiVerifier<'a>,
     cap: &'v mut Capture<'c>,
 }
 
-impl<CS: TlsCipherSuite> TlsVerifier<CS> for Timed<'_, '_, '_> {
-    fn set_hostname_verification(&mut self, hostname: &str) -> Result<(), TlsError> {
-        TlsVerifier::<CS>::set_hostname_verification(self.inner, hostname)
-    }
-
-    fn verify_certificate(
-        &mut self,
-        transcript: &CS::Hash,
-        cert: CertificateRef<'_>,
-    ) -> Result<(), TlsError> {
+impl ServerAuth for Timed<'_, '_, '_> {
+    fn certificate(&mut self, chain: &[&[u8]]) -> Result<(), PkiError> {
         let h0 = vclock::ticks();
-        for e in cert.entries.iter() {
-            if let CertificateEntryRef::X509(der) = e {
-                if let Some(r) = self.cap.keep(der) {
-                    let _ = self.cap.certs.push(r);
-                }
+        for der in chain {
+            if let Some(r) = self.cap.keep(der) {
+                let _ = self.cap.certs.push(r);
             }
         }
-        self.cap.transcript.clear();
-        let _ = self
-            .cap
-            .transcript
-            .extend_from_slice(transcript.clone().finalize().as_slice());
         self.cap.harness_vns += vclock::vns_since(h0);
 
         let t0 = vclock::ticks();
-        let r = TlsVerifier::<CS>::verify_certificate(self.inner, transcript, cert);
+        let r = self.inner.certificate(chain);
         self.cap.chain_vns += vclock::vns_since(t0);
         r
     }
 
-    fn verify_signature(&mut self, verify: CertificateVerifyRef<'_>) -> Result<(), TlsError> {
+    fn certificate_verify(
+        &mut self,
+        scheme: u16,
+        transcript_hash: &[u8],
+        signature: &[u8],
+    ) -> Result<(), PkiError> {
         let h0 = vclock::ticks();
-        self.cap.scheme = Some(verify.signature_scheme);
-        if let Some(r) = self.cap.keep(verify.signature) {
+        self.cap.scheme = Some(scheme);
+        self.cap.transcript.clear();
+        let _ = self.cap.transcript.extend_from_slice(transcript_hash);
+        if let Some(r) = self.cap.keep(signature) {
             self.cap.sig = r;
         }
         self.cap.harness_vns += vclock::vns_since(h0);
 
         let t0 = vclock::ticks();
-        let r = TlsVerifier::<CS>::verify_signature(self.inner, verify);
+        let r = self
+            .inner
+            .certificate_verify(scheme, transcript_hash, signature);
         self.cap.cv_vns += vclock::vns_since(t0);
         r
     }
 }
 
-/// `PkiProvider` with the verifier replaced by [`Timed`].
-struct TimedProvider<'v, 'a, 'c, R> {
-    rng: R,
-    verifier: Timed<'v, 'a, 'c>,
-}
-
-impl<R: CryptoRngCore> CryptoProvider for TimedProvider<'_, '_, '_, R> {
-    type CipherSuite = Aes128GcmSha256;
-    type Signature = p256::ecdsa::DerSignature;
-
-    fn rng(&mut self) -> impl CryptoRngCore {
-        &mut self.rng
-    }
-
-    fn verifier(&mut self) -> Result<&mut impl TlsVerifier<Self::CipherSuite>, TlsError> {
-        Ok(&mut self.verifier)
-    }
-}
-
 /// Steps 4 and 5 (see the module docs): the same work as
 /// `modemtls::host::connect` (CA from PEM, time from the port or the
-/// network clock, TCP socket, embedded-tls with the host config, the
-/// verifier's final check), with [`Timed`] in the provider.
+/// network clock, TCP socket, the engine, the verifier's final check),
+/// with [`Timed`] as the engine's `ServerAuth`.
 #[allow(clippy::too_many_arguments)]
 #[inline(never)]
 fn timed_handshake(
@@ -443,32 +462,33 @@ fn timed_handshake(
                 .map_err(|e| Failure::Lib("network time", e.into()))?,
         ),
     };
-    let mut verifier = PkiVerifier::new(anchors.as_slice(), validity);
-    let sock = TcpSocket::connect(modem, p.host, p.port)
+    let mut verifier = PkiVerifier::new(anchors.as_slice(), validity)
+        .with_server_name(p.host)
+        .map_err(|_| Failure::Unexpected("server name"))?;
+    let mut sock = TcpSocket::connect(modem, p.host, p.port)
         .map_err(|e| Failure::Lib("tcp open", e.into()))?;
     let setup = vclock::vns_since(t0);
     let p_setup = port_time::totals();
-    let mut tls: TlsConnection<'_, Transport<'_, CmsdkUart>, Aes128GcmSha256> =
-        TlsConnection::new(Transport::new(sock), read, write);
-    let config = host_tls_config(p.host);
-    let opened = {
-        let provider = TimedProvider {
-            rng: &mut *rng,
-            verifier: Timed {
+    let config = ClientConfig {
+        server_name: p.host,
+        alpn: &[],
+        client: None,
+        resumption: false,
+    };
+    let opened = match Client::new(config, read, None, None, &mut *rng, RustCryptoP256) {
+        Ok(mut tls) => {
+            let mut timed = Timed {
                 inner: &mut verifier,
                 cap: &mut cap,
-            },
-        };
-        tls.open(TlsContext::new(&config, provider))
+            };
+            host::drive_handshake(&mut tls, &mut sock, write, &mut timed)
+        }
+        Err(_) => Err(modemtls::Error::Closed),
     };
     let checked = verifier.check();
     let total = vclock::vns_since(t0);
     let p1 = port_time::totals();
-    let transport = match tls.close() {
-        Ok(t) => t,
-        Err((t, _)) => t,
-    };
-    let _ = transport.close();
+    let _ = sock.close();
     if opened.is_err() {
         return Err(Failure::Unexpected("instrumented handshake failed"));
     }

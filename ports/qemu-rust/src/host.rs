@@ -3,7 +3,7 @@
 //! - `auto-host` (with `offload`): `Mode::Auto` against a TLS 1.3-only
 //!   server. The BG96 firmware cannot reach it, Auto classifies the failure
 //!   as a capability one and opens the session on the MCU (TLS 1.3,
-//!   `embedded-tls` + the `modemtls::pki` verifier) over the modem's raw
+//!   the project's engine + the `modemtls::pki` verifier) over the modem's raw
 //!   TCP socket; then the same GET as `offload`.
 //! - `host` (an image without `offload`): the same server straight on the
 //!   host path (`modemtls::host::connect`), the image of the host TLS
@@ -60,6 +60,7 @@ fn host_setup(p: &Params<'_>) -> Result<(TestRng, HostBuffers<'static>), Failure
         read,
         write,
         scratch,
+        ticket: None,
     };
     Ok((TestRng::from_seed(seed), bufs))
 }
