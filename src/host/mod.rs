@@ -150,7 +150,10 @@ enum Step {
 }
 
 /// Receive into the engine: `Ok(())` when bytes arrived.
-fn receive<M: Sockets, P: tls::P256Provider>(tls: &mut Client<'_, '_, P>, sock: &mut TcpSocket<'_, M>) -> Result<(), Step> {
+fn receive<M: Sockets, P: tls::P256Provider>(
+    tls: &mut Client<'_, '_, P>,
+    sock: &mut TcpSocket<'_, M>,
+) -> Result<(), Step> {
     let space = tls.rx_space();
     if space.is_empty() {
         return Err(Step::Tls(tls::Error::MessageTooLarge {

@@ -151,6 +151,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut write = vec![0u8; 4096];
     let mut scratch = vec![0u8; 4096];
     let mut cache: PathCache<8> = PathCache::new();
+    // Session tickets (resumption on the host path): one slot, kept like
+    // the cache (`Ticket::save`/`restore` to flash).
+    let mut ticket = modemtls::tls::Ticket::new();
     let mut rng = rand_core::OsRng;
 
     let sessions = [
@@ -186,7 +189,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
                 read: &mut read,
                 write: &mut write,
                 scratch: &mut scratch,
-                ticket: None,
+                ticket: Some(&mut ticket),
             },
             Some(&mut cache),
             &mut |step| report(&mut t, step),
@@ -273,7 +276,7 @@ fn report(t: &mut Clock, step: Step) {
             }
         }
         Step::HostStarting => {
-            t.step("host TLS: AT+QIOPEN raw TCP, embedded-tls 1.3 handshake on the MCU")
+            t.step("host TLS: AT+QIOPEN raw TCP, the library's TLS 1.3 engine on the MCU")
         }
         Step::Remembered(r) => println!(
             "      remembered: this host goes to host TLS ({})",
@@ -285,10 +288,14 @@ fn report(t: &mut Clock, step: Step) {
 fn handshake_line(info: &SessionInfo) -> String {
     let suite = match info.cipher_suite {
         Some(0x1301) => "TLS_AES_128_GCM_SHA256".to_string(),
+        Some(0x1302) => "TLS_AES_256_GCM_SHA384".to_string(),
+        Some(0x1303) => "TLS_CHACHA20_POLY1305_SHA256".to_string(),
         Some(c) => format!("0x{c:04X}"),
         None => "firmware-chosen suite".to_string(),
     };
-    let cert = if info.path == Path::Host {
+    let cert = if info.resumed {
+        "resumed with the session ticket of an earlier session: no certificate over the UART, no signature to verify (the server proved it holds that session's key)".to_string()
+    } else if info.path == Path::Host {
         format!(
             "certificate CN={} verified on the MCU (chain to the configured CA, host name, validity at modem network time)",
             info.peer.as_str()
