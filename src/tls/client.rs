@@ -213,11 +213,19 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
                 failed: None,
                 alpn: heapless::Vec::new(),
                 tickets: 0,
-                name_hash: super::ticket::name_hash(cfg.server_name),
+                name_hash: super::ticket::name_hash(cfg.server_name, &[]),
             },
             ticket,
             now_ms,
         })
+    }
+
+    /// Bind session tickets to `context` besides the server name (e.g. the
+    /// trust anchors and port): a ticket is offered again only under the
+    /// same server name and context, and tickets received are stored with
+    /// them. Call before the first [`Client::transmit`].
+    pub fn bind_tickets(&mut self, context: &[u8]) {
+        self.m.name_hash = super::ticket::name_hash(self.cfg.server_name, context);
     }
 
     /// Where the handshake is.
@@ -489,7 +497,7 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
         let start = w.len();
         let full = |_| Error::BufferTooSmall;
         let ticket = match (self.ticket.as_deref(), self.now_ms, self.cfg.resumption) {
-            (Some(t), Some(now), true) => t.usable(self.cfg.server_name, now).map(|age| (t, age)),
+            (Some(t), Some(now), true) => t.usable(&self.m.name_hash, now).map(|age| (t, age)),
             _ => None,
         };
         let psk = ticket.and_then(|(t, age)| {

@@ -279,9 +279,13 @@ pub fn parse_server_hello<'a>(body: &'a [u8], session_id: &[u8]) -> Result<Serve
     Ok(sh)
 }
 
-/// Whether `host` may be sent as SNI: a DNS name, not an IP literal.
+/// Whether `host` may be sent as SNI: a DNS name, not an IP literal
+/// (the certificate verifier's parser, so no second one is linked).
 pub fn sni_allowed(host: &str) -> bool {
-    !host.is_empty() && host.parse::<core::net::IpAddr>().is_err()
+    matches!(
+        rustls_pki_types::ServerName::try_from(host),
+        Ok(rustls_pki_types::ServerName::DnsName(_))
+    )
 }
 
 #[cfg(test)]

@@ -94,8 +94,10 @@ impl core::fmt::Debug for Ticket {
     }
 }
 
-/// The hash identifying a server name in a ticket (case-insensitive).
-pub(crate) fn name_hash(name: &str) -> [u8; NAME_HASH_LEN] {
+/// The hash identifying a server name in a ticket (case-insensitive),
+/// bound to `context` (e.g. the trust anchors and the port: a ticket is
+/// only offered again under the configuration that verified the server).
+pub(crate) fn name_hash(name: &str, context: &[u8]) -> [u8; NAME_HASH_LEN] {
     let mut lower = [0u8; 64];
     let mut h = sha2::Sha256::default();
     for chunk in name.as_bytes().chunks(64) {
@@ -105,6 +107,8 @@ pub(crate) fn name_hash(name: &str) -> [u8; NAME_HASH_LEN] {
         }
         sha2::Digest::update(&mut h, lower.get(..n).unwrap_or(&[]));
     }
+    sha2::Digest::update(&mut h, [0u8]);
+    sha2::Digest::update(&mut h, context);
     let full = sha2::Digest::finalize(h);
     let mut out = [0u8; NAME_HASH_LEN];
     out.copy_from_slice(full.get(..NAME_HASH_LEN).unwrap_or(&[0; NAME_HASH_LEN]));
@@ -160,9 +164,9 @@ impl Ticket {
     }
 
     /// The ticket's age in milliseconds at `now_ms`, if it can be used
-    /// for `server_name` then.
-    pub(crate) fn usable(&self, server_name: &str, now_ms: u64) -> Option<u64> {
-        if !self.is_valid() || self.name_hash != name_hash(server_name) {
+    /// for the server identified by `identity` ([`name_hash`]) then.
+    pub(crate) fn usable(&self, identity: &[u8; NAME_HASH_LEN], now_ms: u64) -> Option<u64> {
+        if !self.is_valid() || self.name_hash != *identity {
             return None;
         }
         let age = now_ms.checked_sub(self.received_ms)?;
@@ -281,16 +285,18 @@ mod tests {
         let psk = Secret::from_slice(&[7; 32]);
         assert!(t.store(
             0x1301,
-            name_hash("Example.com"),
+            name_hash("Example.com", b"ca"),
             1_000,
             7200,
             5,
             &psk,
             &[1, 2, 3]
         ));
-        assert_eq!(t.usable("example.COM", 2_000), Some(1_000));
-        assert_eq!(t.usable("other.com", 2_000), None);
-        assert_eq!(t.usable("example.com", 1_000 + 7_200_000), None);
+        assert_eq!(t.usable(&name_hash("example.COM", b"ca"), 2_000), Some(1_000));
+        assert_eq!(t.usable(&name_hash("other.com", b"ca"), 2_000), None);
+        assert_eq!(t.usable(&name_hash("example.com", b"other ca"), 2_000), None);
+        assert_eq!(t.usable(&name_hash("example.com", b"ca"), 1_000 + 7_200_000), None);
+        assert_eq!(t.usable(&name_hash("example.com", b"ca"), 999), None);
         let mut buf = [0u8; Ticket::SERIALIZED_MAX];
         let n = t.save(&mut buf).unwrap();
         let back = Ticket::restore(&buf[..n]).unwrap();
@@ -304,7 +310,7 @@ mod tests {
         for cut in 0..n {
             assert!(Ticket::restore(&buf[..cut]).is_err());
         }
-        assert!(!t.store(0x1301, name_hash("a"), 0, 0, 0, &psk, &[1]));
+        assert!(!t.store(0x1301, name_hash("a", b""), 0, 0, 0, &psk, &[1]));
         assert!(!t.is_valid());
     }
 }

@@ -133,6 +133,8 @@ pub struct ConnRecord {
     pub cipher: Option<String>,
     /// Client certificate subject, one-line (`CN=dev1, O=...`).
     pub client_cert_subject: Option<String>,
+    /// The session was resumed (a PSK from a ticket this server issued).
+    pub resumed: bool,
     /// Why the handshake failed (None on success).
     pub handshake_error: Option<String>,
     /// Application data bytes received / sent.
@@ -463,6 +465,7 @@ impl Conn<'_> {
             .or_else(|| s.ssl().servername(NameType::HOST_NAME).map(str::to_owned));
         rec.version = Some(s.ssl().version_str().to_string());
         rec.cipher = s.ssl().current_cipher().map(|c| c.name().to_string());
+        rec.resumed = s.ssl().session_reused();
         rec.client_cert_subject = s
             .ssl()
             .peer_certificate()
