@@ -182,6 +182,12 @@ typedef enum mtls_status {
   // Host path: the server used a TLS feature the host TLS engine cannot
   // handle (split ServerHello, KeyUpdate, other post-handshake messages).
   MTLS_ERR_TLS_UNSUPPORTED = 81,
+  // Host path: the server chose a TLS parameter the client did not
+  // offer or one not allowed there; the session was closed.
+  MTLS_ERR_TLS_ILLEGAL_PARAMETER = 82,
+  // Host path: a handshake message from the server is larger than the
+  // host read buffer (`read_len`) can hold.
+  MTLS_ERR_TLS_MESSAGE_TOO_LARGE = 83,
   // The session is closed: the server closed it (end of stream) or the connection was lost.
   MTLS_ERR_CLOSED = 80,
 } mtls_status;
