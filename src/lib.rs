@@ -18,6 +18,8 @@ pub mod host;
 pub mod modem;
 #[cfg(feature = "offload")]
 pub mod offload;
+#[cfg(feature = "p256-asm")]
+mod p256_asm;
 pub mod pem;
 #[cfg(feature = "host-tls")]
 pub mod pki;

@@ -87,7 +87,11 @@ fn a_ticket_resumes_the_next_session_and_survives_save_and_restore() {
     let resumed = b.session(HOST, server.port(), &creds.ca_pem, &mut ticket);
     assert!(resumed.resumed, "{resumed:?}");
     assert!(resumed.verified);
-    assert_eq!(resumed.peer.as_str(), "", "no certificate in a resumed session");
+    assert_eq!(
+        resumed.peer.as_str(),
+        "",
+        "no certificate in a resumed session"
+    );
 
     // Saved to "flash" and restored after a "reboot".
     let mut saved = [0u8; Ticket::SERIALIZED_MAX];

@@ -49,7 +49,7 @@ use crate::modem::{ModemError, Sockets, TcpSocket};
 use crate::pki::{PkiError, PkiVerifier};
 use crate::probe::TlsVersion;
 use crate::session::{Path, PathReason, PeerName, SessionConfig, SessionInfo};
-use crate::tls::{self, Client, ClientConfig, RustCryptoP256, ServerAuth, Ticket};
+use crate::tls::{self, Client, ClientConfig, DefaultP256, ServerAuth, Ticket};
 
 /// Smallest `read` buffer: a TLS record of 16 KiB plus its overhead.
 pub const MIN_READ_BUF: usize = 16_640;
@@ -115,7 +115,7 @@ impl ServerAuth for Refuse {
 pub struct HostSession<'m, 'b, M: Sockets> {
     /// `None` once a TLS error closed the socket.
     sock: Option<TcpSocket<'m, M>>,
-    tls: Client<'static, 'b>,
+    tls: Client<'static, 'b, DefaultP256>,
     write: &'b mut [u8],
     /// Plaintext collected in `write` after the record header.
     staged: usize,
@@ -257,8 +257,15 @@ pub(crate) fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
         client: creds.client.as_ref(),
         resumption: bufs.ticket.is_some() && now_ms.is_some(),
     };
-    let mut tls = Client::new(config, bufs.read, bufs.ticket, now_ms, rng, RustCryptoP256)
-        .map_err(|e| classify::engine(e, true))?;
+    let mut tls = Client::new(
+        config,
+        bufs.read,
+        bufs.ticket,
+        now_ms,
+        rng,
+        DefaultP256::default(),
+    )
+    .map_err(|e| classify::engine(e, true))?;
     // A ticket is only used again for the same port, trust anchors and
     // verification setting that authenticated the server the first time.
     let mut binding = heapless::Vec::<u8, 48>::new();

@@ -36,6 +36,12 @@ impl core::fmt::Debug for EcdsaAlgorithm {
     }
 }
 
+#[cfg(all(feature = "p256-asm", target_arch = "arm"))]
+fn verify_p256(public_key: &[u8], prehash: &[u8], signature: &[u8]) -> Option<()> {
+    crate::p256_asm::verify_prehashed(public_key, prehash, signature).then_some(())
+}
+
+#[cfg(not(all(feature = "p256-asm", target_arch = "arm")))]
 fn verify_p256(public_key: &[u8], prehash: &[u8], signature: &[u8]) -> Option<()> {
     use p256::ecdsa::signature::hazmat::PrehashVerifier;
     use p256::ecdsa::{DerSignature, VerifyingKey};

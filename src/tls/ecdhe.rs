@@ -75,6 +75,43 @@ impl P256Provider for RustCryptoP256 {
     }
 }
 
+/// P-256 in Cortex-M4 assembly (feature `p256-asm`, ARM targets with
+/// the DSP extension).
+#[cfg(all(feature = "p256-asm", target_arch = "arm"))]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AsmP256;
+
+#[cfg(all(feature = "p256-asm", target_arch = "arm"))]
+impl P256Provider for AsmP256 {
+    fn generate(
+        &mut self,
+        rng: &mut dyn CryptoRngCore,
+    ) -> Option<(EphemeralSecret, [u8; P256_POINT_LEN])> {
+        // A random scalar is out of range with probability ~2^-32: retry.
+        for _ in 0..4 {
+            let mut secret = EphemeralSecret([0; 32]);
+            rng.fill_bytes(&mut secret.0);
+            if let Some(public) = crate::p256_asm::public_key(&secret.0) {
+                return Some((secret, public));
+            }
+        }
+        None
+    }
+
+    fn agree(&mut self, secret: &EphemeralSecret, peer: &[u8]) -> Option<SharedSecret> {
+        crate::p256_asm::ecdh(&secret.0, peer).map(SharedSecret)
+    }
+}
+
+/// The provider the host path uses: [`AsmP256`] with the feature
+/// `p256-asm` on ARM, else [`RustCryptoP256`].
+#[cfg(all(feature = "p256-asm", target_arch = "arm"))]
+pub type DefaultP256 = AsmP256;
+/// The provider the host path uses: `AsmP256` with the feature
+/// `p256-asm` on ARM, else [`RustCryptoP256`].
+#[cfg(not(all(feature = "p256-asm", target_arch = "arm")))]
+pub type DefaultP256 = RustCryptoP256;
+
 #[cfg(test)]
 mod tests {
     use super::*;

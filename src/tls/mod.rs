@@ -61,7 +61,11 @@ mod ticket;
 pub use client::{
     plaintext_room, Client, ClientConfig, ServerAuth, State, MAX_COOKIE, MAX_FRAGMENT,
 };
-pub use ecdhe::{EphemeralSecret, P256Provider, RustCryptoP256, SharedSecret, P256_POINT_LEN};
+#[cfg(all(feature = "p256-asm", target_arch = "arm"))]
+pub use ecdhe::AsmP256;
+pub use ecdhe::{
+    DefaultP256, EphemeralSecret, P256Provider, RustCryptoP256, SharedSecret, P256_POINT_LEN,
+};
 pub use error::{alert, Error};
 pub use hello::SIGNATURE_SCHEMES;
 pub use suite::{CipherSuite, ALL_SUITES, HEADER_LEN};

@@ -292,10 +292,19 @@ mod tests {
             &psk,
             &[1, 2, 3]
         ));
-        assert_eq!(t.usable(&name_hash("example.COM", b"ca"), 2_000), Some(1_000));
+        assert_eq!(
+            t.usable(&name_hash("example.COM", b"ca"), 2_000),
+            Some(1_000)
+        );
         assert_eq!(t.usable(&name_hash("other.com", b"ca"), 2_000), None);
-        assert_eq!(t.usable(&name_hash("example.com", b"other ca"), 2_000), None);
-        assert_eq!(t.usable(&name_hash("example.com", b"ca"), 1_000 + 7_200_000), None);
+        assert_eq!(
+            t.usable(&name_hash("example.com", b"other ca"), 2_000),
+            None
+        );
+        assert_eq!(
+            t.usable(&name_hash("example.com", b"ca"), 1_000 + 7_200_000),
+            None
+        );
         assert_eq!(t.usable(&name_hash("example.com", b"ca"), 999), None);
         let mut buf = [0u8; Ticket::SERIALIZED_MAX];
         let n = t.save(&mut buf).unwrap();

@@ -20,6 +20,8 @@ pub(crate) struct Args {
     pub(crate) repeat: u32,
     /// The simulator profile (`--modem`): the modem family the firmware meets.
     pub(crate) modem: String,
+    /// `--fw-features a,b`: extra features of the Rust firmware.
+    pub(crate) fw_features: String,
 }
 
 pub(crate) const USAGE: &str = "usage: qemu-runner [--machine an385|an386|all] [--scenario offload|verify-fail|auto-host|all|A,B]
@@ -45,7 +47,9 @@ pub(crate) const USAGE: &str = "usage: qemu-runner [--machine an385|an386|all] [
                    [--fw-dir ports/qemu-rust|ports/qemu-c (with one --firmware)]
                    [--seed 64-HEX (auto-host RNG, test only)]
                    [--modem bg96|bg96-nosni|bg95|bc66|bc660k (the simulated modem; default bg96;
-                    the C firmware identifies it at init, the Rust firmware is built for it)]";
+                    the C firmware identifies it at init, the Rust firmware is built for it)]
+                   [--fw-features A,B (extra features of the Rust firmware, e.g. p256-asm:
+                    P-256 in Cortex-M4 assembly; an386 only)]";
 
 pub(crate) fn parse_args() -> Result<Args, String> {
     let mut a = Args {
@@ -63,6 +67,7 @@ pub(crate) fn parse_args() -> Result<Args, String> {
         library_budget: Vec::new(),
         repeat: 1,
         modem: "bg96".into(),
+        fw_features: String::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -138,6 +143,7 @@ pub(crate) fn parse_args() -> Result<Args, String> {
                     n => return Err(format!("unknown firmware {n} (rust, c or all)")),
                 };
             }
+            "--fw-features" => a.fw_features = val("--fw-features")?,
             "--modem" => {
                 let v = val("--modem")?;
                 match modemtls_sim::FirmwareProfile::by_name(&v).map(|p| p.family) {

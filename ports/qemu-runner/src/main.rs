@@ -409,7 +409,18 @@ fn run_firmware(args: &Args, fw: Firmware) -> Res<bool> {
             let elf = match fw {
                 Firmware::Rust => {
                     let bc66 = !args.modem.starts_with("bg9");
-                    build_fw(&fw_dir, m, v, args.lean, bc66, out.path(), args.build)?
+                    build_fw(
+                        &fw_dir,
+                        m,
+                        v,
+                        FwOpts {
+                            lean: args.lean,
+                            bc66,
+                            extra: &args.fw_features,
+                        },
+                        out.path(),
+                        args.build,
+                    )?
                 }
                 Firmware::C => build_c_fw(&fw_dir, m, out.path(), args.build)?,
             };
@@ -585,31 +596,53 @@ fn which(cmd: &str) -> Option<PathBuf> {
 /// overwritten by every feature set, so each build is kept as
 /// `qemu-fw-<machine>-<variant>[-lean]` next to it (what `--no-build`
 /// runs) and copied into `out` for the run.
-/// `bc66`: the firmware drives a BC66 (its feature `bc66`).
+/// How a Rust firmware image is built besides its variant.
+struct FwOpts<'a> {
+    /// Without formatted log lines (the footprint build).
+    lean: bool,
+    /// The firmware drives a BC66 (its feature `bc66`).
+    bc66: bool,
+    /// Extra firmware features (`--fw-features`).
+    extra: &'a str,
+}
+
+/// `o.bc66`: the firmware drives a BC66 (its feature `bc66`).
 fn build_fw(
     fw_dir: &Path,
     m: &Machine,
     v: Variant,
-    lean: bool,
-    bc66: bool,
+    o: FwOpts<'_>,
     out: &Path,
     build: bool,
 ) -> Res<PathBuf> {
+    let FwOpts { lean, bc66, extra } = o;
     let target_dir = fw_dir.join("target");
     let release = target_dir.join(m.target).join("release");
     let name = format!(
-        "qemu-fw-{}-{}{}{}",
+        "qemu-fw-{}-{}{}{}{}{}",
         m.name,
         v.name(),
         if lean { "-lean" } else { "" },
-        if bc66 { "-bc66" } else { "" }
+        if bc66 { "-bc66" } else { "" },
+        if extra.is_empty() { "" } else { "-" },
+        extra.replace(',', "-")
     );
     let mut features = v.features(lean);
+    let mut add = Vec::new();
     if bc66 {
-        // `--features a,b` or none yet: add bc66 either way.
-        match features.iter().position(|f| f == "--features") {
-            Some(i) if i + 1 < features.len() => features[i + 1].push_str(",bc66"),
-            _ => features.extend(["--features".to_string(), "bc66".to_string()]),
+        add.push("bc66");
+    }
+    if !extra.is_empty() {
+        add.push(extra);
+    }
+    for f in add {
+        // `--features a,b` or none yet: add it either way.
+        match features.iter().position(|x| x == "--features") {
+            Some(i) if i + 1 < features.len() => {
+                features[i + 1].push(',');
+                features[i + 1].push_str(f)
+            }
+            _ => features.extend(["--features".to_string(), f.to_string()]),
         }
     }
     let kept = release.join(&name);

@@ -13,7 +13,8 @@
 //! What is measured, in this order:
 //!
 //! 1. `ecdhe.*` (x[`ECDHE_REPEAT`]): the P-256 key exchange exactly as
-//!    the engine does it, through its provider (`RustCryptoP256`):
+//!    the engine does it, through its provider (`DefaultP256`: RustCrypto,
+//!    or assembly with the firmware feature `p256-asm`):
 //!    `generate` for the ClientHello key share, `agree` on the ServerHello,
 //!    with the same test RNG.
 //! 2. `ref.{p256,rsa}.{chain,cv}` (x[`REF_REPEAT`]): `verify_chain` and
@@ -58,7 +59,7 @@ use modemtls::host::{self, HostBuffers, MAX_ANCHORS, MIN_READ_BUF, MIN_WRITE_BUF
 use modemtls::modem::quectel::{Bg9x, TcpSocket};
 use modemtls::pki::{PkiError, PkiVerifier, TrustAnchors, Validity};
 use modemtls::session::{Credential, Mode, SessionConfig};
-use modemtls::tls::{Client, ClientConfig, P256Provider, RustCryptoP256, ServerAuth, Ticket};
+use modemtls::tls::{Client, ClientConfig, DefaultP256, P256Provider, ServerAuth, Ticket};
 
 /// Key exchanges measured per run.
 pub const ECDHE_REPEAT: usize = 5;
@@ -267,7 +268,7 @@ fn calibrate() {
 /// One P-256 ECDHE as the engine does it (its default provider).
 #[inline(never)]
 fn ecdhe(rng: &mut TestRng) -> Result<(), Failure> {
-    let mut p = RustCryptoP256;
+    let mut p = DefaultP256::default();
     // The server's key share (not measured).
     let (_, server_share) = p
         .generate(&mut *rng)
@@ -475,7 +476,7 @@ fn timed_handshake(
         client: None,
         resumption: false,
     };
-    let opened = match Client::new(config, read, None, None, &mut *rng, RustCryptoP256) {
+    let opened = match Client::new(config, read, None, None, &mut *rng, DefaultP256::default()) {
         Ok(mut tls) => {
             let mut timed = Timed {
                 inner: &mut verifier,

@@ -95,6 +95,18 @@ fn exit(pass: bool) -> ! {
     }
 }
 
+/// A fault ends the run at once with where it happened (instead of a hang
+/// until the runner's timeout).
+#[cortex_m_rt::exception]
+unsafe fn HardFault(ef: &cortex_m_rt::ExceptionFrame) -> ! {
+    text("HARDFAULT pc ");
+    log::dec64(u64::from(ef.pc()));
+    text(" lr ");
+    log::dec64(u64::from(ef.lr()));
+    text("\nRESULT ? FAIL\n");
+    exit(false)
+}
+
 fn fail_setup(what: &str) -> ! {
     text(what);
     text("\nRESULT ? FAIL\n");

@@ -1,0 +1,137 @@
+//! P-256 in Cortex-M4 assembly (`p256-cortex-m4`: Emill's P256-Cortex-M4,
+//! C and assembly built with `arm-none-eabi-gcc`; about 10x fewer
+//! instructions than RustCrypto `p256` for ECDH and ECDSA verification),
+//! behind the feature `p256-asm` on ARM targets. The host TLS engine's key exchange ([`crate::tls::AsmP256`])
+//! and the certificate verifier's ECDSA P-256 ([`crate::pki`]) both use it.
+//!
+//! Only for cores with the DSP extension (Cortex-M4, M7, M33, M55:
+//! `thumbv7em-*`, `thumbv8m.main-*`): the code uses `UMAAL`, which a
+//! Cortex-M3 or M0 does not have (the build fails there). Building needs
+//! `arm-none-eabi-gcc` (Debian `gcc-arm-none-eabi`).
+//!
+//! Everything from outside is checked before it reaches the assembly:
+//! points must be uncompressed and on the curve, scalars in 1..n-1,
+//! signatures strict DER with r and s in 1..n-1. Secret scalars are
+//! zeroized after use.
+//!
+//! On other architectures the feature changes nothing (RustCrypto is used),
+//! so a workspace built for the host with every feature still builds; the
+//! DER signature reader here is tested there.
+#![cfg_attr(not(target_arch = "arm"), allow(dead_code))]
+
+#[cfg(target_arch = "arm")]
+use zeroize::Zeroize;
+
+/// An uncompressed SEC1 point (`04 || x || y`) on the curve.
+#[cfg(target_arch = "arm")]
+fn point(sec1: &[u8]) -> Option<p256_cortex_m4::PublicKey> {
+    if sec1.len() != 65 || sec1.first() != Some(&4) {
+        return None;
+    }
+    p256_cortex_m4::PublicKey::from_sec1_bytes(sec1).ok()
+}
+
+/// The public key (uncompressed) of the secret scalar `secret_be`, when
+/// it is in 1..n-1.
+#[cfg(target_arch = "arm")]
+pub(crate) fn public_key(secret_be: &[u8; 32]) -> Option<[u8; 65]> {
+    let mut k = p256_cortex_m4::SecretKey::from_bytes(secret_be).ok()?;
+    let public = k.public_key().to_uncompressed_sec1_bytes();
+    k.zeroize();
+    Some(public)
+}
+
+/// ECDH: the x coordinate of `secret_be` times the peer's point.
+#[cfg(target_arch = "arm")]
+pub(crate) fn ecdh(secret_be: &[u8; 32], peer_sec1: &[u8]) -> Option<[u8; 32]> {
+    let peer = point(peer_sec1)?;
+    let mut k = p256_cortex_m4::SecretKey::from_bytes(secret_be).ok()?;
+    let mut shared = k.agree(&peer);
+    k.zeroize();
+    let out = *shared.as_bytes();
+    shared.zeroize();
+    Some(out)
+}
+
+/// One DER INTEGER of an ECDSA signature: positive, minimally encoded, at
+/// most 32 bytes of value; returned left-padded to 32 bytes.
+fn der_integer<'a>(input: &'a [u8]) -> Option<([u8; 32], &'a [u8])> {
+    let (&tag, rest) = input.split_first()?;
+    let (&len, rest) = rest.split_first()?;
+    let len = usize::from(len);
+    if tag != 0x02 || len == 0 || len > 33 || rest.len() < len {
+        return None;
+    }
+    let (value, rest) = rest.split_at(len);
+    let first = *value.first()?;
+    let value = match value {
+        // A leading zero only in front of a high bit.
+        [0, next, ..] if *next >= 0x80 => value.get(1..)?,
+        [0, ..] if len > 1 => return None,
+        _ if first >= 0x80 => return None,
+        _ => value,
+    };
+    if value.len() > 32 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    out.get_mut(32 - value.len()..)?.copy_from_slice(value);
+    Some((out, rest))
+}
+
+/// `ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }` (short form
+/// lengths: a P-256 signature is at most 72 bytes).
+fn der_signature(sig: &[u8]) -> Option<([u8; 32], [u8; 32])> {
+    let (&tag, rest) = sig.split_first()?;
+    let (&len, body) = rest.split_first()?;
+    if tag != 0x30 || usize::from(len) != body.len() || len >= 0x80 {
+        return None;
+    }
+    let (r, rest) = der_integer(body)?;
+    let (s, rest) = der_integer(rest)?;
+    rest.is_empty().then_some((r, s))
+}
+
+/// ECDSA P-256 verification of a DER signature over a message digest.
+#[cfg(target_arch = "arm")]
+pub(crate) fn verify_prehashed(public_sec1: &[u8], digest: &[u8], der_sig: &[u8]) -> bool {
+    // The wrapper indexes the digest's first byte: never give it an empty one.
+    if digest.is_empty() {
+        return false;
+    }
+    let Some(key) = point(public_sec1) else {
+        return false;
+    };
+    let Some((r, s)) = der_signature(der_sig) else {
+        return false;
+    };
+    let mut rs = [0u8; 64];
+    let (a, b) = rs.split_at_mut(32);
+    a.copy_from_slice(&r);
+    b.copy_from_slice(&s);
+    // `from_untagged_bytes` range-checks r (and, by a slip, r again, not
+    // s); the verification itself refuses an s outside 1..n-1.
+    match p256_cortex_m4::Signature::from_untagged_bytes(&rs) {
+        Ok(sig) => key.verify_prehashed(digest, &sig),
+        Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn der_signatures_are_strict() {
+        let mut sig = [0u8; 8];
+        sig.copy_from_slice(&[0x30, 6, 2, 1, 5, 2, 1, 7]);
+        let (r, s) = der_signature(&sig).unwrap();
+        assert_eq!((r[31], s[31]), (5, 7));
+        // Negative, non-minimal, trailing bytes, long form.
+        assert!(der_signature(&[0x30, 6, 2, 1, 0x85, 2, 1, 7]).is_none());
+        assert!(der_signature(&[0x30, 7, 2, 2, 0, 5, 2, 1, 7]).is_none());
+        assert!(der_signature(&[0x30, 7, 2, 1, 5, 2, 1, 7, 0]).is_none());
+        assert!(der_signature(&[0x30, 0x81, 6, 2, 1, 5, 2, 1, 7]).is_none());
+        assert!(der_signature(&[]).is_none());
+    }
+}
