@@ -69,6 +69,30 @@ pub fn alert_failure(description: u8) -> TlsFailure {
     }
 }
 
+/// An error after the handshake, refined: a TLS 1.3 server refuses the
+/// client's certificate only after the client's Finished, i.e. after
+/// `connect` returned, with its alert on the client's first read. A
+/// certificate alert then can only be about the client's certificate (or
+/// its absence: certificate_required), and decrypt_error, when the client
+/// sent one, about its CertificateVerify (a key that is not the
+/// certificate's).
+pub fn after_handshake(err: Error, client_identity: bool) -> Error {
+    match err {
+        Error::Tls(mut t) if t.failure == TlsFailure::PeerAlert => {
+            let refused = match t.alert {
+                Some(alert::DECRYPT_ERROR) => client_identity,
+                Some(d) => alert_failure(d) == TlsFailure::ClientCertRejected,
+                None => false,
+            };
+            if refused {
+                t.failure = TlsFailure::ClientCertRejected;
+            }
+            Error::Tls(t)
+        }
+        e => e,
+    }
+}
+
 /// An engine error, during the handshake (`handshake`) or after it.
 pub fn engine(e: EngineError, handshake: bool) -> Error {
     let tls = |failure, record_type| {

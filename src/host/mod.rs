@@ -121,6 +121,8 @@ pub struct HostSession<'m, 'b, M: Sockets> {
     staged: usize,
     info: SessionInfo,
     failed: Option<Error>,
+    /// A client certificate and key were configured (mutual TLS).
+    client_identity: bool,
     /// The modem outlives the buffers (as Auto's sessions assume).
     _outlives: core::marker::PhantomData<&'b &'m ()>,
 }
@@ -313,6 +315,7 @@ pub(crate) fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
         staged: 0,
         info,
         failed: None,
+        client_identity: cfg.client.is_some(),
         _outlives: core::marker::PhantomData,
     }))
 }
@@ -406,6 +409,7 @@ impl<'m, 'b, M: Sockets> HostSession<'m, 'b, M> {
                     Some(sock) => end_with(&mut self.tls, sock, Step::Tls(e), false),
                     None => classify::engine(e, false),
                 };
+                let err = classify::after_handshake(err, self.client_identity);
                 self.failed = Some(err);
                 err
             }

@@ -1,9 +1,12 @@
 //! Real TLS peers and certificates for modemtls tests.
 //!
 //! - [`hostile`]: a scripted hostile TLS 1.3 server holding the real keys;
+//! - [`peers`]: other implementations' servers as child processes
+//!   (`gnutls-serv`, `nginx`, `mosquitto`), killed on drop;
 //! - [`pki`]: a test PKI (roots, intermediates, cross-signed copies, leaves,
 //!   broken leaves) generated at test time;
 //! - [`rng`]: a deterministic generator for test cases;
+//! - [`rustls_echo`]: an in-process TLS 1.3 echo server on rustls;
 //! - [`s_server`]: `openssl s_server` as a child process, killed on drop;
 //! - [`server`]: an in-process TLS server (openssl crate) with scripted
 //!   behaviours and per-connection records;
@@ -13,14 +16,18 @@
 //! server stops when its handle is dropped.
 
 pub mod hostile;
+pub mod peers;
 pub mod pki;
 pub mod rng;
+pub mod rustls_echo;
 pub mod s_server;
 pub mod server;
 pub mod tcp_echo;
 
+pub use peers::Daemon;
 pub use pki::{server_creds, server_creds_with, Ca, Issued, KeyKind, LeafSpec, ServerCreds};
 pub use rng::Rng;
+pub use rustls_echo::{RustlsEcho, RustlsOpts};
 pub use s_server::{SServer, SServerMode, SServerOpts};
 pub use server::{sink_reply, Behaviour, ConnRecord, ServerOpts, TlsServer};
 pub use tcp_echo::TcpEcho;

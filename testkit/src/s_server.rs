@@ -15,6 +15,13 @@
 //!   sent). To reject a missing SNI use [`crate::server::TlsServer`], which
 //!   rejects both;
 //! - one connection at a time.
+//!
+//! [`SServerMode::Console`] is s_server's default mode: what the client
+//! sends is printed (see [`SServer::output`]), what the test writes with
+//! [`SServer::send_stdin`] is sent to the client, and the lines `k` and `K`
+//! send a KeyUpdate (without and with update_requested). There the
+//! watchdog forwards its pipe to s_server's standard input through a FIFO,
+//! and still kills s_server when the pipe closes.
 
 use std::io::{self, Read};
 use std::net::{SocketAddr, TcpListener};
@@ -44,6 +51,16 @@ pub enum SServerMode {
     /// `-rev`: echoes each received line (up to `\n`) reversed; the line
     /// `CLOSE` closes the connection.
     Rev,
+    /// No mode flag: received application data is printed on stdout
+    /// ([`SServer::output`]); bytes given to [`SServer::send_stdin`] are
+    /// sent to the client, except s_server's one-letter commands, which
+    /// must come alone as `"<letter>\n"`: `k` KeyUpdate, `K` KeyUpdate
+    /// with update_requested (s_server prints `SSL_do_handshake -> 1`), `q`
+    /// ends the connection. s_server looks at the first bytes of each
+    /// chunk it reads (up to 16 KiB): data must not start with one of
+    /// `QqrRkKcPS`, and a command must not be merged with data (wait for
+    /// its effect before writing more).
+    Console,
 }
 
 /// Options for [`SServer::spawn`].
@@ -110,17 +127,33 @@ pub struct SServer {
     watchdog: Option<ChildStdin>,
     port: u16,
     output: Arc<Mutex<Vec<u8>>>,
+    mode: SServerMode,
     _dir: tempfile::TempDir,
 }
 
-const WATCHDOG: &str = r#"exec 3<&0
+/// `sh -c WATCHDOG sh PROGRAM ARGS...`: runs PROGRAM with its standard
+/// input from /dev/null and kills it when the shell's own standard input
+/// (a pipe from the test process) closes.
+pub(crate) const WATCHDOG: &str = r#"exec 3<&0
 "$@" </dev/null 3<&- &
 pid=$!
 ( read -r _ <&3; kill "$pid" 2>/dev/null ) &
 wait "$pid"
 "#;
 
-fn free_port() -> io::Result<u16> {
+/// `sh -c WATCHDOG_STDIN sh FIFO PROGRAM ARGS...`: like [`WATCHDOG`], but
+/// everything written to the pipe is forwarded to PROGRAM's standard input
+/// through the FIFO (made beforehand); the pipe's end still kills it.
+const WATCHDOG_STDIN: &str = r#"exec 3<&0
+fifo=$1
+shift
+"$@" <"$fifo" 3<&- &
+pid=$!
+( cat <&3 >"$fifo"; kill "$pid" 2>/dev/null ) &
+wait "$pid"
+"#;
+
+pub(crate) fn free_port() -> io::Result<u16> {
     let l = TcpListener::bind("127.0.0.1:0")?;
     Ok(l.local_addr()?.port())
 }
@@ -195,6 +228,7 @@ impl SServer {
                         watchdog: Some(watchdog),
                         port,
                         output,
+                        mode: opts.mode.clone(),
                         _dir: dir,
                     })
                 }
@@ -280,6 +314,7 @@ impl SServer {
             SServerMode::Www => a.push("-www".into()),
             SServerMode::WwwFiles(_) => a.push("-WWW".into()),
             SServerMode::Rev => a.push("-rev".into()),
+            SServerMode::Console => {}
         }
         if let Some(n) = opts.naccept {
             a.extend(["-naccept".into(), n.to_string()]);
@@ -295,10 +330,28 @@ impl SServer {
         port: u16,
     ) -> io::Result<(Child, ChildStdin, Output)> {
         let args = Self::args(opts, dir, port);
-        let mut child = Command::new("sh")
-            .arg("-c")
-            .arg(WATCHDOG)
-            .arg("sh")
+        let mut cmd = Command::new("sh");
+        if opts.mode == SServerMode::Console {
+            let fifo = dir.join(format!("stdin-{port}"));
+            let made = Command::new("mkfifo").arg(&fifo).status()?;
+            if !made.success() {
+                return Err(io::Error::other(format!(
+                    "mkfifo {}: {made}",
+                    fifo.display()
+                )));
+            }
+            // s_server prints its command results (`SSL_do_handshake -> 1`)
+            // with stdio: line-buffered, they are seen when they happen.
+            cmd.arg("-c")
+                .arg(WATCHDOG_STDIN)
+                .arg("sh")
+                .arg(&fifo)
+                .arg("stdbuf")
+                .arg("-oL");
+        } else {
+            cmd.arg("-c").arg(WATCHDOG).arg("sh");
+        }
+        let mut child = cmd
             .arg("openssl")
             .args(&args)
             .current_dir(www)
@@ -348,6 +401,45 @@ impl SServer {
         text(&self.output)
     }
 
+    /// [`SServerMode::Console`] only: write `data` to s_server's standard
+    /// input (sent to the client, or a command; see the mode's docs).
+    pub fn send_stdin(&mut self, data: &[u8]) -> io::Result<()> {
+        use std::io::Write;
+        if self.mode != SServerMode::Console {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "send_stdin needs SServerMode::Console",
+            ));
+        }
+        let w = self
+            .watchdog
+            .as_mut()
+            .ok_or_else(|| io::Error::other("s_server stopped"))?;
+        w.write_all(data)?;
+        w.flush()
+    }
+
+    /// Wait (at most `timeout`) until `needle` occurs `count` times or more
+    /// in [`SServer::output`].
+    pub fn wait_output(&self, needle: &str, count: usize, timeout: Duration) -> io::Result<()> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if text(&self.output).matches(needle).count() >= count {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!(
+                        "{needle:?} not seen {count} times within {timeout:?}; output:\n{}",
+                        self.output()
+                    ),
+                ));
+            }
+            thread::sleep(Duration::from_millis(5));
+        }
+    }
+
     /// True while `s_server` runs (false after `-naccept` connections).
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
@@ -368,7 +460,7 @@ impl Drop for SServer {
     }
 }
 
-fn text(output: &Mutex<Vec<u8>>) -> String {
+pub(crate) fn text(output: &Mutex<Vec<u8>>) -> String {
     String::from_utf8_lossy(&output.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
 }
 
@@ -398,7 +490,7 @@ fn wait_ready(child: &mut Child, output: &Mutex<Vec<u8>>) -> io::Result<()> {
 /// Closing the pipe makes the watchdog kill s_server; the shell then exits.
 /// Bounded wait, then SIGKILL the shell (the watchdog still kills s_server,
 /// its pipe being closed).
-fn stop(child: &mut Child, watchdog: ChildStdin) {
+pub(crate) fn stop(child: &mut Child, watchdog: ChildStdin) {
     drop(watchdog);
     let deadline = Instant::now() + Duration::from_secs(2);
     loop {
