@@ -117,6 +117,9 @@ struct Machine {
     random: [u8; 32],
     secret: Option<EphemeralSecret>,
     public: [u8; P256_POINT_LEN],
+    /// The X25519 key pair (feature `x25519`): secret, public.
+    #[cfg(feature = "x25519")]
+    x25519: Option<(EphemeralSecret, [u8; 32])>,
     retried: Option<CipherSuite>,
     cookie: heapless::Vec<u8, MAX_COOKIE>,
     hello_due: bool,
@@ -176,6 +179,15 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
         let mut random = [0u8; 32];
         rng.fill_bytes(&mut random);
         let (secret, public) = p256.generate(rng).ok_or(Error::ClientKey)?;
+        #[cfg(feature = "x25519")]
+        let x25519 = {
+            let mut k = [0u8; 32];
+            rng.fill_bytes(&mut k);
+            let public = x25519_dalek::PublicKey::from(&x25519_dalek::StaticSecret::from(k));
+            let secret = EphemeralSecret(k);
+            zeroize::Zeroize::zeroize(&mut k);
+            Some((secret, public.to_bytes()))
+        };
         if rx.len() < HEADER_LEN + 17 {
             return Err(Error::BufferTooSmall);
         }
@@ -188,6 +200,8 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
                 random,
                 secret: Some(secret),
                 public,
+                #[cfg(feature = "x25519")]
+                x25519,
                 retried: None,
                 cookie: heapless::Vec::new(),
                 hello_due: true,
@@ -511,6 +525,10 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
             server_name: hello::sni_allowed(name).then_some(name),
             suites: ALL_SUITES,
             p256_public: &self.m.public,
+            #[cfg(feature = "x25519")]
+            x25519_public: self.m.x25519.as_ref().map(|(_, p)| p),
+            #[cfg(not(feature = "x25519"))]
+            x25519_public: None,
             alpn: self.cfg.alpn,
             cookie: &self.m.cookie,
             psk_modes: self.cfg.resumption,
@@ -918,12 +936,30 @@ impl Machine {
             _ => return Err(Error::IllegalParameter),
         };
         let (group, share) = sh.key_share.ok_or(Error::MissingExtension)?;
-        if group != SECP256R1 {
-            return Err(Error::IllegalParameter);
+        let shared = match group {
+            SECP256R1 => {
+                let secret = self.secret.take().ok_or(Error::State)?;
+                p256.agree(&secret, share).ok_or(Error::IllegalParameter)?
+            }
+            #[cfg(feature = "x25519")]
+            super::hello::X25519 => {
+                let (k, _) = self.x25519.take().ok_or(Error::State)?;
+                let peer: [u8; 32] = share.try_into().map_err(|_| Error::IllegalParameter)?;
+                let s = x25519_dalek::StaticSecret::from(k.0)
+                    .diffie_hellman(&x25519_dalek::PublicKey::from(peer));
+                // An all-zero result: the server sent a low-order point.
+                if !s.was_contributory() {
+                    return Err(Error::IllegalParameter);
+                }
+                super::ecdhe::SharedSecret(s.to_bytes())
+            }
+            _ => return Err(Error::IllegalParameter),
+        };
+        self.secret = None;
+        #[cfg(feature = "x25519")]
+        {
+            self.x25519 = None;
         }
-        let secret = self.secret.take().ok_or(Error::State)?;
-        let shared = p256.agree(&secret, share).ok_or(Error::IllegalParameter)?;
-        drop(secret);
         self.suite = Some(suite);
         self.transcript.select(alg);
         self.transcript.update(message);

@@ -50,6 +50,16 @@ pub mod ext {
     pub const KEY_SHARE: u16 = 51;
 }
 
+/// The named group x25519 (RFC 8446 §4.2.7).
+pub const X25519: u16 = 0x001d;
+
+/// The key exchange groups this build offers, in the ClientHello's order.
+pub const SUPPORTED_GROUPS: &[u16] = &[
+    SECP256R1,
+    #[cfg(feature = "x25519")]
+    X25519,
+];
+
 /// TLS 1.3 in supported_versions.
 pub const TLS13: u16 = 0x0304;
 
@@ -85,6 +95,8 @@ pub struct HelloParams<'a> {
     pub suites: &'a [CipherSuite],
     /// Our P-256 key share.
     pub p256_public: &'a [u8],
+    /// Our X25519 key share (feature `x25519`), offered after P-256.
+    pub x25519_public: Option<&'a [u8; 32]>,
     /// ALPN protocols, in preference order (none: no extension).
     pub alpn: &'a [&'a [u8]],
     /// The cookie of a HelloRetryRequest (empty: none).
@@ -134,18 +146,29 @@ pub fn write_client_hello(w: &mut Writer<'_>, p: &HelloParams<'_>) -> Result<Opt
     }
     extension(w, ext::SUPPORTED_VERSIONS, |w| w.put(&[2, 0x03, 0x04]))?;
     extension(w, ext::SUPPORTED_GROUPS, |w| {
-        w.u16(2)?;
-        w.u16(SECP256R1)
+        w.u16(if p.x25519_public.is_some() { 4 } else { 2 })?;
+        w.u16(SECP256R1)?;
+        if p.x25519_public.is_some() {
+            w.u16(X25519)?;
+        }
+        Ok(())
     })?;
     extension(w, ext::SIGNATURE_ALGORITHMS, |w| {
         w.u16((SIGNATURE_SCHEMES.len() * 2) as u16)?;
         SIGNATURE_SCHEMES.iter().try_for_each(|s| w.u16(*s))
     })?;
     extension(w, ext::KEY_SHARE, |w| {
-        w.u16(p.p256_public.len() as u16 + 4)?;
+        let x = p.x25519_public.map_or(0, |k| k.len() + 4);
+        w.u16((p.p256_public.len() + 4 + x) as u16)?;
         w.u16(SECP256R1)?;
         w.u16(p.p256_public.len() as u16)?;
-        w.put(p.p256_public)
+        w.put(p.p256_public)?;
+        if let Some(k) = p.x25519_public {
+            w.u16(X25519)?;
+            w.u16(k.len() as u16)?;
+            w.put(k)?;
+        }
+        Ok(())
     })?;
     if !p.alpn.is_empty() {
         extension(w, ext::ALPN, |w| {
@@ -304,6 +327,7 @@ mod tests {
                 server_name: name,
                 suites: super::super::suite::ALL_SUITES,
                 p256_public: &public,
+                x25519_public: None,
                 alpn: &[b"mqtt"],
                 cookie,
                 psk_modes: true,

@@ -67,7 +67,7 @@ pub use ecdhe::{
     DefaultP256, EphemeralSecret, P256Provider, RustCryptoP256, SharedSecret, P256_POINT_LEN,
 };
 pub use error::{alert, Error};
-pub use hello::SIGNATURE_SCHEMES;
+pub use hello::{SIGNATURE_SCHEMES, SUPPORTED_GROUPS, X25519};
 pub use suite::{CipherSuite, ALL_SUITES, HEADER_LEN};
 pub use ticket::{Ticket, TicketError, MAX_TICKET};
 
