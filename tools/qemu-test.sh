@@ -55,6 +55,10 @@ mapfile -t cbudget < <(budgets --budget "${MODEMTLS_C_BUDGET:-}")
 "$runner" --firmware c --machine all --scenario all --timeout 120 "${cbudget[@]}" "$@"
 
 echo
+echo "==> Rust firmware with P-256 in Cortex-M4 assembly (feature p256-asm), an386: auto-host and host"
+"$runner" --firmware rust --machine an386 --scenario auto-host,host --fw-features p256-asm --timeout 120 "$@"
+
+echo
 echo "==> Rust firmware built for a Quectel BC66 (feature bc66), against the simulated BC66"
 "$runner" --firmware rust --machine all --scenario all --modem bc66 --timeout 120 "$@"
 

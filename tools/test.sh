@@ -17,12 +17,15 @@ cargo clippy -p modemtls --all-targets --features capi,std -- -D warnings
 # The library alone with each path by itself (the footprint images' sets).
 cargo clippy -p modemtls --lib --no-default-features --features offload -- -D warnings
 cargo clippy -p modemtls --lib --no-default-features --features host-tls -- -D warnings
+# The host engine's optional suites and groups.
+cargo clippy -p modemtls --all-targets --features x25519,tls-chacha20,p384,ed25519 -- -D warnings
 
 step "no_std builds (offload only on Cortex-M0+, default on M3/M4F)"
 cargo build -q -p modemtls --release --target thumbv6m-none-eabi --no-default-features --features offload
 cargo build -q -p modemtls --release --target thumbv7m-none-eabi
 cargo build -q -p modemtls --release --target thumbv7em-none-eabihf
 cargo build -q -p modemtls --release --target thumbv7em-none-eabihf --no-default-features --features host-tls
+cargo build -q -p modemtls --release --target thumbv7em-none-eabihf --no-default-features --features p256-asm,x25519,tls-chacha20
 
 step "docs (rustdoc warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc -q -p modemtls --no-deps
@@ -55,7 +58,11 @@ trap 'rm -f "$log"' EXIT
 # The hostile-peer tests and the fuzz corpora again in an optimised build
 # without debug assertions or overflow checks (the release code paths), with
 # the C ABI built in so its call-sequence corpus runs too.
+# The engine again with X25519 and ChaCha20-Poly1305 built in (the interop
+# rows that need them: an X25519-only and a ChaCha20-only server).
 { cargo test --workspace && cargo test -p modemtls --features capi,std --lib ffi \
+    && cargo test -p modemtls --features x25519,tls-chacha20 --test tls_interop \
+    && cargo test -p modemtls --features x25519,tls-chacha20 --lib tls:: \
     && cargo test -p modemtls --profile release-test --features capi,std --test host_hostile --test fuzz_corpus; } 2>&1 | tee "$log"
 # One closing line for the whole run (cargo prints one per test binary).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^ignored/) s += $i } }
