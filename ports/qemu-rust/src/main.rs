@@ -100,9 +100,9 @@ fn exit(pass: bool) -> ! {
 #[cortex_m_rt::exception]
 unsafe fn HardFault(ef: &cortex_m_rt::ExceptionFrame) -> ! {
     text("HARDFAULT pc ");
-    log::dec64(u64::from(ef.pc()));
+    log::dec(ef.pc());
     text(" lr ");
-    log::dec64(u64::from(ef.lr()));
+    log::dec(ef.lr());
     text("\nRESULT ? FAIL\n");
     exit(false)
 }
