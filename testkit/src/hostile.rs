@@ -153,6 +153,9 @@ pub enum Act {
         /// Ask the client to update its keys too.
         request: bool,
     },
+    /// Switch to the server's next application keys without sending a
+    /// KeyUpdate (after one sent by hand, e.g. split across records).
+    NextKeys,
     /// Read the client's records up to its next application data and send
     /// that data back under the current keys. A client KeyUpdate is
     /// followed (the client's next records are opened with its next key)
@@ -937,6 +940,7 @@ impl Conn<'_> {
             Act::Handshake(bytes) if self.write.is_none() => self.send(&record(HANDSHAKE, bytes)),
             Act::Handshake(bytes) => self.seal(HANDSHAKE, bytes)?,
             Act::KeyUpdate { request } => self.key_update(*request)?,
+            Act::NextKeys => self.write = self.write.as_ref().map(Keys::next),
             Act::Echo => self.echo()?,
             Act::Pause(d) => {
                 self.flush()?;
