@@ -10,139 +10,15 @@
 //! fallback from the offloaded path (the server is TLS 1.3 only).
 
 mod common;
+#[path = "common/hostile_bench.rs"]
+mod hostile_bench;
 
-use common::{rig, Rig, HOST};
-use embedded_io::Read;
-use modemtls::auto::{self, PathCache, Step};
+use hostile_bench::{tls, Bench, Outcome};
 use modemtls::error::{Error, TlsError, TlsFailure};
-use modemtls::host::{HostBuffers, MIN_READ_BUF};
 use modemtls::modem::ModemError;
-use modemtls::session::{Credential, Mode, Path, PathReason, SessionConfig};
-use modemtls_testkit::hostile::{handshake_msg, record, Act, Flight, HostileServer, Script};
-use modemtls_testkit::{server_creds, KeyKind, ServerCreds};
+use modemtls::session::{Mode, Path, PathReason};
+use modemtls_testkit::hostile::{handshake_msg, record, Act, Flight, Script};
 use std::time::Duration;
-
-/// What one session saw.
-#[derive(Debug)]
-struct Outcome {
-    /// The handshake's error, if it failed.
-    connect: Result<(), Error>,
-    /// The path and reason of an open session.
-    path: Option<(Path, PathReason)>,
-    /// Application data read before the end.
-    got: Vec<u8>,
-    /// How reading ended: `Ok` for close_notify.
-    end: Result<(), Error>,
-    /// Auto tried the offloaded path first and fell back.
-    fell_back: bool,
-}
-
-/// A simulated BG96, its host TLS memory and a hostile server.
-struct Bench {
-    r: Rig,
-    read: Vec<u8>,
-    write: Vec<u8>,
-    scratch: Vec<u8>,
-    creds: ServerCreds,
-    server: HostileServer,
-    sessions: usize,
-}
-
-impl Bench {
-    fn new() -> Self {
-        let creds = server_creds(HOST, KeyKind::P256);
-        let server = HostileServer::spawn(&creds, Script::default()).expect("server starts");
-        Bench {
-            r: rig(),
-            read: vec![0; MIN_READ_BUF],
-            write: vec![0; 4096],
-            scratch: vec![0; 4096],
-            creds,
-            server,
-            sessions: 0,
-        }
-    }
-
-    /// One session with `script` on `mode`, read to its end.
-    fn run(&mut self, mode: Mode, script: Script) -> Outcome {
-        self.server.set_script(script);
-        let cfg = SessionConfig::new(HOST, self.server.port())
-            .trust(Credential::Pem(&self.creds.ca_pem))
-            .mode(mode);
-        let bufs = HostBuffers {
-            read: &mut self.read,
-            write: &mut self.write,
-            scratch: &mut self.scratch,
-            ticket: None,
-        };
-        let mut fell_back = false;
-        let mut rng = rand_core::OsRng;
-        let opened = auto::connect_observed(
-            &mut self.r.modem,
-            &cfg,
-            &mut rng,
-            bufs,
-            None::<&mut PathCache<1>>,
-            &mut |s| {
-                if let Step::OffloadFailed {
-                    fallback: Some(_), ..
-                } = s
-                {
-                    fell_back = true;
-                }
-            },
-        );
-        let mut out = Outcome {
-            connect: Ok(()),
-            path: None,
-            got: Vec::new(),
-            end: Ok(()),
-            fell_back,
-        };
-        match opened {
-            Err(e) => out.connect = Err(e),
-            Ok(mut s) => {
-                let info = s.info();
-                out.path = Some((info.path, info.reason));
-                let mut buf = [0u8; 256];
-                out.end = loop {
-                    match s.read(&mut buf) {
-                        Ok(0) => break Ok(()),
-                        Ok(n) => out.got.extend_from_slice(&buf[..n]),
-                        Err(e) => break Err(e),
-                    }
-                };
-                if out.end.is_err() {
-                    // A failed session stays failed.
-                    assert_eq!(s.read(&mut buf).err(), out.end.err(), "sticky error");
-                }
-                let _ = s.close();
-            }
-        }
-        // Each TLS 1.3 connection the server saw ended with the client's
-        // close: the modem socket was freed.
-        let log = self.server.wait_tls13(self.sessions);
-        let last = log.last().expect("a TLS 1.3 connection");
-        assert!(last.client_closed, "modem socket left open: {last:?}");
-        self.sessions = log.len();
-        out
-    }
-
-    /// A normal session right after: the modem and the library recovered.
-    fn next_session_works(&mut self, mode: Mode) {
-        let o = self.run(mode, Script::serve(b"all good"));
-        assert_eq!(o.connect, Ok(()), "next session: {o:?}");
-        assert_eq!(o.got, b"all good");
-        assert_eq!(o.end, Ok(()));
-    }
-}
-
-fn tls(failure: TlsFailure, record_type: Option<u8>) -> Error {
-    Error::Tls(TlsError {
-        record_type,
-        ..TlsError::new(failure, Path::Host)
-    })
-}
 
 /// A plain record body for an injected record of `content_type`.
 fn body_for(content_type: u8) -> Vec<u8> {

@@ -136,6 +136,8 @@ fn certificate_alert(e: PkiError) -> u8 {
         | PkiError::RawPublicKeyUnsupported
         | PkiError::PublicKeyTooLarge => UNSUPPORTED_CERTIFICATE,
         PkiError::NoTime | PkiError::NoTrustAnchors | PkiError::NoServerName => INTERNAL_ERROR,
+        // RFC 8446 §4.4.2.4: an empty Certificate from the server.
+        PkiError::EmptyCertificateChain => DECODE_ERROR,
         _ => BAD_CERTIFICATE,
     }
 }
