@@ -95,7 +95,7 @@ impl ConfigError {
             ConfigError::NoTrustAnchors => "certificate verification is on but no CA certificate was given (add trust anchors; insecure_no_verify is never implied)",
             ConfigError::CredentialFormat => "the modem cannot parse this certificate/key format and it could not be converted",
             ConfigError::CredentialTooLarge => "a certificate or key is larger than the modem accepts",
-            ConfigError::BufferTooSmall => "a host TLS buffer is too small: the read buffer needs 16,640 bytes (one full TLS record), the write buffer 1,024",
+            ConfigError::BufferTooSmall => "a host TLS buffer is too small: the read buffer needs 16,645 bytes (the largest TLS record), the write buffer 1,024",
             ConfigError::ModeUnavailable => "the requested TLS path is not available in this build or on this modem",
             ConfigError::NoHostnameCheck => "the modem firmware checks the certificate chain but not the host name or dates: use the host path (Mode::Auto or Mode::Host), or accept_chain_only when a private CA signs only your servers",
         })

@@ -462,18 +462,20 @@ fn wrong_and_oversized_handshake_lengths() {
         )
         .refused(decode()),
         case("empty Finished", replace(FIN, handshake_msg(FIN, &[]))).refused(decode()),
-        // Reassembled from a 2^14-byte record and a 234-byte one in the
-        // 16,640-byte buffer: parsed, and the junk certificate refused.
+        // Reassembled from a 2^14-byte record and a smaller one in the
+        // MIN_READ_BUF-byte buffer (room for the message and the last
+        // record's header, tag and content type: 22 bytes): parsed, and
+        // the junk certificate refused.
         case(
-            "Certificate of 16,618 bytes (the largest the read buffer reassembles)",
-            replace(CT, junk_certificate(16_618)),
+            "Certificate of MIN_READ_BUF - 22 bytes (the largest the read buffer reassembles)",
+            replace(CT, junk_certificate(MIN_READ_BUF - 22)),
         )
         .refused(cert(CertProblem::Malformed))
         .alert(alert::BAD_CERTIFICATE),
         // One byte more: the message and its last record do not fit.
         case(
-            "Certificate of 16,619 bytes",
-            replace(CT, junk_certificate(16_619)),
+            "Certificate of MIN_READ_BUF - 21 bytes",
+            replace(CT, junk_certificate(MIN_READ_BUF - 21)),
         )
         .refused(tls(MessageTooLarge, None))
         .alert(alert::INTERNAL_ERROR),
@@ -1174,11 +1176,9 @@ fn largest_legal_record_in_a_buffer_that_holds_it() {
     largest_legal_record(MIN_READ_BUF + 5);
 }
 
-/// `MIN_READ_BUF` (16,640) holds 2^14 + 256 bytes of record body but not
-/// the 5-byte header too: such a record ends the session with
-/// MessageTooLarge.
+/// `MIN_READ_BUF` (16,645) holds the largest legal record: 2^14 + 256
+/// bytes of body and the 5-byte header.
 #[test]
-#[ignore = "host::MIN_READ_BUF is 5 bytes short of the largest legal record"]
 fn largest_legal_record_in_a_min_read_buf() {
     largest_legal_record(MIN_READ_BUF);
 }

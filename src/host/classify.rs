@@ -103,7 +103,9 @@ pub fn engine(e: EngineError, handshake: bool) -> Error {
     };
     match e {
         EngineError::UnexpectedRecord(t) => tls(TlsFailure::UnexpectedRecord, Some(t)),
-        EngineError::BadRecordLength(t) => tls(TlsFailure::RecordTampered, Some(t)),
+        EngineError::BadRecordLength(t) | EngineError::RecordOverflow(t) => {
+            tls(TlsFailure::RecordTampered, Some(t))
+        }
         EngineError::BadRecordMac | EngineError::BadFinished => {
             tls(TlsFailure::RecordTampered, None)
         }

@@ -25,7 +25,7 @@
 //!
 //! | buffer    | size | why |
 //! |-----------|------|-----|
-//! | `read`    | >= [`MIN_READ_BUF`] (16,640 B) | one full TLS record (16 KiB + 256); handshake messages split across records are reassembled in it too |
+//! | `read`    | >= [`MIN_READ_BUF`] (16,645 B) | the largest TLS record (header + 16 KiB + 256); handshake messages split across records are reassembled in it too |
 //! | `write`   | >= [`MIN_WRITE_BUF`] (1 KiB; 4 KiB moves bulk data faster) | the ClientHello, the client's last flight (with a client certificate: its size + ~200 B), one outgoing record |
 //! | `scratch` | 3/4 of the PEM CA bundle + client certificate + key (DER), 0 for DER without client identity; 4 KiB is typical | decoded credentials during the handshake |
 //! | `ticket`  | optional, about 700 B | a session ticket for resumption |
@@ -51,8 +51,9 @@ use crate::probe::TlsVersion;
 use crate::session::{Path, PathReason, PeerName, SessionConfig, SessionInfo};
 use crate::tls::{self, Client, ClientConfig, DefaultP256, ServerAuth, Ticket};
 
-/// Smallest `read` buffer: a TLS record of 16 KiB plus its overhead.
-pub const MIN_READ_BUF: usize = 16_640;
+/// Smallest `read` buffer: the largest TLS record (5-byte header, 2^14 + 256
+/// bytes of body).
+pub const MIN_READ_BUF: usize = 16_645;
 /// Smallest `write` buffer.
 pub const MIN_WRITE_BUF: usize = 1024;
 /// The cipher suite the host path prefers (TLS_AES_128_GCM_SHA256); the

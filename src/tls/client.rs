@@ -162,7 +162,7 @@ pub struct Client<'c, 'b, P: P256Provider = RustCryptoP256> {
 
 impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
     /// A client that will say hello to `cfg.server_name`. `rx` receives
-    /// records and reassembles handshake messages (16,640 bytes holds any
+    /// records and reassembles handshake messages (16,645 bytes holds any
     /// record; a server flight split into small records needs room for
     /// its largest message plus one record). `ticket`: a slot for session
     /// tickets; a valid one for this server is offered for resumption.
@@ -377,15 +377,17 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
                 return Ok(());
             }
             let plain_allowed = self.m.state == State::WaitServerHello;
-            let ccs_allowed = (self.m.state == State::WaitServerHello && self.m.retried.is_some())
-                || matches!(
-                    self.m.state,
-                    State::WaitEncryptedExtensions
-                        | State::WaitCertOrRequest
-                        | State::WaitCertificate
-                        | State::WaitCertVerify
-                        | State::WaitFinished
-                );
+            // Dropped any time after the ClientHello until the server's
+            // Finished (RFC 8446 §5).
+            let ccs_allowed = matches!(
+                self.m.state,
+                State::WaitServerHello
+                    | State::WaitEncryptedExtensions
+                    | State::WaitCertOrRequest
+                    | State::WaitCertificate
+                    | State::WaitCertVerify
+                    | State::WaitFinished
+            );
             let content = self
                 .rx
                 .next_record(plain_allowed, ccs_allowed, self.m.read.as_mut())?;

@@ -56,8 +56,13 @@ pub enum Error {
     /// unencrypted handshake record after ServerHello, application data
     /// before the handshake ends, an unknown type).
     UnexpectedRecord(u8),
-    /// A record whose length its type cannot have.
+    /// A record shorter than its type allows (an empty handshake record,
+    /// an alert that is not 2 bytes, an encrypted record shorter than its
+    /// tag): decode_error.
     BadRecordLength(u8),
+    /// A record longer than the protocol allows (more than 2^14 bytes of
+    /// plaintext, 2^14 + 256 of ciphertext): record_overflow.
+    RecordOverflow(u8),
     /// A record failed its integrity check.
     BadRecordMac,
     /// A handshake message of this type (or, for 0 with no message, an
@@ -106,7 +111,8 @@ impl Error {
         use alert::*;
         Some(match self {
             Error::UnexpectedRecord(_) | Error::UnexpectedMessage(_) => UNEXPECTED_MESSAGE,
-            Error::BadRecordLength(_) => RECORD_OVERFLOW,
+            Error::BadRecordLength(_) => DECODE_ERROR,
+            Error::RecordOverflow(_) => RECORD_OVERFLOW,
             Error::BadRecordMac => BAD_RECORD_MAC,
             Error::Decode => DECODE_ERROR,
             Error::IllegalParameter => ILLEGAL_PARAMETER,
@@ -146,9 +152,8 @@ impl core::fmt::Display for Error {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Error::UnexpectedRecord(t) => write!(f, "record of content type {t} not allowed here"),
-            Error::BadRecordLength(t) => {
-                write!(f, "record of content type {t} with an impossible length")
-            }
+            Error::BadRecordLength(t) => write!(f, "record of content type {t} too short"),
+            Error::RecordOverflow(t) => write!(f, "record of content type {t} too long"),
             Error::BadRecordMac => f.write_str("record failed its integrity check"),
             Error::UnexpectedMessage(t) => write!(f, "handshake message {t} not allowed here"),
             Error::Decode => f.write_str("message cannot be decoded"),

@@ -29,7 +29,7 @@
 //! # fn run(net: &mut std::net::TcpStream, auth: &mut dyn ServerAuth) -> Result<(), Box<dyn std::error::Error>> {
 //! use std::io::{Read, Write};
 //! let cfg = ClientConfig { server_name: "example.com", alpn: &[], client: None, resumption: false };
-//! let (mut rx, mut tx) = ([0u8; 16_640], [0u8; 2048]);
+//! let (mut rx, mut tx) = ([0u8; 16_645], [0u8; 2048]);
 //! let mut rng = rand_core::OsRng;
 //! let mut tls = Client::new(cfg, &mut rx, None, None, &mut rng, RustCryptoP256)?;
 //! while !tls.is_connected() {

@@ -11,7 +11,7 @@
 //! | type | allowed | length |
 //! |---|---|---|
 //! | handshake (22), alert (21) | before ServerHello (unencrypted) | 1..=2^14, alert exactly 2 |
-//! | change_cipher_spec (20) | after a HelloRetryRequest or ServerHello, before the server's Finished | exactly 1, the byte 01 |
+//! | change_cipher_spec (20) | after the ClientHello, before the server's Finished (dropped, RFC 8446 §5) | exactly 1, the byte 01 |
 //! | application_data (23) | once the server's handshake key is known | 17..=2^14+256 |
 //!
 //! Inside an encrypted record: a content type must be present (an all-zero
@@ -174,7 +174,10 @@ impl<'b> Rx<'b> {
         if !allowed {
             return Err(Error::UnexpectedRecord(ty));
         }
-        if !lengths.contains(&len) {
+        if len > *lengths.end() {
+            return Err(Error::RecordOverflow(ty));
+        }
+        if len < *lengths.start() {
             return Err(Error::BadRecordLength(ty));
         }
         let need = HEADER_LEN + len;
@@ -220,7 +223,7 @@ impl<'b> Rx<'b> {
         };
         let inner_type = inner.get(k).copied().unwrap_or(0);
         if k > MAX_PLAINTEXT {
-            return Err(Error::BadRecordLength(23));
+            return Err(Error::RecordOverflow(23));
         }
         match inner_type {
             22 if k > 0 => {
@@ -271,6 +274,12 @@ mod tests {
         );
         let mut b = [0u8; 64];
         let mut rx = rx_with(&mut b, &[21, 3, 3, 0, 3, 2, 0, 0]);
+        assert_eq!(
+            rx.next_record(true, false, None),
+            Err(Error::RecordOverflow(21))
+        );
+        let mut b = [0u8; 64];
+        let mut rx = rx_with(&mut b, &[21, 3, 3, 0, 1, 2]);
         assert_eq!(
             rx.next_record(true, false, None),
             Err(Error::BadRecordLength(21))

@@ -31,7 +31,7 @@
 //!
 //! | buffer    | size | why |
 //! |-----------|------|-----|
-//! | `read`    | >= [`MIN_READ_BUF`] (16,640 B) | one full TLS record (16 KiB + 256) |
+//! | `read`    | >= [`MIN_READ_BUF`] (16,645 B) | one full TLS record (16 KiB + 256, and its header) |
 //! | `write`   | >= [`MIN_WRITE_BUF`] (1 KiB; 4 KiB moves bulk data faster) | one outgoing record |
 //! | `scratch` | 3/4 of the PEM CA bundle + client certificate + key (DER), 0 for DER without client identity; 4 KiB is typical | decoded credentials during the handshake |
 //!
