@@ -63,7 +63,7 @@ trap 'rm -f "$log"' EXIT
 { cargo test --workspace && cargo test -p modemtls --features capi,std --lib ffi \
     && cargo test -p modemtls --features x25519,tls-chacha20 --test tls_interop \
     && cargo test -p modemtls --features x25519,tls-chacha20 --lib tls:: \
-    && cargo test -p modemtls --profile release-test --features capi,std --test host_hostile --test fuzz_corpus; } 2>&1 | tee "$log"
+    && cargo test -p modemtls --profile release-test --features capi,std --test host_hostile --test tls_hostile --test fuzz_corpus; } 2>&1 | tee "$log"
 # One closing line for the whole run (cargo prints one per test binary).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^ignored/) s += $i } }
      END { printf "\nall tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
