@@ -101,8 +101,9 @@ pub enum State {
 
 /// The client's last flight, sent by the next [`Client::transmit`].
 struct Flight {
-    /// CertificateRequest context; `Some` when the server asked.
-    request: Option<heapless::Vec<u8, 255>>,
+    /// The server asked for a certificate (its request context is always
+    /// empty during the handshake).
+    request: bool,
     /// Send the certificate (else an empty Certificate message).
     with_cert: bool,
     /// DER ECDSA signature of the client CertificateVerify.
@@ -136,7 +137,8 @@ struct Machine {
     resumption: Option<Secret>,
     read: Option<RecordKey>,
     write: Option<RecordKey>,
-    request: Option<(heapless::Vec<u8, 255>, bool)>,
+    /// CertificateRequest received: whether it accepts ecdsa_secp256r1_sha256.
+    request: Option<bool>,
     chain_ok: bool,
     signature_ok: bool,
     flight: Option<Flight>,
@@ -584,8 +586,8 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
             (None, true) => return Err(Error::State),
         };
         let mut scratch_len = 0usize;
-        if let Some(ctx) = flight.request.as_ref() {
-            scratch_len += 4 + 1 + ctx.len() + 3;
+        if flight.request {
+            scratch_len += 4 + 1 + 3;
             if flight.with_cert {
                 scratch_len += 3 + cert.len() + 2 + 4 + 4 + flight.signature.len();
             }
@@ -598,9 +600,9 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
         let start = w.len();
         let full = |_| Error::BufferTooSmall;
         w.put(&[23, 3, 3, 0, 0]).map_err(full)?;
-        if let Some(ctx) = flight.request.as_ref() {
+        if flight.request {
             let cert_len = flight.with_cert.then_some(cert.len());
-            messages::client_certificate_head(ctx, cert_len, w).map_err(full)?;
+            messages::client_certificate_head(&[], cert_len, w).map_err(full)?;
             if flight.with_cert {
                 w.put(cert).map_err(full)?;
                 w.put(&[0, 0]).map_err(full)?;
@@ -820,7 +822,7 @@ impl Machine {
                 if !context.is_empty() {
                     return Err(Error::IllegalParameter);
                 }
-                self.request = Some((heapless::Vec::new(), p256));
+                self.request = Some(p256);
                 self.transcript.update(message);
                 self.state = State::WaitCertificate;
                 Ok(false)
@@ -1014,17 +1016,17 @@ impl Machine {
         let s_ap = alg.derive(master, b"s ap traffic", &th);
         // The client flight.
         let mut flight = Flight {
-            request: None,
+            request: false,
             with_cert: false,
             signature: heapless::Vec::new(),
             finished: Secret::zero(0),
         };
-        if let Some((ctx, p256)) = self.request.take() {
+        if let Some(p256) = self.request.take() {
             let identity = cfg.client.filter(|_| p256);
             let cert = identity.map(|c| c.cert());
             let mut head = [0u8; 16];
             let mut hw = Writer::new(&mut head);
-            messages::client_certificate_head(&ctx, cert.map(|c| c.len()), &mut hw)
+            messages::client_certificate_head(&[], cert.map(|c| c.len()), &mut hw)
                 .map_err(|_| Error::State)?;
             self.transcript.update(hw.written());
             if let (Some(id), Some(cert)) = (identity, cert) {
@@ -1046,7 +1048,7 @@ impl Machine {
                 flight.signature = sig;
                 flight.with_cert = true;
             }
-            flight.request = Some(ctx);
+            flight.request = true;
         }
         let fk = alg.expand_secret(c_hs, b"finished", &[]);
         let verify = alg.hmac(fk.as_bytes(), &[self.transcript.current(alg).as_bytes()]);
