@@ -399,7 +399,7 @@ typedef struct mtls_session_info {
   // 5 credential-too-large, 6 cached-host, 7-10 fallback after no common
   // cipher / protocol version / SNI required / unexplained handshake
   // failure, 11 fallback after a credential format problem, 12
-  // needs-end-to-end).
+  // needs-end-to-end, 13 needs-hostname-check, 14 needs-alpn).
   uint8_t reason;
   // Why this path, as a short static string (e.g. "fallback-protocol-version").
   const char *reason_code;

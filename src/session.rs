@@ -73,6 +73,10 @@ pub enum PathReason {
     /// accept a chain-only check
     /// ([`SessionConfig::accept_chain_only`]).
     NeedsHostnameCheck,
+    /// Auto: the configuration offers ALPN protocols
+    /// ([`SessionConfig::alpn`]), which modem firmware TLS does not
+    /// negotiate.
+    NeedsAlpn,
 }
 
 impl PathReason {
@@ -93,6 +97,7 @@ impl PathReason {
             PathReason::FallbackCredential => "fallback-credential-format",
             PathReason::NeedsEndToEnd => "needs-end-to-end",
             PathReason::NeedsHostnameCheck => "needs-hostname-check",
+            PathReason::NeedsAlpn => "needs-alpn",
         }
     }
 
@@ -113,6 +118,7 @@ impl PathReason {
             PathReason::FallbackCredential => 11,
             PathReason::NeedsEndToEnd => 12,
             PathReason::NeedsHostnameCheck => 13,
+            PathReason::NeedsAlpn => 14,
         }
     }
 
@@ -133,6 +139,7 @@ impl PathReason {
             11 => PathReason::FallbackCredential,
             12 => PathReason::NeedsEndToEnd,
             13 => PathReason::NeedsHostnameCheck,
+            14 => PathReason::NeedsAlpn,
             _ => return None,
         })
     }
@@ -238,6 +245,11 @@ pub struct SessionConfig<'a> {
     pub diagnose: bool,
     /// Handshake time limit, seconds (default 60).
     pub handshake_timeout_s: u16,
+    /// ALPN protocols to offer on the host path, in preference order
+    /// (empty: none); the one the server chose is in
+    /// `HostSession::alpn` (`host::HostSession`). Modem firmware TLS
+    /// does not negotiate ALPN, so with any the offloaded path is skipped.
+    pub alpn: &'a [&'a [u8]],
 }
 
 impl<'a> SessionConfig<'a> {
@@ -260,7 +272,14 @@ impl<'a> SessionConfig<'a> {
             accept_chain_only: false,
             diagnose: true,
             handshake_timeout_s: 60,
+            alpn: &[],
         }
+    }
+
+    /// Offer these ALPN protocols (host path).
+    pub const fn alpn(mut self, protocols: &'a [&'a [u8]]) -> Self {
+        self.alpn = protocols;
+        self
     }
 
     /// Set the trust anchors.

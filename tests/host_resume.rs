@@ -145,3 +145,42 @@ fn a_ticket_is_only_offered_to_the_configuration_that_earned_it() {
     assert!(back.resumed);
     assert!(server2.connections().iter().all(|r| !r.resumed));
 }
+
+#[test]
+fn alpn_is_offered_and_the_servers_choice_reported() {
+    use modemtls_testkit::{SServer, SServerMode, SServerOpts};
+    let creds = server_creds(HOST, KeyKind::P256);
+    let server = SServer::spawn(SServerOpts {
+        tls: TlsVersions::Tls13Only,
+        mode: SServerMode::Rev,
+        extra_args: vec!["-alpn".into(), "mqtt".into()],
+        ..SServerOpts::from_creds(&creds)
+    })
+    .expect("s_server");
+    let mut b = Bench::new();
+    let cfg = SessionConfig::new(HOST, server.port())
+        .trust(Credential::Pem(&creds.ca_pem))
+        .mode(Mode::Host)
+        .alpn(&[b"h2", b"mqtt"]);
+    let s = host::connect(
+        &mut b.r.modem,
+        &cfg,
+        &mut rand_core::OsRng,
+        HostBuffers {
+            read: &mut b.read,
+            write: &mut b.write,
+            scratch: &mut b.scratch,
+            ticket: None,
+        },
+    )
+    .expect("handshake");
+    assert_eq!(s.alpn(), b"mqtt");
+    s.close().unwrap();
+    // Auto goes straight to the host path: firmware TLS has no ALPN.
+    let plan = modemtls::auto::plan(
+        &modemtls::modem::Capabilities::quectel_bg9x("BG96", "BG96MAR02A07M1G"),
+        &cfg.mode(Mode::Auto),
+        None,
+    );
+    assert_eq!(plan.reason, modemtls::session::PathReason::NeedsAlpn);
+}

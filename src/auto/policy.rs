@@ -41,6 +41,9 @@ pub fn plan(caps: &Capabilities, cfg: &SessionConfig<'_>, cached: Option<CacheEn
     if cfg.hints.end_to_end {
         return host(PathReason::NeedsEndToEnd);
     }
+    if !cfg.alpn.is_empty() {
+        return host(PathReason::NeedsAlpn);
+    }
     if !cfg.insecure_no_verify && !caps.verifies_fully() && !cfg.accept_chain_only {
         return host(PathReason::NeedsHostnameCheck);
     }

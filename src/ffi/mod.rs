@@ -332,7 +332,7 @@ fn result(r: Result<(), mtls_status>) -> mtls_status {
 }
 
 /// The `PathReason::code()` strings, NUL-terminated, by `number()`.
-const REASON_CODES: [&CStr; 14] = [
+const REASON_CODES: [&CStr; 15] = [
     c"requested",
     c"modem-capable",
     c"needs-tls13",
@@ -347,6 +347,7 @@ const REASON_CODES: [&CStr; 14] = [
     c"fallback-credential-format",
     c"needs-end-to-end",
     c"needs-hostname-check",
+    c"needs-alpn",
 ];
 
 fn reason_code(n: u8) -> *const c_char {

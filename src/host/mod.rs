@@ -256,7 +256,7 @@ pub(crate) fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
     };
     let config = ClientConfig {
         server_name: cfg.host,
-        alpn: &[],
+        alpn: cfg.alpn,
         client: creds.client.as_ref(),
         resumption: bufs.ticket.is_some() && now_ms.is_some(),
     };
@@ -353,6 +353,12 @@ impl<'m, 'b, M: Sockets> HostSession<'m, 'b, M> {
     pub(crate) fn set_reason(&mut self, reason: PathReason, fallback_from: Option<TlsError>) {
         self.info.reason = reason;
         self.info.fallback_from = fallback_from;
+    }
+
+    /// The ALPN protocol the server chose from [`SessionConfig::alpn`]
+    /// (empty: none offered or none chosen).
+    pub fn alpn(&self) -> &[u8] {
+        self.tls.alpn()
     }
 
     /// Ask the server for new traffic keys both ways (KeyUpdate with
