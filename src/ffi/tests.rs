@@ -119,6 +119,8 @@ fn status_numbers_are_stable_and_named() {
         (S::MTLS_ERR_UNEXPECTED_RECORD, 75),
         (S::MTLS_ERR_RECORD_TAMPERED, 76),
         (S::MTLS_ERR_TLS_UNSUPPORTED, 81),
+        (S::MTLS_ERR_TLS_ILLEGAL_PARAMETER, 82),
+        (S::MTLS_ERR_TLS_MESSAGE_TOO_LARGE, 83),
         (S::MTLS_ERR_CLOSED, 80),
     ];
     for (s, n) in pinned {
@@ -134,7 +136,7 @@ fn status_numbers_are_stable_and_named() {
         let via_c = unsafe { CStr::from_ptr(mtls_status_str(s as i32)) };
         assert_eq!(via_c, s.text());
     }
-    for n in [-1, 10, 19, 82, i32::MIN, i32::MAX] {
+    for n in [-1, 10, 19, 84, i32::MIN, i32::MAX] {
         // SAFETY: a static NUL-terminated string.
         let t = unsafe { CStr::from_ptr(mtls_status_str(n)) };
         assert_eq!(t.to_str().unwrap(), "unknown mtls_status");
