@@ -41,6 +41,9 @@
 // Largest `mtls_cache_save()` output, bytes.
 #define MTLS_CACHE_SAVE_MAX 61
 
+// Largest `mtls_ticket_save()` output, bytes.
+#define MTLS_TICKET_SAVE_MAX 604
+
 // A buffer of this size always holds `mtls_last_error_detail()` text.
 #define MTLS_DETAIL_MAX 512
 
@@ -101,6 +104,9 @@ typedef enum mtls_status {
   MTLS_ERR_CLOCK_NOT_SET = 26,
   // The saved decision cache is corrupted, of another version, or too large.
   MTLS_ERR_CACHE_INVALID = 27,
+  // The saved session ticket is damaged or of another version, or there
+  // is no ticket to save.
+  MTLS_ERR_TICKET_INVALID = 28,
   // The UART write or read callback reported an I/O error.
   MTLS_ERR_PORT_IO = 40,
   // The UART callback reported that the other end is gone.
@@ -378,6 +384,12 @@ typedef struct mtls_config {
   uint8_t no_diagnosis;
   // Handshake time limit, seconds; 0 = 60.
   uint16_t handshake_timeout_s;
+  // Non-zero: no session resumption on the host path. Zero (default):
+  // the modem slot keeps the server's session ticket and the next
+  // session to the same host, port and CA resumes without certificates
+  // (`mtls_session_info.resumed`); `mtls_ticket_save()` /
+  // `mtls_ticket_restore()` keep it across reboots.
+  uint8_t no_resumption;
 } mtls_config;
 
 // What a session runs on (`mtls_session_get_info()`).
@@ -413,6 +425,9 @@ typedef struct mtls_session_info {
   bool has_fallback_modem_code;
   // After a fallback: the TLS alert the server sent (description code), or -1.
   int16_t fallback_alert;
+  // Host path: the session was resumed with the slot's session ticket
+  // (no certificate crossed the UART, no signature was verified).
+  bool resumed;
 } mtls_session_info;
 
 #ifdef __cplusplus
@@ -630,6 +645,35 @@ enum mtls_status mtls_cache_restore(struct mtls_modem *modem,
 // # Safety
 // None (the handle is checked).
 enum mtls_status mtls_cache_clear(struct mtls_modem *modem);
+
+// Save the modem slot's session ticket (resumption on the host path) to
+// `buf`, e.g. for flash; `MTLS_TICKET_SAVE_MAX` bytes always suffice.
+// The bytes hold the resumption secret: store them like a private key.
+// `MTLS_ERR_TICKET_INVALID` when there is no ticket (no host session yet,
+// or the server sent none).
+//
+// # Safety
+// `buf` NULL or writable for `len` bytes; `out_len` NULL or writable.
+enum mtls_status mtls_ticket_save(struct mtls_modem *modem,
+                                  uint8_t *buf,
+                                  size_t len,
+                                  size_t *out_len);
+
+// Replace the modem slot's session ticket with bytes `mtls_ticket_save()`
+// wrote. Damaged or foreign bytes give `MTLS_ERR_TICKET_INVALID` and leave
+// the ticket as it was. An expired ticket is kept but not offered.
+//
+// # Safety
+// `data` NULL or readable for `len` bytes.
+enum mtls_status mtls_ticket_restore(struct mtls_modem *modem,
+                                     const uint8_t *data,
+                                     size_t len);
+
+// Forget the modem slot's session ticket (its secret is zeroized).
+//
+// # Safety
+// None (the handle is checked).
+enum mtls_status mtls_ticket_clear(struct mtls_modem *modem);
 
 // The last failure on this modem (or its session) as a NUL-terminated
 // sentence with the evidence, e.g. "MTLS_ERR_PROTOCOL_VERSION (61): modem

@@ -341,6 +341,7 @@ pub fn run(data: &[u8]) {
                         accept_chain_only: flags >> 7 & 1,
                         no_diagnosis: flags >> 6 & 1,
                         handshake_timeout_s: u16::from(s.u8()),
+                        no_resumption: 0,
                     };
                     let mut out = null_mut();
                     if mtls_connect(m, &cfg, &mut out) == mtls_status::MTLS_OK {

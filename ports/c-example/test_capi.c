@@ -366,7 +366,42 @@ static void test_auto_fallback(mtls_modem *m) {
         EXPECT(mtls_session_get_info(s, &info), MTLS_OK);
         CHECK(info.path == MTLS_PATH_HOST && strcmp(info.reason_code, "cached-host") == 0, "cached: %s",
               info.reason_code);
+        /* The first session read the server's NewSessionTicket. */
+        CHECK(info.resumed, "second host session resumed with the ticket");
         EXPECT(mtls_close(s), MTLS_OK);
+    }
+
+    section("session resumption: the ticket saved, cleared, restored, refused when damaged");
+    {
+        uint8_t t[MTLS_TICKET_SAVE_MAX], none[MTLS_TICKET_SAVE_MAX];
+        size_t tn = 0, nn = 0;
+        EXPECT(mtls_ticket_save(m, t, sizeof t, &tn), MTLS_OK);
+        CHECK(tn > 40 && tn <= MTLS_TICKET_SAVE_MAX, "ticket saved, %zu bytes", tn);
+        EXPECT(mtls_ticket_save(m, t, 10, &nn), MTLS_ERR_BUFFER_TOO_SMALL);
+        EXPECT(mtls_ticket_clear(m), MTLS_OK);
+        EXPECT(mtls_ticket_save(m, none, sizeof none, &nn), MTLS_ERR_TICKET_INVALID);
+        t[tn / 2] ^= 1;
+        EXPECT(mtls_ticket_restore(m, t, tn), MTLS_ERR_TICKET_INVALID);
+        t[tn / 2] ^= 1;
+        EXPECT(mtls_ticket_restore(m, t, tn), MTLS_OK);
+        EXPECT(mtls_connect(m, &c, &s), MTLS_OK);
+        if (s != NULL) {
+            EXPECT(mtls_session_get_info(s, &info), MTLS_OK);
+            CHECK(info.resumed, "resumed with the restored ticket");
+            CHECK(https_get(s), "GET over the resumed session");
+            /* While a session holds the slot, its ticket is not touched. */
+            EXPECT(mtls_ticket_clear(m), MTLS_ERR_SESSION_ACTIVE);
+            EXPECT(mtls_close(s), MTLS_OK);
+        }
+        EXPECT(mtls_ticket_clear(m), MTLS_OK);
+        c.no_resumption = 1;
+        EXPECT(mtls_connect(m, &c, &s), MTLS_OK);
+        if (s != NULL) {
+            EXPECT(mtls_session_get_info(s, &info), MTLS_OK);
+            CHECK(!info.resumed, "no_resumption: a full handshake");
+            EXPECT(mtls_close(s), MTLS_OK);
+        }
+        EXPECT(mtls_ticket_save(m, none, sizeof none, &nn), MTLS_ERR_TICKET_INVALID);
     }
 }
 

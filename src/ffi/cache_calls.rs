@@ -1,4 +1,4 @@
-//! The path decision cache through the C ABI: save, restore, clear.
+//! The path decision cache and the session ticket through the C ABI: save, restore, clear.
 
 use super::*;
 
@@ -71,6 +71,84 @@ pub unsafe extern "C" fn mtls_cache_clear(modem: *mut mtls_modem) -> mtls_status
     match co.extra() {
         Ok(x) => {
             x.cache.clear();
+            S::MTLS_OK
+        }
+        Err(s) => s,
+    }
+}
+
+/// Save the modem slot's session ticket (resumption on the host path) to
+/// `buf`, e.g. for flash; `MTLS_TICKET_SAVE_MAX` bytes always suffice.
+/// The bytes hold the resumption secret: store them like a private key.
+/// `MTLS_ERR_TICKET_INVALID` when there is no ticket (no host session yet,
+/// or the server sent none).
+///
+/// # Safety
+/// `buf` NULL or writable for `len` bytes; `out_len` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn mtls_ticket_save(
+    modem: *mut mtls_modem,
+    buf: *mut u8,
+    len: usize,
+    out_len: *mut usize,
+) -> mtls_status {
+    if out_len.is_null() {
+        return S::MTLS_ERR_NULL_POINTER;
+    }
+    // SAFETY: forwarded contract.
+    let dst = try_status!(unsafe { bytes_out(buf, len) });
+    let mut co = try_status!(pool::checkout_modem(modem));
+    let t = try_status!(co.ticket());
+    let mut tmp = [0u8; MTLS_TICKET_SAVE_MAX];
+    let n = match t.save(&mut tmp) {
+        Ok(n) => n,
+        Err(_) => return S::MTLS_ERR_TICKET_INVALID,
+    };
+    let (Some(src), Some(out)) = (tmp.get(..n), dst.get_mut(..n)) else {
+        tmp.fill(0);
+        return S::MTLS_ERR_BUFFER_TOO_SMALL;
+    };
+    out.copy_from_slice(src);
+    tmp.fill(0);
+    // SAFETY: forwarded contract.
+    unsafe { put(out_len, n) }
+}
+
+/// Replace the modem slot's session ticket with bytes `mtls_ticket_save()`
+/// wrote. Damaged or foreign bytes give `MTLS_ERR_TICKET_INVALID` and leave
+/// the ticket as it was. An expired ticket is kept but not offered.
+///
+/// # Safety
+/// `data` NULL or readable for `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn mtls_ticket_restore(
+    modem: *mut mtls_modem,
+    data: *const u8,
+    len: usize,
+) -> mtls_status {
+    // SAFETY: forwarded contract.
+    let src = try_status!(unsafe { bytes_in(data, len) });
+    let mut co = try_status!(pool::checkout_modem(modem));
+    let t = try_status!(co.ticket());
+    match crate::tls::Ticket::restore(src) {
+        Ok(new) => {
+            *t = new;
+            S::MTLS_OK
+        }
+        Err(_) => S::MTLS_ERR_TICKET_INVALID,
+    }
+}
+
+/// Forget the modem slot's session ticket (its secret is zeroized).
+///
+/// # Safety
+/// None (the handle is checked).
+#[no_mangle]
+pub unsafe extern "C" fn mtls_ticket_clear(modem: *mut mtls_modem) -> mtls_status {
+    let mut co = try_status!(pool::checkout_modem(modem));
+    match co.ticket() {
+        Ok(t) => {
+            t.clear();
             S::MTLS_OK
         }
         Err(s) => s,

@@ -88,6 +88,8 @@ pub const MTLS_MAX_HOST_LEN: usize = 253;
 pub const MTLS_MAX_CREDENTIAL_LEN: usize = 65536;
 /// Largest `mtls_cache_save()` output, bytes.
 pub const MTLS_CACHE_SAVE_MAX: usize = 61;
+/// Largest `mtls_ticket_save()` output, bytes.
+pub const MTLS_TICKET_SAVE_MAX: usize = 604;
 /// A buffer of this size always holds `mtls_last_error_detail()` text.
 pub const MTLS_DETAIL_MAX: usize = 512;
 /// Longest model / revision string of `mtls_modem_identity()`, plus the NUL.
@@ -96,6 +98,7 @@ pub const MTLS_IDENTITY_MAX: usize = 49;
 const _: () = assert!(MTLS_MAX_MODEMS == pool::MAX_MODEMS);
 const _: () = assert!(MTLS_MAX_HOST_LEN == crate::session::MAX_HOST_LEN);
 const _: () = assert!(MTLS_CACHE_SAVE_MAX == PathCache::<CACHE_ENTRIES>::SERIALIZED_MAX);
+const _: () = assert!(MTLS_TICKET_SAVE_MAX == crate::tls::Ticket::SERIALIZED_MAX);
 
 // ---- argument helpers ----
 

@@ -38,6 +38,7 @@ use crate::auto::{PathCache, Session};
 use crate::error::Error;
 use crate::host::{HostBuffers, MIN_READ_BUF};
 use crate::modem::{AnyModem, Identity};
+use crate::tls::Ticket;
 
 /// Modem slots in the static pool.
 pub(crate) const MAX_MODEMS: usize = 1;
@@ -68,6 +69,8 @@ pub(crate) struct HostMem {
     read: [u8; MIN_READ_BUF],
     write: [u8; WRITE_BUF],
     scratch: [u8; SCRATCH_BUF],
+    /// The session ticket of the slot (resumption on the host path).
+    ticket: Ticket,
 }
 
 /// Credentials set with `mtls_modem_set_credentials()`: borrowed from the
@@ -155,6 +158,7 @@ static BUFS: [Cell<HostMem>; MAX_MODEMS] = [const {
         read: [0; MIN_READ_BUF],
         write: [0; WRITE_BUF],
         scratch: [0; SCRATCH_BUF],
+        ticket: Ticket::new(),
     }))
 }; MAX_MODEMS];
 static EXTRAS: [Cell<Extra>; MAX_MODEMS] =
@@ -353,6 +357,20 @@ impl Checkout {
         unsafe { Ok(((*modem.0.get()).assume_init_mut(), &mut *extra.0.get())) }
     }
 
+    /// The slot's session ticket; refused while a session holds it.
+    pub(crate) fn ticket(&mut self) -> Result<&mut Ticket, mtls_status> {
+        if self.meta.session_open {
+            return Err(mtls_status::MTLS_ERR_SESSION_ACTIVE);
+        }
+        let bufs = BUFS
+            .get(self.index)
+            .ok_or(mtls_status::MTLS_ERR_BAD_HANDLE)?;
+        // SAFETY: checked out (`busy`) and no session, which is the only
+        // other holder of the buffers: the cell is ours until `self`
+        // drops, and the borrow ends with `&mut self`.
+        Ok(unsafe { &mut (*bufs.0.get()).ticket })
+    }
+
     /// The rest of the slot (credentials, cache, last error); always
     /// available to the checkout holder.
     pub(crate) fn extra(&mut self) -> Result<&mut Extra, mtls_status> {
@@ -382,8 +400,10 @@ impl Checkout {
     /// the slot and the slot's session cell. `f` builds the session in
     /// place in that cell (a session is ~1.7 KB: moving it by value costs
     /// stack) and returns it; the session is kept and its handle returned.
+    /// `resume`: lend the slot's session ticket (resumption).
     pub(crate) fn open_session(
         &mut self,
+        resume: bool,
         f: impl for<'s> FnOnce(
             &'static mut AnyModem<CPort>,
             HostBuffers<'static>,
@@ -422,7 +442,7 @@ impl Checkout {
             read: &mut mem.read,
             write: &mut mem.write,
             scratch: &mut mem.scratch,
-            ticket: None,
+            ticket: resume.then_some(&mut mem.ticket),
         };
         let s = f(modem, host, extra, slot)?;
         // Only a reference to the cell itself proves that the cell holds a

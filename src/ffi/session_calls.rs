@@ -158,7 +158,7 @@ pub unsafe extern "C" fn mtls_connect(
         },
     };
     let mut last: Option<(mtls_status, Option<Error>)> = None;
-    let mut opened = co.open_session(|m, bufs, x, slot| {
+    let mut opened = co.open_session(c.no_resumption == 0, |m, bufs, x, slot| {
         let r = auto::connect_observed_in(
             slot,
             m,
@@ -315,6 +315,7 @@ pub unsafe extern "C" fn mtls_session_get_info(
         fallback_modem_code: fb.and_then(|t| t.modem_code).unwrap_or(0),
         has_fallback_modem_code: fb.and_then(|t| t.modem_code).is_some(),
         fallback_alert: fb.and_then(|t| t.alert).map(i16::from).unwrap_or(-1),
+        resumed: i.resumed,
     };
     // SAFETY: forwarded contract.
     unsafe { put(out_info, info) }

@@ -59,6 +59,9 @@ pub enum mtls_status {
     MTLS_ERR_CLOCK_NOT_SET = 26,
     /// The saved decision cache is corrupted, of another version, or too large.
     MTLS_ERR_CACHE_INVALID = 27,
+    /// The saved session ticket is damaged or of another version, or there
+    /// is no ticket to save.
+    MTLS_ERR_TICKET_INVALID = 28,
     /// The UART write or read callback reported an I/O error.
     MTLS_ERR_PORT_IO = 40,
     /// The UART callback reported that the other end is gone.
@@ -153,7 +156,7 @@ pub enum mtls_status {
 use mtls_status as S;
 
 /// Every status, for tests and `mtls_status_str`.
-pub(crate) const ALL: [mtls_status; 58] = [
+pub(crate) const ALL: [mtls_status; 59] = [
     S::MTLS_OK,
     S::MTLS_ERR_INVALID_ARGUMENT,
     S::MTLS_ERR_NULL_POINTER,
@@ -172,6 +175,7 @@ pub(crate) const ALL: [mtls_status; 58] = [
     S::MTLS_ERR_MODE_UNAVAILABLE,
     S::MTLS_ERR_CLOCK_NOT_SET,
     S::MTLS_ERR_CACHE_INVALID,
+    S::MTLS_ERR_TICKET_INVALID,
     S::MTLS_ERR_PORT_IO,
     S::MTLS_ERR_PORT_CLOSED,
     S::MTLS_ERR_MODEM_NOT_RESPONDING,
@@ -241,6 +245,7 @@ impl mtls_status {
             S::MTLS_ERR_MODE_UNAVAILABLE => c"MTLS_ERR_MODE_UNAVAILABLE: the requested TLS path is not available",
             S::MTLS_ERR_CLOCK_NOT_SET => c"MTLS_ERR_CLOCK_NOT_SET: no trustworthy time for certificate validity",
             S::MTLS_ERR_CACHE_INVALID => c"MTLS_ERR_CACHE_INVALID: the saved decision cache is not valid",
+            S::MTLS_ERR_TICKET_INVALID => c"MTLS_ERR_TICKET_INVALID: the saved session ticket is not valid, or there is none to save",
             S::MTLS_ERR_PORT_IO => c"MTLS_ERR_PORT_IO: UART I/O error",
             S::MTLS_ERR_PORT_CLOSED => c"MTLS_ERR_PORT_CLOSED: the UART connection is gone",
             S::MTLS_ERR_MODEM_NOT_RESPONDING => c"MTLS_ERR_MODEM_NOT_RESPONDING: the modem does not answer AT",

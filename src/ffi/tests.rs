@@ -85,6 +85,7 @@ fn config(host: &'static [u8], port: u16) -> mtls_config {
         accept_chain_only: 0,
         no_diagnosis: 0,
         handshake_timeout_s: 0,
+        no_resumption: 0,
     }
 }
 

@@ -132,6 +132,12 @@ pub struct mtls_config {
     pub no_diagnosis: u8,
     /// Handshake time limit, seconds; 0 = 60.
     pub handshake_timeout_s: u16,
+    /// Non-zero: no session resumption on the host path. Zero (default):
+    /// the modem slot keeps the server's session ticket and the next
+    /// session to the same host, port and CA resumes without certificates
+    /// (`mtls_session_info.resumed`); `mtls_ticket_save()` /
+    /// `mtls_ticket_restore()` keep it across reboots.
+    pub no_resumption: u8,
 }
 
 /// What a session runs on (`mtls_session_get_info()`).
@@ -170,6 +176,9 @@ pub struct mtls_session_info {
     pub has_fallback_modem_code: bool,
     /// After a fallback: the TLS alert the server sent (description code), or -1.
     pub fallback_alert: i16,
+    /// Host path: the session was resumed with the slot's session ticket
+    /// (no certificate crossed the UART, no signature was verified).
+    pub resumed: bool,
 }
 
 /// Use of the static pool (`mtls_pool_get_stats()`).
