@@ -17,6 +17,12 @@ mod host_stack;
 mod record_guard;
 #[path = "../fuzz/harness/stored_and_probe.rs"]
 mod stored_and_probe;
+#[path = "../fuzz/harness/tls_plaintexts.rs"]
+mod tls_plaintexts;
+#[path = "../fuzz/seeds/tls.rs"]
+mod tls_seeds;
+#[path = "../fuzz/harness/tls_server_bytes.rs"]
+mod tls_server_bytes;
 
 use std::path::Path;
 
@@ -48,12 +54,31 @@ fn record_guard_corpus() {
 /// each mutant through the harness. Not coverage-guided like cargo-fuzz,
 /// but it runs in every CI build.
 fn mutate_around(target: &str, harness: fn(&[u8]), per_input: usize) -> usize {
+    mutate_selected(target, harness, per_input, |_, _| true)
+}
+
+/// [`mutate_around`] for the corpus inputs `select(file name, input)`
+/// picks (when mutating all of them would take too long).
+fn mutate_selected(
+    target: &str,
+    harness: fn(&[u8]),
+    per_input: usize,
+    select: fn(&str, &[u8]) -> bool,
+) -> usize {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fuzz/corpus")
         .join(target);
     let mut inputs: Vec<Vec<u8>> = std::fs::read_dir(&dir)
         .expect("corpus dir")
-        .map(|e| std::fs::read(e.expect("entry").path()).expect("corpus file"))
+        .map(|e| e.expect("entry").path())
+        .map(|path| (path.clone(), std::fs::read(&path).expect("corpus file")))
+        .filter(|(path, data)| {
+            select(
+                &path.file_name().unwrap_or_default().to_string_lossy(),
+                data,
+            )
+        })
+        .map(|(_, data)| data)
         .collect();
     inputs.sort();
     let mut state = 0x9e37_79b9_7f4a_7c15u64;
@@ -167,4 +192,239 @@ fn bc66_replies_corpus() {
 fn bc66_replies_mutants() {
     let runs = mutate_around("bc66_replies", bc66_replies::run, 400);
     assert!(runs >= 2_000, "{runs} runs");
+}
+
+/// The TLS 1.3 engine fed arbitrary server bytes after its ClientHello.
+#[test]
+fn tls_server_bytes_corpus() {
+    let n = replay("tls_server_bytes", tls_server_bytes::run);
+    assert!(n >= 40, "only {n} inputs in the tls_server_bytes corpus");
+}
+
+#[test]
+fn tls_server_bytes_mutants() {
+    let runs = mutate_selected("tls_server_bytes", tls_server_bytes::run, 60, tls_mutated);
+    assert!(runs >= 6_000, "{runs} runs");
+}
+
+/// The TLS 1.3 engine fed authentic records with arbitrary plaintexts.
+#[test]
+fn tls_plaintexts_corpus() {
+    let n = replay("tls_plaintexts", tls_plaintexts::run);
+    assert!(n >= 40, "only {n} inputs in the tls_plaintexts corpus");
+}
+
+#[test]
+fn tls_plaintexts_mutants() {
+    let runs = mutate_selected("tls_plaintexts", tls_plaintexts::run, 20, tls_mutated);
+    assert!(runs >= 4_000, "{runs} runs");
+}
+
+/// The TLS inputs mutated in every test run: the hand-made seeds and the
+/// fuzzer's finds of up to 256 bytes (a run costs two P-256 operations and
+/// a handshake's hashing and AES, which the dev profile does slowly; the
+/// longer finds, often hundreds of records, are only replayed).
+fn tls_mutated(name: &str, input: &[u8]) -> bool {
+    name.starts_with("seed_") || input.len() <= 256
+}
+
+/// The seeds still reach what they were written for (so a change of the
+/// engine or the harness cannot quietly leave the corpora shallow), and
+/// the engine refuses the broken ones with the error (so the alert) it
+/// gives for them.
+#[test]
+fn tls_seeds_reach_their_states() {
+    use modemtls::pki::PkiError;
+    use modemtls::tls::Error;
+    let seeds = tls_seeds::plaintexts();
+    let report = |name: &str| {
+        let input = &seeds
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no seed {name}"))
+            .1;
+        tls_plaintexts::run_report(input)
+    };
+    for name in [
+        "happy_suite0",
+        "happy_suite1",
+        "hrr_suite0",
+        "hrr_suite1",
+        "flight_split_1",
+        "flight_split_255",
+        "flight_by_message",
+        "flight_padded",
+        "ccs_after_hello",
+        "certificate_request",
+        "alpn",
+        "no_sni",
+        "key_update_requested",
+        "key_update_client",
+        "rx_size_4",
+        "record_exactly_2_14",
+    ] {
+        let r = report(name);
+        assert!(
+            r.connected && r.client_finished && r.app > 0,
+            "{name}: {r:?}"
+        );
+    }
+    for name in [
+        "happy_suite0",
+        "hrr_suite1",
+        "data_after_close_notify",
+        "client_close_then_server",
+    ] {
+        // The server's close_notify ends the session cleanly: nothing
+        // failed before the end of the stream (where `eof` says Truncated).
+        let r = report(name);
+        assert!(
+            r.connected && r.peer_closed && r.error == Some(Error::Truncated),
+            "{name}: {r:?}"
+        );
+    }
+    let r = report("ticket_1");
+    assert!(r.connected && r.tickets == 1, "{r:?}");
+    for name in [
+        "resume_suite0",
+        "resume_suite1",
+        "resume_suite2",
+        "resume_twice",
+    ] {
+        let r = report(name);
+        assert!(r.resumed && r.app > 0, "{name}: {r:?}");
+    }
+    for name in [
+        "resume_declined",
+        "resume_without_ticket",
+        "resume_ticket_too_large",
+    ] {
+        let r = report(name);
+        assert!(
+            !r.resumed && r.connected && r.error == Some(Error::Truncated),
+            "{name}: {r:?}"
+        );
+    }
+    let r = report("tickets_split");
+    assert!(r.tickets == 2, "{r:?}");
+    let mut wrong = Vec::new();
+    for (name, error) in [
+        (
+            "reject_certificate",
+            Error::Certificate(PkiError::UnknownIssuer),
+        ),
+        (
+            "reject_signature",
+            Error::Certificate(PkiError::BadCertificateVerify),
+        ),
+        ("finished_without_certificate", Error::UnexpectedMessage(20)),
+        ("certificate_twice", Error::UnexpectedMessage(11)),
+        ("verify_before_certificate", Error::UnexpectedMessage(15)),
+        ("finished_twice", Error::UnexpectedMessage(20)),
+        ("alpn_not_offered", Error::UnsupportedExtension),
+        ("sni_ack_without_sni", Error::UnsupportedExtension),
+        ("key_update_bad_value", Error::IllegalParameter),
+        ("key_update_during_handshake", Error::UnexpectedMessage(24)),
+        ("key_update_without_new_key", Error::BadRecordMac),
+        ("alert_in_handshake", Error::PeerAlert(40)),
+        ("alert_after_handshake", Error::PeerAlert(10)),
+        ("close_notify_in_handshake", Error::PeerAlert(0)),
+        ("alert_too_long", Error::Decode),
+        ("data_before_finished", Error::UnexpectedRecord(23)),
+        ("data_under_handshake_key", Error::BadRecordMac),
+        ("empty_inner", Error::BadRecordLength(23)),
+        ("all_zero_inner", Error::UnexpectedMessage(0)),
+        ("empty_handshake_record", Error::UnexpectedMessage(0)),
+        ("unknown_inner_type", Error::UnexpectedRecord(99)),
+        ("record_over_2_14", Error::BadRecordLength(23)),
+        ("plain_handshake_after_hello", Error::UnexpectedRecord(22)),
+        ("plain_alert_after_hello", Error::UnexpectedRecord(21)),
+        (
+            "unknown_message_after_handshake",
+            Error::UnexpectedMessage(99),
+        ),
+        ("server_hello_again", Error::UnexpectedMessage(2)),
+        (
+            "finished_and_ticket_in_one_record",
+            Error::UnexpectedMessage(4),
+        ),
+        ("ccs_after_finished", Error::UnexpectedRecord(20)),
+        ("resume_wrong_identity", Error::IllegalParameter),
+        ("resume_other_hash", Error::IllegalParameter),
+        ("resume_then_certificate", Error::UnexpectedMessage(11)),
+        ("resume_with_request", Error::UnexpectedMessage(13)),
+    ] {
+        let r = report(name);
+        if r.error != Some(error) {
+            wrong.push(format!("{name}: {:?}, not {error:?}", r.error));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    let r = report("message_larger_than_buffer");
+    assert!(
+        matches!(r.error, Some(Error::MessageTooLarge { .. })),
+        "{r:?}"
+    );
+    // The recorded server answers take the same client as far; the
+    // forgeries end as RFC 8446 says.
+    let forged = [
+        ("empty", Error::Truncated),
+        ("tls12_server_hello", Error::ProtocolVersion),
+        ("no_supported_versions", Error::ProtocolVersion),
+        ("generator_share", Error::BadRecordMac),
+        ("generator_share_sha384", Error::BadRecordMac),
+        ("generator_share_then_plain", Error::UnexpectedRecord(22)),
+        ("generator_share_then_ccs", Error::BadRecordMac),
+        ("generator_share_small_rx", Error::BadRecordMac),
+        ("off_curve_share", Error::IllegalParameter),
+        ("compressed_share", Error::IllegalParameter),
+        ("x25519_share", Error::IllegalParameter),
+        ("unknown_suite", Error::IllegalParameter),
+        ("tls13_version_in_legacy", Error::IllegalParameter),
+        ("version_tls12_in_extension", Error::IllegalParameter),
+        ("psk_not_offered", Error::IllegalParameter),
+        ("hrr_cookie", Error::Truncated),
+        ("hrr_twice", Error::UnexpectedMessage(2)),
+        ("hrr_with_group", Error::IllegalParameter),
+        ("hrr_without_cookie", Error::IllegalParameter),
+        ("hrr_then_other_suite", Error::IllegalParameter),
+        ("hrr_then_ccs", Error::Truncated),
+        ("alert_plain", Error::PeerAlert(40)),
+        ("alert_close_notify", Error::PeerAlert(0)),
+        ("alert_user_canceled", Error::PeerAlert(70)),
+        ("ccs_first", Error::UnexpectedRecord(20)),
+        ("app_data_first", Error::UnexpectedRecord(23)),
+        ("unknown_type", Error::UnexpectedRecord(24)),
+        ("record_too_long", Error::BadRecordLength(22)),
+        ("handshake_split_one_byte_records", Error::Truncated),
+        ("sslv2_hello", Error::UnexpectedRecord(0x80)),
+        ("http_answer", Error::UnexpectedRecord(b'H')),
+    ];
+    for (name, input) in tls_seeds::server_bytes() {
+        let r = tls_server_bytes::run_report(&input);
+        let deep = name.starts_with("recorded_happy") && !name.contains("reject");
+        if deep || name == "recorded_certificate_request" || name == "recorded_key_update_requested"
+        {
+            assert!(r.connected && r.app > 0, "{name}: {r:?}");
+        }
+        if let Some((_, error)) = forged
+            .iter()
+            .find(|(n, _)| name.strip_prefix("forged_") == Some(n))
+        {
+            if r.error != Some(*error) {
+                wrong.push(format!("{name}: {:?}, not {error:?}", r.error));
+            }
+        } else if name.starts_with("forged_") && name != "forged_message_larger_than_buffer" {
+            wrong.push(format!("{name}: no expected error"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// Writes the hand-made TLS seeds into the corpora (run after changing
+/// `fuzz/seeds/tls.rs`, then commit the files).
+#[test]
+#[ignore]
+fn write_tls_seeds() {
+    tls_seeds::write(Path::new(env!("CARGO_MANIFEST_DIR")));
 }
