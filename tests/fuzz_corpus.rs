@@ -336,7 +336,7 @@ fn tls_seeds_reach_their_states() {
         ("all_zero_inner", Error::UnexpectedMessage(0)),
         ("empty_handshake_record", Error::UnexpectedMessage(0)),
         ("unknown_inner_type", Error::UnexpectedRecord(99)),
-        ("record_over_2_14", Error::BadRecordLength(23)),
+        ("record_over_2_14", Error::RecordOverflow(23)),
         ("plain_handshake_after_hello", Error::UnexpectedRecord(22)),
         ("plain_alert_after_hello", Error::UnexpectedRecord(21)),
         (

@@ -310,8 +310,10 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
         self.rx.read_app(buf)
     }
 
-    /// The network connection ended (the socket read returned 0). An end
-    /// before close_notify is [`Error::Truncated`].
+    /// The network connection ended (the socket read returned 0): the
+    /// connection fails with [`Error::Truncated`] (or keeps the error that
+    /// ended it before). After the server's close_notify the front has no
+    /// reason to call this: reads already return the end of the stream.
     pub fn eof(&mut self) -> Error {
         if let Some(e) = self.m.failed {
             return e;
@@ -459,8 +461,10 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
 
     /// Write what is due (an alert, the ClientHello, the client's flight,
     /// a KeyUpdate, close_notify) into `out`; returns the bytes to send.
-    /// What does not fit stays due. After a failure only the alert is
-    /// written, then the error is returned.
+    /// What does not fit after something that did stays due for the next
+    /// call; when the first item due does not fit at all, the connection
+    /// fails with [`Error::BufferTooSmall`]. After a failure only the alert
+    /// is written, then the error is returned.
     pub fn transmit(&mut self, out: &mut [u8]) -> Result<usize, Error> {
         let mut w = Writer::new(out);
         if let Some(a) = self.m.alert_due {

@@ -217,6 +217,11 @@ impl<'b> Rx<'b> {
             .ok_or(Error::BadRecordMac)?;
         let n = key.open(&hdr, sealed).map_err(|_| Error::BadRecordMac)?;
         // The content type is the last non-zero byte; zeros after it are padding.
+        // The whole inner plaintext, padding included, is at most
+        // 2^14 + 1 bytes (RFC 8446 §5.4).
+        if n > MAX_PLAINTEXT + 1 {
+            return Err(Error::RecordOverflow(23));
+        }
         let inner = sealed.get(..n).unwrap_or(&[]);
         let Some(k) = inner.iter().rposition(|&b| b != 0) else {
             return Err(Error::UnexpectedMessage(0));
