@@ -392,10 +392,11 @@ fn tls_seeds_reach_their_states() {
         ("alert_plain", Error::PeerAlert(40)),
         ("alert_close_notify", Error::PeerAlert(0)),
         ("alert_user_canceled", Error::PeerAlert(70)),
-        ("ccs_first", Error::UnexpectedRecord(20)),
+        // Dropped (RFC 8446 §5); the stream then ends.
+        ("ccs_first", Error::Truncated),
         ("app_data_first", Error::UnexpectedRecord(23)),
         ("unknown_type", Error::UnexpectedRecord(24)),
-        ("record_too_long", Error::BadRecordLength(22)),
+        ("record_too_long", Error::RecordOverflow(22)),
         ("handshake_split_one_byte_records", Error::Truncated),
         ("sslv2_hello", Error::UnexpectedRecord(0x80)),
         ("http_answer", Error::UnexpectedRecord(b'H')),
