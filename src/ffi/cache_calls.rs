@@ -24,16 +24,36 @@ pub unsafe extern "C" fn mtls_cache_save(
     let x = try_status!(co.extra());
     // Serialize to a local first so `buf` is untouched on failure.
     let mut tmp = [0u8; MTLS_CACHE_SAVE_MAX];
-    let n = match x.cache.save(&mut tmp) {
-        Ok(n) => n,
-        Err(e) => return status::of_cache(e),
-    };
-    let (Some(src), Some(out)) = (tmp.get(..n), dst.get_mut(..n)) else {
-        return S::MTLS_ERR_BUFFER_TOO_SMALL;
-    };
-    out.copy_from_slice(src);
+    let saved = x.cache.save(&mut tmp).map_err(status::of_cache);
     // SAFETY: forwarded contract.
-    unsafe { put(out_len, n) }
+    unsafe { deliver(saved, &mut tmp, dst, out_len) }
+}
+
+/// Copy the first `saved` bytes of `tmp` to `dst` and their count to
+/// `out_len`, then wipe `tmp` (it may hold a secret).
+///
+/// # Safety
+/// `out_len` non-NULL and writable.
+unsafe fn deliver(
+    saved: Result<usize, mtls_status>,
+    tmp: &mut [u8],
+    dst: &mut [u8],
+    out_len: *mut usize,
+) -> mtls_status {
+    let n = match saved {
+        Ok(n) => n,
+        Err(s) => return s,
+    };
+    let done = match (tmp.get(..n), dst.get_mut(..n)) {
+        (Some(src), Some(out)) => {
+            out.copy_from_slice(src);
+            // SAFETY: forwarded contract.
+            unsafe { put(out_len, n) }
+        }
+        _ => S::MTLS_ERR_BUFFER_TOO_SMALL,
+    };
+    tmp.fill(0);
+    done
 }
 
 /// Replace the modem's Auto decision cache with bytes `mtls_cache_save()`
@@ -100,18 +120,9 @@ pub unsafe extern "C" fn mtls_ticket_save(
     let mut co = try_status!(pool::checkout_modem(modem));
     let t = try_status!(co.ticket());
     let mut tmp = [0u8; MTLS_TICKET_SAVE_MAX];
-    let n = match t.save(&mut tmp) {
-        Ok(n) => n,
-        Err(_) => return S::MTLS_ERR_TICKET_INVALID,
-    };
-    let (Some(src), Some(out)) = (tmp.get(..n), dst.get_mut(..n)) else {
-        tmp.fill(0);
-        return S::MTLS_ERR_BUFFER_TOO_SMALL;
-    };
-    out.copy_from_slice(src);
-    tmp.fill(0);
+    let saved = t.save(&mut tmp).map_err(|_| S::MTLS_ERR_TICKET_INVALID);
     // SAFETY: forwarded contract.
-    unsafe { put(out_len, n) }
+    unsafe { deliver(saved, &mut tmp, dst, out_len) }
 }
 
 /// Replace the modem slot's session ticket with bytes `mtls_ticket_save()`

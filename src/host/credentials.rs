@@ -10,6 +10,15 @@ use crate::session::{Credential, SessionConfig};
 /// Trust anchors a host session accepts from one bundle.
 pub const MAX_ANCHORS: usize = 8;
 
+/// The configuration and the buffers, before any modem traffic.
+pub(crate) fn check(cfg: &SessionConfig<'_>, bufs: &super::HostBuffers<'_>) -> Result<(), Error> {
+    cfg.validate()?;
+    if bufs.read.len() < super::MIN_READ_BUF || bufs.write.len() < super::MIN_WRITE_BUF {
+        return Err(Error::Config(ConfigError::BufferTooSmall));
+    }
+    Ok(())
+}
+
 /// The current time for validity checks: the port's real-time clock, else
 /// the modem's network clock.
 pub(crate) fn validity<M: Sockets>(

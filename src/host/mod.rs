@@ -44,7 +44,7 @@ pub use credentials::MAX_ANCHORS;
 /// The random generator a host session needs (rand_core 0.6 `RngCore + CryptoRng`).
 pub use rand_core::CryptoRngCore;
 
-use crate::error::{ConfigError, Error, TlsError};
+use crate::error::{Error, TlsError};
 use crate::modem::{ModemError, Sockets, TcpSocket};
 use crate::pki::{PkiError, PkiVerifier};
 use crate::probe::TlsVersion;
@@ -237,10 +237,7 @@ pub(crate) fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
     bufs: HostBuffers<'b>,
     place: impl FnOnce(HostSession<'m, 'b, M>) -> T,
 ) -> Result<T, Error> {
-    cfg.validate()?;
-    if bufs.read.len() < MIN_READ_BUF || bufs.write.len() < MIN_WRITE_BUF {
-        return Err(Error::Config(ConfigError::BufferTooSmall));
-    }
+    credentials::check(cfg, &bufs)?;
     let validity = credentials::validity(modem, cfg)?;
     let creds = credentials::decode(cfg, bufs.scratch)?;
     let mut verifier = PkiVerifier::new(creds.anchors.as_slice(), validity);

@@ -31,8 +31,8 @@
 //!
 //! | buffer    | size | why |
 //! |-----------|------|-----|
-//! | `read`    | >= [`MIN_READ_BUF`] (16,645 B) | one full TLS record (16 KiB + 256, and its header) |
-//! | `write`   | >= [`MIN_WRITE_BUF`] (1 KiB; 4 KiB moves bulk data faster) | one outgoing record |
+//! | `read`    | >= [`MIN_READ_BUF`](super::MIN_READ_BUF) (16,645 B) | one full TLS record (16 KiB + 256, and its header) |
+//! | `write`   | >= [`MIN_WRITE_BUF`](super::MIN_WRITE_BUF) (1 KiB; 4 KiB moves bulk data faster) | one outgoing record |
 //! | `scratch` | 3/4 of the PEM CA bundle + client certificate + key (DER), 0 for DER without client identity; 4 KiB is typical | decoded credentials during the handshake |
 //!
 //! After the session, the buffers still hold the last records (the read
@@ -57,7 +57,7 @@ use embedded_tls::blocking::{Aes128GcmSha256, TlsConnection, TlsContext};
 use embedded_tls::UnsecureProvider;
 
 use super::credentials;
-use super::{CryptoRngCore, HostBuffers, MIN_READ_BUF, MIN_WRITE_BUF};
+use super::{CryptoRngCore, HostBuffers};
 #[cfg(doc)]
 use crate::error::TlsFailure;
 use crate::error::{ConfigError, Error};
@@ -116,29 +116,13 @@ fn is_guard(e: &embedded_tls::TlsError) -> bool {
 /// Open a host TLS session to `cfg.host:cfg.port` over a raw TCP socket of
 /// `modem`. `rng` must be a cryptographically secure generator (it makes
 /// the key share and the ClientHello random).
-pub fn connect<'m, 'b, M: Sockets, R: CryptoRngCore>(
+pub fn connect<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore>(
     modem: &'m mut M,
     cfg: &SessionConfig<'_>,
     rng: &mut R,
     bufs: HostBuffers<'b>,
 ) -> Result<EtlsSession<'m, 'b, M>, Error> {
-    connect_place(modem, cfg, rng, bufs, |s| s)
-}
-
-/// [`connect`], handing the session to `place` (e.g. to be written where
-/// it is kept) instead of returning it: a caller that keeps the session
-/// elsewhere than on the stack then needs no second copy of it.
-pub(crate) fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
-    modem: &'m mut M,
-    cfg: &SessionConfig<'_>,
-    rng: &mut R,
-    bufs: HostBuffers<'b>,
-    place: impl FnOnce(EtlsSession<'m, 'b, M>) -> T,
-) -> Result<T, Error> {
-    cfg.validate()?;
-    if bufs.read.len() < MIN_READ_BUF || bufs.write.len() < MIN_WRITE_BUF {
-        return Err(Error::Config(ConfigError::BufferTooSmall));
-    }
+    credentials::check(cfg, &bufs)?;
     if cfg.insecure_no_verify && cfg.client.is_some() {
         // The unverified provider of embedded-tls cannot present a client
         // certificate; mutual TLS without verifying the server is refused.
@@ -185,7 +169,7 @@ pub(crate) fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
         Err(e) => Err(classify::handshake(e, None, verifier.error())),
     };
     match outcome {
-        Ok(()) => Ok(place(EtlsSession {
+        Ok(()) => Ok(EtlsSession {
             tls,
             info: SessionInfo {
                 path: Path::Host,
@@ -200,7 +184,7 @@ pub(crate) fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
             },
             closed: false,
             failed: None,
-        })),
+        }),
         Err(e) => {
             // Dropping the connection closes the socket.
             drop(tls);
