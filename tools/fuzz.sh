@@ -8,8 +8,8 @@
 # --merge folds the inputs that found new coverage into fuzz/corpus/ (commit
 # them); without it they stay in target/fuzz-new/. Prints executions per
 # target. Uses cargo-fuzz (installed when missing) on the machine's stable
-# toolchain with RUSTC_BOOTSTRAP=1 and no sanitizer (no nightly toolchain can
-# be installed here; the harnesses assert their own invariants). A crash
+# toolchain with RUSTC_BOOTSTRAP=1 and no sanitizer (so no nightly toolchain
+# is needed; the harnesses assert their own invariants). A crash
 # stops the run and leaves the input in fuzz/artifacts/<target>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
