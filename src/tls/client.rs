@@ -518,38 +518,50 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
     fn write_hello(&mut self, w: &mut Writer<'_>) -> Result<(), Error> {
         let start = w.len();
         let full = |_| Error::BufferTooSmall;
-        let ticket = match (self.ticket.as_deref(), self.now_ms, self.cfg.resumption) {
+        let mut ticket = match (self.ticket.as_deref(), self.now_ms, self.cfg.resumption) {
             (Some(t), Some(now), true) => t.usable(&self.m.name_hash, now).map(|age| (t, age)),
             _ => None,
         };
-        let psk = ticket.and_then(|(t, age)| {
-            let alg = t.hash()?;
-            let obfuscated = (age as u32).wrapping_add(t.age_add);
-            Some((&t.ticket[..], obfuscated, alg.len()))
-        });
         let name = self.cfg.server_name;
-        let params = HelloParams {
-            random: &self.m.random,
-            server_name: hello::sni_allowed(name).then_some(name),
-            suites: ALL_SUITES,
-            p256_public: &self.m.public,
-            #[cfg(feature = "x25519")]
-            x25519_public: self.m.x25519.as_ref().map(|(_, p)| p),
-            #[cfg(not(feature = "x25519"))]
-            x25519_public: None,
-            alpn: self.cfg.alpn,
-            cookie: &self.m.cookie,
-            psk_modes: self.cfg.resumption,
-            psk,
+        // With a ticket first; when that does not fit the write buffer (a
+        // long ticket, a long cookie), without it: a full handshake
+        // instead of no handshake.
+        let (body, end, binders) = loop {
+            let psk = ticket.and_then(|(t, age)| {
+                let alg = t.hash()?;
+                let obfuscated = (age as u32).wrapping_add(t.age_add);
+                Some((&t.ticket[..], obfuscated, alg.len()))
+            });
+            let params = HelloParams {
+                random: &self.m.random,
+                server_name: hello::sni_allowed(name).then_some(name),
+                suites: ALL_SUITES,
+                p256_public: &self.m.public,
+                #[cfg(feature = "x25519")]
+                x25519_public: self.m.x25519.as_ref().map(|(_, p)| p),
+                #[cfg(not(feature = "x25519"))]
+                x25519_public: None,
+                alpn: self.cfg.alpn,
+                cookie: &self.m.cookie,
+                psk_modes: self.cfg.resumption,
+                psk,
+            };
+            w.truncate(start);
+            w.put(&[22, 3, 1, 0, 0]).map_err(full)?;
+            let body = w.len();
+            let written = hello::write_client_hello(w, &params);
+            let end = w.len();
+            match written {
+                Ok(binders) if end - body <= MAX_FRAGMENT => break (body, end, binders),
+                _ if ticket.is_some() => ticket = None,
+                _ => {
+                    // Nothing of a hello that does not fit goes out.
+                    w.truncate(start);
+                    return Err(Error::BufferTooSmall);
+                }
+            }
         };
-        w.put(&[22, 3, 1, 0, 0]).map_err(full)?;
-        let body = w.len();
-        let binders = hello::write_client_hello(w, &params).map_err(full)?;
-        let end = w.len();
         let record_len = end - body;
-        if record_len > MAX_FRAGMENT {
-            return Err(Error::BufferTooSmall);
-        }
         let written = w.written_mut();
         if let Some(h) = written.get_mut(start + 3..start + 5) {
             h.copy_from_slice(&(record_len as u16).to_be_bytes());
@@ -1073,5 +1085,67 @@ impl Machine {
         self.flight = Some(flight);
         self.state = State::Connected;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hello_with_ticket(out_len: usize) -> std::vec::Vec<u8> {
+        let mut ticket = Ticket::new();
+        let psk = Secret::from_slice(&[7; 32]);
+        let identity = super::super::ticket::name_hash("example.com", &[]);
+        assert!(ticket.store(0x1301, identity, 1_000, 3600, 0, &psk, &[0xAB; 500]));
+        let cfg = ClientConfig {
+            server_name: "example.com",
+            alpn: &[],
+            client: None,
+            resumption: true,
+        };
+        let mut rx = [0u8; 64];
+        let mut rng = rand_core::OsRng;
+        let mut c = Client::new(
+            cfg,
+            &mut rx,
+            Some(&mut ticket),
+            Some(2_000),
+            &mut rng,
+            RustCryptoP256,
+        )
+        .unwrap();
+        let mut out = std::vec![0u8; out_len];
+        let n = c.transmit(&mut out).unwrap();
+        out.truncate(n);
+        out
+    }
+
+    #[test]
+    fn a_ticket_that_does_not_fit_is_left_out_of_the_hello() {
+        let with = hello_with_ticket(2048);
+        assert!(with.windows(500).any(|w| w == [0xAB; 500]), "offered");
+        let without = hello_with_ticket(700);
+        assert!(!without.is_empty() && without.len() <= 700);
+        assert!(!without.windows(16).any(|w| w == [0xAB; 16]), "left out");
+        // And no hello at all only when even that does not fit.
+        let mut ticket = Ticket::new();
+        let cfg = ClientConfig {
+            server_name: "example.com",
+            alpn: &[],
+            client: None,
+            resumption: true,
+        };
+        let mut rx = [0u8; 64];
+        let mut rng = rand_core::OsRng;
+        let mut c = Client::new(
+            cfg,
+            &mut rx,
+            Some(&mut ticket),
+            Some(2_000),
+            &mut rng,
+            RustCryptoP256,
+        )
+        .unwrap();
+        assert_eq!(c.transmit(&mut [0u8; 100]), Err(Error::BufferTooSmall));
     }
 }
