@@ -1153,34 +1153,46 @@ fn records_over_the_limits() {
     run_cases(cases, 2, true);
 }
 
-/// A record of the largest size RFC 8446 allows: 2^14 + 256 bytes of
-/// ciphertext (2^14 bytes of data, padding up to the limit), 16,645
-/// bytes with its header.
-fn largest_legal_record(read_buf: usize) {
+/// The largest records, in a read buffer of `read_buf` bytes: an inner
+/// plaintext of 2^14 bytes and its content type (the most RFC 8446 §5.4
+/// allows) is read; the largest ciphertext (2^14 + 256 bytes of body)
+/// padded past that limit is read whole, then refused with
+/// record_overflow.
+fn largest_records(read_buf: usize) {
     let max = 16_384usize;
     let mut b = Bench::with_read_buf(read_buf);
     let c = case(
-        "application data record of 2^14+256 bytes",
+        "application data record with 2^14 bytes",
+        after(vec![Act::SealedInner(
+            [&vec![b'y'; max][..], &[23]].concat(),
+        )]),
+    )
+    .ok(&[&b"ok"[..], &vec![b'y'; max], b"after"].concat());
+    let o = b.run(Mode::Host, c.script.clone());
+    c.verify(&o);
+    let c = case(
+        "application data record of 2^14+256 bytes, padded past 2^14+1",
         after(vec![Act::SealedInner(
             [&vec![b'y'; max][..], &[23], &vec![0; 256 - 17]].concat(),
         )]),
     )
-    .ok(&[&b"ok"[..], &vec![b'y'; max], b"after"].concat());
+    .ends(b"ok", tls(RecordTampered, Some(23)))
+    .alert(alert::RECORD_OVERFLOW);
     let o = b.run(Mode::Host, c.script.clone());
     c.verify(&o);
     b.next_session_works(Mode::Host);
 }
 
 #[test]
-fn largest_legal_record_in_a_buffer_that_holds_it() {
-    largest_legal_record(MIN_READ_BUF + 5);
+fn largest_records_in_a_buffer_that_holds_them() {
+    largest_records(MIN_READ_BUF + 5);
 }
 
-/// `MIN_READ_BUF` (16,645) holds the largest legal record: 2^14 + 256
-/// bytes of body and the 5-byte header.
+/// `MIN_READ_BUF` (16,645) holds the largest record: 2^14 + 256 bytes of
+/// body and the 5-byte header.
 #[test]
-fn largest_legal_record_in_a_min_read_buf() {
-    largest_legal_record(MIN_READ_BUF);
+fn largest_records_in_a_min_read_buf() {
+    largest_records(MIN_READ_BUF);
 }
 
 // ---------------------------------------------------------------------

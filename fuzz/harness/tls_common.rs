@@ -167,12 +167,7 @@ impl Setup {
     }
 
     /// A client with this setup over `rx` (and `ticket` when resuming).
-    pub fn client<'b>(
-        &self,
-        rx: &'b mut [u8],
-        ticket: &'b mut Ticket,
-        seed: u64,
-    ) -> Client<'static, 'b> {
+    pub fn client<'b>(&self, rx: &'b mut [u8], ticket: &'b mut Ticket, seed: u64) -> Client<'b> {
         let mut rng = Rng(seed);
         let (slot, now) = if self.resumption {
             (Some(ticket), Some(NOW_MS))
@@ -180,7 +175,7 @@ impl Setup {
             (None, None)
         };
         match Client::new(
-            self.client_config(),
+            &self.client_config(),
             rx,
             slot,
             now,
@@ -249,7 +244,9 @@ pub fn record(bytes: &[u8]) -> Option<(u8, usize)> {
 
 /// The client, the bytes it sent, and the invariants' state.
 pub struct Driver<'b> {
-    pub tls: Client<'static, 'b>,
+    pub tls: Client<'b>,
+    /// What the client offers (each handshake call takes it).
+    pub cfg: ClientConfig<'static>,
     pub auth: Auth,
     plan: Plan,
     /// Everything `transmit` and `write_app` produced, in order.
@@ -266,9 +263,10 @@ pub struct Driver<'b> {
 }
 
 impl<'b> Driver<'b> {
-    pub fn new(tls: Client<'static, 'b>, auth: Auth, plan: Plan) -> Self {
+    pub fn new(tls: Client<'b>, cfg: ClientConfig<'static>, auth: Auth, plan: Plan) -> Self {
         Driver {
             tls,
+            cfg,
             auth,
             plan,
             sent: Vec::new(),
@@ -302,7 +300,7 @@ impl<'b> Driver<'b> {
             if !self.tls.wants_transmit() {
                 return;
             }
-            match self.tls.transmit(&mut self.tx) {
+            match self.tls.transmit(&self.cfg, &mut self.tx) {
                 Ok(n) => {
                     assert!(
                         n > 0 || !self.tls.wants_transmit(),
@@ -333,7 +331,7 @@ impl<'b> Driver<'b> {
             if self.failed.is_some() {
                 return;
             }
-            if let Err(e) = self.tls.poll(&mut self.auth) {
+            if let Err(e) = self.tls.poll(&self.cfg, &mut self.auth) {
                 self.on_error(e);
                 return;
             }
@@ -405,7 +403,7 @@ impl<'b> Driver<'b> {
             if failed {
                 let e = self
                     .tls
-                    .poll(&mut self.auth)
+                    .poll(&self.cfg, &mut self.auth)
                     .expect_err("poll after an error");
                 self.on_error(e);
                 self.check_failed();
@@ -437,7 +435,7 @@ impl<'b> Driver<'b> {
         loop {
             calls += 1;
             assert!(calls < 4, "transmit keeps writing after the error");
-            match self.tls.transmit(&mut out) {
+            match self.tls.transmit(&self.cfg, &mut out) {
                 Ok(n) => self.sent.extend_from_slice(&out[..n]),
                 Err(again) => {
                     assert_eq!(again, e, "transmit after the error");
@@ -476,7 +474,7 @@ impl<'b> Driver<'b> {
         assert_eq!(self.tls.state(), State::Failed);
         assert!(!self.tls.is_connected());
         assert_eq!(
-            self.tls.poll(&mut self.auth),
+            self.tls.poll(&self.cfg, &mut self.auth),
             Err(e),
             "poll after the error"
         );
@@ -494,7 +492,7 @@ impl<'b> Driver<'b> {
         assert_eq!(self.tls.app_pending(), 0, "data pending after the error");
         assert_eq!(self.tls.read_app(&mut out), 0, "data read after the error");
         assert_eq!(
-            self.tls.transmit(&mut out),
+            self.tls.transmit(&self.cfg, &mut out),
             Err(e),
             "transmit after the alert"
         );

@@ -500,7 +500,7 @@ fn connection(
     let offered = ticket.is_valid();
     let mut rx = vec![0u8; setup.rx_len];
     let tls = setup.client(&mut rx, ticket, CLIENT_SEED);
-    let mut d = Driver::new(tls, setup.auth(), Plan::new(plan));
+    let mut d = Driver::new(tls, setup.client_config(), setup.auth(), Plan::new(plan));
     let mut stream = Vec::new();
 
     // The ClientHello: a PSK offered exactly when a ticket is held.

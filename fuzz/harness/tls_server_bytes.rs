@@ -59,7 +59,7 @@ pub fn run_report(data: &[u8]) -> Report {
     let mut rx = vec![0u8; setup.rx_len];
     let mut ticket = Ticket::new();
     let tls = setup.client(&mut rx, &mut ticket, CLIENT_SEED);
-    let mut d = Driver::new(tls, setup.auth(), Plan::new(plan));
+    let mut d = Driver::new(tls, setup.client_config(), setup.auth(), Plan::new(plan));
     d.feed(server);
     d.finish();
     check_sent(&d.sent, d.tls.suite().is_some());

@@ -116,7 +116,7 @@ impl ServerAuth for Refuse {
 pub struct HostSession<'m, 'b, M: Sockets> {
     /// `None` once a TLS error closed the socket.
     sock: Option<TcpSocket<'m, M>>,
-    tls: Client<'static, 'b, DefaultP256>,
+    tls: Client<'b, DefaultP256>,
     write: &'b mut [u8],
     /// Plaintext collected in `write` after the record header.
     staged: usize,
@@ -131,12 +131,14 @@ pub struct HostSession<'m, 'b, M: Sockets> {
 /// Send everything the engine has due (alerts, KeyUpdate, close_notify)
 /// through a small stack buffer.
 fn send_control<M: Sockets, P: tls::P256Provider>(
-    tls: &mut Client<'_, '_, P>,
+    tls: &mut Client<'_, P>,
     sock: &mut TcpSocket<'_, M>,
 ) -> Result<(), Step> {
     let mut buf = [0u8; CONTROL_LEN];
     while tls.wants_transmit() {
-        let n = tls.transmit(&mut buf).map_err(Step::Tls)?;
+        let n = tls
+            .transmit(&ClientConfig::CONNECTED, &mut buf)
+            .map_err(Step::Tls)?;
         if n == 0 {
             break;
         }
@@ -154,7 +156,7 @@ enum Step {
 
 /// Receive into the engine: `Ok(())` when bytes arrived.
 fn receive<M: Sockets, P: tls::P256Provider>(
-    tls: &mut Client<'_, '_, P>,
+    tls: &mut Client<'_, P>,
     sock: &mut TcpSocket<'_, M>,
 ) -> Result<(), Step> {
     let space = tls.rx_space();
@@ -174,21 +176,22 @@ fn receive<M: Sockets, P: tls::P256Provider>(
 
 /// Run the handshake to its end over `sock`.
 fn handshake<M: Sockets, P: tls::P256Provider>(
-    tls: &mut Client<'_, '_, P>,
+    tls: &mut Client<'_, P>,
+    cfg: &ClientConfig<'_>,
     sock: &mut TcpSocket<'_, M>,
     out: &mut [u8],
     auth: &mut dyn ServerAuth,
 ) -> Result<(), Step> {
     loop {
         while tls.wants_transmit() {
-            let n = tls.transmit(out).map_err(Step::Tls)?;
+            let n = tls.transmit(cfg, out).map_err(Step::Tls)?;
             embedded_io::Write::write_all(sock, out.get(..n).unwrap_or(&[]))
                 .map_err(Step::Modem)?;
         }
         if tls.is_connected() {
             return Ok(());
         }
-        tls.poll(auth).map_err(Step::Tls)?;
+        tls.poll(cfg, auth).map_err(Step::Tls)?;
         if !tls.wants_transmit() && !tls.is_connected() {
             receive(tls, sock)?;
         }
@@ -201,12 +204,13 @@ fn handshake<M: Sockets, P: tls::P256Provider>(
 /// least [`MIN_WRITE_BUF`]). On a TLS error the alert is sent and the
 /// socket is left open: close it.
 pub fn drive_handshake<M: Sockets, P: tls::P256Provider>(
-    tls: &mut Client<'_, '_, P>,
+    tls: &mut Client<'_, P>,
+    cfg: &ClientConfig<'_>,
     sock: &mut TcpSocket<'_, M>,
     out: &mut [u8],
     auth: &mut dyn ServerAuth,
 ) -> Result<(), Error> {
-    handshake(tls, sock, out, auth).map_err(|step| match step {
+    handshake(tls, cfg, sock, out, auth).map_err(|step| match step {
         Step::Tls(e) => {
             let _ = send_control(tls, sock);
             classify::engine(e, true)
@@ -258,7 +262,7 @@ pub(crate) fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
         resumption: bufs.ticket.is_some() && now_ms.is_some(),
     };
     let mut tls = Client::new(
-        config,
+        &config,
         bufs.read,
         bufs.ticket,
         now_ms,
@@ -273,7 +277,7 @@ pub(crate) fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
     let _ = binding.push(u8::from(cfg.insecure_no_verify));
     let trust = cfg.trust.map(|t| t.bytes()).unwrap_or(&[]);
     let _ = binding.extend_from_slice(tls::kat::HashAlg::Sha256.hash(&[trust]).as_bytes());
-    tls.bind_tickets(&binding);
+    tls.bind_tickets(&config, &binding);
     let mut sock = TcpSocket::connect(modem, cfg.host, cfg.port)?;
     let mut no_verify = NoVerification;
     let auth: &mut dyn ServerAuth = if cfg.insecure_no_verify {
@@ -281,7 +285,7 @@ pub(crate) fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
     } else {
         &mut verifier
     };
-    let done = handshake(&mut tls, &mut sock, bufs.write, auth);
+    let done = handshake(&mut tls, &config, &mut sock, bufs.write, auth);
     // A second guard after the engine's own: no session without a
     // verified chain and CertificateVerify (or a resumption PSK).
     let done = done.and_then(|()| {
@@ -308,7 +312,7 @@ pub(crate) fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
     };
     Ok(place(HostSession {
         sock: Some(sock),
-        tls: tls.into_connected(),
+        tls,
         write: bufs.write,
         staged: 0,
         info,
@@ -321,7 +325,7 @@ pub(crate) fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
 /// A failed step: a TLS error sends its alert (best effort) and closes the
 /// socket; a modem error closes the socket when the handshake is not over.
 fn end_with<M: Sockets, P: tls::P256Provider>(
-    tls: &mut Client<'_, '_, P>,
+    tls: &mut Client<'_, P>,
     mut sock: TcpSocket<'_, M>,
     step: Step,
     handshake: bool,
@@ -473,7 +477,9 @@ impl<'m, 'b, M: Sockets> HostSession<'m, 'b, M> {
             return Err(Step::Tls(tls::Error::State));
         };
         send_control(&mut self.tls, sock)?;
-        self.tls.poll(&mut Refuse).map_err(Step::Tls)?;
+        self.tls
+            .poll(&ClientConfig::CONNECTED, &mut Refuse)
+            .map_err(Step::Tls)?;
         send_control(&mut self.tls, sock)?;
         if self.tls.app_pending() > 0 || self.tls.state() == tls::State::PeerClosed {
             return Ok(());

@@ -59,7 +59,9 @@ pub trait ServerAuth {
     ) -> Result<(), PkiError>;
 }
 
-/// What a client offers and whom it expects.
+/// What a client offers and whom it expects. The engine keeps none of it
+/// but the server name's hash and the resumption flag: the handshake's
+/// calls each take it.
 #[derive(Clone, Copy)]
 pub struct ClientConfig<'c> {
     /// The server's name: sent as SNI when it is a DNS name; what the
@@ -72,6 +74,18 @@ pub struct ClientConfig<'c> {
     /// Offer psk_dhe_ke so the server sends session tickets, and keep them
     /// in the ticket slot given to [`Client::new`].
     pub resumption: bool,
+}
+
+impl ClientConfig<'static> {
+    /// What to give [`Client::transmit`] and [`Client::poll`] once the
+    /// handshake is over and the client's last flight went out: the
+    /// configuration is not read any more.
+    pub const CONNECTED: ClientConfig<'static> = ClientConfig {
+        server_name: "",
+        alpn: &[],
+        client: None,
+        resumption: false,
+    };
 }
 
 /// Where the handshake is.
@@ -150,11 +164,12 @@ struct Machine {
     tickets: u8,
     /// Identifies the server in tickets.
     name_hash: [u8; 16],
+    /// Tickets are asked for and kept ([`ClientConfig::resumption`]).
+    resumption_on: bool,
 }
 
 /// A TLS 1.3 client connection, sans-IO. See the [engine docs](crate::tls).
-pub struct Client<'c, 'b, P: P256Provider = RustCryptoP256> {
-    cfg: ClientConfig<'c>,
+pub struct Client<'b, P: P256Provider = RustCryptoP256> {
     p256: P,
     rx: Rx<'b>,
     m: Machine,
@@ -162,8 +177,11 @@ pub struct Client<'c, 'b, P: P256Provider = RustCryptoP256> {
     now_ms: Option<u64>,
 }
 
-impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
-    /// A client that will say hello to `cfg.server_name`. `rx` receives
+impl<'b, P: P256Provider> Client<'b, P> {
+    /// A client that will say hello to `cfg.server_name` (the same
+    /// configuration is given to every [`Client::transmit`] and
+    /// [`Client::poll`] of the handshake; after it, any, e.g.
+    /// [`ClientConfig::CONNECTED`]). `rx` receives
     /// records and reassembles handshake messages (16,645 bytes holds any
     /// record; a server flight split into small records needs room for
     /// its largest message plus one record). `ticket`: a slot for session
@@ -171,7 +189,7 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
     /// `now_ms`: the time (Unix milliseconds when known) for ticket ages;
     /// `None` disables resumption.
     pub fn new(
-        cfg: ClientConfig<'c>,
+        cfg: &ClientConfig<'_>,
         rx: &'b mut [u8],
         ticket: Option<&'b mut Ticket>,
         now_ms: Option<u64>,
@@ -194,7 +212,6 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
             return Err(Error::BufferTooSmall);
         }
         Ok(Client {
-            cfg,
             p256,
             rx: Rx::new(rx),
             m: Machine {
@@ -230,6 +247,7 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
                 alpn: heapless::Vec::new(),
                 tickets: 0,
                 name_hash: super::ticket::name_hash(cfg.server_name, &[]),
+                resumption_on: cfg.resumption,
             },
             ticket,
             now_ms,
@@ -240,8 +258,8 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
     /// trust anchors and port): a ticket is offered again only under the
     /// same server name and context, and tickets received are stored with
     /// them. Call before the first [`Client::transmit`].
-    pub fn bind_tickets(&mut self, context: &[u8]) {
-        self.m.name_hash = super::ticket::name_hash(self.cfg.server_name, context);
+    pub fn bind_tickets(&mut self, cfg: &ClientConfig<'_>, context: &[u8]) {
+        self.m.name_hash = super::ticket::name_hash(cfg.server_name, context);
     }
 
     /// Where the handshake is.
@@ -363,15 +381,19 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
     /// application data becomes readable (processing stops while some is
     /// pending), alerts end the connection. `Ok` means "nothing more to do
     /// until more bytes arrive, data is read or output is sent".
-    pub fn poll(&mut self, auth: &mut dyn ServerAuth) -> Result<(), Error> {
+    pub fn poll(&mut self, cfg: &ClientConfig<'_>, auth: &mut dyn ServerAuth) -> Result<(), Error> {
         self.live()?;
-        match self.poll_records(auth) {
+        match self.poll_records(cfg, auth) {
             Ok(()) => Ok(()),
             Err(e) => Err(self.fail(e)),
         }
     }
 
-    fn poll_records(&mut self, auth: &mut dyn ServerAuth) -> Result<(), Error> {
+    fn poll_records(
+        &mut self,
+        cfg: &ClientConfig<'_>,
+        auth: &mut dyn ServerAuth,
+    ) -> Result<(), Error> {
         loop {
             if self.rx.app_len() > 0
                 || self.m.state == State::PeerClosed
@@ -405,7 +427,7 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
                         return Err(Error::UnexpectedRecord(23));
                     }
                 }
-                Some(Content::Handshake) => self.on_handshake_bytes(auth)?,
+                Some(Content::Handshake) => self.on_handshake_bytes(cfg, auth)?,
             }
         }
     }
@@ -423,7 +445,11 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
     }
 
     /// Handle every complete handshake message the receive buffer holds.
-    fn on_handshake_bytes(&mut self, auth: &mut dyn ServerAuth) -> Result<(), Error> {
+    fn on_handshake_bytes(
+        &mut self,
+        cfg: &ClientConfig<'_>,
+        auth: &mut dyn ServerAuth,
+    ) -> Result<(), Error> {
         while let Some((ty, len)) = self.rx.handshake_header() {
             let total = len + 4;
             if total > self.rx.capacity() {
@@ -433,7 +459,7 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
                 return Ok(());
             };
             let mut env = Env {
-                cfg: &self.cfg,
+                cfg,
                 auth,
                 p256: &mut self.p256,
                 ticket: &mut self.ticket,
@@ -465,7 +491,7 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
     /// call; when the first item due does not fit at all, the connection
     /// fails with [`Error::BufferTooSmall`]. After a failure only the alert
     /// is written, then the error is returned.
-    pub fn transmit(&mut self, out: &mut [u8]) -> Result<usize, Error> {
+    pub fn transmit(&mut self, cfg: &ClientConfig<'_>, out: &mut [u8]) -> Result<usize, Error> {
         let mut w = Writer::new(out);
         if let Some(a) = self.m.alert_due {
             let fatal = a != alert::CLOSE_NOTIFY;
@@ -483,7 +509,7 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
             };
         }
         self.live()?;
-        let r = self.transmit_due(&mut w);
+        let r = self.transmit_due(cfg, &mut w);
         match r {
             Ok(()) => Ok(w.len()),
             Err(Error::BufferTooSmall) if !w.is_empty() => Ok(w.len()),
@@ -491,14 +517,14 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
         }
     }
 
-    fn transmit_due(&mut self, w: &mut Writer<'_>) -> Result<(), Error> {
+    fn transmit_due(&mut self, cfg: &ClientConfig<'_>, w: &mut Writer<'_>) -> Result<(), Error> {
         if self.m.hello_due {
-            self.write_hello(w)?;
+            self.write_hello(cfg, w)?;
             self.m.hello_due = false;
             self.m.state = State::WaitServerHello;
         }
         if self.m.flight.is_some() {
-            self.write_flight(w)?;
+            self.write_flight(cfg, w)?;
         }
         if let Some(req) = self.m.key_update_due {
             self.m
@@ -515,14 +541,14 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
 
     /// The ClientHello (or the second one, after HelloRetryRequest) in a
     /// plaintext handshake record.
-    fn write_hello(&mut self, w: &mut Writer<'_>) -> Result<(), Error> {
+    fn write_hello(&mut self, cfg: &ClientConfig<'_>, w: &mut Writer<'_>) -> Result<(), Error> {
         let start = w.len();
         let full = |_| Error::BufferTooSmall;
-        let mut ticket = match (self.ticket.as_deref(), self.now_ms, self.cfg.resumption) {
+        let mut ticket = match (self.ticket.as_deref(), self.now_ms, self.m.resumption_on) {
             (Some(t), Some(now), true) => t.usable(&self.m.name_hash, now).map(|age| (t, age)),
             _ => None,
         };
-        let name = self.cfg.server_name;
+        let name = cfg.server_name;
         // With a ticket first; when that does not fit the write buffer (a
         // long ticket, a long cookie), without it: a full handshake
         // instead of no handshake.
@@ -541,9 +567,9 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
                 x25519_public: self.m.x25519.as_ref().map(|(_, p)| p),
                 #[cfg(not(feature = "x25519"))]
                 x25519_public: None,
-                alpn: self.cfg.alpn,
+                alpn: cfg.alpn,
                 cookie: &self.m.cookie,
-                psk_modes: self.cfg.resumption,
+                psk_modes: self.m.resumption_on,
                 psk,
             };
             w.truncate(start);
@@ -592,11 +618,11 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
     /// The client's flight: [Certificate, CertificateVerify,] Finished,
     /// in one record under the client handshake key; then the client's
     /// application key is installed.
-    fn write_flight(&mut self, w: &mut Writer<'_>) -> Result<(), Error> {
+    fn write_flight(&mut self, cfg: &ClientConfig<'_>, w: &mut Writer<'_>) -> Result<(), Error> {
         let Some(flight) = self.m.flight.as_ref() else {
             return Ok(());
         };
-        let cert = match (self.cfg.client, flight.with_cert) {
+        let cert = match (cfg.client, flight.with_cert) {
             (Some(c), _) => c.cert(),
             (None, false) => &[],
             (None, true) => return Err(Error::State),
@@ -679,29 +705,6 @@ impl<'c, 'b, P: P256Provider> Client<'c, 'b, P> {
     /// Size of the receive buffer.
     pub fn rx_capacity(&self) -> usize {
         self.rx.capacity()
-    }
-
-    /// The connection without its configuration, once the handshake is
-    /// over and the client's flight was sent (after that only the server
-    /// name's hash, for tickets, is used). Before that, the connection
-    /// is returned failed with [`Error::State`].
-    pub fn into_connected(mut self) -> Client<'static, 'b, P> {
-        if !self.is_connected() || self.m.flight.is_some() {
-            self.fail(Error::State);
-        }
-        Client {
-            cfg: ClientConfig {
-                server_name: "",
-                alpn: &[],
-                client: None,
-                resumption: self.cfg.resumption,
-            },
-            p256: self.p256,
-            rx: self.rx,
-            m: self.m,
-            ticket: self.ticket,
-            now_ms: self.now_ms,
-        }
     }
 }
 
@@ -880,7 +883,7 @@ impl Machine {
                     self.resumption.as_ref(),
                     self.suite,
                 ) {
-                    if cfg.resumption {
+                    if self.resumption_on {
                         let psk = suite.hash().expand_secret(res, b"resumption", t.nonce);
                         // A ticket larger than the slot is not kept.
                         slot.store(
@@ -1106,7 +1109,7 @@ mod tests {
         let mut rx = [0u8; 64];
         let mut rng = rand_core::OsRng;
         let mut c = Client::new(
-            cfg,
+            &cfg,
             &mut rx,
             Some(&mut ticket),
             Some(2_000),
@@ -1115,7 +1118,7 @@ mod tests {
         )
         .unwrap();
         let mut out = std::vec![0u8; out_len];
-        let n = c.transmit(&mut out).unwrap();
+        let n = c.transmit(&cfg, &mut out).unwrap();
         out.truncate(n);
         out
     }
@@ -1138,7 +1141,7 @@ mod tests {
         let mut rx = [0u8; 64];
         let mut rng = rand_core::OsRng;
         let mut c = Client::new(
-            cfg,
+            &cfg,
             &mut rx,
             Some(&mut ticket),
             Some(2_000),
@@ -1146,6 +1149,9 @@ mod tests {
             RustCryptoP256,
         )
         .unwrap();
-        assert_eq!(c.transmit(&mut [0u8; 100]), Err(Error::BufferTooSmall));
+        assert_eq!(
+            c.transmit(&cfg, &mut [0u8; 100]),
+            Err(Error::BufferTooSmall)
+        );
     }
 }

@@ -31,13 +31,13 @@
 //! let cfg = ClientConfig { server_name: "example.com", alpn: &[], client: None, resumption: false };
 //! let (mut rx, mut tx) = ([0u8; 16_645], [0u8; 2048]);
 //! let mut rng = rand_core::OsRng;
-//! let mut tls = Client::new(cfg, &mut rx, None, None, &mut rng, RustCryptoP256)?;
+//! let mut tls = Client::new(&cfg, &mut rx, None, None, &mut rng, RustCryptoP256)?;
 //! while !tls.is_connected() {
 //!     while tls.wants_transmit() {
-//!         let n = tls.transmit(&mut tx)?;
+//!         let n = tls.transmit(&cfg, &mut tx)?;
 //!         net.write_all(&tx[..n])?;
 //!     }
-//!     tls.poll(auth)?;
+//!     tls.poll(&cfg, auth)?;
 //!     if !tls.wants_transmit() && !tls.is_connected() {
 //!         let n = net.read(tls.rx_space())?;
 //!         if n == 0 { return Err(tls.eof().into()); }

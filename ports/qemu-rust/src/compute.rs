@@ -476,13 +476,13 @@ fn timed_handshake(
         client: None,
         resumption: false,
     };
-    let opened = match Client::new(config, read, None, None, &mut *rng, DefaultP256::default()) {
+    let opened = match Client::new(&config, read, None, None, &mut *rng, DefaultP256::default()) {
         Ok(mut tls) => {
             let mut timed = Timed {
                 inner: &mut verifier,
                 cap: &mut cap,
             };
-            host::drive_handshake(&mut tls, &mut sock, write, &mut timed)
+            host::drive_handshake(&mut tls, &config, &mut sock, write, &mut timed)
         }
         Err(_) => Err(modemtls::Error::Closed),
     };
