@@ -102,6 +102,76 @@ pub(crate) fn positive_integer(value: &[u8]) -> Option<&[u8]> {
     }
 }
 
+/// OCTET STRING.
+pub(crate) const OCTET_STRING: u8 = 0x04;
+/// OBJECT IDENTIFIER.
+pub(crate) const OID: u8 = 0x06;
+/// `[0] EXPLICIT` of ECPrivateKey's parameters.
+const EC_PARAMETERS: u8 = 0xA0;
+/// id-ecPublicKey (1.2.840.10045.2.1), contents.
+const ID_EC_PUBLIC_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+/// prime256v1 / secp256r1 (1.2.840.10045.3.1.7), contents.
+const PRIME256V1: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+
+/// The 32-byte private scalar of a P-256 key in SEC1 `ECPrivateKey`
+/// (RFC 5915) or PKCS#8 `PrivateKeyInfo` (RFC 5958) DER. A key of another
+/// curve, another version, or with bytes left over is refused.
+pub(crate) fn p256_private_key(der: &[u8]) -> Option<&[u8]> {
+    let mut outer = Reader::new(der);
+    let seq = outer.expect(SEQUENCE)?;
+    if !outer.is_empty() {
+        return None;
+    }
+    let mut r = Reader::new(seq.value);
+    let version = r.expect(INTEGER)?;
+    match version.value {
+        // SEC1: version 1, the key, [0] curve, [1] public key.
+        [1] => sec1_scalar(r),
+        // PKCS#8 v1 or v2 (OneAsymmetricKey): algorithm, then the SEC1 key
+        // inside an OCTET STRING; attributes and public key may follow.
+        [0] => {
+            let alg = r.expect(SEQUENCE)?;
+            let mut a = Reader::new(alg.value);
+            if a.expect(OID)?.value != ID_EC_PUBLIC_KEY || a.expect(OID)?.value != PRIME256V1 {
+                return None;
+            }
+            if !a.is_empty() {
+                return None;
+            }
+            let inner = r.expect(OCTET_STRING)?;
+            let mut i = Reader::new(inner.value);
+            let sec1 = i.expect(SEQUENCE)?;
+            if !i.is_empty() {
+                return None;
+            }
+            let mut k = Reader::new(sec1.value);
+            if k.expect(INTEGER)?.value != [1] {
+                return None;
+            }
+            sec1_scalar(k)
+        }
+        _ => None,
+    }
+}
+
+/// The rest of an ECPrivateKey after its version: the scalar, and when the
+/// optional curve is named, P-256.
+fn sec1_scalar(mut r: Reader<'_>) -> Option<&[u8]> {
+    let key = r.expect(OCTET_STRING)?.value;
+    if key.len() != 32 {
+        return None;
+    }
+    if r.peek_tag() == Some(EC_PARAMETERS) {
+        let params = r.read()?;
+        let mut p = Reader::new(params.value);
+        if p.expect(OID)?.value != PRIME256V1 || !p.is_empty() {
+            return None;
+        }
+    }
+    // [1] publicKey, if present, is not needed (it is derived again).
+    Some(key)
+}
+
 /// What we need from a certificate: its notBefore (raw time) and the
 /// whole subjectPublicKeyInfo encoding.
 pub(crate) struct CertFields<'a> {

@@ -15,11 +15,9 @@ impl<'c> ClientIdentity<'c> {
     /// `cert_der`: the client certificate (DER). `key_der`: its P-256 private
     /// key as SEC1 `EC PRIVATE KEY` DER or PKCS#8 `PRIVATE KEY` DER.
     pub fn new(cert_der: &'c [u8], key_der: &[u8]) -> Result<Self, PkiError> {
-        use p256::pkcs8::DecodePrivateKey;
-        let key = match p256::SecretKey::from_sec1_der(key_der) {
-            Ok(sk) => SigningKey::from(&sk),
-            Err(_) => SigningKey::from_pkcs8_der(key_der).map_err(|_| PkiError::BadClientKey)?,
-        };
+        // The project's DER reader (no second DER library linked for this).
+        let scalar = super::der::p256_private_key(key_der).ok_or(PkiError::BadClientKey)?;
+        let key = SigningKey::from_slice(scalar).map_err(|_| PkiError::BadClientKey)?;
         Ok(ClientIdentity {
             cert: cert_der,
             key,
