@@ -817,6 +817,12 @@ impl<P: Port> Bg9x<P> {
             );
             match r {
                 Ok(()) => return Ok(n),
+                Err(_) if self.urc.booted => {
+                    // The modem restarted during the send: the socket is
+                    // gone with everything else.
+                    self.urc.mark_closed(id.0);
+                    return Err(ModemError::Rebooted);
+                }
                 Err(e @ (AtError::PromptLost | AtError::Timeout | AtError::Garbled)) => {
                     // Filler went out in place of (or after) the data, or
                     // the modem is out of reach: the connection is corrupt.
@@ -878,6 +884,11 @@ impl<P: Port> Bg9x<P> {
             }
             Err(e) => {
                 self.urc.set_readable(id.0, true);
+                // A restart during the read: its banner came instead of the
+                // answer, and that is the cause to report.
+                if self.urc.booted {
+                    return Err(ModemError::Rebooted);
+                }
                 if self.urc.is_closed(id.0) && e == AtError::Error {
                     return Ok(0);
                 }
