@@ -272,12 +272,15 @@ pub(crate) fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
     .map_err(|e| classify::engine(e, true))?;
     // A ticket is only used again for the same port, trust anchors and
     // verification setting that authenticated the server the first time.
-    let mut binding = heapless::Vec::<u8, 48>::new();
-    let _ = binding.extend_from_slice(&cfg.port.to_be_bytes());
-    let _ = binding.push(u8::from(cfg.insecure_no_verify));
     let trust = cfg.trust.map(|t| t.bytes()).unwrap_or(&[]);
-    let _ = binding.extend_from_slice(tls::kat::HashAlg::Sha256.hash(&[trust]).as_bytes());
-    tls.bind_tickets(&config, &binding);
+    tls.bind_tickets(
+        &config,
+        &[
+            &cfg.port.to_be_bytes(),
+            &[u8::from(cfg.insecure_no_verify)],
+            trust,
+        ],
+    );
     let mut sock = TcpSocket::connect(modem, cfg.host, cfg.port)?;
     let mut no_verify = NoVerification;
     let auth: &mut dyn ServerAuth = if cfg.insecure_no_verify {

@@ -254,11 +254,11 @@ impl<'b, P: P256Provider> Client<'b, P> {
         })
     }
 
-    /// Bind session tickets to `context` besides the server name (e.g. the
+    /// Bind session tickets to the parts of `context` besides the server name (e.g. the
     /// trust anchors and port): a ticket is offered again only under the
     /// same server name and context, and tickets received are stored with
     /// them. Call before the first [`Client::transmit`].
-    pub fn bind_tickets(&mut self, cfg: &ClientConfig<'_>, context: &[u8]) {
+    pub fn bind_tickets(&mut self, cfg: &ClientConfig<'_>, context: &[&[u8]]) {
         self.m.name_hash = super::ticket::name_hash(cfg.server_name, context);
     }
 
@@ -1095,32 +1095,37 @@ impl Machine {
 mod tests {
     use super::*;
 
+    const CFG: ClientConfig<'static> = ClientConfig {
+        server_name: "example.com",
+        alpn: &[],
+        client: None,
+        resumption: true,
+    };
+
+    /// What a client with `ticket` transmits first into `out_len` bytes.
+    fn first_transmit(ticket: &mut Ticket, out_len: usize) -> Result<std::vec::Vec<u8>, Error> {
+        let mut rx = [0u8; 64];
+        let mut rng = rand_core::OsRng;
+        let mut c = Client::new(
+            &CFG,
+            &mut rx,
+            Some(ticket),
+            Some(2_000),
+            &mut rng,
+            RustCryptoP256,
+        )?;
+        let mut out = std::vec![0u8; out_len];
+        let n = c.transmit(&CFG, &mut out)?;
+        out.truncate(n);
+        Ok(out)
+    }
+
     fn hello_with_ticket(out_len: usize) -> std::vec::Vec<u8> {
         let mut ticket = Ticket::new();
         let psk = Secret::from_slice(&[7; 32]);
         let identity = super::super::ticket::name_hash("example.com", &[]);
         assert!(ticket.store(0x1301, identity, 1_000, 3600, 0, &psk, &[0xAB; 500]));
-        let cfg = ClientConfig {
-            server_name: "example.com",
-            alpn: &[],
-            client: None,
-            resumption: true,
-        };
-        let mut rx = [0u8; 64];
-        let mut rng = rand_core::OsRng;
-        let mut c = Client::new(
-            &cfg,
-            &mut rx,
-            Some(&mut ticket),
-            Some(2_000),
-            &mut rng,
-            RustCryptoP256,
-        )
-        .unwrap();
-        let mut out = std::vec![0u8; out_len];
-        let n = c.transmit(&cfg, &mut out).unwrap();
-        out.truncate(n);
-        out
+        first_transmit(&mut ticket, out_len).unwrap()
     }
 
     #[test]
@@ -1131,26 +1136,8 @@ mod tests {
         assert!(!without.is_empty() && without.len() <= 700);
         assert!(!without.windows(16).any(|w| w == [0xAB; 16]), "left out");
         // And no hello at all only when even that does not fit.
-        let mut ticket = Ticket::new();
-        let cfg = ClientConfig {
-            server_name: "example.com",
-            alpn: &[],
-            client: None,
-            resumption: true,
-        };
-        let mut rx = [0u8; 64];
-        let mut rng = rand_core::OsRng;
-        let mut c = Client::new(
-            &cfg,
-            &mut rx,
-            Some(&mut ticket),
-            Some(2_000),
-            &mut rng,
-            RustCryptoP256,
-        )
-        .unwrap();
         assert_eq!(
-            c.transmit(&cfg, &mut [0u8; 100]),
+            first_transmit(&mut Ticket::new(), 100),
             Err(Error::BufferTooSmall)
         );
     }

@@ -97,7 +97,7 @@ impl core::fmt::Debug for Ticket {
 /// The hash identifying a server name in a ticket (case-insensitive),
 /// bound to `context` (e.g. the trust anchors and the port: a ticket is
 /// only offered again under the configuration that verified the server).
-pub(crate) fn name_hash(name: &str, context: &[u8]) -> [u8; NAME_HASH_LEN] {
+pub(crate) fn name_hash(name: &str, context: &[&[u8]]) -> [u8; NAME_HASH_LEN] {
     let mut lower = [0u8; 64];
     let mut h = sha2::Sha256::default();
     for chunk in name.as_bytes().chunks(64) {
@@ -108,7 +108,9 @@ pub(crate) fn name_hash(name: &str, context: &[u8]) -> [u8; NAME_HASH_LEN] {
         sha2::Digest::update(&mut h, lower.get(..n).unwrap_or(&[]));
     }
     sha2::Digest::update(&mut h, [0u8]);
-    sha2::Digest::update(&mut h, context);
+    for part in context {
+        sha2::Digest::update(&mut h, part);
+    }
     let full = sha2::Digest::finalize(h);
     let mut out = [0u8; NAME_HASH_LEN];
     out.copy_from_slice(full.get(..NAME_HASH_LEN).unwrap_or(&[0; NAME_HASH_LEN]));
@@ -285,7 +287,7 @@ mod tests {
         let psk = Secret::from_slice(&[7; 32]);
         assert!(t.store(
             0x1301,
-            name_hash("Example.com", b"ca"),
+            name_hash("Example.com", &[b"ca"]),
             1_000,
             7200,
             5,
@@ -293,19 +295,19 @@ mod tests {
             &[1, 2, 3]
         ));
         assert_eq!(
-            t.usable(&name_hash("example.COM", b"ca"), 2_000),
+            t.usable(&name_hash("example.COM", &[b"ca"]), 2_000),
             Some(1_000)
         );
-        assert_eq!(t.usable(&name_hash("other.com", b"ca"), 2_000), None);
+        assert_eq!(t.usable(&name_hash("other.com", &[b"ca"]), 2_000), None);
         assert_eq!(
-            t.usable(&name_hash("example.com", b"other ca"), 2_000),
+            t.usable(&name_hash("example.com", &[b"other ca"]), 2_000),
             None
         );
         assert_eq!(
-            t.usable(&name_hash("example.com", b"ca"), 1_000 + 7_200_000),
+            t.usable(&name_hash("example.com", &[b"ca"]), 1_000 + 7_200_000),
             None
         );
-        assert_eq!(t.usable(&name_hash("example.com", b"ca"), 999), None);
+        assert_eq!(t.usable(&name_hash("example.com", &[b"ca"]), 999), None);
         let mut buf = [0u8; Ticket::SERIALIZED_MAX];
         let n = t.save(&mut buf).unwrap();
         let back = Ticket::restore(&buf[..n]).unwrap();
@@ -319,7 +321,7 @@ mod tests {
         for cut in 0..n {
             assert!(Ticket::restore(&buf[..cut]).is_err());
         }
-        assert!(!t.store(0x1301, name_hash("a", b""), 0, 0, 0, &psk, &[1]));
+        assert!(!t.store(0x1301, name_hash("a", &[b""]), 0, 0, 0, &psk, &[1]));
         assert!(!t.is_valid());
     }
 }
