@@ -53,43 +53,26 @@ pub(crate) fn ecdh(secret_be: &[u8; 32], peer_sec1: &[u8]) -> Option<[u8; 32]> {
     Some(out)
 }
 
-/// One DER INTEGER of an ECDSA signature: positive, minimally encoded, at
-/// most 32 bytes of value; returned left-padded to 32 bytes.
-fn der_integer<'a>(input: &'a [u8]) -> Option<([u8; 32], &'a [u8])> {
-    let (&tag, rest) = input.split_first()?;
-    let (&len, rest) = rest.split_first()?;
-    let len = usize::from(len);
-    if tag != 0x02 || len == 0 || len > 33 || rest.len() < len {
-        return None;
-    }
-    let (value, rest) = rest.split_at(len);
-    let first = *value.first()?;
-    let value = match value {
-        // A leading zero only in front of a high bit.
-        [0, next, ..] if *next >= 0x80 => value.get(1..)?,
-        [0, ..] if len > 1 => return None,
-        _ if first >= 0x80 => return None,
-        _ => value,
-    };
-    if value.len() > 32 {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    out.get_mut(32 - value.len()..)?.copy_from_slice(value);
-    Some((out, rest))
-}
-
-/// `ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }` (short form
-/// lengths: a P-256 signature is at most 72 bytes).
+/// `ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }`, read with the
+/// verifier's strict DER reader: r and s positive, minimally encoded, at
+/// most 32 bytes each; returned left-padded to 32 bytes.
 fn der_signature(sig: &[u8]) -> Option<([u8; 32], [u8; 32])> {
-    let (&tag, rest) = sig.split_first()?;
-    let (&len, body) = rest.split_first()?;
-    if tag != 0x30 || usize::from(len) != body.len() || len >= 0x80 {
+    use crate::pki::der::{positive_integer, Reader, INTEGER, SEQUENCE};
+    let mut outer = Reader::new(sig);
+    let seq = outer.expect(SEQUENCE)?;
+    if !outer.is_empty() {
         return None;
     }
-    let (r, rest) = der_integer(body)?;
-    let (s, rest) = der_integer(rest)?;
-    rest.is_empty().then_some((r, s))
+    let mut r = Reader::new(seq.value);
+    let mut scalar = || -> Option<[u8; 32]> {
+        let value = positive_integer(r.expect(INTEGER)?.value)?;
+        let mut out = [0u8; 32];
+        out.get_mut(32usize.checked_sub(value.len())?..)?
+            .copy_from_slice(value);
+        Some(out)
+    };
+    let (rr, ss) = (scalar()?, scalar()?);
+    r.is_empty().then_some((rr, ss))
 }
 
 /// ECDSA P-256 verification of a DER signature over a message digest.

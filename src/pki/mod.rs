@@ -34,7 +34,7 @@
 //! ```
 
 mod anchors;
-mod der;
+pub(crate) mod der;
 mod ecdsa;
 #[cfg(feature = "ed25519")]
 mod ed25519;
