@@ -53,28 +53,6 @@ pub(crate) fn ecdh(secret_be: &[u8; 32], peer_sec1: &[u8]) -> Option<[u8; 32]> {
     Some(out)
 }
 
-/// `ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }`, read with the
-/// verifier's strict DER reader: r and s positive, minimally encoded, at
-/// most 32 bytes each; returned left-padded to 32 bytes.
-fn der_signature(sig: &[u8]) -> Option<([u8; 32], [u8; 32])> {
-    use crate::pki::der::{positive_integer, Reader, INTEGER, SEQUENCE};
-    let mut outer = Reader::new(sig);
-    let seq = outer.expect(SEQUENCE)?;
-    if !outer.is_empty() {
-        return None;
-    }
-    let mut r = Reader::new(seq.value);
-    let mut scalar = || -> Option<[u8; 32]> {
-        let value = positive_integer(r.expect(INTEGER)?.value)?;
-        let mut out = [0u8; 32];
-        out.get_mut(32usize.checked_sub(value.len())?..)?
-            .copy_from_slice(value);
-        Some(out)
-    };
-    let (rr, ss) = (scalar()?, scalar()?);
-    r.is_empty().then_some((rr, ss))
-}
-
 /// ECDSA P-256 verification of a DER signature over a message digest.
 #[cfg(target_arch = "arm")]
 pub(crate) fn verify_prehashed(public_sec1: &[u8], digest: &[u8], der_sig: &[u8]) -> bool {
@@ -85,36 +63,14 @@ pub(crate) fn verify_prehashed(public_sec1: &[u8], digest: &[u8], der_sig: &[u8]
     let Some(key) = point(public_sec1) else {
         return false;
     };
-    let Some((r, s)) = der_signature(der_sig) else {
-        return false;
-    };
     let mut rs = [0u8; 64];
-    let (a, b) = rs.split_at_mut(32);
-    a.copy_from_slice(&r);
-    b.copy_from_slice(&s);
+    if crate::pki::der::ecdsa_signature::<32>(der_sig, &mut rs).is_none() {
+        return false;
+    }
     // `from_untagged_bytes` range-checks r (and, by a slip, r again, not
     // s); the verification itself refuses an s outside 1..n-1.
     match p256_cortex_m4::Signature::from_untagged_bytes(&rs) {
         Ok(sig) => key.verify_prehashed(digest, &sig),
         Err(_) => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn der_signatures_are_strict() {
-        let mut sig = [0u8; 8];
-        sig.copy_from_slice(&[0x30, 6, 2, 1, 5, 2, 1, 7]);
-        let (r, s) = der_signature(&sig).unwrap();
-        assert_eq!((r[31], s[31]), (5, 7));
-        // Negative, non-minimal, trailing bytes, long form.
-        assert!(der_signature(&[0x30, 6, 2, 1, 0x85, 2, 1, 7]).is_none());
-        assert!(der_signature(&[0x30, 7, 2, 2, 0, 5, 2, 1, 7]).is_none());
-        assert!(der_signature(&[0x30, 7, 2, 1, 5, 2, 1, 7, 0]).is_none());
-        assert!(der_signature(&[0x30, 0x81, 6, 2, 1, 5, 2, 1, 7]).is_none());
-        assert!(der_signature(&[]).is_none());
     }
 }

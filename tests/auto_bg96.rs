@@ -28,6 +28,7 @@ struct Mem {
     read: Vec<u8>,
     write: Vec<u8>,
     scratch: Vec<u8>,
+    state: modemtls::tls::ClientState,
 }
 
 impl Mem {
@@ -36,6 +37,7 @@ impl Mem {
             read: vec![0; MIN_READ_BUF],
             write: vec![0; 4096],
             scratch: vec![0; 4096],
+            state: modemtls::tls::ClientState::new(),
         }
     }
     fn bufs(&mut self) -> HostBuffers<'_> {
@@ -43,6 +45,7 @@ impl Mem {
             read: &mut self.read,
             write: &mut self.write,
             scratch: &mut self.scratch,
+            state: &mut self.state,
             ticket: None,
         }
     }
@@ -715,6 +718,7 @@ fn host_buffers_too_small_are_refused_before_traffic() {
     let mut read = vec![0u8; 4096];
     let mut write = vec![0u8; 4096];
     let mut scratch = vec![0u8; 4096];
+    let mut state = modemtls::tls::ClientState::new();
     let cfg = auto_cfg(&creds, 443).mode(Mode::Host);
     let before = r.sim.commands().len();
     let e = modemtls::host::connect(
@@ -725,6 +729,7 @@ fn host_buffers_too_small_are_refused_before_traffic() {
             read: &mut read,
             write: &mut write,
             scratch: &mut scratch,
+            state: &mut state,
             ticket: None,
         },
     )

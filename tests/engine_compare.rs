@@ -98,6 +98,7 @@ fn both_engines_on_the_same_servers() {
         read: vec![0; MIN_READ_BUF],
         write: vec![0; 4096],
         scratch: vec![0; 8192],
+        state: modemtls::tls::ClientState::new(),
     };
     let mut table = String::from("| server | project engine | embedded-tls |\n|---|---|---|\n");
     for (name, args, creds, ours, theirs) in rows {
@@ -126,6 +127,7 @@ struct Bufs {
     read: Vec<u8>,
     write: Vec<u8>,
     scratch: Vec<u8>,
+    state: modemtls::tls::ClientState,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -145,6 +147,7 @@ fn run(
         read: &mut b.read,
         write: &mut b.write,
         scratch: &mut b.scratch,
+        state: &mut b.state,
         ticket: None,
     };
     let ok = match engine {

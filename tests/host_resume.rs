@@ -21,6 +21,7 @@ struct Bench {
     read: Vec<u8>,
     write: Vec<u8>,
     scratch: Vec<u8>,
+    state: modemtls::tls::ClientState,
 }
 
 impl Bench {
@@ -30,6 +31,7 @@ impl Bench {
             read: vec![0; MIN_READ_BUF],
             write: vec![0; 2048],
             scratch: vec![0; 4096],
+            state: modemtls::tls::ClientState::new(),
         }
     }
 
@@ -46,6 +48,7 @@ impl Bench {
                 read: &mut self.read,
                 write: &mut self.write,
                 scratch: &mut self.scratch,
+                state: &mut self.state,
                 ticket: Some(ticket),
             },
         )
@@ -170,6 +173,7 @@ fn alpn_is_offered_and_the_servers_choice_reported() {
             read: &mut b.read,
             write: &mut b.write,
             scratch: &mut b.scratch,
+            state: &mut b.state,
             ticket: None,
         },
     )

@@ -142,10 +142,12 @@ fn run(row: Row) {
         .mode(row.mode);
     cfg.accept_chain_only = row.chain_only;
     let (mut rx, mut tx, mut scratch) = (vec![0; MIN_READ_BUF], vec![0; 4096], vec![0; 4096]);
+    let mut state = modemtls::tls::ClientState::new();
     let bufs = HostBuffers {
         read: &mut rx,
         write: &mut tx,
         scratch: &mut scratch,
+        state: &mut state,
         ticket: None,
     };
     let mut cache: PathCache<4> = PathCache::new();
@@ -204,6 +206,7 @@ fn run(row: Row) {
             read: &mut rx,
             write: &mut tx,
             scratch: &mut scratch,
+            state: &mut state,
             ticket: None,
         };
         let s = auto::connect(

@@ -41,6 +41,7 @@ struct Client {
     read: Vec<u8>,
     write: Vec<u8>,
     scratch: Vec<u8>,
+    state: modemtls::tls::ClientState,
 }
 
 impl Client {
@@ -55,6 +56,7 @@ impl Client {
             read: vec![0; MIN_READ_BUF],
             write: vec![0; write],
             scratch: vec![0; 8192],
+            state: modemtls::tls::ClientState::new(),
         }
     }
 
@@ -63,6 +65,7 @@ impl Client {
             read: &mut self.read,
             write: &mut self.write,
             scratch: &mut self.scratch,
+            state: &mut self.state,
             ticket: None,
         };
         host::connect(&mut self.r.modem, cfg, &mut rand_core::OsRng, bufs)

@@ -18,7 +18,7 @@
 #![allow(dead_code)]
 
 use modemtls::pki::PkiError;
-use modemtls::tls::{Client, ClientConfig, Error, ServerAuth, State, Ticket};
+use modemtls::tls::{Client, ClientConfig, ClientState, Error, ServerAuth, State, Ticket};
 
 /// The receive buffer sizes a config byte picks from (bits 0-2).
 pub const RX_SIZES: [usize; 8] = [16_640, 16_640, 16_640, 4_096, 1_024, 400, 160, 64];
@@ -167,7 +167,13 @@ impl Setup {
     }
 
     /// A client with this setup over `rx` (and `ticket` when resuming).
-    pub fn client<'b>(&self, rx: &'b mut [u8], ticket: &'b mut Ticket, seed: u64) -> Client<'b> {
+    pub fn client<'b>(
+        &self,
+        state: &'b mut ClientState,
+        rx: &'b mut [u8],
+        ticket: &'b mut Ticket,
+        seed: u64,
+    ) -> Client<'b> {
         let mut rng = Rng(seed);
         let (slot, now) = if self.resumption {
             (Some(ticket), Some(NOW_MS))
@@ -176,6 +182,7 @@ impl Setup {
         };
         match Client::new(
             &self.client_config(),
+            state,
             rx,
             slot,
             now,

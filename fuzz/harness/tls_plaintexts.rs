@@ -499,7 +499,8 @@ fn connection(
     let first = resume.is_none();
     let offered = ticket.is_valid();
     let mut rx = vec![0u8; setup.rx_len];
-    let tls = setup.client(&mut rx, ticket, CLIENT_SEED);
+    let mut state = modemtls::tls::ClientState::new();
+    let tls = setup.client(&mut state, &mut rx, ticket, CLIENT_SEED);
     let mut d = Driver::new(tls, setup.client_config(), setup.auth(), Plan::new(plan));
     let mut stream = Vec::new();
 

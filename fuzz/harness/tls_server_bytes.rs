@@ -58,7 +58,8 @@ pub fn run_report(data: &[u8]) -> Report {
     let setup = Setup::new(config);
     let mut rx = vec![0u8; setup.rx_len];
     let mut ticket = Ticket::new();
-    let tls = setup.client(&mut rx, &mut ticket, CLIENT_SEED);
+    let mut state = modemtls::tls::ClientState::new();
+    let tls = setup.client(&mut state, &mut rx, &mut ticket, CLIENT_SEED);
     let mut d = Driver::new(tls, setup.client_config(), setup.auth(), Plan::new(plan));
     d.feed(server);
     d.finish();

@@ -38,7 +38,7 @@ use crate::auto::{PathCache, Session};
 use crate::error::Error;
 use crate::host::{HostBuffers, MIN_READ_BUF};
 use crate::modem::{AnyModem, Identity};
-use crate::tls::Ticket;
+use crate::tls::{ClientState, Ticket};
 
 /// Modem slots in the static pool.
 pub(crate) const MAX_MODEMS: usize = 1;
@@ -71,6 +71,8 @@ pub(crate) struct HostMem {
     scratch: [u8; SCRATCH_BUF],
     /// The session ticket of the slot (resumption on the host path).
     ticket: Ticket,
+    /// The TLS engine's state of the slot's host session.
+    state: ClientState,
 }
 
 /// Credentials set with `mtls_modem_set_credentials()`: borrowed from the
@@ -159,6 +161,7 @@ static BUFS: [Cell<HostMem>; MAX_MODEMS] = [const {
         write: [0; WRITE_BUF],
         scratch: [0; SCRATCH_BUF],
         ticket: Ticket::new(),
+        state: ClientState::new(),
     }))
 }; MAX_MODEMS];
 static EXTRAS: [Cell<Extra>; MAX_MODEMS] =
@@ -443,6 +446,7 @@ impl Checkout {
             write: &mut mem.write,
             scratch: &mut mem.scratch,
             ticket: resume.then_some(&mut mem.ticket),
+            state: &mut mem.state,
         };
         let s = f(modem, host, extra, slot)?;
         // Only a reference to the cell itself proves that the cell holds a

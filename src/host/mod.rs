@@ -29,6 +29,7 @@
 //! | `write`   | >= [`MIN_WRITE_BUF`] (1 KiB; 4 KiB moves bulk data faster) | the ClientHello, the client's last flight (with a client certificate: its size + ~200 B), one outgoing record |
 //! | `scratch` | 3/4 of the PEM CA bundle + client certificate + key (DER), 0 for DER without client identity; 4 KiB is typical | decoded credentials during the handshake |
 //! | `ticket`  | optional, about 700 B | a session ticket for resumption |
+//! | `state`   | a [`ClientState`] (about 1.4 KB) | the TLS engine's state: secrets, keys, transcript hash |
 //!
 //! After the session, the buffers still hold the last records (the read
 //! buffer decrypted plaintext too): wipe them if that matters. The client
@@ -49,7 +50,7 @@ use crate::modem::{ModemError, Sockets, TcpSocket};
 use crate::pki::{PkiError, PkiVerifier};
 use crate::probe::TlsVersion;
 use crate::session::{Path, PathReason, PeerName, SessionConfig, SessionInfo};
-use crate::tls::{self, Client, ClientConfig, DefaultP256, ServerAuth, Ticket};
+use crate::tls::{self, Client, ClientConfig, ClientState, DefaultP256, ServerAuth, Ticket};
 
 /// Smallest `read` buffer: the largest TLS record (5-byte header, 2^14 + 256
 /// bytes of body).
@@ -71,6 +72,9 @@ pub struct HostBuffers<'b> {
     pub write: &'b mut [u8],
     /// Decoded credentials, used only during the handshake.
     pub scratch: &'b mut [u8],
+    /// The TLS engine's state (about 1.4 KB): here rather than inside the
+    /// session, so the session stays small wherever it is moved.
+    pub state: &'b mut ClientState,
     /// A session ticket slot: a valid ticket for this server (and a clock)
     /// resumes the session without certificates; the server's new tickets
     /// are kept here. `None`: no resumption.
@@ -175,6 +179,7 @@ fn receive<M: Sockets, P: tls::P256Provider>(
 }
 
 /// Run the handshake to its end over `sock`.
+#[inline(never)]
 fn handshake<M: Sockets, P: tls::P256Provider>(
     tls: &mut Client<'_, P>,
     cfg: &ClientConfig<'_>,
@@ -263,6 +268,7 @@ pub(crate) fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
     };
     let mut tls = Client::new(
         &config,
+        bufs.state,
         bufs.read,
         bufs.ticket,
         now_ms,

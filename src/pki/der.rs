@@ -102,6 +102,64 @@ pub(crate) fn positive_integer(value: &[u8]) -> Option<&[u8]> {
     }
 }
 
+/// `ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }` for a curve of
+/// `N`-byte scalars, read strictly: r and s positive, minimally encoded, at
+/// most `N` bytes each, nothing after. Returns r || s, each left-padded to
+/// `N` bytes (`out` is `2 * N` bytes).
+pub(crate) fn ecdsa_signature<const N: usize>(sig: &[u8], out: &mut [u8]) -> Option<()> {
+    let mut outer = Reader::new(sig);
+    let seq = outer.expect(SEQUENCE)?;
+    if !outer.is_empty() || out.len() != 2 * N {
+        return None;
+    }
+    out.fill(0);
+    let mut r = Reader::new(seq.value);
+    for half in out.chunks_exact_mut(N) {
+        let value = positive_integer(r.expect(INTEGER)?.value)?;
+        half.get_mut(N.checked_sub(value.len())?..)?
+            .copy_from_slice(value);
+    }
+    r.is_empty().then_some(())
+}
+
+/// The DER `ECDSA-Sig-Value` of the big-endian scalars `r` and `s`
+/// (each at most 127 bytes), written to `out`; its length.
+pub(crate) fn write_ecdsa_signature(r: &[u8], s: &[u8], out: &mut [u8]) -> Option<usize> {
+    /// A scalar as a minimal positive INTEGER's content: leading zeros
+    /// dropped, a zero byte in front when the top bit is set.
+    fn content(x: &[u8]) -> (bool, &[u8]) {
+        let start = x
+            .iter()
+            .position(|b| *b != 0)
+            .unwrap_or(x.len().saturating_sub(1));
+        let v = x.get(start..).unwrap_or(&[]);
+        (v.first().is_some_and(|b| b & 0x80 != 0), v)
+    }
+    let (pad_r, vr) = content(r);
+    let (pad_s, vs) = content(s);
+    let len_r = vr.len() + usize::from(pad_r);
+    let len_s = vs.len() + usize::from(pad_s);
+    let body = 2 + len_r + 2 + len_s;
+    if len_r > 127 || len_s > 127 || body > 127 {
+        return None;
+    }
+    let mut w = 0;
+    let mut put = |bytes: &[u8]| -> Option<()> {
+        out.get_mut(w..w + bytes.len())?.copy_from_slice(bytes);
+        w += bytes.len();
+        Some(())
+    };
+    put(&[SEQUENCE, body as u8])?;
+    for (pad, v, len) in [(pad_r, vr, len_r), (pad_s, vs, len_s)] {
+        put(&[INTEGER, len as u8])?;
+        if pad {
+            put(&[0])?;
+        }
+        put(v)?;
+    }
+    Some(w)
+}
+
 /// OCTET STRING.
 pub(crate) const OCTET_STRING: u8 = 0x04;
 /// OBJECT IDENTIFIER.
@@ -231,6 +289,46 @@ pub(crate) fn common_name(name: &[u8]) -> Option<&[u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ecdsa_signatures_are_read_strictly() {
+        let mut rs = [0u8; 64];
+        assert!(ecdsa_signature::<32>(&[0x30, 6, 2, 1, 5, 2, 1, 7], &mut rs).is_some());
+        assert_eq!((rs[31], rs[63]), (5, 7));
+        // Negative, non-minimal, trailing bytes, long form, empty, too long.
+        for bad in [
+            &[0x30, 6, 2, 1, 0x85, 2, 1, 7][..],
+            &[0x30, 7, 2, 2, 0, 5, 2, 1, 7],
+            &[0x30, 7, 2, 1, 5, 2, 1, 7, 0],
+            &[0x30, 0x81, 6, 2, 1, 5, 2, 1, 7],
+            &[0x30, 8, 2, 1, 5, 2, 1, 7, 2, 0],
+            &[],
+        ] {
+            assert!(ecdsa_signature::<32>(bad, &mut rs).is_none(), "{bad:02x?}");
+        }
+        let mut long = [0u8; 41];
+        long[..6].copy_from_slice(&[0x30, 39, 2, 34, 0x01, 0x01]);
+        long[38..].copy_from_slice(&[2, 1, 7]);
+        assert!(ecdsa_signature::<32>(&long, &mut rs).is_none(), "33-byte r");
+    }
+
+    #[test]
+    fn ecdsa_signatures_written_are_read_back() {
+        for (r, s) in [([0x80u8; 32], [0x01u8; 32]), ([0u8; 32], [0x7fu8; 32])] {
+            let mut r = r;
+            r[31] |= 1; // never zero
+            let mut der = [0u8; 72];
+            let n = write_ecdsa_signature(&r, &s, &mut der).unwrap();
+            let mut rs = [0u8; 64];
+            ecdsa_signature::<32>(&der[..n], &mut rs).unwrap();
+            assert_eq!((&rs[..32], &rs[32..]), (&r[..], &s[..]));
+        }
+        assert_eq!(
+            write_ecdsa_signature(&[0x80; 32], &[0x80; 32], &mut [0u8; 72]),
+            Some(72)
+        );
+        assert!(write_ecdsa_signature(&[0x80; 32], &[0x80; 32], &mut [0u8; 71]).is_none());
+    }
 
     #[test]
     fn lengths() {

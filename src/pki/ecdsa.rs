@@ -44,25 +44,30 @@ fn verify_p256(public_key: &[u8], prehash: &[u8], signature: &[u8]) -> Option<()
 #[cfg(not(all(feature = "p256-asm", target_arch = "arm")))]
 fn verify_p256(public_key: &[u8], prehash: &[u8], signature: &[u8]) -> Option<()> {
     use p256::ecdsa::signature::hazmat::PrehashVerifier;
-    use p256::ecdsa::{DerSignature, VerifyingKey};
+    use p256::ecdsa::{Signature, VerifyingKey};
     // Only uncompressed points (0x04 || X || Y), as in X.509/TLS.
     if public_key.len() != 65 || public_key.first() != Some(&0x04) {
         return None;
     }
     let key = VerifyingKey::from_sec1_bytes(public_key).ok()?;
-    let sig = DerSignature::from_bytes(signature).ok()?;
+    // The project's strict DER reader (no second DER library linked).
+    let mut rs = [0u8; 64];
+    super::der::ecdsa_signature::<32>(signature, &mut rs)?;
+    let sig = Signature::from_slice(&rs).ok()?;
     key.verify_prehash(prehash, &sig).ok()
 }
 
 #[cfg(feature = "p384")]
 fn verify_p384(public_key: &[u8], prehash: &[u8], signature: &[u8]) -> Option<()> {
     use p384::ecdsa::signature::hazmat::PrehashVerifier;
-    use p384::ecdsa::{DerSignature, VerifyingKey};
+    use p384::ecdsa::{Signature, VerifyingKey};
     if public_key.len() != 97 || public_key.first() != Some(&0x04) {
         return None;
     }
     let key = VerifyingKey::from_sec1_bytes(public_key).ok()?;
-    let sig = DerSignature::from_bytes(signature).ok()?;
+    let mut rs = [0u8; 96];
+    super::der::ecdsa_signature::<48>(signature, &mut rs)?;
+    let sig = Signature::from_slice(&rs).ok()?;
     key.verify_prehash(prehash, &sig).ok()
 }
 

@@ -41,6 +41,9 @@ impl<'c> ClientIdentity<'c> {
         msg.get_mut(64 + CONTEXT.len()..len)?
             .copy_from_slice(transcript_hash);
         let sig: p256::ecdsa::Signature = self.key.try_sign(msg.get(..len)?).ok()?;
-        heapless::Vec::from_slice(sig.to_der().as_bytes()).ok()
+        let (r, s) = sig.split_bytes();
+        let mut der = [0u8; 72];
+        let n = super::der::write_ecdsa_signature(&r, &s, &mut der)?;
+        heapless::Vec::from_slice(der.get(..n)?).ok()
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! Montgomery multiplication (CIOS, 32-bit words) over a runtime length of
 //! up to 128 words (4096 bits): one copy of the code serves every key size,
-//! and the working set is a handful of 512-byte arrays (about 3 KiB of
-//! stack), instead of the ~9-18 KiB frames `crypto-bigint` 0.6's
+//! and the working set is four 512-byte arrays (2 KiB of stack; the
+//! Montgomery product is built in its output), instead of the ~9-18 KiB frames `crypto-bigint` 0.6's
 //! `MontyForm` needed per width on Cortex-M4 (measured, see BENCHMARKS.md).
 //! Everything here is public data (signature, public key), so plain
 //! variable-time code is fine.
@@ -89,14 +89,16 @@ impl Modulus {
         self.n.get(..self.len).unwrap_or(&[])
     }
 
-    /// out = a * b * R^-1 mod n, for a, b < n (CIOS).
+    /// out = a * b * R^-1 mod n, for a, b < n (CIOS). The sum is built in
+    /// `out` itself (no fourth array on the stack).
     fn mont_mul(&self, a: &Words, b: &Words, out: &mut Words) {
         let len = self.len;
         let n = self.words();
         let a = a.get(..len).unwrap_or(&[]);
         let b = b.get(..len).unwrap_or(&[]);
         // t = t_lo[0..len] + t_hi * 2^(32 len) + t_hi2 * 2^(32 (len+1))
-        let mut t_lo = [0u32; MAX_WORDS];
+        let t_lo = out;
+        *t_lo = [0u32; MAX_WORDS];
         let mut t_hi = 0u32;
         for &bi in b {
             let bi = u64::from(bi);
@@ -130,10 +132,9 @@ impl Modulus {
             t_hi = t_hi2 + (s >> 32) as u32;
         }
         // t < 2n: subtract n once if needed.
-        if t_hi != 0 || ge(&t_lo, &self.n, len) {
-            sub_assign(&mut t_lo, &self.n, len);
+        if t_hi != 0 || ge(t_lo, &self.n, len) {
+            sub_assign(t_lo, &self.n, len);
         }
-        *out = t_lo;
     }
 
     /// x = 2x mod n, for x < n.
@@ -149,32 +150,30 @@ impl Modulus {
         }
     }
 
-    /// R^2 mod n, R = 2^(32 len).
-    fn r_squared(&self) -> Words {
+    /// x = R^2 mod n, R = 2^(32 len); `y` is scratch.
+    fn r_squared(&self, x: &mut Words, y: &mut Words) {
         let len = self.len;
         // 2^(bits-1) < n (n is odd, so it is not a power of two).
         let top = self.words().last().copied().unwrap_or(1);
         let bits = 32 * len - top.leading_zeros() as usize;
-        let mut x = [0u32; MAX_WORDS];
+        *x = [0u32; MAX_WORDS];
         if let Some(w) = x.get_mut((bits - 1) / 32) {
             *w = 1 << ((bits - 1) % 32);
         }
         // R mod n.
         for _ in 0..(32 * len - (bits - 1)) {
-            self.double(&mut x);
+            self.double(x);
         }
         // 2^odd * R, then k Montgomery squarings: 2^(odd * 2^k) * R = R^2
         // where odd * 2^k = 32 len.
         let tz = len.trailing_zeros();
         for _ in 0..(len >> tz) {
-            self.double(&mut x);
+            self.double(x);
         }
-        let mut y = [0u32; MAX_WORDS];
         for _ in 0..(5 + tz) {
-            self.mont_mul(&x, &x, &mut y);
-            x = y;
+            self.mont_mul(x, x, y);
+            *x = *y;
         }
-        x
     }
 }
 
@@ -186,17 +185,18 @@ pub(crate) fn rsa_public(n_be: &[u8], e: u64, s_be: &[u8], out: &mut [u8]) -> Op
     if s_be.len() != k || e < 3 || out.len() < k {
         return None;
     }
+    // Four arrays in all (n, acc, tmp, base): 2 KiB of stack for RSA-4096.
     let m = Modulus::new(n_be)?;
-    let mut s = [0u32; MAX_WORDS];
-    from_be(s_be, m.len, &mut s)?;
-    if ge(&s, &m.n, m.len) {
+    let mut acc = [0u32; MAX_WORDS];
+    from_be(s_be, m.len, &mut acc)?;
+    if ge(&acc, &m.n, m.len) {
         return None;
     }
-    let r2 = m.r_squared();
-    let mut base = [0u32; MAX_WORDS];
-    m.mont_mul(&s, &r2, &mut base); // s * R
-    let mut acc = base;
     let mut tmp = [0u32; MAX_WORDS];
+    let mut base = [0u32; MAX_WORDS];
+    m.r_squared(&mut tmp, &mut base);
+    m.mont_mul(&acc, &tmp, &mut base); // s * R
+    acc = base;
     let top = 63 - e.leading_zeros();
     for i in (0..top).rev() {
         m.mont_mul(&acc, &acc, &mut tmp);
@@ -206,14 +206,15 @@ pub(crate) fn rsa_public(n_be: &[u8], e: u64, s_be: &[u8], out: &mut [u8]) -> Op
             acc = tmp;
         }
     }
-    let mut one = [0u32; MAX_WORDS];
-    if let Some(w) = one.first_mut() {
+    // Out of Montgomery form: acc * 1 * R^-1 (base is free now).
+    tmp = [0u32; MAX_WORDS];
+    if let Some(w) = tmp.first_mut() {
         *w = 1;
     }
-    m.mont_mul(&acc, &one, &mut tmp); // out of Montgomery form
-                                      // Big-endian, k bytes.
+    m.mont_mul(&acc, &tmp, &mut base);
+    // Big-endian, k bytes.
     for (i, o) in out.iter_mut().take(k).rev().enumerate() {
-        *o = (tmp.get(i / 4).copied().unwrap_or(0) >> (8 * (i % 4))) as u8;
+        *o = (base.get(i / 4).copied().unwrap_or(0) >> (8 * (i % 4))) as u8;
     }
     Some(())
 }

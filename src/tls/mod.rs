@@ -25,13 +25,14 @@
 //! modems. Driving it:
 //!
 //! ```no_run
-//! use modemtls::tls::{Client, ClientConfig, RustCryptoP256, ServerAuth};
+//! use modemtls::tls::{Client, ClientConfig, ClientState, RustCryptoP256, ServerAuth};
 //! # fn run(net: &mut std::net::TcpStream, auth: &mut dyn ServerAuth) -> Result<(), Box<dyn std::error::Error>> {
 //! use std::io::{Read, Write};
 //! let cfg = ClientConfig { server_name: "example.com", alpn: &[], client: None, resumption: false };
 //! let (mut rx, mut tx) = ([0u8; 16_645], [0u8; 2048]);
 //! let mut rng = rand_core::OsRng;
-//! let mut tls = Client::new(&cfg, &mut rx, None, None, &mut rng, RustCryptoP256)?;
+//! let mut state = ClientState::new(); // secrets, keys, transcript (~1.4 KB)
+//! let mut tls = Client::new(&cfg, &mut state, &mut rx, None, None, &mut rng, RustCryptoP256)?;
 //! while !tls.is_connected() {
 //!     while tls.wants_transmit() {
 //!         let n = tls.transmit(&cfg, &mut tx)?;
@@ -59,7 +60,7 @@ mod suite;
 mod ticket;
 
 pub use client::{
-    plaintext_room, Client, ClientConfig, ServerAuth, State, MAX_COOKIE, MAX_FRAGMENT,
+    plaintext_room, Client, ClientConfig, ClientState, ServerAuth, State, MAX_COOKIE, MAX_FRAGMENT,
 };
 #[cfg(all(feature = "p256-asm", target_arch = "arm"))]
 pub use ecdhe::AsmP256;

@@ -48,6 +48,7 @@ pub struct Bench {
     read: Vec<u8>,
     write: Vec<u8>,
     scratch: Vec<u8>,
+    state: modemtls::tls::ClientState,
     pub creds: ServerCreds,
     pub server: HostileServer,
     sessions: usize,
@@ -68,6 +69,7 @@ impl Bench {
             read: vec![0; len],
             write: vec![0; 4096],
             scratch: vec![0; 4096],
+            state: modemtls::tls::ClientState::new(),
             creds,
             server,
             sessions: 0,
@@ -89,6 +91,7 @@ impl Bench {
             read: &mut self.read,
             write: &mut self.write,
             scratch: &mut self.scratch,
+            state: &mut self.state,
             ticket: None,
         };
         let mut fell_back = false;

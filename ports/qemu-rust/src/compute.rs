@@ -59,7 +59,9 @@ use modemtls::host::{self, HostBuffers, MAX_ANCHORS, MIN_READ_BUF, MIN_WRITE_BUF
 use modemtls::modem::quectel::{Bg9x, TcpSocket};
 use modemtls::pki::{PkiError, PkiVerifier, TrustAnchors, Validity};
 use modemtls::session::{Credential, Mode, SessionConfig};
-use modemtls::tls::{Client, ClientConfig, DefaultP256, P256Provider, ServerAuth, Ticket};
+use modemtls::tls::{
+    Client, ClientConfig, ClientState, DefaultP256, P256Provider, ServerAuth, Ticket,
+};
 
 /// Key exchanges measured per run.
 pub const ECDHE_REPEAT: usize = 5;
@@ -144,11 +146,12 @@ pub fn compute(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failu
     }
     steps.step("verifier micro-benchmarks (recorded chains)");
 
-    let (Some(read), Some(write), Some(scratch), Some(capture)) = (
+    let (Some(read), Some(write), Some(scratch), Some(capture), Some(state)) = (
         cortex_m::singleton!(: [u8; MIN_READ_BUF] = [0; MIN_READ_BUF]),
         cortex_m::singleton!(: [u8; MIN_WRITE_BUF] = [0; MIN_WRITE_BUF]),
         cortex_m::singleton!(: [u8; crate::host::SCRATCH_BUF] = [0; crate::host::SCRATCH_BUF]),
         cortex_m::singleton!(: [u8; CAPTURE_MAX] = [0; CAPTURE_MAX]),
+        cortex_m::singleton!(: ClientState = ClientState::new()),
     ) else {
         return Err(Failure::Unexpected("buffers already taken"));
     };
@@ -165,6 +168,7 @@ pub fn compute(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failu
             read: &mut read[..],
             write: &mut write[..],
             scratch: &mut scratch[..],
+            state: &mut *state,
             ticket: None,
         };
         let t0 = vclock::ticks();
@@ -196,6 +200,7 @@ pub fn compute(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failu
                 read: &mut read[..],
                 write: &mut write[..],
                 scratch: &mut scratch[..],
+                state: &mut *state,
                 ticket: Some(&mut *ticket),
             };
             let t0 = vclock::ticks();
@@ -237,6 +242,7 @@ pub fn compute(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failu
         &mut write[..],
         &mut scratch[..],
         &mut capture[..],
+        state,
     )?;
     steps.step("instrumented handshake + re-runs");
     Ok(())
@@ -438,6 +444,7 @@ fn timed_handshake(
     write: &mut [u8],
     scratch: &mut [u8],
     capture: &mut [u8],
+    state: &mut ClientState,
 ) -> Result<(), Failure> {
     let mut cap = Capture {
         buf: capture,
@@ -476,7 +483,15 @@ fn timed_handshake(
         client: None,
         resumption: false,
     };
-    let opened = match Client::new(&config, read, None, None, &mut *rng, DefaultP256::default()) {
+    let opened = match Client::new(
+        &config,
+        state,
+        read,
+        None,
+        None,
+        &mut *rng,
+        DefaultP256::default(),
+    ) {
         Ok(mut tls) => {
             let mut timed = Timed {
                 inner: &mut verifier,

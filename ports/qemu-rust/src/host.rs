@@ -33,6 +33,7 @@ use embedded_io::{Read, Write};
 use modemtls::auto::{self, PathCache, Step};
 use modemtls::host::{HostBuffers, MIN_READ_BUF, MIN_WRITE_BUF};
 use modemtls::session::{Credential, Mode, Path, SessionConfig, SessionInfo};
+use modemtls::tls::ClientState;
 use modemtls::Error;
 
 /// Outgoing TLS record buffer: the library's minimum (1 KiB) is enough for
@@ -49,10 +50,11 @@ fn host_setup(p: &Params<'_>) -> Result<(TestRng, HostBuffers<'static>), Failure
         return Err(Failure::Unexpected("no RNG seed"));
     };
     text("      RNG: SHA-256 counter mode seeded by the runner (TEST-ONLY entropy, see src/testrng.rs)\n");
-    let (Some(read), Some(write), Some(scratch)) = (
+    let (Some(read), Some(write), Some(scratch), Some(state)) = (
         cortex_m::singleton!(: [u8; MIN_READ_BUF] = [0; MIN_READ_BUF]),
         cortex_m::singleton!(: [u8; WRITE_BUF] = [0; WRITE_BUF]),
         cortex_m::singleton!(: [u8; SCRATCH_BUF] = [0; SCRATCH_BUF]),
+        cortex_m::singleton!(: ClientState = ClientState::new()),
     ) else {
         return Err(Failure::Unexpected("host buffers already taken"));
     };
@@ -60,6 +62,7 @@ fn host_setup(p: &Params<'_>) -> Result<(TestRng, HostBuffers<'static>), Failure
         read,
         write,
         scratch,
+        state,
         ticket: None,
     };
     Ok((TestRng::from_seed(seed), bufs))

@@ -150,6 +150,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut read = vec![0u8; MIN_READ_BUF];
     let mut write = vec![0u8; 4096];
     let mut scratch = vec![0u8; 4096];
+    let mut state = modemtls::tls::ClientState::new();
     let mut cache: PathCache<8> = PathCache::new();
     // Session tickets (resumption on the host path): one slot, kept like
     // the cache (`Ticket::save`/`restore` to flash).
@@ -189,6 +190,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
                 read: &mut read,
                 write: &mut write,
                 scratch: &mut scratch,
+                state: &mut state,
                 ticket: Some(&mut ticket),
             },
             Some(&mut cache),

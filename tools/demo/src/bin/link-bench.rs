@@ -42,6 +42,7 @@ struct Mem {
     read: Vec<u8>,
     write: Vec<u8>,
     scratch: Vec<u8>,
+    state: modemtls::tls::ClientState,
 }
 
 fn arg(name: &str) -> Option<String> {
@@ -151,6 +152,7 @@ fn bench(
         read: vec![0; MIN_READ_BUF],
         write: vec![0; 4096],
         scratch: vec![0; 4096],
+        state: modemtls::tls::ClientState::new(),
     };
     let cfg = |port| {
         SessionConfig::new(HOST, port)
@@ -253,6 +255,7 @@ fn open<'m, 'b>(
             read: &mut mem.read,
             write: &mut mem.write,
             scratch: &mut mem.scratch,
+            state: &mut mem.state,
             ticket: None,
         },
         None::<&mut PathCache<1>>,

@@ -198,6 +198,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     modem.init()?;
     modem.attach(&Apn::new("internet"))?;
     let (mut rx, mut tx, mut scratch) = (vec![0u8; MIN_READ_BUF], vec![0u8; 4096], vec![0u8; 4096]);
+    let mut state = modemtls::tls::ClientState::new();
     let mut cache: PathCache<8> = PathCache::new();
     let mut t = Tally::default();
     let mut previous: Option<String> = None;
@@ -222,6 +223,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 read: &mut rx,
                 write: &mut tx,
                 scratch: &mut scratch,
+                state: &mut state,
                 ticket: None,
             };
             let mut rng_tls = rand_core::OsRng;
