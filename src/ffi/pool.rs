@@ -71,8 +71,11 @@ pub(crate) struct HostMem {
     scratch: [u8; SCRATCH_BUF],
     /// The session ticket of the slot (resumption on the host path).
     ticket: Ticket,
-    /// The TLS engine's state of the slot's host session.
-    state: ClientState,
+    /// The TLS engine's state of the slot's host session, written anew
+    /// for each session. Zeroed bytes here (not `ClientState::new()`, whose
+    /// empty form is not all zeros) keep the pool in `.bss`: a non-zero
+    /// initializer would put all of it in `.data`, i.e. in flash too.
+    state: MaybeUninit<ClientState>,
 }
 
 /// Credentials set with `mtls_modem_set_credentials()`: borrowed from the
@@ -161,7 +164,7 @@ static BUFS: [Cell<HostMem>; MAX_MODEMS] = [const {
         write: [0; WRITE_BUF],
         scratch: [0; SCRATCH_BUF],
         ticket: Ticket::new(),
-        state: ClientState::new(),
+        state: MaybeUninit::zeroed(),
     }))
 }; MAX_MODEMS];
 static EXTRAS: [Cell<Extra>; MAX_MODEMS] =
@@ -446,7 +449,7 @@ impl Checkout {
             write: &mut mem.write,
             scratch: &mut mem.scratch,
             ticket: resume.then_some(&mut mem.ticket),
-            state: &mut mem.state,
+            state: mem.state.write(ClientState::new()),
         };
         let s = f(modem, host, extra, slot)?;
         // Only a reference to the cell itself proves that the cell holds a
