@@ -15,6 +15,8 @@ mod capi_calls;
 mod host_stack;
 #[path = "../fuzz/harness/record_guard.rs"]
 mod record_guard;
+#[path = "../fuzz/harness/saved_ticket.rs"]
+mod saved_ticket;
 #[path = "../fuzz/harness/stored_and_probe.rs"]
 mod stored_and_probe;
 #[path = "../fuzz/harness/tls_plaintexts.rs"]
@@ -161,6 +163,38 @@ fn stored_and_probe_corpus() {
 #[test]
 fn stored_and_probe_mutants() {
     let runs = mutate_around("stored_and_probe", stored_and_probe::run, 500);
+    assert!(runs >= 5_000, "{runs} runs");
+}
+
+#[test]
+fn saved_ticket_corpus() {
+    let n = replay("saved_ticket", saved_ticket::run);
+    assert!(n >= 15, "only {n} inputs in the saved_ticket corpus");
+    // The seeds named valid_* get past the checksum and every field check
+    // (so the corpus reaches the whole reader), the others do not.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/saved_ticket");
+    for seed in [
+        "valid_aes128_raw",
+        "valid_aes256_raw",
+        "valid_aes128_sealed",
+        "max_ticket_sealed",
+    ] {
+        let data = std::fs::read(dir.join(seed)).expect("seed");
+        assert!(saved_ticket::restores(&data), "{seed} does not restore");
+    }
+    for seed in [
+        "over_max_ticket_sealed",
+        "psk_wrong_len_sealed",
+        "trailing_byte_sealed",
+    ] {
+        let data = std::fs::read(dir.join(seed)).expect("seed");
+        assert!(!saved_ticket::restores(&data), "{seed} restores");
+    }
+}
+
+#[test]
+fn saved_ticket_mutants() {
+    let runs = mutate_around("saved_ticket", saved_ticket::run, 500);
     assert!(runs >= 5_000, "{runs} runs");
 }
 

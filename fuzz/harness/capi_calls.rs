@@ -10,8 +10,8 @@
 //! and its argument bytes each: modem open (port variants with NULL
 //! callbacks, a failing random source, the interrupt ring), close, timeouts,
 //! init, identity, attach, credentials, connect (any mode, host, port,
-//! hints, CA bytes or a real CA), write, read, info, session close, cache save, restore
-//! and clear, error detail, `mtls_uart_rx_isr`, status texts. Handles come
+//! hints, CA bytes or a real CA), write, read, info, session close, cache and
+//! session ticket save, restore and clear, error detail, `mtls_uart_rx_isr`, status texts. Handles come
 //! from the calls, or are stale, NULL or forged values.
 //!
 //! Checked: no panic and no undefined behaviour (the run ends); a handle
@@ -398,15 +398,33 @@ pub fn run(data: &[u8]) {
                             mtls_status::MTLS_OK
                         );
                     }
+                    // The same for the slot's session ticket (none until a
+                    // host session received one: MTLS_ERR_TICKET_INVALID or
+                    // a too-small buffer are the usual answers).
+                    // (A fixed size: reading a script byte here would shift
+                    // what the existing corpus inputs mean.)
+                    let mut tbuf = vec![0u8; 700];
+                    let mut tgot = usize::MAX;
+                    if mtls_ticket_save(m, tbuf.as_mut_ptr(), tbuf.len(), &mut tgot)
+                        == mtls_status::MTLS_OK
+                    {
+                        assert!(tgot <= tbuf.len());
+                        assert_eq!(
+                            mtls_ticket_restore(m, tbuf.as_ptr(), tgot),
+                            mtls_status::MTLS_OK
+                        );
+                    }
                 }
                 13 => {
                     let (m, _) = pick(&modems, s.u8(), forged_m);
                     let d = s.bytes(255);
                     let _ = mtls_cache_restore(m, d.as_ptr(), d.len());
+                    let _ = mtls_ticket_restore(m, d.as_ptr(), d.len());
                 }
                 14 => {
                     let (m, _) = pick(&modems, s.u8(), forged_m);
                     let _ = mtls_cache_clear(m);
+                    let _ = mtls_ticket_clear(m);
                     let n = usize::from(s.u16() % 600);
                     let mut buf = vec![0xAAu8; n];
                     let mut got = usize::MAX;
