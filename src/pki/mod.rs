@@ -39,7 +39,7 @@ mod ecdsa;
 #[cfg(feature = "ed25519")]
 mod ed25519;
 mod error;
-mod hash;
+pub(crate) mod hash;
 mod identity;
 mod modexp;
 mod rsa;

@@ -2,7 +2,7 @@
 //! HKDF-Extract, HKDF-Expand-Label, Derive-Secret, HMAC, and the running
 //! transcript hash. Secrets are fixed-size arrays zeroized on drop.
 
-use hmac::{Hmac, Mac};
+use crate::pki::hash::{HashAlg as Sha2, MAX_HASH_LEN as SHA2_MAX};
 use sha2::{Digest, Sha256, Sha384};
 use zeroize::Zeroize;
 
@@ -88,41 +88,29 @@ impl HashAlg {
         }
     }
 
+    /// The same function in the one SHA-2 dispatcher (`pki::hash`).
+    fn sha2(self) -> Sha2 {
+        match self {
+            HashAlg::Sha256 => Sha2::Sha256,
+            HashAlg::Sha384 => Sha2::Sha384,
+        }
+    }
+
     /// The hash of the parts of a message, in order.
     pub fn hash(self, parts: &[&[u8]]) -> Secret {
-        let mut out = Secret::zero(self.len());
-        match self {
-            HashAlg::Sha256 => {
-                let mut h = Sha256::new();
-                parts.iter().for_each(|p| h.update(p));
-                out.as_mut().copy_from_slice(&h.finalize());
-            }
-            HashAlg::Sha384 => {
-                let mut h = Sha384::new();
-                parts.iter().for_each(|p| h.update(p));
-                out.as_mut().copy_from_slice(&h.finalize());
-            }
-        }
+        let mut buf = [0u8; SHA2_MAX];
+        let n = self.sha2().digest(parts, &mut buf);
+        let out = Secret::from_slice(buf.get(..n).unwrap_or(&[]));
+        buf.zeroize();
         out
     }
 
     /// HMAC of the parts of a message under `key`.
     pub fn hmac(self, key: &[u8], parts: &[&[u8]]) -> Secret {
-        let mut out = Secret::zero(self.len());
-        match self {
-            HashAlg::Sha256 => {
-                if let Ok(mut m) = <Hmac<Sha256> as Mac>::new_from_slice(key) {
-                    parts.iter().for_each(|p| m.update(p));
-                    out.as_mut().copy_from_slice(&m.finalize().into_bytes());
-                }
-            }
-            HashAlg::Sha384 => {
-                if let Ok(mut m) = <Hmac<Sha384> as Mac>::new_from_slice(key) {
-                    parts.iter().for_each(|p| m.update(p));
-                    out.as_mut().copy_from_slice(&m.finalize().into_bytes());
-                }
-            }
-        }
+        let mut buf = [0u8; SHA2_MAX];
+        let n = self.sha2().hmac(key, parts, &mut buf);
+        let out = Secret::from_slice(buf.get(..n).unwrap_or(&[]));
+        buf.zeroize();
         out
     }
 
