@@ -56,12 +56,18 @@
 
 mod args;
 mod compute;
+mod family;
+mod images;
 mod process;
+mod sizes;
 mod world;
 
 use args::*;
 use compute::*;
+use family::*;
+use images::*;
 use process::*;
+use sizes::*;
 use world::*;
 
 use modemtls_sim::{FirmwareProfile, SimConfig, Simulator};
@@ -312,43 +318,6 @@ fn main() -> ExitCode {
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
-/// Section sizes of one firmware image.
-#[derive(Clone, Copy, Debug, Default)]
-struct Sizes {
-    /// `.vector_table` + `.text`.
-    text: u64,
-    rodata: u64,
-    data: u64,
-    bss: u64,
-}
-
-impl Sizes {
-    fn flash(&self) -> u64 {
-        self.text + self.rodata + self.data
-    }
-    fn static_ram(&self) -> u64 {
-        self.data + self.bss
-    }
-}
-
-fn sizes(elf: &Path) -> Res<Sizes> {
-    let bytes = std::fs::read(elf)?;
-    let file = object::File::parse(&*bytes)?;
-    let mut s = Sizes::default();
-    for sec in file.sections() {
-        let size = sec.size();
-        match sec.name().unwrap_or("") {
-            ".vector_table" | ".text" => s.text += size,
-            // `.ARM.exidx`: libgcc's unwind index in the C firmware (8 bytes).
-            ".rodata" | ".ARM.exidx" => s.rodata += size,
-            ".data" => s.data += size,
-            ".bss" | ".uninit" => s.bss += size,
-            _ => {}
-        }
-    }
-    Ok(s)
-}
-
 struct Report {
     kind: Scenario,
     machine: &'static str,
@@ -408,14 +377,14 @@ fn run_firmware(args: &Args, fw: Firmware) -> Res<bool> {
         for v in variants {
             let elf = match fw {
                 Firmware::Rust => {
-                    let bc66 = !args.modem.starts_with("bg9");
+                    let family = FwFamily::of(&args.modem).ok_or("unknown modem profile")?;
                     build_fw(
                         &fw_dir,
                         m,
                         v,
                         FwOpts {
                             lean: args.lean,
-                            bc66,
+                            family,
                             extra: &args.fw_features,
                         },
                         out.path(),
@@ -517,187 +486,6 @@ fn run_firmware(args: &Args, fw: Firmware) -> Res<bool> {
     Ok(failed == 0 && over_budget == 0)
 }
 
-/// Peak stack of an image: the highest over its scenarios' runs.
-fn image_peak(reports: &[Report], machine: &str, v: Variant) -> Option<u64> {
-    reports
-        .iter()
-        .filter(|r| r.machine == machine && r.variant == v)
-        .filter_map(|r| r.stack)
-        .max()
-}
-
-/// The library's share of each image (image - baseline of the same machine
-/// and build), and the `--library-budget` checks. Returns the number of
-/// images over their budget.
-fn print_library_shares(
-    args: &Args,
-    images: &[(Machine, Variant, PathBuf, Sizes)],
-    reports: &[Report],
-) -> usize {
-    let mut over = 0;
-    let mut header = false;
-    for m in &args.machines {
-        let Some((_, _, _, base)) = images
-            .iter()
-            .find(|(im, v, _, _)| im.name == m.name && *v == Variant::Baseline)
-        else {
-            continue;
-        };
-        let base_peak = image_peak(reports, m.name, Variant::Baseline);
-        for (_, v, _, s) in images
-            .iter()
-            .filter(|(im, v, _, _)| im.name == m.name && v.has_library_share())
-        {
-            if !header {
-                println!("\nlibrary's share (image - baseline image of the same machine and build; bytes):");
-                header = true;
-            }
-            let flash = s.flash() as i64 - base.flash() as i64;
-            let ram = s.static_ram() as i64 - base.static_ram() as i64;
-            let peak = image_peak(reports, m.name, *v);
-            let stack = peak.zip(base_peak).map(|(p, b)| p as i64 - b as i64);
-            println!(
-                "  {:<6} {:<13} library (firmware - baseline): flash {flash}, static RAM {ram}, peak stack {} ({} - {})",
-                m.name,
-                v.name(),
-                stack.map_or("?".into(), |d| d.to_string()),
-                peak.map_or("?".into(), |p| p.to_string()),
-                base_peak.map_or("?".into(), |p| p.to_string()),
-            );
-            for (_, max_flash, max_ram) in args.library_budget.iter().filter(|(bv, _, _)| bv == v) {
-                let (max_flash, max_ram) = (*max_flash, *max_ram);
-                let total = stack.map(|d| ram + d);
-                let ok = flash <= max_flash as i64 && total.is_some_and(|r| r <= max_ram as i64);
-                println!(
-                    "  {:<6} {:<13} library budget flash {flash} / {max_flash}, RAM {} / {max_ram}: {}",
-                    m.name,
-                    v.name(),
-                    total.map_or("?".into(), |r| r.to_string()),
-                    if ok { "within" } else { "OVER BUDGET" }
-                );
-                if !ok {
-                    over += 1;
-                }
-            }
-        }
-    }
-    over
-}
-
-fn which(cmd: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|p| p.join(cmd))
-            .find(|p| p.is_file())
-    })
-}
-
-/// `cargo build --release` of the firmware. Cargo's `qemu-fw` is
-/// overwritten by every feature set, so each build is kept as
-/// `qemu-fw-<machine>-<variant>[-lean]` next to it (what `--no-build`
-/// runs) and copied into `out` for the run.
-/// How a Rust firmware image is built besides its variant.
-struct FwOpts<'a> {
-    /// Without formatted log lines (the footprint build).
-    lean: bool,
-    /// The firmware drives a BC66 (its feature `bc66`).
-    bc66: bool,
-    /// Extra firmware features (`--fw-features`).
-    extra: &'a str,
-}
-
-/// `o.bc66`: the firmware drives a BC66 (its feature `bc66`).
-fn build_fw(
-    fw_dir: &Path,
-    m: &Machine,
-    v: Variant,
-    o: FwOpts<'_>,
-    out: &Path,
-    build: bool,
-) -> Res<PathBuf> {
-    let FwOpts { lean, bc66, extra } = o;
-    let target_dir = fw_dir.join("target");
-    let release = target_dir.join(m.target).join("release");
-    let name = format!(
-        "qemu-fw-{}-{}{}{}{}{}",
-        m.name,
-        v.name(),
-        if lean { "-lean" } else { "" },
-        if bc66 { "-bc66" } else { "" },
-        if extra.is_empty() { "" } else { "-" },
-        extra.replace(',', "-")
-    );
-    let mut features = v.features(lean);
-    let mut add = Vec::new();
-    if bc66 {
-        add.push("bc66");
-    }
-    if !extra.is_empty() {
-        add.push(extra);
-    }
-    for f in add {
-        // `--features a,b` or none yet: add it either way.
-        match features.iter().position(|x| x == "--features") {
-            Some(i) if i + 1 < features.len() => {
-                features[i + 1].push(',');
-                features[i + 1].push_str(f)
-            }
-            _ => features.extend(["--features".to_string(), f.to_string()]),
-        }
-    }
-    let kept = release.join(&name);
-    if build {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(cargo)
-            .current_dir(fw_dir)
-            .args(["build", "--release", "--quiet", "--target", m.target])
-            .args(&features)
-            .arg("--manifest-path")
-            .arg(fw_dir.join("Cargo.toml"))
-            .arg("--target-dir")
-            .arg(&target_dir)
-            .status()?;
-        if !status.success() {
-            return Err(format!("firmware build failed for {} {}", m.target, v.name()).into());
-        }
-        let built = release.join("qemu-fw");
-        std::fs::copy(&built, &kept).map_err(|e| format!("{}: {e}", built.display()))?;
-    }
-    let dst = out.join(format!("{name}.elf"));
-    std::fs::copy(&kept, &dst)
-        .map_err(|e| format!("{}: {e} (build it: run without --no-build)", kept.display()))?;
-    Ok(dst)
-}
-
-/// `make -C ports/qemu-c MACHINE=<machine>` (which also builds
-/// `libmodemtls.a` for the machine's thumb target with cargo). The image is
-/// kept as `target/qemu-c/fw/<machine>/qemu-c-fw.elf` (what `--no-build`
-/// runs) and copied into `out` for the run.
-fn build_c_fw(fw_dir: &Path, m: &Machine, out: &Path, build: bool) -> Res<PathBuf> {
-    let kept_dir = fw_dir.join("../../target/qemu-c/fw").join(m.name);
-    let kept = kept_dir.join("qemu-c-fw.elf");
-    if build {
-        let mut cmd = Command::new("make");
-        cmd.arg("-s")
-            .arg("-C")
-            .arg(fw_dir)
-            .arg(format!("MACHINE={}", m.name))
-            .arg(format!("OUT={}", kept_dir.display()));
-        if let Some(cargo) = std::env::var_os("CARGO") {
-            cmd.arg(format!("CARGO={}", cargo.to_string_lossy()));
-        }
-        // The summary line of the Makefile's `size` output is not wanted here.
-        let status = cmd.stdout(Stdio::null()).status()?;
-        if !status.success() {
-            return Err(format!("C firmware build failed for {} ({})", m.name, m.target).into());
-        }
-    }
-    let dst = out.join(format!("qemu-c-fw-{}.elf", m.name));
-    std::fs::copy(&kept, &dst)
-        .map_err(|e| format!("{}: {e} (build it: run without --no-build)", kept.display()))?;
-    Ok(dst)
-}
-
 fn run_scenario(
     args: &Args,
     m: &Machine,
@@ -708,8 +496,8 @@ fn run_scenario(
 ) -> Res<Report> {
     let start = Instant::now();
     let profile = FirmwareProfile::by_name(&args.modem).ok_or("unknown modem profile")?;
-    let bc66 = profile.family == modemtls_sim::Family::QuectelBc66;
-    let w = world(sc, bc66)?;
+    let family = FwFamily::of(&args.modem).ok_or("unknown modem profile")?;
+    let w = world(sc, family)?;
     let sim = Simulator::spawn(
         SimConfig::new(profile)
             .host(HOST, IpAddr::V4(Ipv4Addr::LOCALHOST))
@@ -734,10 +522,8 @@ fn run_scenario(
         };
         params.push_str(&format!("seed={seed}\n"));
     }
-    // The BC66's firmware checks the chain but not the host name: the
-    // offloaded scenarios accept that (a private test CA); verify-fail does
-    // not, and there the library's refusal to offload is the pass.
-    if bc66 && sc != Scenario::VerifyFail {
+    // See FwFamily::chain_only.
+    if family.chain_only() && sc != Scenario::VerifyFail {
         params.push_str("chain_only=1\n");
     }
     std::fs::write(dir.join("params.txt"), &params)?;

@@ -15,9 +15,9 @@ pub(crate) struct World {
 /// baseline only writes the parameters to the UART).
 pub(crate) const BASELINE_PORT: u16 = 443;
 
-/// `bc66`: the modem is a BC66 (RSA key exchange with CBC only), so the
-/// offloaded scenarios' server also offers AES128-SHA.
-pub(crate) fn world(sc: Scenario, bc66: bool) -> Res<World> {
+/// `family`: what the modem's firmware can reach (its offloaded suites,
+/// its raw receive buffer) decides the servers' settings.
+pub(crate) fn world(sc: Scenario, family: FwFamily) -> Res<World> {
     if sc == Scenario::Baseline {
         // No server: the baseline makes no connection.
         return Ok(World {
@@ -40,11 +40,7 @@ pub(crate) fn world(sc: Scenario, bc66: bool) -> Res<World> {
             let c = server_creds(name, KeyKind::Rsa2048);
             let o = SServerOpts {
                 tls: TlsVersions::Tls12Only,
-                cipher_list: Some(if bc66 {
-                    "ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA".into()
-                } else {
-                    "ECDHE-RSA-AES128-GCM-SHA256".into()
-                }),
+                cipher_list: Some(family.offload_ciphers().into()),
                 ..SServerOpts::from_creds(&c)
             };
             (c, o)
@@ -68,7 +64,7 @@ pub(crate) fn world(sc: Scenario, bc66: bool) -> Res<World> {
                 ciphersuites: Some("TLS_AES_128_GCM_SHA256".into()),
                 ..SServerOpts::from_creds(&c)
             };
-            if bc66 {
+            if family.small_host_reply() {
                 // `-www`'s status page (several KB at once) would overflow
                 // the BC66's 2,168-byte raw receive buffer, which drops
                 // what does not fit (tests/scenarios.rs pins that): a small
