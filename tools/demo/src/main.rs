@@ -1,24 +1,31 @@
-//! The main job without hardware: a simulated Quectel BG96 on a loopback
-//! "UART" throttled to 115200 baud, real TLS servers on loopback behind a
+//! The main job without hardware: a simulated modem (a Quectel BG96 unless
+//! `--modem` names another simulator profile) on a loopback "UART"
+//! throttled to 115200 baud, real TLS servers on loopback behind a
 //! simulated network round trip, and modemtls sessions in Auto mode,
-//! printed step by step with the time each step took.
+//! printed step by step with the time each step took. The driver is
+//! `AnyModem`: the family is found at init, as the C ABI does.
 //!
 //! Session 1: an HTTPS GET to a TLS 1.3-only server (the seed 000/004 kind
 //! of server). Auto checks the capability table, tries the modem's TLS,
 //! which fails; the failure is classified; the session falls back to TLS
 //! 1.3 on the MCU over the modem's raw TCP socket; the decision is cached.
 //! Session 2: the same host again: straight to the host path.
-//! Session 3: a server the BG96 firmware can reach: Auto stays offloaded.
+//! Session 3: a TLS 1.2 server whose suites the firmware has: Auto stays
+//! offloaded. A firmware that checks the chain but not the host name (all
+//! but the BG95/BG96) is used only with `accept_chain_only`, the opt-in for
+//! a private CA that issues nothing but this server's certificate; the
+//! demo sets it for this session and says so.
 //!
-//! Options: `--baud N` (0 = unthrottled; default 115200), `--rtt-ms N`
-//! (network round trip; default 100, LTE-M like).
+//! Options: `--modem PROFILE` (bg96, bg95, bc66, m95, m66, hl8548,
+//! hl78xx-4.5, hl78xx-4.6; default bg96), `--baud N` (0 = unthrottled;
+//! default 115200, the M66/M95 a GPRS link: 40 kbit/s, 600 ms round trip),
+//! `--rtt-ms N` (network round trip; default 100, LTE-M like).
 
 use embedded_io::{Read, Write};
 use modemtls::auto::{self, PathCache, Step};
 use modemtls::error::Error;
 use modemtls::host::{HostBuffers, MIN_READ_BUF};
-use modemtls::modem::quectel::Bg9x;
-use modemtls::modem::Apn;
+use modemtls::modem::{AnyModem, Apn, Family, Modem};
 use modemtls::offload;
 use modemtls::port::TcpPort;
 use modemtls::session::{Credential, Path, SessionConfig, SessionInfo};
@@ -69,18 +76,44 @@ fn main() -> ExitCode {
 }
 
 fn arg(name: &str) -> Option<u32> {
-    std::env::args()
-        .skip_while(|a| a != name)
-        .nth(1)
-        .and_then(|v| v.parse().ok())
+    text_arg(name).and_then(|v| v.parse().ok())
+}
+
+fn text_arg(name: &str) -> Option<String> {
+    std::env::args().skip_while(|a| a != name).nth(1)
+}
+
+/// What the family's driver sends for an offloaded and a raw connection.
+fn commands(family: Family) -> (&'static str, &'static str) {
+    match family {
+        Family::QuectelBg9x => ("AT+QSSLCFG, AT+QSSLOPEN", "AT+QIOPEN"),
+        Family::QuectelBc66 => ("AT+QSSLCFG, AT+QSSLOPEN", "AT+QIOPEN"),
+        #[allow(unreachable_patterns)]
+        _ => ("the firmware's SSL commands", "a raw TCP socket"),
+    }
 }
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let baud = arg("--baud").unwrap_or(115_200);
-    let rtt = arg("--rtt-ms").unwrap_or(100);
+    let name = text_arg("--modem").unwrap_or_else(|| "bg96".into());
+    let profile = FirmwareProfile::by_name(&name)
+        .ok_or_else(|| format!("unknown modem profile {name} (see --modem in the docs)"))?;
+    let model = profile.model.clone();
+    let gprs = matches!(profile.family, modemtls_sim::Family::QuectelM95);
+    let (default_baud, default_rtt) = if gprs {
+        (
+            modemtls_sim::config::GPRS_BAUD,
+            2 * modemtls_sim::config::GPRS_LATENCY_MS,
+        )
+    } else {
+        (115_200, 100)
+    };
+    let baud = arg("--baud").unwrap_or(default_baud);
+    let rtt = arg("--rtt-ms").unwrap_or(default_rtt);
     let mut t = Clock::new();
-    println!("modemtls demo: simulated Quectel BG96, real TLS servers on 127.0.0.1, no hardware");
-    let mut cfg = SimConfig::new(FirmwareProfile::bg96())
+    println!(
+        "modemtls demo: simulated {model} (profile {name}), real TLS servers on 127.0.0.1, no hardware"
+    );
+    let mut cfg = SimConfig::new(profile)
         .host(HOST, IpAddr::V4(Ipv4Addr::LOCALHOST))
         .host(LEGACY, IpAddr::V4(Ipv4Addr::LOCALHOST))
         .latency_ms(rtt / 2);
@@ -89,13 +122,14 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     let sim = Simulator::spawn(cfg)?;
     t.step(&format!(
-        "simulated BG96 on {} (UART {}, network round trip {rtt} ms)",
+        "simulated {model} on {} (UART {}, network round trip {rtt} ms{})",
         sim.addr(),
         if baud > 0 {
             format!("{baud} baud 8N1")
         } else {
             "unthrottled".into()
-        }
+        },
+        if gprs { ", a GPRS-like link" } else { "" }
     ));
 
     let modern_creds = server_creds(HOST, KeyKind::P256);
@@ -111,24 +145,27 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         modern.port()
     ));
     let legacy_creds = server_creds(LEGACY, KeyKind::Rsa2048);
+    // ECDHE for the BG9x and the HL78xx 4.6, RSA key exchange with GCM
+    // for the HL8548, with CBC for the BC66 and the M66/M95.
     let legacy = TlsServer::spawn(ServerOpts {
         tls: TlsVersions::Tls12Only,
-        cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
+        cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256:AES128-SHA".into()),
         behaviour: Behaviour::Http {
             body: b"{\"legacy\": true}\n".to_vec(),
         },
         ..ServerOpts::from_creds(&legacy_creds)
     })?;
     t.step(&format!(
-        "TLS server {LEGACY}:{} - TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256, RSA-2048 chain",
+        "TLS server {LEGACY}:{} - TLS 1.2 ECDHE-RSA/RSA AES128-GCM and AES128-SHA, RSA-2048 chain",
         legacy.port()
     ));
 
     let port = TcpPort::connect(sim.addr())?;
-    let mut modem = Bg9x::new(port);
+    let mut modem = AnyModem::new(port);
     let id = modem.init().map_err(Error::from)?.clone();
+    let family = modem.family();
     t.step(&format!(
-        "modem init: {} {} (firmware {})",
+        "modem init: {} {} (firmware {}), driver {family:?}",
         id.manufacturer, id.model, id.firmware
     ));
     let caps = *modem.capabilities();
@@ -157,31 +194,41 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut ticket = modemtls::tls::Ticket::new();
     let mut rng = rand_core::OsRng;
 
+    let chain_only = !caps.hostname_check;
     let sessions = [
         (
             "Session 1: HTTPS GET to the TLS 1.3-only server, Mode::Auto",
             HOST,
             modern.port(),
             &modern_creds.ca_pem,
+            false,
         ),
         (
             "Session 2: the same host again (the Auto decision cache)",
             HOST,
             modern.port(),
             &modern_creds.ca_pem,
+            false,
         ),
         (
-            "Session 3: a server the BG96 firmware can reach, Mode::Auto",
+            "Session 3: a TLS 1.2 server with suites the firmware has, Mode::Auto",
             LEGACY,
             legacy.port(),
             &legacy_creds.ca_pem,
+            chain_only,
         ),
     ];
     let mut paths = Vec::new();
-    for (title, host, port, ca) in sessions {
+    for (title, host, port, ca, chain_only) in sessions {
         println!("\n{title}");
         t.mark();
-        let cfg = SessionConfig::new(host, port).trust(Credential::Pem(ca));
+        let mut cfg = SessionConfig::new(host, port).trust(Credential::Pem(ca));
+        if chain_only {
+            cfg.accept_chain_only = true;
+            println!(
+                "      accept_chain_only: this firmware checks the chain but not the host name; accepted for a private CA that issues only this server's certificate"
+            );
+        }
         let mut s = auto::connect_observed(
             &mut modem,
             &cfg,
@@ -194,7 +241,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
                 ticket: Some(&mut ticket),
             },
             Some(&mut cache),
-            &mut |step| report(&mut t, step),
+            &mut |step| report(&mut t, family, step),
         )?;
         let info = s.info();
         t.step(&handshake_line(&info));
@@ -246,19 +293,20 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn report(t: &mut Clock, step: Step) {
+fn report(t: &mut Clock, family: Family, step: Step) {
+    let (ssl, raw) = commands(family);
     match step {
         Step::Planned(p) => t.step(&format!(
             "capability check: first path {:?} ({})",
             p.path,
             p.reason.code()
         )),
-        Step::OffloadStarting => t.step("offload: uploading CA if needed, AT+QSSLCFG, AT+QSSLOPEN"),
+        Step::OffloadStarting => t.step(&format!("offload: uploading CA if needed, {ssl}")),
         Step::OffloadFailed { error, fallback } => {
             match error {
                 Error::Tls(e) => {
                     t.step(&format!(
-                        "offload failed: +QSSLOPEN result {} -> classified {:?}",
+                        "offload failed: the firmware's result {} -> classified {:?}",
                         e.modem_code.map_or("?".into(), |c| c.to_string()),
                         e.failure
                     ));
@@ -277,9 +325,9 @@ fn report(t: &mut Clock, step: Step) {
                 None => println!("      not a capability failure: no other path is tried"),
             }
         }
-        Step::HostStarting => {
-            t.step("host TLS: AT+QIOPEN raw TCP, the library's TLS 1.3 engine on the MCU")
-        }
+        Step::HostStarting => t.step(&format!(
+            "host TLS: {raw}, the library's TLS 1.3 engine on the MCU"
+        )),
         Step::Remembered(r) => println!(
             "      remembered: this host goes to host TLS ({})",
             r.code()
@@ -302,8 +350,10 @@ fn handshake_line(info: &SessionInfo) -> String {
             "certificate CN={} verified on the MCU (chain to the configured CA, host name, validity at modem network time)",
             info.peer.as_str()
         )
-    } else {
+    } else if info.hostname_checked {
         "certificate verified by the firmware against the uploaded CA (host name checked)".into()
+    } else {
+        "certificate chain verified by the firmware against the uploaded CA (host name NOT checked: accept_chain_only)".into()
     };
     format!(
         "handshake done: path {:?}, reason {}, TLS {}, {suite}, {cert}",
