@@ -335,3 +335,71 @@ fn rogue_server_positive_control() {
         srv.connections()
     );
 }
+
+/// A P-256 provider that counts the ECDSA verifications it is asked for
+/// (and refuses them all when `refuse` is set), around RustCrypto.
+#[derive(Default)]
+struct CountingP256;
+
+static VERIFIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static REFUSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+impl modemtls::tls::P256Provider for CountingP256 {
+    fn generate(
+        &mut self,
+        rng: &mut dyn rand_core::CryptoRngCore,
+    ) -> Option<(modemtls::tls::EphemeralSecret, [u8; 65])> {
+        modemtls::tls::RustCryptoP256.generate(rng)
+    }
+    fn agree(
+        &mut self,
+        secret: &modemtls::tls::EphemeralSecret,
+        peer: &[u8],
+    ) -> Option<modemtls::tls::SharedSecret> {
+        modemtls::tls::RustCryptoP256.agree(secret, peer)
+    }
+    fn verify_prehashed(&mut self, public: &[u8], digest: &[u8], signature: &[u8]) -> bool {
+        VERIFIES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        !REFUSE.load(std::sync::atomic::Ordering::SeqCst)
+            && modemtls::tls::RustCryptoP256.verify_prehashed(public, digest, signature)
+    }
+}
+
+/// The verifier's ECDSA P-256 goes through the provider it is made with
+/// (the one the engine's key exchange uses): every signature of a P-256
+/// chain of three is the provider's to verify, and its "no" is final.
+#[test]
+fn the_verifier_uses_its_p256_provider() {
+    let root = issue(&Spec::ca("Provider Root"), gen_key(KeyKind::P256), None);
+    let mid = issue(
+        &Spec::ca("Provider Mid"),
+        gen_key(KeyKind::P256),
+        Some(&root),
+    );
+    let leaf = issue(
+        &Spec::server("localhost", &["localhost"]),
+        gen_key(KeyKind::P256),
+        Some(&mid),
+    );
+    let root_der = der(&root.cert);
+    let anchors: modemtls::pki::TrustAnchors<'_, 4> =
+        modemtls::pki::TrustAnchors::from_bundle(&root_der, &mut []).unwrap();
+    let (leaf_der, mid_der) = (der(&leaf.cert), der(&mid.cert));
+    let v = modemtls::pki::PkiVerifier::<CountingP256>::with_p256(
+        anchors.as_slice(),
+        Validity::At(now()),
+    )
+    .with_server_name("localhost")
+    .unwrap();
+    let before = VERIFIES.load(std::sync::atomic::Ordering::SeqCst);
+    v.verify_chain(&[&leaf_der, &mid_der]).unwrap();
+    let used = VERIFIES.load(std::sync::atomic::Ordering::SeqCst) - before;
+    assert!(used >= 2, "the provider verified {used} signatures");
+    REFUSE.store(true, std::sync::atomic::Ordering::SeqCst);
+    let refused = v.verify_chain(&[&leaf_der, &mid_der]);
+    REFUSE.store(false, std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        refused.is_err(),
+        "a refusing provider is overruled: {refused:?}"
+    );
+}

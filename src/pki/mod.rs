@@ -54,8 +54,8 @@ pub use error::PkiError;
 pub use identity::ClientIdentity;
 pub use time::Validity;
 pub use verifier::{
-    tls13_scheme_algorithm, PkiVerifier, CHAIN_ALGORITHMS, MAX_CHAIN_LEN, MAX_PEER_CN_LEN,
-    MAX_SPKI_LEN,
+    tls13_scheme_algorithm, Algorithms, PkiVerifier, CHAIN_ALGORITHMS, MAX_CHAIN_LEN,
+    MAX_PEER_CN_LEN, MAX_SPKI_LEN,
 };
 
 /// Largest transcript hash the verifier keeps (SHA-384).

@@ -16,6 +16,7 @@
 //! handshake when the server sends neither; the project's engine refuses
 //! that itself, and the check stays as a second guard).
 
+use core::marker::PhantomData;
 use core::time::Duration;
 
 use rustls_pki_types::{
@@ -23,8 +24,10 @@ use rustls_pki_types::{
     TrustAnchor, UnixTime,
 };
 
+use super::ecdsa::EcdsaAlgorithm;
 use super::time::{x509_time, Validity};
 use super::{der, PkiError};
+use crate::tls::{DefaultP256, P256Provider};
 
 /// Most certificates a server may send.
 pub const MAX_CHAIN_LEN: usize = 16;
@@ -37,46 +40,68 @@ pub const MAX_SERVER_NAME_LEN: usize = 253;
 /// Largest transcript hash (SHA-384).
 pub(crate) const MAX_TRANSCRIPT_LEN: usize = 48;
 
-/// Algorithms accepted in certificate signatures.
-pub static CHAIN_ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] = &[
-    &super::ecdsa::ECDSA_P256_SHA256,
-    &super::ecdsa::ECDSA_P256_SHA384,
-    #[cfg(feature = "p384")]
-    &super::ecdsa::ECDSA_P384_SHA256,
-    #[cfg(feature = "p384")]
-    &super::ecdsa::ECDSA_P384_SHA384,
-    #[cfg(feature = "ed25519")]
-    &super::ed25519::ED25519,
-    &super::rsa::RSA_PKCS1_SHA256,
-    &super::rsa::RSA_PKCS1_SHA384,
-    &super::rsa::RSA_PKCS1_SHA512,
-    &super::rsa::RSA_PSS_SHA256,
-    &super::rsa::RSA_PSS_SHA384,
-    &super::rsa::RSA_PSS_SHA512,
-    &super::rsa::RSA_PKCS1_SHA256_ABSENT_PARAMS,
-    &super::rsa::RSA_PKCS1_SHA384_ABSENT_PARAMS,
-    &super::rsa::RSA_PKCS1_SHA512_ABSENT_PARAMS,
-];
+/// The signature algorithms of a verifier whose ECDSA P-256 is the
+/// provider `P` (RSA, P-384 and Ed25519 do not depend on it).
+pub struct Algorithms<P>(PhantomData<fn() -> P>);
 
-/// The algorithm for a TLS 1.3 CertificateVerify signature scheme. RSA
-/// PKCS#1 v1.5 and SHA-1 schemes are not allowed in TLS 1.3 (RFC 8446 §4.4.3).
-/// `scheme` is the IANA SignatureScheme code.
-pub fn tls13_scheme_algorithm(scheme: u16) -> Option<&'static dyn SignatureVerificationAlgorithm> {
-    match scheme {
-        0x0403 => Some(&super::ecdsa::ECDSA_P256_SHA256),
+impl<P: P256Provider + Default + 'static> Algorithms<P> {
+    /// Algorithms accepted in certificate signatures.
+    pub const CHAIN: &'static [&'static dyn SignatureVerificationAlgorithm] = &[
+        &EcdsaAlgorithm::<P>::P256_SHA256,
+        &EcdsaAlgorithm::<P>::P256_SHA384,
         #[cfg(feature = "p384")]
-        0x0503 => Some(&super::ecdsa::ECDSA_P384_SHA384),
+        &super::ecdsa::ECDSA_P384_SHA256,
+        #[cfg(feature = "p384")]
+        &super::ecdsa::ECDSA_P384_SHA384,
         #[cfg(feature = "ed25519")]
-        0x0807 => Some(&super::ed25519::ED25519),
-        0x0804 => Some(&super::rsa::RSA_PSS_SHA256),
-        0x0805 => Some(&super::rsa::RSA_PSS_SHA384),
-        0x0806 => Some(&super::rsa::RSA_PSS_SHA512),
-        _ => None,
+        &super::ed25519::ED25519,
+        &super::rsa::RSA_PKCS1_SHA256,
+        &super::rsa::RSA_PKCS1_SHA384,
+        &super::rsa::RSA_PKCS1_SHA512,
+        &super::rsa::RSA_PSS_SHA256,
+        &super::rsa::RSA_PSS_SHA384,
+        &super::rsa::RSA_PSS_SHA512,
+        &super::rsa::RSA_PKCS1_SHA256_ABSENT_PARAMS,
+        &super::rsa::RSA_PKCS1_SHA384_ABSENT_PARAMS,
+        &super::rsa::RSA_PKCS1_SHA512_ABSENT_PARAMS,
+    ];
+
+    const CV_P256: &'static dyn SignatureVerificationAlgorithm = &EcdsaAlgorithm::<P>::P256_SHA256;
+
+    /// The algorithm for a TLS 1.3 CertificateVerify signature scheme. RSA
+    /// PKCS#1 v1.5 and SHA-1 schemes are not allowed in TLS 1.3 (RFC 8446
+    /// §4.4.3). `scheme` is the IANA SignatureScheme code.
+    pub fn tls13(scheme: u16) -> Option<&'static dyn SignatureVerificationAlgorithm> {
+        match scheme {
+            0x0403 => Some(Self::CV_P256),
+            #[cfg(feature = "p384")]
+            0x0503 => Some(&super::ecdsa::ECDSA_P384_SHA384),
+            #[cfg(feature = "ed25519")]
+            0x0807 => Some(&super::ed25519::ED25519),
+            0x0804 => Some(&super::rsa::RSA_PSS_SHA256),
+            0x0805 => Some(&super::rsa::RSA_PSS_SHA384),
+            0x0806 => Some(&super::rsa::RSA_PSS_SHA512),
+            _ => None,
+        }
     }
 }
 
+/// Algorithms accepted in certificate signatures ([`DefaultP256`]).
+pub static CHAIN_ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] =
+    Algorithms::<DefaultP256>::CHAIN;
+
+/// The algorithm for a TLS 1.3 CertificateVerify signature scheme
+/// ([`DefaultP256`]; see [`Algorithms::tls13`]).
+pub fn tls13_scheme_algorithm(scheme: u16) -> Option<&'static dyn SignatureVerificationAlgorithm> {
+    Algorithms::<DefaultP256>::tls13(scheme)
+}
+
 /// Verifies the server of one TLS session. See the module documentation.
-pub struct PkiVerifier<'a> {
+/// ECDSA P-256 signatures go through the provider `P`: the host path's
+/// [`DefaultP256`] ([`PkiVerifier::new`]) or another
+/// ([`PkiVerifier::with_p256`]), the same one the engine's key exchange
+/// uses.
+pub struct PkiVerifier<'a, P = DefaultP256> {
     anchors: &'a [TrustAnchor<'a>],
     validity: Validity,
     server_name: heapless::String<MAX_SERVER_NAME_LEN>,
@@ -93,13 +118,34 @@ pub struct PkiVerifier<'a> {
     #[cfg(feature = "engine-embedded-tls")]
     pub(crate) transcript_len: usize,
     error: Option<PkiError>,
+    p256: PhantomData<fn() -> P>,
 }
 
 impl<'a> PkiVerifier<'a> {
-    /// A verifier trusting `anchors`, checking validity as `validity` says.
-    /// The server name comes from [`with_server_name`](Self::with_server_name)
-    /// or from the `TlsConfig`'s server name (embedded-tls passes it on).
+    /// A verifier trusting `anchors`, checking validity as `validity` says,
+    /// with the host path's P-256 ([`DefaultP256`]). The server name comes
+    /// from [`with_server_name`](Self::with_server_name) or from the
+    /// `TlsConfig`'s server name (embedded-tls passes it on).
     pub fn new(anchors: &'a [TrustAnchor<'a>], validity: Validity) -> Self {
+        Self::with_p256(anchors, validity)
+    }
+
+    /// Verifies a TLS 1.3 server CertificateVerify signature over
+    /// `transcript_hash` (the handshake hash through Certificate) with the
+    /// public key `spki` (a DER subjectPublicKeyInfo).
+    pub fn verify_certificate_verify(
+        spki: &[u8],
+        transcript_hash: &[u8],
+        scheme: u16,
+        signature: &[u8],
+    ) -> Result<(), PkiError> {
+        Self::certificate_verify_with(spki, transcript_hash, scheme, signature)
+    }
+}
+
+impl<'a, P: P256Provider + Default + 'static> PkiVerifier<'a, P> {
+    /// [`PkiVerifier::new`] with the P-256 provider `P`.
+    pub fn with_p256(anchors: &'a [TrustAnchor<'a>], validity: Validity) -> Self {
         PkiVerifier {
             anchors,
             validity,
@@ -114,6 +160,7 @@ impl<'a> PkiVerifier<'a> {
             #[cfg(feature = "engine-embedded-tls")]
             transcript_len: 0,
             error: None,
+            p256: PhantomData,
         }
     }
 
@@ -246,7 +293,7 @@ impl<'a> PkiVerifier<'a> {
         let time = self.validation_time(chain)?;
         let ee = webpki::EndEntityCert::try_from(leaf)?;
         ee.verify_for_usage(
-            CHAIN_ALGORITHMS,
+            Algorithms::<P>::CHAIN,
             self.anchors,
             intermediates,
             time,
@@ -287,17 +334,15 @@ impl<'a> PkiVerifier<'a> {
         Ok(())
     }
 
-    /// Verifies a TLS 1.3 server CertificateVerify signature over
-    /// `transcript_hash` (the handshake hash through Certificate) with the
-    /// public key `spki` (a DER subjectPublicKeyInfo).
-    pub fn verify_certificate_verify(
+    /// [`PkiVerifier::verify_certificate_verify`] with `P`.
+    fn certificate_verify_with(
         spki: &[u8],
         transcript_hash: &[u8],
         scheme: u16,
         signature: &[u8],
     ) -> Result<(), PkiError> {
         const CONTEXT: &[u8] = b"TLS 1.3, server CertificateVerify\x00";
-        let alg = tls13_scheme_algorithm(scheme).ok_or(PkiError::UnsupportedSignatureScheme)?;
+        let alg = Algorithms::<P>::tls13(scheme).ok_or(PkiError::UnsupportedSignatureScheme)?;
         let mut msg = [0x20u8; 64 + 34 + MAX_TRANSCRIPT_LEN];
         let len = 64 + CONTEXT.len() + transcript_hash.len();
         msg.get_mut(64..64 + CONTEXT.len())
@@ -328,13 +373,13 @@ impl<'a> PkiVerifier<'a> {
         if !self.chain_verified || self.signature_verified {
             return Err(PkiError::UnexpectedCertificateVerify);
         }
-        Self::verify_certificate_verify(&self.leaf_spki, transcript, scheme, signature)?;
+        Self::certificate_verify_with(&self.leaf_spki, transcript, scheme, signature)?;
         self.signature_verified = true;
         Ok(())
     }
 }
 
-impl crate::tls::ServerAuth for PkiVerifier<'_> {
+impl<P: P256Provider + Default + 'static> crate::tls::ServerAuth for PkiVerifier<'_, P> {
     fn certificate(&mut self, chain: &[&[u8]]) -> Result<(), PkiError> {
         self.on_chain(chain).map_err(|e| self.fail(e))
     }

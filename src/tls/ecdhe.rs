@@ -1,7 +1,9 @@
-//! The key exchange behind a small provider trait, so a firmware can
-//! plug in a faster P-256 (e.g. an assembly implementation on Cortex-M4)
-//! without touching the engine. [`RustCryptoP256`] (RustCrypto `p256`) is
-//! the default.
+//! P-256 behind a small provider trait, so a firmware can plug in a faster
+//! one (an assembly implementation on Cortex-M4, a hardware accelerator)
+//! without touching the engine: the handshake's key exchange and the
+//! certificate verifier's ECDSA P-256 ([`crate::pki::PkiVerifier`] with the
+//! same provider type) both go through it. [`RustCryptoP256`] (RustCrypto
+//! `p256`) is the default.
 
 use rand_core::CryptoRngCore;
 use zeroize::Zeroize;
@@ -29,7 +31,7 @@ impl Drop for SharedSecret {
     }
 }
 
-/// P-256 for the handshake's key exchange.
+/// P-256 for the handshake's key exchange and for ECDSA verification.
 pub trait P256Provider {
     /// A fresh key pair: the secret and the public point (uncompressed).
     fn generate(
@@ -40,6 +42,12 @@ pub trait P256Provider {
     /// ECDH with the server's public point (`peer`, as the server sent
     /// it): `None` unless `peer` is an uncompressed point on the curve.
     fn agree(&mut self, secret: &EphemeralSecret, peer: &[u8]) -> Option<SharedSecret>;
+
+    /// ECDSA P-256 verification, for certificates and the server's
+    /// CertificateVerify: `signature` is a DER `ECDSA-Sig-Value` over the
+    /// message digest `digest` (SHA-256 or SHA-384), `public` an
+    /// uncompressed point. `false` for anything malformed.
+    fn verify_prehashed(&mut self, public: &[u8], digest: &[u8], signature: &[u8]) -> bool;
 }
 
 /// RustCrypto `p256` (constant time, portable).
@@ -73,6 +81,27 @@ impl P256Provider for RustCryptoP256 {
         out.0.copy_from_slice(shared.raw_secret_bytes());
         Some(out)
     }
+
+    fn verify_prehashed(&mut self, public: &[u8], digest: &[u8], signature: &[u8]) -> bool {
+        use p256::ecdsa::signature::hazmat::PrehashVerifier;
+        use p256::ecdsa::{Signature, VerifyingKey};
+        // Only uncompressed points (0x04 || X || Y), as in X.509/TLS.
+        if public.len() != P256_POINT_LEN || public.first() != Some(&4) {
+            return false;
+        }
+        let Ok(key) = VerifyingKey::from_sec1_bytes(public) else {
+            return false;
+        };
+        // The project's strict DER reader (no second DER library linked).
+        let mut rs = [0u8; 64];
+        if crate::pki::der::ecdsa_signature::<32>(signature, &mut rs).is_none() {
+            return false;
+        }
+        let Ok(sig) = Signature::from_slice(&rs) else {
+            return false;
+        };
+        key.verify_prehash(digest, &sig).is_ok()
+    }
 }
 
 /// P-256 in Cortex-M4 assembly (feature `p256-asm`, ARM targets with
@@ -100,6 +129,10 @@ impl P256Provider for AsmP256 {
 
     fn agree(&mut self, secret: &EphemeralSecret, peer: &[u8]) -> Option<SharedSecret> {
         crate::p256_asm::ecdh(&secret.0, peer).map(SharedSecret)
+    }
+
+    fn verify_prehashed(&mut self, public: &[u8], digest: &[u8], signature: &[u8]) -> bool {
+        crate::p256_asm::verify_prehashed(public, digest, signature)
     }
 }
 
@@ -130,5 +163,27 @@ mod tests {
         assert!(p.agree(&a, &bad).is_none());
         assert!(p.agree(&a, &b_pub[..33]).is_none());
         assert!(p.agree(&a, &[]).is_none());
+    }
+
+    #[test]
+    fn rustcrypto_verifies_der_signatures_over_digests() {
+        use p256::ecdsa::signature::hazmat::PrehashSigner;
+        use p256::ecdsa::{Signature, SigningKey};
+        let key = SigningKey::from_slice(&[0x42; 32]).unwrap();
+        let public = key.verifying_key().to_encoded_point(false);
+        let digest = [0x5a; 32];
+        let sig: Signature = key.sign_prehash(&digest).unwrap();
+        let (r, s) = sig.split_bytes();
+        let mut buf = [0u8; 72];
+        let n = crate::pki::der::write_ecdsa_signature(&r, &s, &mut buf).unwrap();
+        let der = &buf[..n];
+        let mut p = RustCryptoP256;
+        assert!(p.verify_prehashed(public.as_bytes(), &digest, der));
+        let mut other = digest;
+        other[0] ^= 1;
+        assert!(!p.verify_prehashed(public.as_bytes(), &other, der));
+        assert!(!p.verify_prehashed(public.as_bytes(), &digest, &der[1..]));
+        assert!(!p.verify_prehashed(&public.as_bytes()[..33], &digest, der));
+        assert!(!p.verify_prehashed(public.as_bytes(), &[], der));
     }
 }
