@@ -704,3 +704,24 @@ fn the_clock_is_read_as_every_family_reads_it() {
     assert_eq!(m.check_clock(), Ok(()));
     done(m);
 }
+
+/// The context lost while an open waits for its result: activated again
+/// and the open tried once more.
+#[test]
+fn a_context_lost_during_an_open_is_activated_again_and_the_open_retried() {
+    let mut s: Vec<(&[u8], &[u8])> = vec![
+        (
+            b"AT+QIOPEN=0,\"TCP\",\"h\",1\r",
+            b"\r\nOK\r\n\r\n+PDP DEACT\r\n",
+        ),
+        (b"AT+QIDEACT\r", b"\r\nDEACT OK\r\n"),
+    ];
+    s.extend_from_slice(ATTACH);
+    s.push((
+        b"AT+QIOPEN=0,\"TCP\",\"h\",1\r",
+        b"\r\nOK\r\n\r\n0, CONNECT OK\r\n",
+    ));
+    let mut m = modem(&s);
+    assert_eq!(m.tcp_open("h", 1), Ok(SocketId(0)));
+    done(m);
+}

@@ -201,9 +201,17 @@ impl<P: Port> M95<P> {
         self.pdp_up = false;
         self.urc.forget_all();
         Modem::init(self)?;
-        self.lose_connections();
         if self.apn.is_some() {
             self.activate()?;
+        }
+        Ok(())
+    }
+
+    /// URCs already sent taken in; a restart among them recovered.
+    fn notice_restart(&mut self) -> Result<(), ModemError> {
+        self.at.poll_urcs(0, &mut self.urc, |_| false)?;
+        if self.urc.booted {
+            self.recover()?;
         }
         Ok(())
     }
@@ -211,10 +219,7 @@ impl<P: Port> M95<P> {
     /// Before an open: URCs already sent taken in, a restart recovered, a
     /// lost context activated again.
     fn ensure_up(&mut self) -> Result<(), ModemError> {
-        self.at.poll_urcs(0, &mut self.urc, |_| false)?;
-        if self.urc.booted {
-            self.recover()?;
-        }
+        self.notice_restart()?;
         if self.urc.pdp_lost {
             self.pdp_up = false;
             self.lose_connections();
@@ -274,16 +279,19 @@ impl<P: Port> M95<P> {
         done: fn(&UrcState, u8) -> bool,
         id: u8,
     ) -> Result<bool, ModemError> {
-        let r = self.at.poll_urcs(timeout_ms, &mut self.urc, |u| {
+        self.at.poll_urcs(timeout_ms, &mut self.urc, |u| {
             done(u, id) || u.booted || u.pdp_lost
         })?;
         if self.urc.booted {
             return Err(ModemError::Rebooted);
         }
-        if !r && self.urc.pdp_lost {
+        if done(&self.urc, id) {
+            return Ok(true);
+        }
+        if self.urc.pdp_lost {
             return Err(ModemError::PdpDown);
         }
-        Ok(r)
+        Ok(false)
     }
 
     fn alloc(&mut self, kind: Kind) -> Result<u8, ModemError> {
@@ -564,10 +572,11 @@ impl<P: Port> M95<P> {
 
     // ---- certificates (AT+QSECWRITE / QSECREAD / QSECDEL) ----
 
-    /// `AT+QSECDEL`; a file that is not there is not an error.
+    /// `AT+QSECDEL`; a file that is not there is not an error (nor a bare
+    /// `ERROR`: a write over a file still there is refused anyway).
     fn delete_file(&mut self, file: &str) -> Result<(), ModemError> {
         match self.cmd("AT+QSECDEL=", &[Arg::Str(file)]) {
-            Ok(()) | Err(AtError::Cme(Some(405))) => Ok(()),
+            Ok(()) | Err(AtError::Cme(Some(405)) | AtError::Error) => Ok(()),
             Err(e) => Err(e.into()),
         }
     }
@@ -589,7 +598,9 @@ impl<P: Port> M95<P> {
         match r {
             Ok(()) if got.is_none() => Err(ModemError::At(AtError::Unexpected)),
             Ok(()) => Ok(got),
-            Err(AtError::Cme(Some(405))) => Ok(None),
+            // Not found (a bare ERROR when numeric errors are off again:
+            // a restart not seen yet). Either way: not there as written.
+            Err(AtError::Cme(Some(405)) | AtError::Error) => Ok(None),
             Err(e) => Err(e.into()),
         }
     }
@@ -813,6 +824,8 @@ impl<P: Port> Modem for M95<P> {
         self.caps = Capabilities::quectel_m95(&self.ident.model, &self.ident.revision);
         self.pdp_up = false;
         self.deactivate()?;
+        // Whatever was open is closed now.
+        self.lose_connections();
         for (head, v) in [
             ("AT+QIFGCNT=", 0),
             ("AT+QIMODE=", 0),
@@ -919,6 +932,9 @@ impl<P: Port> FirmwareTls for M95<P> {
             return Err(ModemError::FileTooLarge);
         }
         let file = ram_file(name)?;
+        // A restart lost every `RAM:` file (and the settings): init again
+        // first, which forgets them.
+        self.notice_restart()?;
         let h = name_hash(name);
         if let Some(&(_, ck)) = self.verified.iter().find(|(v, _)| *v == h) {
             if self.read_file(&file)? == Some((true, ck)) {
