@@ -7,6 +7,8 @@
 //!   1,460 bytes a command.
 //! - BC66: hex payloads (`"dataformat",1,1`: a flipped bit on the UART shows
 //!   up as a malformed digit), twice the bytes, up to 512 bytes a command.
+//! - M95: binary payloads after a CR LF `> ` prompt
+//!   (`AT+QISEND=<id>,<n>`), up to 1,460 bytes a command.
 //!
 //! Printed per family: the time until the modem took the last byte, the
 //! payload rate, and that rate as a fraction of the line rate.
@@ -41,6 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (profile, framing) in [
         ("bg96", "binary after `> `, 1460/cmd"),
         ("bc66", "hex after `> `, 512/cmd"),
+        ("m95", "binary after CR LF `> `, 1460/cmd"),
     ] {
         let p = FirmwareProfile::by_name(profile).ok_or("profile")?;
         let sim = Simulator::spawn(
