@@ -43,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (profile, framing) in [
         ("bg96", "binary after `> `, 1460/cmd"),
         ("bc66", "hex after `> `, 512/cmd"),
-        ("m95", "binary after CR LF `> `, 1460/cmd"),
+        ("m95", "binary, CR LF `> `, 1460/cmd"),
     ] {
         let p = FirmwareProfile::by_name(profile).ok_or("profile")?;
         let sim = Simulator::spawn(
