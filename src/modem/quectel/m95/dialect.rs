@@ -53,12 +53,11 @@ pub(crate) fn socket_event(line: &[u8]) -> Option<(u8, &[u8])> {
 fn frame_len(rest: &[u8]) -> Option<usize> {
     let rest = rest.strip_prefix(b" ").unwrap_or(rest);
     let comma = rest.iter().rposition(|&b| b == b',')?;
-    let (head, count) = rest.split_at(comma);
-    let peer = head.strip_suffix(b",TCP")?;
+    let peer = rest.get(..comma)?.strip_suffix(b",TCP")?;
     if !peer.contains(&b':') {
         return None;
     }
-    let n = parse_u32(count.get(1..)?)?;
+    let n = parse_u32(rest.get(comma + 1..)?)?;
     (n <= MAX_READ).then_some(n as usize)
 }
 
