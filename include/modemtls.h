@@ -205,6 +205,8 @@ typedef enum mtls_family {
   MTLS_FAMILY_QUECTEL_BG9X = 1,
   // Quectel BC66 / BC660K.
   MTLS_FAMILY_QUECTEL_BC66 = 2,
+  // Quectel M66 / M95 (GSM/GPRS).
+  MTLS_FAMILY_QUECTEL_M95 = 3,
 } mtls_family;
 
 // The path a session took (`mtls_session_info.path`).
@@ -479,10 +481,10 @@ enum mtls_status mtls_modem_set_timeouts(struct mtls_modem *modem,
                                          const struct mtls_timeouts *timeouts);
 
 // Synchronise with the modem (`AT`), switch echo off, identify it
-// (`ATI`; BG9x also `AT+QGMR`), pick the driver of its family (BG9x or
-// BC66: `mtls_modem_family()` tells which) and load its capability table.
-// Blocks up to ~15 s (on a BC66, which is first asked as a BG9x, a few
-// commands more).
+// (`ATI`; BG9x also `AT+QGMR`), pick the driver of its family (BG9x,
+// BC66 or M66/M95: `mtls_modem_family()` tells which) and load its
+// capability table. Blocks up to ~15 s (on a BC66 or M95, which is first
+// asked as a BG9x, a few commands more).
 //
 // Errors: `MTLS_ERR_MODEM_NOT_RESPONDING`, `MTLS_ERR_UNSUPPORTED_MODEM`,
 // `MTLS_ERR_PORT_IO`, `MTLS_ERR_SESSION_ACTIVE`, ...
@@ -520,7 +522,7 @@ enum mtls_status mtls_modem_family(struct mtls_modem *modem,
                                    enum mtls_family *out);
 
 // Attach to the packet network: set the APN and activate it (BG9x:
-// `AT+QICSGP`, `AT+QIACT`; BC66: `AT+QCGDEFCONT`, `AT+CGATT`). `user`/`password` may be NULL with length 0. Strings are
+// `AT+QICSGP`, `AT+QIACT`; BC66: `AT+QCGDEFCONT`, `AT+CGATT`; M66/M95: `AT+QICSGP`, `AT+QIREGAPP`, `AT+QIACT`). `user`/`password` may be NULL with length 0. Strings are
 // not NUL-terminated (their lengths are given), at most 63/31/31 bytes.
 //
 // Errors: `MTLS_ERR_NOT_INITIALISED`, `MTLS_ERR_ATTACH_FAILED`,

@@ -13,6 +13,9 @@ mod bg9x_replies;
 mod capi_calls;
 #[path = "../fuzz/harness/host_stack.rs"]
 mod host_stack;
+#[cfg(feature = "quectel-m95")]
+#[path = "../fuzz/harness/m95_replies.rs"]
+mod m95_replies;
 #[path = "../fuzz/harness/record_guard.rs"]
 mod record_guard;
 #[path = "../fuzz/harness/saved_ticket.rs"]
@@ -226,6 +229,65 @@ fn bc66_replies_corpus() {
 fn bc66_replies_mutants() {
     let runs = mutate_around("bc66_replies", bc66_replies::run, 400);
     assert!(runs >= 2_000, "{runs} runs");
+}
+
+#[cfg(feature = "quectel-m95")]
+#[test]
+fn m95_replies_corpus() {
+    let n = replay("m95_replies", m95_replies::run);
+    assert!(n >= 20, "only {n} inputs in the m95_replies corpus");
+}
+
+#[cfg(feature = "quectel-m95")]
+#[test]
+fn m95_replies_mutants() {
+    let runs = mutate_around("m95_replies", m95_replies::run, 300);
+    assert!(runs >= 4_000, "{runs} runs");
+}
+
+/// The happy seeds take the session all the way (so a change of the
+/// driver or the harness cannot quietly leave the corpus shallow), and
+/// the damaged ones stop where they were written to.
+#[cfg(feature = "quectel-m95")]
+#[test]
+fn m95_replies_seeds_reach_their_states() {
+    let seed = |name: &str| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/corpus/m95_replies")
+            .join(name);
+        m95_replies::run_report(&std::fs::read(&path).expect("seed"))
+    };
+    for step in ["01", "07"] {
+        let happy = seed(&format!("happy_{step}"));
+        assert_eq!(
+            happy,
+            m95_replies::Reached {
+                tcp_read: Some(6),
+                stored: true,
+                tls_read: Some(2),
+            },
+            "happy_{step}"
+        );
+        for (name, stored) in [
+            ("secwrite_wrong_checksum", false),
+            ("secread_short", false),
+            ("secwrite_connect_lost", false),
+            ("already_connect", true),
+        ] {
+            assert_eq!(
+                seed(&format!("{name}_{step}")).stored,
+                stored,
+                "{name}_{step}"
+            );
+        }
+        assert_eq!(seed(&format!("already_connect_{step}")).tcp_read, Some(6));
+        assert_eq!(
+            seed(&format!("read_longer_than_asked_{step}")).tcp_read,
+            None
+        );
+        assert_eq!(seed(&format!("reboot_mid_session_{step}")).tcp_read, None);
+        assert_eq!(seed(&format!("ssl_open_minus5_{step}")).tls_read, None);
+    }
 }
 
 /// The TLS 1.3 engine fed arbitrary server bytes after its ClientHello.

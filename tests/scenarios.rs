@@ -43,6 +43,10 @@ enum Server {
     WrongCa,
     /// TLS 1.3 with an all-RSA-2048 chain: a first flight of about 3 KB.
     BigChain,
+    /// Seed 001's server that still takes the old firmware: TLS 1.2 with
+    /// `TLS_RSA_WITH_AES_128_CBC_SHA` only (`openssl s_server -tls1_2
+    /// -cipher AES128-SHA`), RSA certificate.
+    RsaKexOnly,
 }
 
 /// What the row must end with.
@@ -106,6 +110,11 @@ fn server(kind: Server) -> (TlsServer, ServerCreds) {
             tls: TlsVersions::Both,
             cipher_list: friendly,
             require_sni: Some(HOST.into()),
+            ..opts
+        },
+        Server::RsaKexOnly => ServerOpts {
+            tls: TlsVersions::Tls12Only,
+            cipher_list: Some("AES128-SHA".into()),
             ..opts
         },
         Server::WrongCa | Server::BigChain => ServerOpts {
@@ -188,6 +197,20 @@ fn run(row: Row) {
             }
             assert!(got.ends_with(BODY), "{}", String::from_utf8_lossy(&got));
             TlsSession::close(s).expect("close");
+            if path == Path::Offload && row.family == Family::QuectelM95 {
+                // The CA went to a RAM: file, written and read back for
+                // its checksum.
+                let files = sim.files();
+                assert!(
+                    files
+                        .iter()
+                        .any(|(name, data)| name.starts_with("RAM:") && data == trust),
+                    "the CA in a RAM: file: {:?}",
+                    files.iter().map(|f| &f.0).collect::<Vec<_>>()
+                );
+                assert_eq!(sim.command_count("AT+QSECWRITE="), 1);
+                assert!(sim.command_count("AT+QSECREAD=") >= 1);
+            }
         }
         (Expect::TlsFails(f), Err(Error::Tls(t))) => {
             assert_eq!(t.failure, f, "{t}");
@@ -300,6 +323,46 @@ matrix! {
         "bg96", QuectelBg9x, ModernOnly, Host => Host(Requested);
     host_bc66_modern_only:
         "bc66", QuectelBc66, ModernOnly, Host => Host(Requested);
+    // Seed 001 (M66/M95: TLS 1.0-1.2 with RSA key exchange only, no SNI,
+    // no host-name check). A modern server (ECDHE only, and TLS 1.3): the
+    // firmware finds no common cipher, host TLS 1.3 over the QI raw
+    // socket works, Auto falls back to it.
+    seed001_m95_modern_only_offload_only_names_no_common_cipher:
+        "m95", QuectelM95, ModernOnly, Offload + chain_only
+            => TlsFails(TlsFailure::NoCommonCipher);
+    seed001_m95_modern_only_falls_back_to_host:
+        "m95", QuectelM95, ModernOnly, Auto + chain_only
+            => Host(Fallback(TlsFailure::NoCommonCipher));
+    seed001_m66_modern_only_falls_back_to_host:
+        "m66", QuectelM95, ModernOnly, Auto + chain_only
+            => Host(Fallback(TlsFailure::NoCommonCipher));
+    seed001_m95_without_a_host_name_check_goes_to_host:
+        "m95", QuectelM95, ModernOnly, Auto => Host(NeedsHostnameCheck);
+    host_m95_modern_only:
+        "m95", QuectelM95, ModernOnly, Host => Host(Requested);
+    host_m66_modern_only:
+        "m66", QuectelM95, ModernOnly, Host => Host(Requested);
+    // A server that still takes TLS_RSA_WITH_AES_128_CBC_SHA: offloaded,
+    // the CA written to a RAM: file with AT+QSECWRITE and its checksum
+    // checked.
+    seed001_m95_rsa_kex_server_stays_offloaded_with_a_private_ca:
+        "m95", QuectelM95, RsaKexOnly, Auto + chain_only => Offload(CapabilitiesCover);
+    seed001_m66_rsa_kex_server_offloaded:
+        "m66", QuectelM95, RsaKexOnly, Offload + chain_only => Offload(Requested);
+    seed001_m95_offload_only_without_a_host_name_check_is_refused:
+        "m95", QuectelM95, RsaKexOnly, Offload => ConfigFails(ConfigError::NoHostnameCheck);
+    // A wrong CA is rejected on both paths, and Auto does not switch.
+    untrusted_ca_m95_fails_offloaded:
+        "m95", QuectelM95, WrongCa, Offload + chain_only
+            => TlsFails(TlsFailure::CertificateRejected);
+    untrusted_ca_m95_fails_on_the_host_path:
+        "m95", QuectelM95, WrongCa, Host => TlsFails(TlsFailure::CertificateRejected);
+    untrusted_ca_m95_auto_does_not_fall_back:
+        "m95", QuectelM95, WrongCa, Auto + chain_only
+            => TlsFails(TlsFailure::CertificateRejected);
+    untrusted_ca_m66_auto_does_not_fall_back:
+        "m66", QuectelM95, WrongCa, Auto + chain_only
+            => TlsFails(TlsFailure::CertificateRejected);
 }
 
 /// An RSA-2048 chain's TLS 1.3 flight (~3 KB) arrives at once and the

@@ -174,6 +174,13 @@ PR13=$(port_of "$TMP/s_server_rsa13.log" "ACCEPT 127.0.0.1:")
 PRW=$(port_of "$TMP/s_server_rsawrong.log" "ACCEPT 127.0.0.1:")
 run "C ABI against a simulated BC66 (family, chain-only, host path)" "$OUT/test_family" \
     "127.0.0.1:$P_BC66" "$TMP/rsa_ca.pem" "$PF" "$PR13" "$PRW"
+# The same against a simulated M95 (the same firmware limits, the QI dialect).
+"$SIM" --listen 127.0.0.1:0 --profile m95 --host server.test=127.0.0.1 --host other.test=127.0.0.1 --quiet \
+    >"$TMP/sim_m95.log" 2>&1 &
+pids+=($!)
+P_M95=$(port_of "$TMP/sim_m95.log" "listening on 127.0.0.1:")
+run "C ABI against a simulated M95 (family, chain-only, host path)" "$OUT/test_family" \
+    "127.0.0.1:$P_M95" "$TMP/rsa_ca.pem" "$PF" "$PR13" "$PRW" m95
 
 run "C ABI from four threads (open/close, ISR, BUSY)" "$OUT/test_threads"
 # The same under ThreadSanitizer, with the library and the standard library

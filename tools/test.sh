@@ -49,10 +49,12 @@ step "port tests on QEMU Cortex-M3/M4F (Rust and C firmware) and the size checks
 # 119.5 KB of flash and 38.9 KB of RAM, the C image (with a session ticket
 # per slot) at 173.9 KB and 52.9 KB (BENCHMARKS.md); the guards sit at those
 # figures plus ~1.5 %. The issue's targets (host-only <= 100 KB, handshake
-# stack <= 12 KB) are not met yet.
+# stack <= 12 KB) are not met yet. The M66/M95 driver (issue 14) costs the C
+# image 15.7 KB of flash and no static RAM: 190.1 KB and 52.9 KB (BG96
+# runs); its guard sits at that plus ~1.5 %.
 MODEMTLS_FOOTPRINT_BUDGET="${MODEMTLS_FOOTPRINT_BUDGET:-offload-only:35800,6600}" \
 MODEMTLS_LIBRARY_BUDGET="${MODEMTLS_LIBRARY_BUDGET:-offload-only:28500,6000 host-only:116800,34600 offload-core:25200,3200}" \
-MODEMTLS_C_BUDGET="${MODEMTLS_C_BUDGET:-c-capi:170400,50200}" \
+MODEMTLS_C_BUDGET="${MODEMTLS_C_BUDGET:-c-capi:193000,53700}" \
   tools/qemu-test.sh
 
 step "C ABI: header current, C99/C++ builds, C tests plain, under ASan+UBSan and valgrind, threads under TSan"

@@ -1,14 +1,16 @@
-/* The C ABI against a simulated Quectel BC66 (the second modem family),
- * started with openssl s_servers by tools/c-test.sh:
+/* The C ABI against a simulated Quectel BC66 or M95 (modem families whose
+ * firmware has RSA key exchange only and no host-name check), started with
+ * openssl s_servers by tools/c-test.sh:
  *
- *   ./test_family SIM_ADDR RSA_CA.pem PORT_FRIENDLY PORT_TLS13 PORT_WRONG_HOST
+ *   ./test_family SIM_ADDR RSA_CA.pem PORT_FRIENDLY PORT_TLS13 PORT_WRONG_HOST [bc66|m95]
  *
- * PORT_FRIENDLY: TLS 1.2 with AES128-SHA (what the BC66 firmware has), RSA
+ * The last argument names the family the simulator plays (default bc66).
+ * PORT_FRIENDLY: TLS 1.2 with AES128-SHA (what both firmwares have), RSA
  * certificate; PORT_TLS13: TLS 1.3 only; PORT_WRONG_HOST: a certificate for
  * another name from the same CA. Each serves /hello.txt (`-WWW`): a page
  * larger than the BC66's 2,168-byte raw receive buffer would overflow it
  * on the host path. What must hold:
- * - mtls_modem_init() identifies the BC66 (mtls_modem_family);
+ * - mtls_modem_init() identifies the family (mtls_modem_family);
  * - offload with accept_chain_only works, and says the host name was not
  *   checked; without it offload-only is refused (MTLS_ERR_MODE_UNAVAILABLE);
  * - Auto without accept_chain_only takes the host path for the host-name
@@ -87,8 +89,19 @@ int main(int argc, char **argv) {
     mtls_pool_stats st;
     char model[MTLS_IDENTITY_MAX], rev[MTLS_IDENTITY_MAX];
     uint16_t friendly, tls13, wrong;
-    if (argc != 6) {
-        fprintf(stderr, "usage: %s SIM_ADDR RSA_CA.pem PORT_FRIENDLY PORT_TLS13 PORT_WRONG_HOST\n", argv[0]);
+    const char *name = argc == 7 ? argv[6] : "bc66";
+    mtls_family want;
+    if (argc != 6 && argc != 7) {
+        fprintf(stderr, "usage: %s SIM_ADDR RSA_CA.pem PORT_FRIENDLY PORT_TLS13 PORT_WRONG_HOST [bc66|m95]\n",
+                argv[0]);
+        return 2;
+    }
+    if (strcmp(name, "bc66") == 0) {
+        want = MTLS_FAMILY_QUECTEL_BC66;
+    } else if (strcmp(name, "m95") == 0) {
+        want = MTLS_FAMILY_QUECTEL_M95;
+    } else {
+        fprintf(stderr, "unknown family %s\n", name);
         return 2;
     }
     if (load_file(argv[2], ca, sizeof ca, &ca_len) != 0) return 2;
@@ -100,13 +113,13 @@ int main(int argc, char **argv) {
     u.verbose = getenv("MTLS_VERBOSE") != NULL;
     p = posix_port(&u);
 
-    fprintf(stderr, "-- init identifies the BC66\n");
+    fprintf(stderr, "-- init identifies the %s\n", name);
     EXPECT(mtls_modem_open(&p, &m), MTLS_OK);
     EXPECT(mtls_modem_set_timeouts(m, &t), MTLS_OK);
     EXPECT(mtls_modem_family(m, &family), MTLS_ERR_NOT_INITIALISED);
     EXPECT(mtls_modem_init(m), MTLS_OK);
     EXPECT(mtls_modem_family(m, &family), MTLS_OK);
-    CHECK(family == MTLS_FAMILY_QUECTEL_BC66, "family %d", (int)family);
+    CHECK(family == want, "family %d, want %d", (int)family, (int)want);
     EXPECT(mtls_modem_identity(m, model, sizeof model, rev, sizeof rev), MTLS_OK);
     fprintf(stderr, "    %s %s\n", model, rev);
     EXPECT(mtls_modem_attach(m, "internet", 8, NULL, 0, NULL, 0), MTLS_OK);

@@ -36,6 +36,10 @@ use crate::port::Port;
 pub type DataSource<'a> =
     &'a mut dyn FnMut(&mut dyn FnMut(&[u8]) -> Result<(), AtError>) -> Result<(), AtError>;
 
+/// A test for a line that ends a command in place of a final result
+/// ([`AtClient::exec_until`]).
+type EndLine<'a> = &'a mut dyn FnMut(&[u8]) -> bool;
+
 /// How many UART bytes are read at a time.
 const RX_CHUNK: usize = 128;
 /// Resynchronisation: the UART counts as quiet after this long without a byte.
@@ -411,6 +415,31 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         self.run(cmd, timeout_ms, urcs, on_line, None).map(drop)
     }
 
+    /// Run `cmd`, whose answer may end with an information line instead
+    /// of a final result (the M66/M95's `AT+QILOCIP` answers a bare
+    /// address, `AT+QIDEACT` `DEACT OK`, `AT+QICLOSE` `<id>, CLOSE OK`,
+    /// `AT+QIOPEN` `ALREADY CONNECT`). Every line goes to `end`; the first
+    /// one it returns `true` for ends the command as `OK` would. Final
+    /// results end it as in [`AtClient::exec`]. A timeout leaves the client
+    /// out of step (the ending line may still come).
+    pub fn exec_until<H>(
+        &mut self,
+        cmd: &mut Command,
+        timeout_ms: u32,
+        urcs: &mut H,
+        end: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> Result<(), AtError>
+    where
+        H: UrcHandler + ?Sized,
+    {
+        self.in_step(urcs)?;
+        let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
+        self.write(cmd.bytes()?)?;
+        let mut ignore = |_: &[u8]| Ok(());
+        self.finish(deadline, urcs, &mut ignore, None, false, Some(end))
+            .map(drop)
+    }
+
     /// Write `cmd` and [`AtClient::finish`] it: one copy for `exec` and
     /// `exec_read`.
     #[inline(never)]
@@ -428,7 +457,7 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         self.in_step(urcs)?;
         let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
         self.write(cmd.bytes()?)?;
-        self.finish(deadline, urcs, on_line, buf, false)
+        self.finish(deadline, urcs, on_line, buf, false, None)
     }
 
     /// Wait for the final result of a command already written. Without
@@ -444,6 +473,7 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
         mut buf: Option<&mut [u8]>,
         send: bool,
+        mut end: Option<EndLine<'_>>,
     ) -> Result<usize, AtError>
     where
         H: UrcHandler + ?Sized,
@@ -454,6 +484,11 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         let heard = self.rx_count;
         let pumped = self.pump(deadline, urcs, |r| {
             let e = match r {
+                // A line that ends the command in place of a final result.
+                Reply::Line(l) if end.as_deref_mut().is_some_and(|end| end(l)) => {
+                    result = FinalResult::Ok;
+                    return Ok(Flow::Stop);
+                }
                 Reply::Line(l) if buf.is_none() => on_line(l).err(),
                 Reply::PayloadHeader(h, len) => {
                     if buf.as_ref().is_some_and(|b| len > b.len()) {
@@ -639,7 +674,7 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
             self.out_of_step = true;
             return Err(e);
         }
-        match self.finish(deadline, urcs, on_line, None, true) {
+        match self.finish(deadline, urcs, on_line, None, true, None) {
             Err(e @ (AtError::Timeout | AtError::Garbled)) => {
                 // No result: the modem may still be waiting for payload.
                 self.fill(FILL_AFTER_LOST_RESULT.max(announced))?;

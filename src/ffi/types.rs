@@ -39,6 +39,8 @@ pub enum mtls_family {
     MTLS_FAMILY_QUECTEL_BG9X = 1,
     /// Quectel BC66 / BC660K.
     MTLS_FAMILY_QUECTEL_BC66 = 2,
+    /// Quectel M66 / M95 (GSM/GPRS).
+    MTLS_FAMILY_QUECTEL_M95 = 3,
 }
 
 /// Deadlines of the modem driver, milliseconds; 0 keeps the current value.

@@ -3,10 +3,17 @@
 //! board sold with either module). Static dispatch over an enum: no `dyn`,
 //! no heap; a firmware that knows its family uses that driver directly and
 //! pays for one.
+//!
+//! A family is: a variant of [`AnyModem`], its arm in `each!`, in
+//! [`AnyModem::family`] and in `AnyModem::with_driver`, and its driver's
+//! `is_model` in [`family_of`]. (Sierra HL78xx/HL85xx, behind feature
+//! `sierra-hl`, goes in each of those places.)
 
 #[cfg(feature = "quectel-bc66")]
 use super::quectel::Bc66;
 use super::quectel::Bg9x;
+#[cfg(feature = "quectel-m95")]
+use super::quectel::M95;
 use super::{
     Apn, Capabilities, Family, FirmwareTls, Identity, Modem, ModemError, SocketId, Sockets,
     Timeouts, TlsParams,
@@ -17,7 +24,7 @@ use heapless::String;
 
 /// A modem driver of whichever family [`Modem::init`] found. It starts as a
 /// BG9x driver; when `ATI` names another family, init hands the port to
-/// that family's driver and initialises again. Its size is the larger
+/// that family's driver and initialises again. Its size is the largest
 /// driver's (no heap to box one in).
 #[allow(clippy::large_enum_variant)]
 pub enum AnyModem<P: Port> {
@@ -26,6 +33,9 @@ pub enum AnyModem<P: Port> {
     /// Quectel BC66/BC660K.
     #[cfg(feature = "quectel-bc66")]
     Bc66(Bc66<P>),
+    /// Quectel M66/M95.
+    #[cfg(feature = "quectel-m95")]
+    M95(M95<P>),
     /// Only while the port moves from one driver to another.
     Moving,
 }
@@ -37,10 +47,29 @@ macro_rules! each {
             AnyModem::Bg9x($m) => $e,
             #[cfg(feature = "quectel-bc66")]
             AnyModem::Bc66($m) => $e,
+            #[cfg(feature = "quectel-m95")]
+            AnyModem::M95($m) => $e,
             AnyModem::Moving => $moving,
         }
     };
 }
+
+/// The compiled-in family whose driver takes the model line of `ATI`
+/// (`BG96`, `Quectel_BC66`, `Quectel_M95`, ...), if any.
+pub(crate) fn family_of(model: &str) -> Option<Family> {
+    #[cfg(feature = "quectel-bc66")]
+    if Bc66::<NoPort>::is_model(model) {
+        return Some(Family::QuectelBc66);
+    }
+    #[cfg(feature = "quectel-m95")]
+    if M95::<NoPort>::is_model(model) {
+        return Some(Family::QuectelM95);
+    }
+    Bg9x::<NoPort>::is_model(model).then_some(Family::QuectelBg9x)
+}
+
+/// A type to name the drivers' `is_model` by (it needs no port).
+type NoPort = &'static mut dyn Port;
 
 impl<P: Port> AnyModem<P> {
     /// A driver over `port`; [`Modem::init`] picks the family.
@@ -53,32 +82,34 @@ impl<P: Port> AnyModem<P> {
         match self {
             #[cfg(feature = "quectel-bc66")]
             AnyModem::Bc66(_) => Family::QuectelBc66,
+            #[cfg(feature = "quectel-m95")]
+            AnyModem::M95(_) => Family::QuectelM95,
             _ => Family::QuectelBg9x,
         }
     }
 
     /// Give the port back.
     pub fn release(self) -> Option<P> {
-        match self {
-            AnyModem::Bg9x(m) => Some(m.release()),
+        each!(self, m => Some(m.release()), None)
+    }
+
+    /// The driver of `family` over `port` (BG9x for a family not compiled in).
+    fn with_driver(family: Family, port: P) -> Self {
+        match family {
             #[cfg(feature = "quectel-bc66")]
-            AnyModem::Bc66(m) => Some(m.release()),
-            AnyModem::Moving => None,
+            Family::QuectelBc66 => AnyModem::Bc66(Bc66::new(port)),
+            #[cfg(feature = "quectel-m95")]
+            Family::QuectelM95 => AnyModem::M95(M95::new(port)),
+            _ => AnyModem::Bg9x(Bg9x::new(port)),
         }
     }
 
-    /// Hand the port to the other family's driver, keeping the timeouts.
-    fn switch(&mut self) {
+    /// Hand the port to the driver of `family`, keeping the timeouts.
+    fn switch(&mut self, family: Family) {
         let t = Modem::timeouts(self);
-        *self = match core::mem::replace(self, AnyModem::Moving) {
-            #[cfg(feature = "quectel-bc66")]
-            AnyModem::Bg9x(m) => AnyModem::Bc66(Bc66::new(m.release())),
-            #[cfg(feature = "quectel-bc66")]
-            AnyModem::Bc66(m) => AnyModem::Bg9x(Bg9x::new(m.release())),
-            // One family only: nothing to switch to.
-            #[cfg(not(feature = "quectel-bc66"))]
-            AnyModem::Bg9x(m) => AnyModem::Bg9x(m),
-            AnyModem::Moving => AnyModem::Moving,
+        *self = match core::mem::replace(self, AnyModem::Moving).release() {
+            Some(port) => Self::with_driver(family, port),
+            None => AnyModem::Moving,
         };
         Modem::set_timeouts(self, t);
     }
@@ -89,15 +120,21 @@ impl<P: Port> AnyModem<P> {
 const MOVING: ModemError = ModemError::NotResponding;
 
 impl<P: Port> Modem for AnyModem<P> {
-    /// Init with the driver in use; when the modem is of the other family
-    /// (`UnsupportedModel`), switch drivers and init again.
+    /// Init with the driver in use; when `ATI` names another compiled-in
+    /// family (`UnsupportedModel` with the identity read), hand the port to
+    /// that family's driver and init again.
     fn init(&mut self) -> Result<&Identity, ModemError> {
         let first = each!(self, m => m.init().map(|_| ()), Err(MOVING));
-        if first == Err(ModemError::UnsupportedModel) {
-            self.switch();
-        } else {
+        if first != Err(ModemError::UnsupportedModel) {
             first?;
+            return Ok(self.identity());
         }
+        let family = family_of(&self.identity().model).ok_or(ModemError::UnsupportedModel)?;
+        if family == self.family() {
+            // Its own model, refused for another reason (the manufacturer).
+            return Err(ModemError::UnsupportedModel);
+        }
+        self.switch(family);
         each!(self, m => m.init(), Err(MOVING))
     }
     fn identity(&self) -> &Identity {
@@ -170,5 +207,27 @@ impl<P: Port> FirmwareTls for AnyModem<P> {
     }
     fn tls_open(&mut self, p: &TlsParams<'_>) -> Result<SocketId, ModemError> {
         each!(self, m => FirmwareTls::tls_open(m, p), Err(MOVING))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn families_by_model_line() {
+        assert_eq!(family_of("BG96"), Some(Family::QuectelBg9x));
+        assert_eq!(family_of("BG95-M3"), Some(Family::QuectelBg9x));
+        assert_eq!(family_of("BG77"), Some(Family::QuectelBg9x));
+        #[cfg(feature = "quectel-bc66")]
+        assert_eq!(family_of("Quectel_BC66"), Some(Family::QuectelBc66));
+        #[cfg(feature = "quectel-bc66")]
+        assert_eq!(family_of("Quectel_BC660K-GL"), Some(Family::QuectelBc66));
+        #[cfg(feature = "quectel-m95")]
+        assert_eq!(family_of("Quectel_M95"), Some(Family::QuectelM95));
+        #[cfg(feature = "quectel-m95")]
+        assert_eq!(family_of("Quectel_M66"), Some(Family::QuectelM95));
+        assert_eq!(family_of("HL7800"), None);
+        assert_eq!(family_of(""), None);
     }
 }

@@ -13,6 +13,8 @@ pub enum Family {
     QuectelBg9x,
     /// Quectel BC66 / BC660K (NB-IoT, MediaTek stack).
     QuectelBc66,
+    /// Quectel M66 / M95 (GSM/GPRS, the "QI" stack).
+    QuectelM95,
 }
 
 /// Certificate encodings the firmware parses.
@@ -74,6 +76,11 @@ pub const BG9X_CIPHER_SUITES: &[u16] = &[
 /// The BC66/BC660K firmware's cipher suites (BC660K SSL application note,
 /// table 2), by IANA code: RSA key exchange, CBC, no AEAD.
 pub const BC66_CIPHER_SUITES: &[u16] = &[0x002F, 0x0035, 0x000A];
+
+/// The M66/M95 firmware's cipher suites (Quectel GSM HTTPS application
+/// note V3.0, table 2 = seeds/001), by IANA code: RSA key exchange with
+/// AES-CBC, 3DES or RC4; no ECDHE, no GCM.
+pub const M95_CIPHER_SUITES: &[u16] = &[0x0035, 0x002F, 0x0005, 0x0004, 0x000A, 0x003D];
 
 impl Capabilities {
     /// Nothing at all (no TLS suites, no sockets): what a driver in
@@ -154,6 +161,34 @@ impl Capabilities {
         }
     }
 
+    /// Quectel M66 / M95 (at-dialects-2.md §2, `docs/dialects/m95.md`):
+    /// TLS 1.0-1.2 with RSA key exchange only ([`M95_CIPHER_SUITES`]), no
+    /// SNI and no host-name check (no such keys), validity dates checked
+    /// against the modem's clock, PEM credentials in `RAM:` files (up to
+    /// 32 KB, written with `AT+QSECWRITE`), client certificates (seclevel
+    /// 2), six raw connections and six SSL sockets.
+    pub fn quectel_m95(_model: &str, _revision: &str) -> Self {
+        Self {
+            family: Family::QuectelM95,
+            min_tls: TlsVersion::Tls10,
+            max_tls: TlsVersion::Tls12,
+            cipher_suites: M95_CIPHER_SUITES,
+            sni: false,
+            hostname_check: false,
+            validity_check: true,
+            ca_formats: CaFormats {
+                pem: true,
+                der: false,
+            },
+            max_cert_len: 32 * 1024,
+            client_cert: true,
+            sockets: 6,
+            ssl_contexts: 6,
+            send_chunk: 1460,
+            read_chunk: 1500,
+        }
+    }
+
     /// Whether the firmware's own verification covers what the library
     /// promises (chain, host name, validity dates): without it an offloaded
     /// session needs `SessionConfig::accept_chain_only`.
@@ -187,6 +222,20 @@ mod tests {
         assert!(Capabilities::quectel_bg9x("BG96", "BG96MAR02A07M1G").sni);
         assert!(Capabilities::quectel_bg9x("BG95-M3", "BG95M3LAR02A03").sni);
         assert!(Capabilities::quectel_bg9x("BG96", "garbage").sni);
+    }
+
+    #[test]
+    fn m95_has_no_ecdhe_no_gcm_no_sni_and_needs_a_chain_only_acceptance() {
+        let c = Capabilities::quectel_m95("Quectel_M95", "M95FAR02A08");
+        assert_eq!(c.family, Family::QuectelM95);
+        assert!(c.has_cipher(0x002F) && c.has_cipher(0x003D));
+        assert!(c
+            .cipher_suites
+            .iter()
+            .all(|s| !(0xC000..=0xCCFF).contains(s)));
+        assert!(!c.has_cipher(0x009C) && !c.has_cipher(0x1301));
+        assert!(!c.sni && !c.verifies_fully());
+        assert_eq!(c.max_tls, TlsVersion::Tls12);
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub struct ScriptPort {
     pending: Vec<u8>,
     out: VecDeque<u8>,
     now: u64,
+    /// Largest piece one read hands out.
+    piece: usize,
     pub log: Vec<String>,
 }
 
@@ -24,6 +26,13 @@ impl ScriptPort {
     /// A port that expects the writes of `script` in order and answers each
     /// with its reply (delivered in pieces of up to 7 bytes).
     pub fn new(script: &[(&[u8], &[u8])]) -> Self {
+        Self::with_piece(script, 7)
+    }
+
+    /// [`ScriptPort::new`] handing out answers in pieces of at most
+    /// `piece` bytes (at least 1): every split of an answer, one size at a
+    /// time.
+    pub fn with_piece(script: &[(&[u8], &[u8])], piece: usize) -> Self {
         Self {
             steps: script
                 .iter()
@@ -35,6 +44,7 @@ impl ScriptPort {
             pending: Vec::new(),
             out: VecDeque::new(),
             now: 0,
+            piece: piece.max(1),
             log: Vec::new(),
         }
     }
@@ -68,7 +78,7 @@ impl Port for ScriptPort {
             return Ok(0);
         }
         // Deliver in small pieces to exercise reassembly.
-        let n = buf.len().min(self.out.len()).min(7);
+        let n = buf.len().min(self.out.len()).min(self.piece);
         for b in buf.iter_mut().take(n) {
             *b = self.out.pop_front().unwrap();
         }

@@ -3,7 +3,7 @@
 //! Command syntax and error codes: at-commands.md §1 (BG96 TCP/IP and
 //! file manuals, BG95/BG77 SSL application note = seeds/003).
 
-use super::checksum::Xor16;
+use super::checksum::{parse_hex_u16, Xor16};
 use super::dialect::QuectelDialect;
 use super::urc::{UrcState, SOCKETS};
 use crate::at::{AtClient, AtError, Command, DataSource, Fields};
@@ -174,6 +174,11 @@ impl<P: Port> Bg9x<P> {
         self.at.into_port()
     }
 
+    /// Whether the model line of `ATI` names a BG95, BG96 or BG77.
+    pub fn is_model(model: &str) -> bool {
+        model.starts_with("BG9") || model.starts_with("BG77")
+    }
+
     /// Run `head` + `args`, passing information lines to `on_line`: one
     /// copy of the command building and running for every command.
     fn run(
@@ -218,9 +223,9 @@ impl<P: Port> Bg9x<P> {
             ati_line(&mut ident, &mut n, l);
             Ok(())
         })?;
-        if ident.manufacturer.as_str() != "Quectel"
-            || !(ident.model.starts_with("BG9") || ident.model.starts_with("BG77"))
-        {
+        if ident.manufacturer.as_str() != "Quectel" || !Self::is_model(&ident.model) {
+            // Kept: `AnyModem` picks the family from it.
+            self.ident = ident;
             return Err(ModemError::UnsupportedModel);
         }
         self.run("AT+QGMR", &[], t, &mut |l| {
@@ -1100,21 +1105,4 @@ impl<P: Port> FirmwareTls for Bg9x<P> {
             }
         }
     }
-}
-
-fn parse_hex_u16(s: &[u8]) -> Option<u16> {
-    if s.is_empty() || s.len() > 4 {
-        return None;
-    }
-    let mut v: u16 = 0;
-    for &c in s {
-        let d = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            b'A'..=b'F' => c - b'A' + 10,
-            _ => return None,
-        };
-        v = (v << 4) | u16::from(d);
-    }
-    Some(v)
 }

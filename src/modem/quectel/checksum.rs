@@ -57,6 +57,25 @@ impl Xor16 {
     }
 }
 
+/// A checksum as the modem prints it (`+QFUPL: <size>,5505`,
+/// `+QSECWRITE: <size>,618`): 1-4 hex digits, either case.
+pub(crate) fn parse_hex_u16(s: &[u8]) -> Option<u16> {
+    if s.is_empty() || s.len() > 4 {
+        return None;
+    }
+    let mut v: u16 = 0;
+    for &c in s {
+        let d = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => return None,
+        };
+        v = (v << 4) | u16::from(d);
+    }
+    Some(v)
+}
+
 /// CRC-32 (IEEE 802.3), used to name uploaded files after their content so
 /// an identical upload can be skipped.
 pub fn crc32(data: &[u8]) -> u32 {

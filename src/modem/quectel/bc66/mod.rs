@@ -626,6 +626,8 @@ impl<P: Port> Modem for Bc66<P> {
             Ok(())
         })?;
         if !ident.manufacturer.starts_with("Quectel") || !Self::is_model(&ident.model) {
+            // Kept: `AnyModem` picks the family from it.
+            self.ident = ident;
             return Err(ModemError::UnsupportedModel);
         }
         self.model = if ident.model.contains("BC66") {
