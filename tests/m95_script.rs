@@ -688,6 +688,43 @@ fn a_lost_context_is_activated_again_on_the_next_open() {
     done(m);
 }
 
+/// An `ERROR` to a read that comes before the modem's `+PDP DEACT` (seen
+/// under load): the driver asks whether the context is still there
+/// (`AT+QILOCIP` answers `ERROR` once it is not) and reports `PdpDown`;
+/// while it is there, the `ERROR` stands as it is.
+#[test]
+fn an_error_before_the_context_loss_urc_is_pdp_down() {
+    let lost: Vec<(&[u8], &[u8])> = vec![
+        (
+            b"AT+QIOPEN=0,\"TCP\",\"h\",1\r",
+            b"\r\nOK\r\n\r\n0, CONNECT OK\r\n",
+        ),
+        (b"AT+QIRD=0,1,0,8\r", b"\r\nERROR\r\n"),
+        (b"AT+QILOCIP\r", b"\r\nERROR\r\n"),
+    ];
+    let mut m = modem(&lost);
+    let id = m.tcp_open("h", 1).expect("open");
+    let mut buf = [0u8; 8];
+    assert_eq!(m.recv_wait(id, &mut buf, 500), Err(ModemError::PdpDown));
+    done(m);
+
+    let still_there: Vec<(&[u8], &[u8])> = vec![
+        (
+            b"AT+QIOPEN=0,\"TCP\",\"h\",1\r",
+            b"\r\nOK\r\n\r\n0, CONNECT OK\r\n",
+        ),
+        (b"AT+QIRD=0,1,0,8\r", b"\r\nERROR\r\n"),
+        (b"AT+QILOCIP\r", b"\r\n10.1.83.188\r\n"),
+    ];
+    let mut m = modem(&still_there);
+    let id = m.tcp_open("h", 1).expect("open");
+    assert_eq!(
+        m.recv_wait(id, &mut buf, 500),
+        Err(ModemError::At(modemtls::at::AtError::Error))
+    );
+    done(m);
+}
+
 #[test]
 fn the_clock_is_read_as_every_family_reads_it() {
     // Not set: asked twice before deciding.

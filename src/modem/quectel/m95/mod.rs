@@ -181,6 +181,22 @@ impl<P: Port> M95<P> {
         self.until("AT+QIDEACT", &[], t, &mut |l| l == b"DEACT OK")
     }
 
+    /// After a plain `ERROR` to a socket command: whether the context is
+    /// gone. The modem may answer `ERROR` before its `+PDP DEACT` arrives,
+    /// so it is asked: `AT+QILOCIP` answers the address while the context
+    /// is active and `ERROR` once it is not (the URC, if it comes
+    /// meanwhile, is handled too).
+    fn context_lost(&mut self) -> bool {
+        let t = self.timeouts.command_ms;
+        let asked = self.until("AT+QILOCIP", &[], t, &mut |l| is_address(l));
+        if self.urc.pdp_lost || asked == Err(AtError::Error) {
+            self.urc.pdp_lost = true;
+            self.pdp_up = false;
+            return true;
+        }
+        false
+    }
+
     /// Every connection in use is gone (restart, context lost): it reads
     /// as closed and stays allocated until its owner closes it, so its id
     /// is not given to another connection under it.
@@ -475,6 +491,10 @@ impl<P: Port> M95<P> {
                 Err(AtError::Error) if self.urc.is_closed(kind, id) => {
                     return Err(ModemError::Closed)
                 }
+                Err(AtError::Error) if self.context_lost() => {
+                    self.lose_connections();
+                    return Err(ModemError::PdpDown);
+                }
                 Err(e) => return Err(e.into()),
             }
         }
@@ -524,6 +544,11 @@ impl<P: Port> M95<P> {
                 if e == AtError::Error && self.urc.is_closed(kind, id) {
                     self.urc.set_readable(kind, id, false);
                     return Ok(0);
+                }
+                if e == AtError::Error && self.context_lost() {
+                    self.urc.set_readable(kind, id, false);
+                    self.lose_connections();
+                    return Err(ModemError::PdpDown);
                 }
                 Err(e.into())
             }
