@@ -65,3 +65,12 @@ echo "==> Rust firmware built for a Quectel BC66 (feature bc66), against the sim
 echo
 echo "==> C firmware against a simulated Quectel BC66 (the library identifies it at mtls_modem_init)"
 "$runner" --firmware c --machine all --scenario all --modem bc66 --timeout 120 --no-build "$@"
+
+echo
+echo "==> Rust firmware built for a Quectel M66/M95 (feature m95), against the simulated M95, and an M66 on an386"
+"$runner" --firmware rust --machine all --scenario all --modem m95 --timeout 120 "$@"
+"$runner" --firmware rust --machine an386 --scenario all --modem m66 --timeout 120 --no-build "$@"
+
+echo
+echo "==> C firmware against a simulated Quectel M95 (the library identifies it at mtls_modem_init)"
+"$runner" --firmware c --machine all --scenario all --modem m95 --timeout 120 --no-build "$@"

@@ -22,8 +22,10 @@ use modemtls::error::Error;
 use modemtls::error::TlsFailure;
 #[cfg(feature = "bc66")]
 use modemtls::modem::quectel::Bc66;
-#[cfg(not(feature = "bc66"))]
+#[cfg(not(any(feature = "bc66", feature = "m95")))]
 use modemtls::modem::quectel::Bg9x;
+#[cfg(all(feature = "m95", not(feature = "bc66")))]
+use modemtls::modem::quectel::M95;
 use modemtls::modem::{Apn, Modem, Timeouts};
 #[cfg(feature = "offload")]
 use modemtls::offload;
@@ -44,12 +46,15 @@ pub fn timeouts() -> Timeouts {
     }
 }
 
-/// The modem driver this firmware is built for (feature `bc66`: a BC66).
-#[cfg(not(feature = "bc66"))]
+/// The modem driver this firmware is built for (default: a BG95/BG96).
+#[cfg(not(any(feature = "bc66", feature = "m95")))]
 pub type Driver = Bg9x<CmsdkUart>;
 /// The modem driver this firmware is built for (feature `bc66`: a BC66).
 #[cfg(feature = "bc66")]
 pub type Driver = Bc66<CmsdkUart>;
+/// The modem driver this firmware is built for (feature `m95`: an M66/M95).
+#[cfg(all(feature = "m95", not(feature = "bc66")))]
+pub type Driver = M95<CmsdkUart>;
 
 /// The modem on UART0 (not yet initialised).
 pub fn modem() -> Driver {
