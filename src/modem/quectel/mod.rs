@@ -6,7 +6,7 @@ mod bc66;
 mod bg9x;
 mod checksum;
 mod dialect;
-mod time;
+pub(crate) mod time;
 mod urc;
 
 #[cfg(feature = "quectel-bc66")]
