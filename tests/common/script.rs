@@ -17,6 +17,8 @@ pub struct ScriptPort {
     pending: Vec<u8>,
     out: VecDeque<u8>,
     now: u64,
+    /// Answers are delivered in pieces of at most this many bytes.
+    piece: usize,
     pub log: Vec<String>,
 }
 
@@ -35,8 +37,16 @@ impl ScriptPort {
             pending: Vec::new(),
             out: VecDeque::new(),
             now: 0,
+            piece: 7,
             log: Vec::new(),
         }
+    }
+
+    /// Deliver answers in pieces of at most `n` bytes (1: every byte
+    /// apart).
+    pub fn pieces(mut self, n: usize) -> Self {
+        self.piece = n.max(1);
+        self
     }
 }
 
@@ -68,7 +78,7 @@ impl Port for ScriptPort {
             return Ok(0);
         }
         // Deliver in small pieces to exercise reassembly.
-        let n = buf.len().min(self.out.len()).min(7);
+        let n = buf.len().min(self.out.len()).min(self.piece);
         for b in buf.iter_mut().take(n) {
             *b = self.out.pop_front().unwrap();
         }

@@ -138,6 +138,9 @@ pub struct SierraHl<P: Port> {
     apn: Option<(String<64>, String<32>, String<32>)>,
     /// Sessions this driver configured (bit = session number).
     in_use: u8,
+    /// Sessions the driver closed because their stream broke (data lost
+    /// or damaged on the UART): every later send or read is `Closed`.
+    broken: u8,
     /// FNV-1a of the credential names stored since init, by slot.
     verified: [u32; 3],
 }
@@ -154,6 +157,7 @@ impl<P: Port> SierraHl<P> {
             model: HlModel::Hl78xx46,
             apn: None,
             in_use: 0,
+            broken: 0,
             verified: [0; 3],
         }
     }
@@ -192,6 +196,7 @@ impl<P: Port> SierraHl<P> {
     /// Initialise again and configure the APN again when one was given.
     fn recover(&mut self) -> Result<(), ModemError> {
         self.in_use = 0;
+        self.broken = 0;
         self.urc = UrcState::default();
         Modem::init(self)?;
         if self.apn.is_some() {
@@ -341,6 +346,7 @@ impl<P: Port> SierraHl<P> {
             return Err(ModemError::At(AtError::Unexpected));
         }
         self.in_use |= bit(s);
+        self.broken &= !bit(s);
         self.urc.clear(s);
         Ok(s)
     }
@@ -371,6 +377,13 @@ impl<P: Port> SierraHl<P> {
                 Err(e)
             }
         }
+    }
+
+    /// The stream of session `s` broke (bytes lost or damaged on the
+    /// UART): close it in the modem; later sends and reads are `Closed`.
+    fn break_session(&mut self, s: u8) {
+        let _ = self.cmd("AT+KTCPCLOSE=", &[Arg::Int(u32::from(s))]);
+        self.broken |= bit(s);
     }
 
     /// `AT+KTCPDEL=<s>` and forget the session.
@@ -421,10 +434,7 @@ impl<P: Port> SierraHl<P> {
                 Err(e @ (AtError::PromptLost | AtError::Timeout | AtError::Garbled)) => {
                     // The data may be half in the modem: the stream is
                     // broken. Close it so nothing more goes on it.
-                    let _ = self.cmd("AT+KTCPCLOSE=", &[Arg::Int(u32::from(s))]);
-                    if let Some(v) = self.urc.notif.get_mut(usize::from(s)) {
-                        v.get_or_insert(4);
-                    }
+                    self.break_session(s);
                     return Err(ModemError::At(e));
                 }
                 // Not connected (any more).
@@ -496,10 +506,7 @@ impl<P: Port> SierraHl<P> {
                 if !matches!(e, ModemError::Rebooted) {
                     // Bytes of the stream were lost or damaged: it cannot
                     // go on.
-                    let _ = self.cmd("AT+KTCPCLOSE=", &[Arg::Int(u32::from(s))]);
-                    if let Some(v) = self.urc.notif.get_mut(usize::from(s)) {
-                        v.get_or_insert(4);
-                    }
+                    self.break_session(s);
                 }
                 Err(e)
             }
@@ -695,7 +702,7 @@ impl<P: Port> Sockets for SierraHl<P> {
         self.open(false, host, port, t)
     }
     fn send(&mut self, id: SocketId, data: &[u8]) -> Result<usize, ModemError> {
-        if self.in_use & bit(id.0) == 0 {
+        if (self.in_use & !self.broken) & bit(id.0) == 0 {
             // Not a session this driver opened.
             return Err(ModemError::Closed);
         }
@@ -710,7 +717,7 @@ impl<P: Port> Sockets for SierraHl<P> {
         buf: &mut [u8],
         timeout_ms: u32,
     ) -> Result<usize, ModemError> {
-        if self.in_use & bit(id.0) == 0 {
+        if (self.in_use & !self.broken) & bit(id.0) == 0 {
             return Err(ModemError::Closed);
         }
         self.recv_session(id.0, buf, timeout_ms)
