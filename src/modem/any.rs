@@ -7,6 +7,8 @@
 #[cfg(feature = "quectel-bc66")]
 use super::quectel::Bc66;
 use super::quectel::Bg9x;
+#[cfg(feature = "sierra-hl")]
+use super::sierra::SierraHl;
 use super::{
     Apn, Capabilities, Family, FirmwareTls, Identity, Modem, ModemError, SocketId, Sockets,
     Timeouts, TlsParams,
@@ -17,7 +19,8 @@ use heapless::String;
 
 /// A modem driver of whichever family [`Modem::init`] found. It starts as a
 /// BG9x driver; when `ATI` names another family, init hands the port to
-/// that family's driver and initialises again. Its size is the larger
+/// the next family's driver (BG9x, BC66, Sierra HL, as compiled in) and
+/// initialises again, until one knows the model. Its size is the largest
 /// driver's (no heap to box one in).
 #[allow(clippy::large_enum_variant)]
 pub enum AnyModem<P: Port> {
@@ -26,6 +29,9 @@ pub enum AnyModem<P: Port> {
     /// Quectel BC66/BC660K.
     #[cfg(feature = "quectel-bc66")]
     Bc66(Bc66<P>),
+    /// Sierra Wireless HL8548/HL78xx.
+    #[cfg(feature = "sierra-hl")]
+    SierraHl(SierraHl<P>),
     /// Only while the port moves from one driver to another.
     Moving,
 }
@@ -37,6 +43,8 @@ macro_rules! each {
             AnyModem::Bg9x($m) => $e,
             #[cfg(feature = "quectel-bc66")]
             AnyModem::Bc66($m) => $e,
+            #[cfg(feature = "sierra-hl")]
+            AnyModem::SierraHl($m) => $e,
             AnyModem::Moving => $moving,
         }
     };
@@ -53,6 +61,8 @@ impl<P: Port> AnyModem<P> {
         match self {
             #[cfg(feature = "quectel-bc66")]
             AnyModem::Bc66(_) => Family::QuectelBc66,
+            #[cfg(feature = "sierra-hl")]
+            AnyModem::SierraHl(_) => Family::SierraHl,
             _ => Family::QuectelBg9x,
         }
     }
@@ -63,40 +73,67 @@ impl<P: Port> AnyModem<P> {
             AnyModem::Bg9x(m) => Some(m.release()),
             #[cfg(feature = "quectel-bc66")]
             AnyModem::Bc66(m) => Some(m.release()),
+            #[cfg(feature = "sierra-hl")]
+            AnyModem::SierraHl(m) => Some(m.release()),
             AnyModem::Moving => None,
         }
     }
 
-    /// Hand the port to the other family's driver, keeping the timeouts.
+    /// Hand the port to the next family's driver (BG9x, BC66, Sierra HL,
+    /// then BG9x again, as compiled in), keeping the timeouts.
     fn switch(&mut self) {
         let t = Modem::timeouts(self);
         *self = match core::mem::replace(self, AnyModem::Moving) {
+            AnyModem::Bg9x(m) => Self::after_bg9x(m.release()),
             #[cfg(feature = "quectel-bc66")]
-            AnyModem::Bg9x(m) => AnyModem::Bc66(Bc66::new(m.release())),
-            #[cfg(feature = "quectel-bc66")]
-            AnyModem::Bc66(m) => AnyModem::Bg9x(Bg9x::new(m.release())),
-            // One family only: nothing to switch to.
-            #[cfg(not(feature = "quectel-bc66"))]
-            AnyModem::Bg9x(m) => AnyModem::Bg9x(m),
+            AnyModem::Bc66(m) => Self::after_bc66(m.release()),
+            #[cfg(feature = "sierra-hl")]
+            AnyModem::SierraHl(m) => AnyModem::Bg9x(Bg9x::new(m.release())),
             AnyModem::Moving => AnyModem::Moving,
         };
         Modem::set_timeouts(self, t);
     }
+
+    /// The driver tried after the BG9x's.
+    fn after_bg9x(port: P) -> Self {
+        #[cfg(feature = "quectel-bc66")]
+        return AnyModem::Bc66(Bc66::new(port));
+        #[cfg(all(not(feature = "quectel-bc66"), feature = "sierra-hl"))]
+        return AnyModem::SierraHl(SierraHl::new(port));
+        #[cfg(not(any(feature = "quectel-bc66", feature = "sierra-hl")))]
+        return AnyModem::Bg9x(Bg9x::new(port));
+    }
+
+    /// The driver tried after the BC66's.
+    #[cfg(feature = "quectel-bc66")]
+    fn after_bc66(port: P) -> Self {
+        #[cfg(feature = "sierra-hl")]
+        return AnyModem::SierraHl(SierraHl::new(port));
+        #[cfg(not(feature = "sierra-hl"))]
+        return AnyModem::Bg9x(Bg9x::new(port));
+    }
 }
+
+/// The families compiled in.
+const FAMILIES: usize =
+    1 + cfg!(feature = "quectel-bc66") as usize + cfg!(feature = "sierra-hl") as usize;
 
 /// The driver was lost moving the port (cannot happen: `switch` always puts
 /// one back); reported as a modem that does not answer.
 const MOVING: ModemError = ModemError::NotResponding;
 
 impl<P: Port> Modem for AnyModem<P> {
-    /// Init with the driver in use; when the modem is of the other family
-    /// (`UnsupportedModel`), switch drivers and init again.
+    /// Init with the driver in use; when the modem is of another family
+    /// (`UnsupportedModel`), switch to the next driver and init again,
+    /// once per compiled-in family.
     fn init(&mut self) -> Result<&Identity, ModemError> {
-        let first = each!(self, m => m.init().map(|_| ()), Err(MOVING));
-        if first == Err(ModemError::UnsupportedModel) {
+        for _ in 1..FAMILIES {
+            let r = each!(self, m => m.init().map(|_| ()), Err(MOVING));
+            if r != Err(ModemError::UnsupportedModel) {
+                r?;
+                break;
+            }
             self.switch();
-        } else {
-            first?;
         }
         each!(self, m => m.init(), Err(MOVING))
     }
