@@ -15,6 +15,9 @@ mod capi_calls;
 mod host_stack;
 #[path = "../fuzz/harness/record_guard.rs"]
 mod record_guard;
+#[cfg(feature = "sierra-hl")]
+#[path = "../fuzz/harness/sierra_hl_replies.rs"]
+mod sierra_hl_replies;
 #[path = "../fuzz/harness/stored_and_probe.rs"]
 mod stored_and_probe;
 #[path = "../fuzz/harness/tls_plaintexts.rs"]
@@ -192,6 +195,21 @@ fn bc66_replies_corpus() {
 fn bc66_replies_mutants() {
     let runs = mutate_around("bc66_replies", bc66_replies::run, 400);
     assert!(runs >= 2_000, "{runs} runs");
+}
+
+/// The Sierra HL8548/HL78xx driver fed arbitrary modem output.
+#[cfg(feature = "sierra-hl")]
+#[test]
+fn sierra_hl_replies_corpus() {
+    let n = replay("sierra_hl_replies", sierra_hl_replies::run);
+    assert!(n >= 20, "only {n} inputs in the sierra_hl_replies corpus");
+}
+
+#[cfg(feature = "sierra-hl")]
+#[test]
+fn sierra_hl_replies_mutants() {
+    let runs = mutate_around("sierra_hl_replies", sierra_hl_replies::run, 300);
+    assert!(runs >= 6_000, "{runs} runs");
 }
 
 /// The TLS 1.3 engine fed arbitrary server bytes after its ClientHello.
