@@ -205,6 +205,8 @@ typedef enum mtls_family {
   MTLS_FAMILY_QUECTEL_BG9X = 1,
   // Quectel BC66 / BC660K.
   MTLS_FAMILY_QUECTEL_BC66 = 2,
+  // Sierra Wireless HL8548 / HL78xx.
+  MTLS_FAMILY_SIERRA_HL = 3,
 } mtls_family;
 
 // The path a session took (`mtls_session_info.path`).

@@ -221,6 +221,7 @@ pub unsafe extern "C" fn mtls_modem_family(
     let family = match m.family() {
         crate::modem::Family::QuectelBg9x => mtls_family::MTLS_FAMILY_QUECTEL_BG9X,
         crate::modem::Family::QuectelBc66 => mtls_family::MTLS_FAMILY_QUECTEL_BC66,
+        crate::modem::Family::SierraHl => mtls_family::MTLS_FAMILY_SIERRA_HL,
     };
     // SAFETY: non-NULL and writable (the caller's contract).
     unsafe { put(out, family) }

@@ -39,6 +39,8 @@ pub enum mtls_family {
     MTLS_FAMILY_QUECTEL_BG9X = 1,
     /// Quectel BC66 / BC660K.
     MTLS_FAMILY_QUECTEL_BC66 = 2,
+    /// Sierra Wireless HL8548 / HL78xx.
+    MTLS_FAMILY_SIERRA_HL = 3,
 }
 
 /// Deadlines of the modem driver, milliseconds; 0 keeps the current value.
