@@ -591,6 +591,10 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
             Some(len),
         )?;
         if !connect || got != len {
+            // The frame was not seen (a damaged `CONNECT`): its data went
+            // through the engine as lines, and a look-alike `OK` in it may
+            // have ended the command early. Re-align before the next one.
+            self.out_of_step = true;
             return Err(AtError::Unexpected);
         }
         Ok(got)
