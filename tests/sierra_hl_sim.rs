@@ -153,3 +153,51 @@ fn a_damaged_read_answer_is_never_wrong_bytes() {
     }
     assert!(errors > 0 && exact > 0, "errors {errors}, exact {exact}");
 }
+
+/// One byte of the answer to `AT+KTCPSND` (`CONNECT`, then `OK`) dropped
+/// or flipped at every offset: the server receives the payload
+/// whole or not at all, never command text or filler (the modem sends a
+/// data phase only when the pattern follows exactly the announced bytes);
+/// the next session works.
+#[test]
+fn a_damaged_send_answer_never_sends_command_text() {
+    use std::io::Read as _;
+    const PAYLOAD: &[u8] = b"sensor-reading=42;level=ok";
+    let (sim, mut m) = modem("hl78xx-4.6");
+    m.set_timeouts(Timeouts {
+        data_ms: 1_500,
+        ..m.timeouts()
+    });
+    let answer_len = b"\r\nCONNECT\r\n\r\nOK\r\n".len();
+    let kinds = [FaultKind::Drop, FaultKind::Flip(0x08)];
+    for kind in kinds {
+        for at in 0..answer_len {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+            let port = listener.local_addr().expect("addr").port();
+            let server = std::thread::spawn(move || {
+                let (mut c, _) = listener.accept().expect("accept");
+                c.set_read_timeout(Some(Duration::from_secs(20)))
+                    .expect("timeout");
+                let mut all = Vec::new();
+                let _ = c.read_to_end(&mut all);
+                all
+            });
+            let mut s = TcpSocket::connect(&mut m, HOST, port).expect("open");
+            sim.inject_fault(Fault {
+                after: "AT+KTCPSND=".into(),
+                at,
+                kind,
+            });
+            let r = s.write_all(PAYLOAD);
+            let _ = s.close();
+            let got = server.join().expect("server");
+            assert!(
+                got.is_empty() || got == PAYLOAD,
+                "{kind:?} at {at} ({r:?}): the server got {:?}",
+                String::from_utf8_lossy(&got)
+            );
+            let echo = TcpEcho::spawn().expect("echo server");
+            echo_exact(&mut m, echo.port(), b"next session");
+        }
+    }
+}
