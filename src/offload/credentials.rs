@@ -6,7 +6,7 @@ use crate::at::AtError;
 use crate::error::{ConfigError, Error};
 use crate::modem::quectel::crc32;
 use crate::modem::{CaFormats, FirmwareTls};
-use crate::pem::{decode_pem_body, pem_decoded_len, pem_len, write_pem, DerKeyKind};
+use crate::pem::{pem_len, write_pem, DerKeyKind};
 use crate::session::Credential;
 use heapless::String;
 
@@ -41,6 +41,7 @@ pub(crate) fn store<M: FirmwareTls>(
     enum Upload<'a> {
         AsIs(&'a [u8]),
         DerAsPem(&'a [u8], &'static str),
+        #[cfg(feature = "sierra-hl")]
         PemAsDer(&'a [u8], usize),
     }
     let upload = match cred {
@@ -55,10 +56,11 @@ pub(crate) fn store<M: FirmwareTls>(
             Upload::DerAsPem(der, label)
         }
         Credential::Der(der) if formats.der => Upload::AsIs(der),
-        // PEM to a DER-only firmware (Sierra HL8548): the first block,
-        // decoded while it is written (no buffer; the DER length comes
-        // from a first pass over the text).
-        Credential::Pem(text) if formats.der => match pem_decoded_len(text) {
+        // PEM to a DER-only firmware (Sierra HL8548, the only one): the
+        // first block, decoded while it is written (no buffer; the DER
+        // length comes from a first pass over the text).
+        #[cfg(feature = "sierra-hl")]
+        Credential::Pem(text) if formats.der => match crate::pem::pem_decoded_len(text) {
             Some((len, body)) => Upload::PemAsDer(body, len),
             None => return Err(Error::Config(ConfigError::CredentialFormat)),
         },
@@ -73,6 +75,7 @@ pub(crate) fn store<M: FirmwareTls>(
         ),
         // Named after the base64 (the DER is a function of it), apart
         // from the same text uploaded as it is.
+        #[cfg(feature = "sierra-hl")]
         Upload::PemAsDer(body, len) => (crc32(body) ^ crc32(b"DER"), len),
     };
     name.clear();
@@ -83,7 +86,8 @@ pub(crate) fn store<M: FirmwareTls>(
     modem.store_credential(name, len, &mut |w| match upload {
         Upload::AsIs(bytes) => w(bytes),
         Upload::DerAsPem(der, label) => write_pem::<AtError>(der, label, w),
-        Upload::PemAsDer(body, _) => decode_pem_body::<AtError>(body, w).map(drop),
+        #[cfg(feature = "sierra-hl")]
+        Upload::PemAsDer(body, _) => crate::pem::decode_pem_body::<AtError>(body, w).map(drop),
     })?;
     Ok(())
 }
