@@ -207,6 +207,8 @@ typedef enum mtls_family {
   MTLS_FAMILY_QUECTEL_BC66 = 2,
   // Quectel M66 / M95 (GSM/GPRS).
   MTLS_FAMILY_QUECTEL_M95 = 3,
+  // Sierra Wireless HL8548 / HL78xx.
+  MTLS_FAMILY_SIERRA_HL = 4,
 } mtls_family;
 
 // The path a session took (`mtls_session_info.path`).

@@ -1,6 +1,8 @@
 //! PEM <-> DER without a heap: streaming base64 encoding of DER into PEM
 //! text of a known length (so it can be uploaded with a length-first
-//! command), and a check of what a DER key is.
+//! command), streaming decoding of a PEM block into DER of a known length
+//! (for firmware that parses DER only, the Sierra HL8548), and a check of
+//! what a DER key is.
 
 /// Base64 alphabet (RFC 4648 §4).
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -109,6 +111,101 @@ impl DerKeyKind {
     }
 }
 
+/// The base64 body of the first PEM block of `text`: between the end of
+/// its `-----BEGIN <label>-----` line and `-----END <label>-----` (the
+/// same label). `None` when there is no complete block.
+pub fn first_pem_body(text: &[u8]) -> Option<&[u8]> {
+    const BEGIN: &[u8] = b"-----BEGIN ";
+    const END: &[u8] = b"-----END ";
+    let b = find(text, BEGIN)?;
+    let after = text.get(b + BEGIN.len()..)?;
+    let label_end = find(after, b"-----")?;
+    let label = after.get(..label_end)?;
+    let body_start = after.get(label_end + 5..)?;
+    let e = find(body_start, END)?;
+    let body = body_start.get(..e)?;
+    let end_label = body_start.get(e + END.len()..)?;
+    if end_label.get(..label.len())? != label
+        || end_label.get(label.len()..label.len() + 5)? != b"-----"
+    {
+        return None;
+    }
+    Some(body)
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The value of one base64 character.
+fn b64_value(c: u8) -> Option<u8> {
+    match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    }
+}
+
+/// Decode the base64 `body` of a PEM block (line breaks and spaces
+/// allowed, `=` padding only at the end) to `sink`, in pieces of at most
+/// 48 bytes; the decoded length, or `Ok(None)` when `body` is not
+/// base64 (what was given to `sink` before the fault is then garbage:
+/// run it first with a sink that drops the bytes to check and count,
+/// as [`pem_decoded_len`] does).
+pub fn decode_pem_body<E>(
+    body: &[u8],
+    sink: &mut dyn FnMut(&[u8]) -> Result<(), E>,
+) -> Result<Option<usize>, E> {
+    let mut out = [0u8; LINE_DER];
+    let (mut n, mut total) = (0usize, 0usize);
+    let (mut acc, mut bits, mut pad) = (0u32, 0u32, 0u32);
+    for &c in body {
+        if matches!(c, b'\r' | b'\n' | b' ' | b'\t') {
+            continue;
+        }
+        if c == b'=' {
+            pad += 1;
+            continue;
+        }
+        let Some(v) = b64_value(c).filter(|_| pad == 0) else {
+            return Ok(None);
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            if let Some(slot) = out.get_mut(n) {
+                *slot = (acc >> bits) as u8;
+            }
+            n += 1;
+            acc &= (1 << bits) - 1;
+            if n == out.len() {
+                sink(&out)?;
+                total += n;
+                n = 0;
+            }
+        }
+    }
+    if pad > 2 || acc != 0 || bits >= 6 {
+        return Ok(None);
+    }
+    if n > 0 {
+        sink(out.get(..n).unwrap_or(&[]))?;
+    }
+    Ok(Some(total + n))
+}
+
+/// The DER length of the first PEM block of `text`, and its body; `None`
+/// when there is no block or its body is not base64.
+pub fn pem_decoded_len(text: &[u8]) -> Option<(usize, &[u8])> {
+    let body = first_pem_body(text)?;
+    let len = decode_pem_body::<core::convert::Infallible>(body, &mut |_| Ok(())).ok()??;
+    Some((len, body))
+}
+
 /// The contents of a DER TLV with tag `tag` at the start of `der`.
 fn skip_header(der: &[u8], tag: u8) -> Option<&[u8]> {
     match der {
@@ -138,6 +235,53 @@ mod tests {
         })
         .unwrap();
         out
+    }
+
+    fn decode(pem: &[u8]) -> Option<Vec<u8>> {
+        let (len, body) = pem_decoded_len(pem)?;
+        let mut out = Vec::new();
+        let n = decode_pem_body(body, &mut |c: &[u8]| -> Result<(), ()> {
+            assert!(c.len() <= LINE_DER);
+            out.extend_from_slice(c);
+            Ok(())
+        })
+        .unwrap()?;
+        assert_eq!((n, out.len()), (len, len));
+        Some(out)
+    }
+
+    #[test]
+    fn pem_back_to_der_for_all_sizes() {
+        for n in 0..200usize {
+            let der: Vec<u8> = (0..n).map(|i| (i * 7 + 3) as u8).collect();
+            let mut pem = b"junk before\r\n".to_vec();
+            pem.extend(encode(&der));
+            pem.extend_from_slice(
+                b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+            );
+            assert_eq!(decode(&pem), Some(der), "n={n}");
+        }
+    }
+
+    #[test]
+    fn not_pem_or_not_base64() {
+        for bad in [
+            &b"no block"[..],
+            b"-----BEGIN CERTIFICATE-----\nAAAA\n",
+            b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END KEY-----\n",
+            b"-----BEGIN CERTIFICATE-----\nAA*A\n-----END CERTIFICATE-----\n",
+            b"-----BEGIN CERTIFICATE-----\nAA==AA\n-----END CERTIFICATE-----\n",
+            b"-----BEGIN CERTIFICATE-----\nA\n-----END CERTIFICATE-----\n",
+            b"-----BEGIN CERTIFICATE-----\nAB==\n-----END CERTIFICATE-----\n",
+            b"-----BEGIN X-----\nAA===\n-----END X-----\n",
+            b"-----BEGIN X",
+        ] {
+            assert_eq!(decode(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
+        assert_eq!(
+            decode(b"-----BEGIN X-----\r\nAA==\r\n-----END X-----"),
+            Some(vec![0])
+        );
     }
 
     #[test]

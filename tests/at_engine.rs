@@ -2,7 +2,7 @@
 //! time and in random splits; plus a bounded randomized run over random and
 //! mutated real transcripts (no panic, framed payloads byte-exact).
 
-use modemtls::at::{Engine, Event, FinalResult};
+use modemtls::at::{Dialect, Engine, Event, FinalResult};
 use modemtls::modem::quectel::QuectelDialect;
 use proptest::prelude::*;
 
@@ -19,11 +19,15 @@ enum Ev {
     Payload(Vec<u8>),
     End,
     Overflow,
+    Damaged,
 }
 use Ev::*;
 
 fn run_splits(input: &[u8], cuts: &[usize]) -> Vec<Ev> {
-    let mut e = Engine::new(QuectelDialect);
+    run_engine(Engine::new(QuectelDialect), input, cuts)
+}
+
+fn run_engine<D: Dialect>(mut e: Engine<D>, input: &[u8], cuts: &[usize]) -> Vec<Ev> {
     let mut out: Vec<Ev> = Vec::new();
     let mut pieces = Vec::new();
     let mut last = 0;
@@ -66,6 +70,7 @@ fn run_splits(input: &[u8], cuts: &[usize]) -> Vec<Ev> {
                         }
                         Event::PayloadEnd => End,
                         Event::Overflow => Overflow,
+                        Event::Damaged => Damaged,
                     };
                     out.push(owned);
                 }
@@ -258,6 +263,160 @@ fn concatenated_transcript() {
     assert_eq!(run(&all), run_splits(&all, &[3, 50, 51, 200, 333]));
 }
 
+/// A dialect whose `CONNECT` data phases end with a trailer, as Sierra's
+/// K commands (`--EOF--Pattern--`), with `+KTCP_` lines as URCs.
+struct TrailerDialect;
+
+impl Dialect for TrailerDialect {
+    fn is_urc(&self, line: &[u8]) -> bool {
+        line.starts_with(b"+KTCP_")
+    }
+    fn payload_len(&self, _line: &[u8]) -> Option<usize> {
+        None
+    }
+    fn data_trailer(&self) -> &'static [u8] {
+        b"--EOF--Pattern--"
+    }
+}
+
+/// `input` through an engine armed for a `CONNECT` data phase of `arm`
+/// bytes, split at `cuts`.
+fn run_armed(input: &[u8], arm: Option<usize>, cuts: &[usize]) -> Vec<Ev> {
+    let mut e = Engine::new(TrailerDialect);
+    e.expect_data(arm);
+    run_engine(e, input, cuts)
+}
+
+/// A payload that looks like everything the framing knows.
+const LOOKALIKES: &[u8] =
+    b"--EOF--Pattern--\r\nOK\r\nCONNECT\r\n> +KTCP_DATA: 1,5\r\n--EOF--\r\nERROR\r\n\x00\xff";
+
+/// Name, input, armed length, events.
+type DataCase = (&'static str, Vec<u8>, Option<usize>, Vec<Ev>);
+
+fn data_phase_cases() -> Vec<DataCase> {
+    let framed = |payload: &[u8], after: &[u8]| {
+        let mut v = b"\r\nCONNECT\r\n".to_vec();
+        v.extend_from_slice(payload);
+        v.extend_from_slice(after);
+        v
+    };
+    let n = LOOKALIKES.len();
+    vec![
+        (
+            "look-alikes round-trip",
+            framed(LOOKALIKES, b"--EOF--Pattern--\r\nOK\r\n"),
+            Some(n),
+            vec![
+                Header(l("CONNECT"), n),
+                Payload(LOOKALIKES.to_vec()),
+                End,
+                Final(FinalResult::Ok),
+            ],
+        ),
+        (
+            "nothing buffered",
+            framed(b"", b"--EOF--Pattern--\r\nOK\r\n"),
+            Some(0),
+            vec![Header(l("CONNECT"), 0), End, Final(FinalResult::Ok)],
+        ),
+        (
+            "urc before, urc after",
+            {
+                let mut v = b"\r\n+KTCP_DATA: 1,3\r\n".to_vec();
+                v.extend(framed(
+                    b"abc",
+                    b"--EOF--Pattern--\r\nOK\r\n\r\n+KTCP_DATA: 1,9\r\n",
+                ));
+                v
+            },
+            Some(3),
+            vec![
+                Urc(l("+KTCP_DATA: 1,3")),
+                Header(l("CONNECT"), 3),
+                Payload(l("abc")),
+                End,
+                Final(FinalResult::Ok),
+                Urc(l("+KTCP_DATA: 1,9")),
+            ],
+        ),
+        (
+            "not armed: CONNECT is a prompt",
+            framed(b"", b"\r\nOK\r\n"),
+            None,
+            vec![Connect, Final(FinalResult::Ok)],
+        ),
+        (
+            "a second CONNECT is not armed",
+            framed(b"ab--EOF--Pattern--\r\nOK\r\n\r\nCONNECT\r\n", b""),
+            Some(2),
+            vec![
+                Header(l("CONNECT"), 2),
+                Payload(l("ab")),
+                End,
+                Final(FinalResult::Ok),
+                Connect,
+            ],
+        ),
+        (
+            "fewer bytes than asked: the trailer is not where the length says",
+            framed(b"ab", b"--EOF--Pattern--\r\nOK\r\n"),
+            Some(4),
+            vec![
+                Header(l("CONNECT"), 4),
+                Payload(l("ab--")),
+                Damaged,
+                Line(l("EOF--Pattern--")),
+                Final(FinalResult::Ok),
+            ],
+        ),
+        (
+            "a trailer cut short",
+            framed(b"abc", b"--EOF--Patt\r\nOK\r\n"),
+            Some(3),
+            vec![
+                Header(l("CONNECT"), 3),
+                Payload(l("abc")),
+                Damaged,
+                Final(FinalResult::Ok),
+            ],
+        ),
+        (
+            "an error instead of CONNECT disarms nothing it should not",
+            b"\r\n+CME ERROR: 3\r\n".to_vec(),
+            Some(5),
+            vec![Final(FinalResult::CmeError(Some(3)))],
+        ),
+    ]
+}
+
+#[test]
+fn data_phase_table_whole_bytewise_and_split() {
+    for (name, input, arm, want) in data_phase_cases() {
+        assert_eq!(run_armed(&input, arm, &[]), want, "whole: {name}");
+        let every: Vec<usize> = (1..input.len()).collect();
+        assert_eq!(run_armed(&input, arm, &every), want, "bytewise: {name}");
+        for cut in 0..=input.len() {
+            assert_eq!(
+                run_armed(&input, arm, &[cut]),
+                want,
+                "split at {cut}: {name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn reset_disarms_and_forgets_a_trailer_in_progress() {
+    let mut e = Engine::new(TrailerDialect);
+    e.expect_data(Some(2));
+    let (_, ev) = e.feed(b"\r\nCONNECT\r");
+    assert!(matches!(ev, Some(Event::PayloadHeader { len: 2, .. })));
+    e.reset();
+    assert!(!e.in_payload());
+    assert_eq!(run_engine(e, b"\r\nCONNECT\r\n", &[]), vec![Connect]);
+}
+
 /// Real transcript pieces to mutate.
 const TRANSCRIPT: &[u8] = b"AT+QIRD=0,1500\r\r\n+QIRD: 12\r\n\r\nOK\r\n> \x1a\x00\r\n\r\nOK\r\n\r\n+QIURC: \"recv\",0\r\n\r\n+QSSLRECV: 3\r\nabc\r\n\r\nOK\r\n\r\n+CME ERROR: 405\r\n\r\n> ";
 
@@ -280,6 +439,43 @@ proptest! {
             t[i] = b;
         }
         prop_assert_eq!(run(&t), run_splits(&t, &[cut]));
+    }
+
+    /// Random bytes through an armed engine with a trailer: no panic,
+    /// progress always made.
+    #[test]
+    fn random_input_armed_never_panics(data in proptest::collection::vec(any::<u8>(), 0..600), arm in 0usize..700, cuts in proptest::collection::vec(0usize..600, 0..8)) {
+        let mut data = data;
+        // Often a CONNECT somewhere, so the data phase is reached.
+        if arm % 2 == 0 {
+            let at = arm.min(data.len());
+            data.splice(at..at, b"\r\nCONNECT\r\n".iter().copied());
+        }
+        let mut cuts = cuts;
+        cuts.sort_unstable();
+        let _ = run_armed(&data, Some(arm), &cuts);
+    }
+
+    /// Any data phase payload, however it looks and however it is split,
+    /// comes out byte-exact and is ended by its trailer, then OK.
+    #[test]
+    fn data_phase_payload_is_exact(raw in proptest::collection::vec(any::<u8>(), 0..1500), cuts in proptest::collection::vec(0usize..1600, 0..6)) {
+        // Bias the bytes towards the framing: the trailer's characters.
+        let payload: Vec<u8> = raw.iter().map(|&b| match b % 16 {
+            0 => b'\r', 1 => b'\n', 2 => b'-', 3 => b'E', 4 => b'O', 5 => b'F', 6 => b'K', _ => b,
+        }).collect();
+        let mut input = b"\r\nCONNECT\r\n".to_vec();
+        input.extend_from_slice(&payload);
+        input.extend_from_slice(b"--EOF--Pattern--\r\nOK\r\n");
+        let mut cuts = cuts;
+        cuts.sort_unstable();
+        let mut want = vec![Header(l("CONNECT"), payload.len())];
+        if !payload.is_empty() {
+            want.push(Payload(payload.clone()));
+        }
+        want.push(End);
+        want.push(Final(FinalResult::Ok));
+        prop_assert_eq!(run_armed(&input, Some(payload.len()), &cuts), want);
     }
 
     /// Any payload, framed as the modem frames it, comes out byte-exact,

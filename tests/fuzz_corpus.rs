@@ -20,6 +20,9 @@ mod m95_replies;
 mod record_guard;
 #[path = "../fuzz/harness/saved_ticket.rs"]
 mod saved_ticket;
+#[cfg(feature = "sierra-hl")]
+#[path = "../fuzz/harness/sierra_hl_replies.rs"]
+mod sierra_hl_replies;
 #[path = "../fuzz/harness/stored_and_probe.rs"]
 mod stored_and_probe;
 #[path = "../fuzz/harness/tls_plaintexts.rs"]
@@ -288,6 +291,21 @@ fn m95_replies_seeds_reach_their_states() {
         assert_eq!(seed(&format!("reboot_mid_session_{step}")).tcp_read, None);
         assert_eq!(seed(&format!("ssl_open_minus5_{step}")).tls_read, None);
     }
+}
+
+/// The Sierra HL8548/HL78xx driver fed arbitrary modem output.
+#[cfg(feature = "sierra-hl")]
+#[test]
+fn sierra_hl_replies_corpus() {
+    let n = replay("sierra_hl_replies", sierra_hl_replies::run);
+    assert!(n >= 20, "only {n} inputs in the sierra_hl_replies corpus");
+}
+
+#[cfg(feature = "sierra-hl")]
+#[test]
+fn sierra_hl_replies_mutants() {
+    let runs = mutate_around("sierra_hl_replies", sierra_hl_replies::run, 300);
+    assert!(runs >= 6_000, "{runs} runs");
 }
 
 /// The TLS 1.3 engine fed arbitrary server bytes after its ClientHello.

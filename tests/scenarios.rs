@@ -47,6 +47,10 @@ enum Server {
     /// `TLS_RSA_WITH_AES_128_CBC_SHA` only (`openssl s_server -tls1_2
     /// -cipher AES128-SHA`), RSA certificate.
     RsaKexOnly,
+    /// TLS 1.3 for the host path, and on TLS 1.2 RSA key exchange only
+    /// (AES-GCM and AES-CBC with SHA-2): what an HL78xx with firmware 4.6
+    /// (ECDHE only) cannot reach.
+    RsaKexSha2,
 }
 
 /// What the row must end with.
@@ -88,7 +92,9 @@ fn server(kind: Server) -> (TlsServer, ServerCreds) {
             KeyKind::P256,
         ),
     };
-    let friendly = Some("ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA".to_string());
+    // AES128-GCM-SHA256 (RSA key exchange) for the HL8548, which has
+    // nothing else here; no other firmware of the matrix offers it.
+    let friendly = Some("ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA:AES128-GCM-SHA256".to_string());
     let opts = ServerOpts {
         behaviour: Behaviour::Http {
             body: BODY.to_vec(),
@@ -115,6 +121,11 @@ fn server(kind: Server) -> (TlsServer, ServerCreds) {
         Server::RsaKexOnly => ServerOpts {
             tls: TlsVersions::Tls12Only,
             cipher_list: Some("AES128-SHA".into()),
+            ..opts
+        },
+        Server::RsaKexSha2 => ServerOpts {
+            tls: TlsVersions::Both,
+            cipher_list: Some("AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA256".into()),
             ..opts
         },
         Server::WrongCa | Server::BigChain => ServerOpts {
@@ -363,6 +374,50 @@ matrix! {
     untrusted_ca_m66_auto_does_not_fall_back:
         "m66", QuectelM95, WrongCa, Auto + chain_only
             => TlsFails(TlsFailure::CertificateRejected);
+
+    // Sierra HL8548 / HL78xx: no host-name check and no SNI in any
+    // firmware (a private CA's chain-only check accepted, as for the BC66).
+    // Seed 002: a virtual host that needs SNI (+KHTTPS_ERROR: 1,4 there):
+    // the probe names it, Auto takes the host path with SNI.
+    seed002_hl8548_offload_only_is_sni_required:
+        "hl8548", SierraHl, NeedsSni, Offload + chain_only => TlsFails(TlsFailure::SniRequired);
+    seed002_hl8548_sni_server_goes_to_host:
+        "hl8548", SierraHl, NeedsSni, Auto + chain_only => Host(Fallback(TlsFailure::SniRequired));
+    seed002_hl78xx_45_sni_server_goes_to_host:
+        "hl78xx-4.5", SierraHl, NeedsSni, Auto + chain_only => Host(Fallback(TlsFailure::SniRequired));
+    seed002_hl78xx_46_sni_server_goes_to_host:
+        "hl78xx-4.6", SierraHl, NeedsSni, Auto + chain_only => Host(Fallback(TlsFailure::SniRequired));
+    // Seed 002's other half (1,13): the CA is given as PEM; the HL8548
+    // takes DER only, so it goes up converted and the firmware verifies.
+    seed002_hl8548_pem_ca_converted_to_der_verifies_offloaded:
+        "hl8548", SierraHl, FirmwareFriendly, Auto + chain_only => Offload(CapabilitiesCover);
+    hl78xx_45_firmware_friendly_stays_offloaded:
+        "hl78xx-4.5", SierraHl, FirmwareFriendly, Auto + chain_only => Offload(CapabilitiesCover);
+    hl78xx_46_firmware_friendly_stays_offloaded:
+        "hl78xx-4.6", SierraHl, FirmwareFriendly, Offload + chain_only => Offload(Requested);
+    // Without the chain-only acceptance Auto goes to the host path for
+    // the host-name check the firmware lacks.
+    hl8548_without_a_host_name_check_goes_to_host:
+        "hl8548", SierraHl, NeedsSni, Auto => Host(NeedsHostnameCheck);
+    // A certificate from an untrusted CA fails on both paths, no fallback.
+    untrusted_ca_hl8548_fails_offloaded:
+        "hl8548", SierraHl, WrongCa, Offload + chain_only => TlsFails(TlsFailure::CertificateRejected);
+    untrusted_ca_hl8548_auto_does_not_fall_back:
+        "hl8548", SierraHl, WrongCa, Auto + chain_only => TlsFails(TlsFailure::CertificateRejected);
+    untrusted_ca_hl8548_fails_on_host:
+        "hl8548", SierraHl, WrongCa, Host => TlsFails(TlsFailure::CertificateRejected);
+    untrusted_ca_hl78xx_46_fails_offloaded:
+        "hl78xx-4.6", SierraHl, WrongCa, Offload + chain_only => TlsFails(TlsFailure::CertificateRejected);
+    // Firmware 4.6 dropped RSA key exchange: a server with nothing else
+    // on TLS 1.2 is out of its reach; 4.5 still reaches it.
+    hl78xx_46_rsa_kex_only_server_offload_is_no_common_cipher:
+        "hl78xx-4.6", SierraHl, RsaKexSha2, Offload + chain_only => TlsFails(TlsFailure::NoCommonCipher);
+    hl78xx_46_rsa_kex_only_server_falls_back_to_host:
+        "hl78xx-4.6", SierraHl, RsaKexSha2, Auto + chain_only => Host(Fallback(TlsFailure::NoCommonCipher));
+    hl78xx_46_rsa_kex_only_server_on_host:
+        "hl78xx-4.6", SierraHl, RsaKexSha2, Host => Host(Requested);
+    hl78xx_45_rsa_kex_only_server_stays_offloaded:
+        "hl78xx-4.5", SierraHl, RsaKexSha2, Auto + chain_only => Offload(CapabilitiesCover);
 }
 
 /// An RSA-2048 chain's TLS 1.3 flight (~3 KB) arrives at once and the

@@ -97,6 +97,9 @@ pub enum Reply<'a> {
     Final(FinalResult),
     /// A response line was too long and was dropped.
     Overflow,
+    /// A data phase's payload did not end with the dialect's trailer
+    /// ([`Event::Damaged`]): the payload is not what the modem sent.
+    Damaged,
 }
 
 /// Whether [`AtClient::pump`] goes on.
@@ -309,6 +312,10 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
                     Event::Connect => Reply::Connect,
                     Event::Final(r) => Reply::Final(r),
                     Event::Overflow => Reply::Overflow,
+                    Event::Damaged => {
+                        self.in_urc_payload = false;
+                        Reply::Damaged
+                    }
                 };
                 if f(reply)? == Flow::Stop {
                     return Ok(());
@@ -412,7 +419,8 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
     where
         H: UrcHandler + ?Sized,
     {
-        self.run(cmd, timeout_ms, urcs, on_line, None).map(drop)
+        self.run(cmd, timeout_ms, urcs, on_line, None, None)
+            .map(drop)
     }
 
     /// Run `cmd`, whose answer may end with an information line instead
@@ -450,14 +458,24 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         urcs: &mut H,
         on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
         buf: Option<&mut [u8]>,
+        data: Option<usize>,
     ) -> Result<usize, AtError>
     where
         H: UrcHandler + ?Sized,
     {
         self.in_step(urcs)?;
         let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
-        self.write(cmd.bytes()?)?;
-        self.finish(deadline, urcs, on_line, buf, false, None)
+        let bytes = cmd.bytes()?;
+        // Armed after any resynchronisation (which forgets it) and before
+        // the answer can come; whatever happens, disarmed after.
+        self.engine.expect_data(data);
+        let r = self
+            .port
+            .write_all(bytes)
+            .map_err(AtError::Port)
+            .and_then(|()| self.finish(deadline, urcs, on_line, buf, false, None));
+        self.engine.expect_data(None);
+        r
     }
 
     /// Wait for the final result of a command already written. Without
@@ -513,6 +531,7 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
                     }
                 },
                 Reply::Overflow => Some(AtError::Overflow),
+                Reply::Damaged => Some(AtError::Garbled),
                 // A late answer to an earlier send: not this command's.
                 Reply::Final(FinalResult::SendOk | FinalResult::SendFail) if !send => None,
                 Reply::Final(f) => {
@@ -526,7 +545,7 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
             }
             Ok(Flow::Continue)
         });
-        if pumped.is_err() || first_err == Some(AtError::Overflow) {
+        if pumped.is_err() || matches!(first_err, Some(AtError::Overflow | AtError::Garbled)) {
             self.out_of_step = true;
         }
         // The modem said something but no final result came: its answer
@@ -571,12 +590,56 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
     where
         H: UrcHandler + ?Sized,
     {
-        self.run(cmd, timeout_ms, urcs, on_header, Some(buf))
+        self.run(cmd, timeout_ms, urcs, on_header, Some(buf), None)
+    }
+
+    /// Run `cmd`, which answers `CONNECT`, exactly `len` data bytes, the
+    /// dialect's [`Dialect::data_trailer`](super::Dialect::data_trailer)
+    /// and a final result (Sierra `AT+KTCPRCV=<s>,<len>`). The data is
+    /// copied into `buf` (at least `len` bytes); returns its length. A
+    /// payload not followed by the trailer is [`AtError::Garbled`] (the
+    /// client out of step): the data is not what the modem sent.
+    pub fn exec_read_data<H>(
+        &mut self,
+        cmd: &mut Command,
+        len: usize,
+        timeout_ms: u32,
+        urcs: &mut H,
+        buf: &mut [u8],
+    ) -> Result<usize, AtError>
+    where
+        H: UrcHandler + ?Sized,
+    {
+        if len > buf.len() {
+            return Err(AtError::InvalidArgument);
+        }
+        let mut connect = false;
+        let got = self.run(
+            cmd,
+            timeout_ms,
+            urcs,
+            &mut |h| {
+                connect = h == b"CONNECT";
+                Ok(())
+            },
+            Some(buf),
+            Some(len),
+        )?;
+        if !connect || got != len {
+            // The frame was not seen (a damaged `CONNECT`): its data went
+            // through the engine as lines, and a look-alike `OK` in it may
+            // have ended the command early. Re-align before the next one.
+            self.out_of_step = true;
+            return Err(AtError::Unexpected);
+        }
+        Ok(got)
     }
 
     /// Run `cmd`, wait for its `> ` prompt or `CONNECT`, then let `send`
     /// write the `announced` data bytes (through the `write` function it
-    /// is given, which takes no more than `announced` in all), then wait
+    /// is given, which takes no more than `announced` in all; after
+    /// `CONNECT` the client adds the dialect's
+    /// [`Dialect::data_trailer`](super::Dialect::data_trailer)), then wait
     /// for the final result (`OK` or `SEND OK`), passing lines to
     /// `on_line`. When the prompt does not come in time, or `send` writes
     /// fewer bytes, the rest of the announced length is written as NUL
@@ -615,8 +678,13 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         self.write(cmd.bytes()?)?;
         let mut early: Option<FinalResult> = None;
         let mut first_err: Option<AtError> = None;
+        let mut connect = false;
         let prompt = self.pump(deadline, urcs, |r| match r {
-            Reply::Prompt | Reply::Connect => Ok(Flow::Stop),
+            Reply::Prompt => Ok(Flow::Stop),
+            Reply::Connect => {
+                connect = true;
+                Ok(Flow::Stop)
+            }
             // A late answer to an earlier command: not this one's (a data
             // command is refused with an error, never with OK).
             Reply::Final(FinalResult::SendOk | FinalResult::SendFail | FinalResult::Ok) => {
@@ -673,6 +741,12 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
             }
             self.out_of_step = true;
             return Err(e);
+        }
+        if connect {
+            // The data phase's end (Sierra `--EOF--Pattern--`), only after
+            // the whole announced length went out.
+            let trailer = self.engine.dialect().data_trailer();
+            self.write(trailer)?;
         }
         match self.finish(deadline, urcs, on_line, None, true, None) {
             Err(e @ (AtError::Timeout | AtError::Garbled)) => {

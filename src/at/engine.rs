@@ -2,10 +2,17 @@
 //!
 //! The engine knows the framing rules every AT modem shares (CR/LF lines,
 //! final results, `> ` prompts without CRLF, `CONNECT`) and asks its
-//! [`Dialect`] the two things that differ per family: which lines are URCs
-//! and which lines announce a length-framed binary payload. A payload is
-//! consumed by its length, never by scanning for `OK`, so payload bytes that
-//! look like `\r\nOK\r\n`, `> ` or `+QIURC:` come out intact.
+//! [`Dialect`] the things that differ per family: which lines are URCs,
+//! which lines announce a length-framed binary payload, and what ends a
+//! data phase opened by `CONNECT` (Sierra's `--EOF--Pattern--`). A payload
+//! is consumed by its length, never by scanning for `OK` or for a trailer,
+//! so payload bytes that look like `\r\nOK\r\n`, `> `, `+QIURC:` or the
+//! trailer itself come out intact.
+//!
+//! A `CONNECT` data phase whose length the answer does not say (Sierra
+//! `AT+KTCPRCV=<s>,<n>` -> `CONNECT`, exactly `n` bytes, the trailer, `OK`)
+//! is framed by the length the command asked for: the caller arms it with
+//! [`Engine::expect_data`] before the answer comes.
 //!
 //! It never panics and never grows: a line longer than [`LINE_CAPACITY`]
 //! yields one [`Event::Overflow`] and the rest of that line is dropped.
@@ -34,6 +41,15 @@ pub trait Dialect {
     /// quote and CR LF). The default: no such lines.
     fn inline_payload_len(&self, _partial: &[u8]) -> Option<usize> {
         None
+    }
+    /// The bytes that end every data phase opened by `CONNECT`, in both
+    /// directions: the modem sends them after the payload of an armed
+    /// `CONNECT` ([`Engine::expect_data`]), the client writes them after
+    /// the data it sends after `CONNECT`. Sierra's `--EOF--Pattern--`; the
+    /// default none. They are matched where the length says they are,
+    /// never searched for.
+    fn data_trailer(&self) -> &'static [u8] {
+        b""
     }
 }
 
@@ -86,6 +102,13 @@ pub enum Event<'a> {
     PayloadEnd,
     /// A line was longer than [`LINE_CAPACITY`] and was dropped.
     Overflow,
+    /// A data phase's payload was not followed by the dialect's
+    /// [`Dialect::data_trailer`]: bytes were lost or added on the UART (or
+    /// the modem sent fewer bytes than were asked for), so the payload
+    /// just delivered is not what the modem sent. Comes instead of
+    /// [`Event::PayloadEnd`]; the byte that did not match is read again
+    /// as the start of a line.
+    Damaged,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,6 +121,8 @@ enum State {
     SkipLf(usize),
     /// `n` payload bytes still to come.
     Payload(usize),
+    /// The first `k` bytes of the data trailer were matched.
+    Trailer(usize),
     /// Emit `PayloadEnd` next.
     PayloadEnd,
 }
@@ -112,6 +137,11 @@ pub struct Engine<D> {
     /// The payload in progress sits inside a line: drop the rest of that
     /// line after it.
     inline: bool,
+    /// The next `CONNECT` opens a data phase of this many bytes.
+    armed: Option<usize>,
+    /// The payload in progress is a `CONNECT` data phase: the dialect's
+    /// trailer follows it.
+    trailer: bool,
 }
 
 impl<D: Dialect> Engine<D> {
@@ -123,6 +153,8 @@ impl<D: Dialect> Engine<D> {
             stale: false,
             state: State::Line,
             inline: false,
+            armed: None,
+            trailer: false,
         }
     }
 
@@ -131,20 +163,44 @@ impl<D: Dialect> Engine<D> {
         &self.dialect
     }
 
-    /// Forget any partial line or payload (after a reset of the modem).
+    /// Forget any partial line or payload (after a reset of the modem),
+    /// and an armed data phase.
     pub fn reset(&mut self) {
         self.line.clear();
         self.stale = false;
         self.state = State::Line;
         self.inline = false;
+        self.armed = None;
+        self.trailer = false;
+    }
+
+    /// The next `CONNECT` opens a data phase of exactly `len` bytes, then
+    /// the dialect's [`Dialect::data_trailer`]: reported as a
+    /// [`Event::PayloadHeader`] (header `CONNECT`), the payload, and
+    /// [`Event::PayloadEnd`] once the trailer matched ([`Event::Damaged`]
+    /// when it does not). `None` disarms: `CONNECT` is [`Event::Connect`]
+    /// again. A `CONNECT` consumes the arming.
+    pub fn expect_data(&mut self, len: Option<usize>) {
+        self.armed = len;
     }
 
     /// True when the engine is inside a payload (bytes are raw data).
     pub fn in_payload(&self) -> bool {
         matches!(
             self.state,
-            State::SkipLf(_) | State::Payload(_) | State::PayloadEnd
+            State::SkipLf(_) | State::Payload(_) | State::Trailer(_) | State::PayloadEnd
         )
+    }
+
+    /// The state after the last payload byte: the trailer, if this payload
+    /// has one, else its end.
+    fn after_payload(&mut self) -> State {
+        if self.trailer && !self.dialect.data_trailer().is_empty() {
+            State::Trailer(0)
+        } else {
+            self.trailer = false;
+            State::PayloadEnd
+        }
     }
 
     /// Consume bytes from `input` until one event is complete.
@@ -196,23 +252,44 @@ impl<D: Dialect> Engine<D> {
                     if b == b'\n' {
                         used += 1;
                     }
-                    if n == 0 {
+                    if n > 0 {
+                        self.state = State::Payload(n);
+                    } else if let State::Trailer(k) = self.after_payload() {
+                        self.state = State::Trailer(k);
+                    } else {
                         self.state = State::Line;
                         return (used, Some(Event::PayloadEnd));
                     }
-                    self.state = State::Payload(n);
                 }
                 State::Payload(n) => {
                     let rest = input.get(used..).unwrap_or(&[]);
                     let take = n.min(rest.len());
-                    let chunk = rest.get(..take).unwrap_or(&[]);
                     let left = n - take;
                     self.state = if left == 0 {
-                        State::PayloadEnd
+                        self.after_payload()
                     } else {
                         State::Payload(left)
                     };
+                    let chunk = rest.get(..take).unwrap_or(&[]);
                     return (used + take, Some(Event::Payload(chunk)));
+                }
+                State::Trailer(k) => {
+                    let trailer = self.dialect.data_trailer();
+                    if trailer.get(k) != Some(&b) {
+                        // Not where the length says it is: the payload is
+                        // not the modem's. This byte starts a line.
+                        self.state = State::Line;
+                        self.trailer = false;
+                        return (used, Some(Event::Damaged));
+                    }
+                    used += 1;
+                    if k + 1 < trailer.len() {
+                        self.state = State::Trailer(k + 1);
+                    } else {
+                        self.state = State::Line;
+                        self.trailer = false;
+                        return (used, Some(Event::PayloadEnd));
+                    }
                 }
                 State::Discard => {
                     used += 1;
@@ -278,7 +355,24 @@ impl<D: Dialect> Engine<D> {
             return Event::Final(f);
         }
         if line == b"CONNECT" || line.starts_with(b"CONNECT ") {
-            return Event::Connect;
+            let Some(len) = self.armed.take() else {
+                return Event::Connect;
+            };
+            self.trailer = true;
+            self.state = if cr {
+                State::SkipLf(len)
+            } else if len > 0 {
+                State::Payload(len)
+            } else if self.dialect.data_trailer().is_empty() {
+                State::PayloadEnd
+            } else {
+                State::Trailer(0)
+            };
+            return Event::PayloadHeader {
+                header: line,
+                len,
+                urc: false,
+            };
         }
         if let Some(len) = self.dialect.payload_len(line) {
             self.state = if cr {

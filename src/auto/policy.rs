@@ -80,7 +80,9 @@ pub fn fallback_reason(e: &Error) -> Option<PathReason> {
             Some(PathReason::Fallback(t.failure))
         }
         Error::Config(ConfigError::CredentialFormat | ConfigError::CredentialTooLarge)
-        | Error::Modem(ModemError::FileTooLarge) => Some(PathReason::FallbackCredential),
+        | Error::Modem(ModemError::FileTooLarge | ModemError::CredentialRejected) => {
+            Some(PathReason::FallbackCredential)
+        }
         _ => None,
     }
 }

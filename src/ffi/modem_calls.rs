@@ -222,6 +222,7 @@ pub unsafe extern "C" fn mtls_modem_family(
         crate::modem::Family::QuectelBg9x => mtls_family::MTLS_FAMILY_QUECTEL_BG9X,
         crate::modem::Family::QuectelBc66 => mtls_family::MTLS_FAMILY_QUECTEL_BC66,
         crate::modem::Family::QuectelM95 => mtls_family::MTLS_FAMILY_QUECTEL_M95,
+        crate::modem::Family::SierraHl => mtls_family::MTLS_FAMILY_SIERRA_HL,
     };
     // SAFETY: non-NULL and writable (the caller's contract).
     unsafe { put(out, family) }

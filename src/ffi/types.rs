@@ -41,6 +41,8 @@ pub enum mtls_family {
     MTLS_FAMILY_QUECTEL_BC66 = 2,
     /// Quectel M66 / M95 (GSM/GPRS).
     MTLS_FAMILY_QUECTEL_M95 = 3,
+    /// Sierra Wireless HL8548 / HL78xx.
+    MTLS_FAMILY_SIERRA_HL = 4,
 }
 
 /// Deadlines of the modem driver, milliseconds; 0 keeps the current value.

@@ -6,14 +6,15 @@
 //!
 //! A family is: a variant of [`AnyModem`], its arm in `each!`, in
 //! [`AnyModem::family`] and in `AnyModem::with_driver`, and its driver's
-//! `is_model` in [`family_of`]. (Sierra HL78xx/HL85xx, behind feature
-//! `sierra-hl`, goes in each of those places.)
+//! `is_model` in [`family_of`].
 
 #[cfg(feature = "quectel-bc66")]
 use super::quectel::Bc66;
 use super::quectel::Bg9x;
 #[cfg(feature = "quectel-m95")]
 use super::quectel::M95;
+#[cfg(feature = "sierra-hl")]
+use super::sierra::SierraHl;
 use super::{
     Apn, Capabilities, Family, FirmwareTls, Identity, Modem, ModemError, SocketId, Sockets,
     Timeouts, TlsParams,
@@ -36,6 +37,9 @@ pub enum AnyModem<P: Port> {
     /// Quectel M66/M95.
     #[cfg(feature = "quectel-m95")]
     M95(M95<P>),
+    /// Sierra Wireless HL8548/HL78xx.
+    #[cfg(feature = "sierra-hl")]
+    SierraHl(SierraHl<P>),
     /// Only while the port moves from one driver to another.
     Moving,
 }
@@ -49,14 +53,24 @@ macro_rules! each {
             AnyModem::Bc66($m) => $e,
             #[cfg(feature = "quectel-m95")]
             AnyModem::M95($m) => $e,
+            #[cfg(feature = "sierra-hl")]
+            AnyModem::SierraHl($m) => $e,
             AnyModem::Moving => $moving,
         }
     };
 }
 
-/// The compiled-in family whose driver takes the model line of `ATI`
-/// (`BG96`, `Quectel_BC66`, `Quectel_M95`, ...), if any.
-pub(crate) fn family_of(model: &str) -> Option<Family> {
+/// The compiled-in family whose driver takes the `ATI` answer read into
+/// `id` by another family's driver, if any: the model line for Quectel
+/// (`BG96`, `Quectel_BC66`, `Quectel_M95`, ...); a Sierra HL answers one
+/// line (`HL7800`, `HL8548`), which a Quectel reader takes as the
+/// manufacturer.
+pub(crate) fn family_of(id: &Identity) -> Option<Family> {
+    #[cfg(feature = "sierra-hl")]
+    if SierraHl::<NoPort>::is_model(&id.model) || SierraHl::<NoPort>::is_model(&id.manufacturer) {
+        return Some(Family::SierraHl);
+    }
+    let model = id.model.as_str();
     #[cfg(feature = "quectel-bc66")]
     if Bc66::<NoPort>::is_model(model) {
         return Some(Family::QuectelBc66);
@@ -84,6 +98,8 @@ impl<P: Port> AnyModem<P> {
             AnyModem::Bc66(_) => Family::QuectelBc66,
             #[cfg(feature = "quectel-m95")]
             AnyModem::M95(_) => Family::QuectelM95,
+            #[cfg(feature = "sierra-hl")]
+            AnyModem::SierraHl(_) => Family::SierraHl,
             _ => Family::QuectelBg9x,
         }
     }
@@ -100,6 +116,8 @@ impl<P: Port> AnyModem<P> {
             Family::QuectelBc66 => AnyModem::Bc66(Bc66::new(port)),
             #[cfg(feature = "quectel-m95")]
             Family::QuectelM95 => AnyModem::M95(M95::new(port)),
+            #[cfg(feature = "sierra-hl")]
+            Family::SierraHl => AnyModem::SierraHl(SierraHl::new(port)),
             _ => AnyModem::Bg9x(Bg9x::new(port)),
         }
     }
@@ -129,7 +147,7 @@ impl<P: Port> Modem for AnyModem<P> {
             first?;
             return Ok(self.identity());
         }
-        let family = family_of(&self.identity().model).ok_or(ModemError::UnsupportedModel)?;
+        let family = family_of(self.identity()).ok_or(ModemError::UnsupportedModel)?;
         if family == self.family() {
             // Its own model, refused for another reason (the manufacturer).
             return Err(ModemError::UnsupportedModel);
@@ -214,20 +232,39 @@ impl<P: Port> FirmwareTls for AnyModem<P> {
 mod tests {
     use super::*;
 
+    /// An identity as a Quectel reader of `ATI` fills it.
+    fn id(manufacturer: &str, model: &str) -> Identity {
+        Identity {
+            manufacturer: manufacturer.try_into().unwrap(),
+            model: model.try_into().unwrap(),
+            revision: String::new(),
+            firmware: String::new(),
+        }
+    }
+
     #[test]
     fn families_by_model_line() {
-        assert_eq!(family_of("BG96"), Some(Family::QuectelBg9x));
-        assert_eq!(family_of("BG95-M3"), Some(Family::QuectelBg9x));
-        assert_eq!(family_of("BG77"), Some(Family::QuectelBg9x));
+        let of = |model: &str| family_of(&id("Quectel", model));
+        assert_eq!(of("BG96"), Some(Family::QuectelBg9x));
+        assert_eq!(of("BG95-M3"), Some(Family::QuectelBg9x));
+        assert_eq!(of("BG77"), Some(Family::QuectelBg9x));
         #[cfg(feature = "quectel-bc66")]
-        assert_eq!(family_of("Quectel_BC66"), Some(Family::QuectelBc66));
+        assert_eq!(of("Quectel_BC66"), Some(Family::QuectelBc66));
         #[cfg(feature = "quectel-bc66")]
-        assert_eq!(family_of("Quectel_BC660K-GL"), Some(Family::QuectelBc66));
+        assert_eq!(of("Quectel_BC660K-GL"), Some(Family::QuectelBc66));
         #[cfg(feature = "quectel-m95")]
-        assert_eq!(family_of("Quectel_M95"), Some(Family::QuectelM95));
+        assert_eq!(of("Quectel_M95"), Some(Family::QuectelM95));
         #[cfg(feature = "quectel-m95")]
-        assert_eq!(family_of("Quectel_M66"), Some(Family::QuectelM95));
-        assert_eq!(family_of("HL7800"), None);
-        assert_eq!(family_of(""), None);
+        assert_eq!(of("Quectel_M66"), Some(Family::QuectelM95));
+        assert_eq!(of(""), None);
+        assert_eq!(of("EC21"), None);
+        // A Sierra HL answers `ATI` with its model alone: a Quectel reader
+        // takes that line as the manufacturer.
+        #[cfg(feature = "sierra-hl")]
+        {
+            assert_eq!(family_of(&id("HL7800", "")), Some(Family::SierraHl));
+            assert_eq!(family_of(&id("HL8548", "")), Some(Family::SierraHl));
+            assert_eq!(of("HL7800"), Some(Family::SierraHl));
+        }
     }
 }

@@ -15,6 +15,8 @@ pub enum Family {
     QuectelBc66,
     /// Quectel M66 / M95 (GSM/GPRS, the "QI" stack).
     QuectelM95,
+    /// Sierra Wireless HL8548 / HL78xx ("K" commands).
+    SierraHl,
 }
 
 /// Certificate encodings the firmware parses.
@@ -81,6 +83,24 @@ pub const BC66_CIPHER_SUITES: &[u16] = &[0x002F, 0x0035, 0x000A];
 /// note V3.0, table 2 = seeds/001), by IANA code: RSA key exchange with
 /// AES-CBC, 3DES or RC4; no ECDHE, no GCM.
 pub const M95_CIPHER_SUITES: &[u16] = &[0x0035, 0x002F, 0x0005, 0x0004, 0x000A, 0x003D];
+
+/// The HL8548 firmware's cipher suites (`docs/dialects/sierra-hl.md`, a
+/// choice after seed 002's "TLS_RSA_CHOOSE_BY_SERVER"): RSA key exchange
+/// only.
+pub const HL8548_CIPHER_SUITES: &[u16] = &[0x003C, 0x009C, 0x009D];
+
+/// HL78xx firmware 4.5 and older (at-dialects-2.md §3): RSA and ECDHE key
+/// exchange; CBC, GCM, CCM.
+pub const HL78XX_45_CIPHER_SUITES: &[u16] = &[
+    0x003C, 0x009C, 0x009D, 0xC09C, 0xC09D, 0xC0A0, 0xC0A1, 0xC027, 0xC023, 0xC02F, 0xC030, 0xC02B,
+    0xC02C, 0xC0AC, 0xC0AD, 0xC0AE, 0xC0AF,
+];
+
+/// HL78xx firmware 4.6 and later (Sierra's own test, at-dialects-2.md §3):
+/// ECDHE with GCM or CCM only; RSA key exchange and CBC are gone.
+pub const HL78XX_46_CIPHER_SUITES: &[u16] = &[
+    0xC02F, 0xC030, 0xC02B, 0xC02C, 0xC0AC, 0xC0AD, 0xC0AE, 0xC0AF,
+];
 
 impl Capabilities {
     /// Nothing at all (no TLS suites, no sockets): what a driver in
@@ -185,6 +205,43 @@ impl Capabilities {
             sockets: 6,
             ssl_contexts: 6,
             send_chunk: 1460,
+            read_chunk: 1460,
+        }
+    }
+
+    /// Sierra Wireless HL8548 / HL78xx (`docs/dialects/sierra-hl.md`), by
+    /// the `ATI` model and the `ATI3` revision: the HL8548 has TLS 1.0-1.2
+    /// with RSA key exchange only and parses DER credentials only; an
+    /// HL78xx has TLS 1.2, with RSA and ECDHE key exchange up to firmware
+    /// 4.5 and ECDHE only from 4.6, and parses PEM and DER. None is known
+    /// to send SNI (at-dialects-2.md §7 item 2): the table says no SNI. The
+    /// firmware checks the chain only (no host name, no validity dates).
+    /// Six sessions (raw and TLS together), 1,500 bytes per data command,
+    /// credentials up to 4,096 bytes.
+    #[cfg(feature = "sierra-hl")]
+    pub fn sierra_hl(model: &str, revision: &str) -> Self {
+        use crate::modem::sierra::HlModel;
+        let (min_tls, suites, pem) = match HlModel::detect(model, revision) {
+            Some(HlModel::Hl8548) => (TlsVersion::Tls10, HL8548_CIPHER_SUITES, false),
+            Some(HlModel::Hl78xx45) => (TlsVersion::Tls12, HL78XX_45_CIPHER_SUITES, true),
+            // 4.6 and later; also what an unknown revision gets (the
+            // smaller table: offload is tried less, never wrongly).
+            _ => (TlsVersion::Tls12, HL78XX_46_CIPHER_SUITES, true),
+        };
+        Self {
+            family: Family::SierraHl,
+            min_tls,
+            max_tls: TlsVersion::Tls12,
+            cipher_suites: suites,
+            sni: false,
+            hostname_check: false,
+            validity_check: false,
+            ca_formats: CaFormats { pem, der: true },
+            max_cert_len: 4096,
+            client_cert: true,
+            sockets: 6,
+            ssl_contexts: 6,
+            send_chunk: 1500,
             read_chunk: 1500,
         }
     }
@@ -215,6 +272,30 @@ fn bg96_release(revision: &str) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "sierra-hl")]
+    #[test]
+    fn sierra_tables_per_firmware() {
+        let hl8548 = Capabilities::sierra_hl("HL8548", "RHL85xx.5.5.14.0");
+        assert_eq!(hl8548.min_tls, TlsVersion::Tls10);
+        assert!(hl8548.has_cipher(0x009C) && !hl8548.has_cipher(0xC02F));
+        assert_eq!(
+            hl8548.ca_formats,
+            CaFormats {
+                pem: false,
+                der: true
+            }
+        );
+        let v45 = Capabilities::sierra_hl("HL7800", "HL7800.4.5.4.0");
+        assert!(v45.has_cipher(0x009C) && v45.has_cipher(0xC02F) && v45.has_cipher(0xC027));
+        let v46 = Capabilities::sierra_hl("HL7800", "HL7800.4.6.9.4");
+        assert!(!v46.has_cipher(0x009C) && v46.has_cipher(0xC02F) && !v46.has_cipher(0xC027));
+        for c in [hl8548, v45, v46] {
+            assert_eq!(c.family, Family::SierraHl);
+            assert!(!c.sni && !c.verifies_fully());
+            assert!(c.ca_formats.der);
+        }
+    }
 
     #[test]
     fn old_bg96_has_no_sni() {

@@ -25,7 +25,8 @@ pub enum ModemError {
     OpenTimeout,
     /// Every socket is in use.
     NoFreeSocket,
-    /// The modem reported another socket error code (Quectel 55x).
+    /// The modem reported another socket error code (Quectel 55x, Sierra
+    /// `+KTCP_NOTIF`).
     Socket(i32),
     /// The firmware's TLS handshake failed (`+QSSLOPEN: <id>,<code>`, code
     /// not a socket error). The firmware gives no detail.
@@ -51,6 +52,10 @@ pub enum ModemError {
     /// The modem's receive buffer overflowed and it dropped data (BC66:
     /// 2,168 bytes per socket, no flow control): the connection is lost.
     BufferOverflow,
+    /// The modem firmware could not parse a certificate or key it was
+    /// given (Sierra `+CME ERROR: 931`, or PEM given to the DER-only
+    /// HL8548).
+    CredentialRejected,
 }
 
 impl ModemError {
@@ -68,7 +73,7 @@ impl ModemError {
             ModemError::ConnectFailed => "the TCP connection was refused or the host is unreachable: check host and port",
             ModemError::OpenTimeout => "opening the connection timed out: weak signal, the server does not answer, or the modem's answer was damaged on the UART",
             ModemError::NoFreeSocket => "all modem sockets are in use: close a session first",
-            ModemError::Socket(_) => "the modem reported a socket error (see the Quectel 55x code)",
+            ModemError::Socket(_) => "the modem reported a socket error (see the code: Quectel 55x, Sierra +KTCP_NOTIF)",
             ModemError::HandshakeFailed(_) => "the modem firmware's TLS handshake failed (the firmware gives no reason)",
             ModemError::Closed => "the server closed the connection",
             ModemError::FileChecksum { .. } => "the file stored in the modem differs from the one sent (UART corruption: check flow control)",
@@ -77,6 +82,7 @@ impl ModemError {
             ModemError::Timeout => "the modem did not complete the transfer in time",
             ModemError::Rebooted => "the modem restarted (power, watchdog or firmware fault): connection lost; the next connect re-initialises it",
             ModemError::BufferOverflow => "the modem's receive buffer overflowed and dropped data (it has no flow control): connection lost; read faster (a higher baud rate) or ask the server for smaller records",
+            ModemError::CredentialRejected => "the modem firmware could not parse the certificate or key (wrong format: the HL8548 takes DER only; or not a certificate)",
         } else ModemError::At(_))
     }
 }

@@ -11,6 +11,8 @@ mod common;
 mod error;
 mod identity;
 pub mod quectel;
+#[cfg(feature = "sierra-hl")]
+pub mod sierra;
 mod tcp;
 mod timeouts;
 mod traits;

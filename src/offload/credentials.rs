@@ -36,9 +36,16 @@ pub(crate) fn store<M: FirmwareTls>(
         Role::ClientCert => "crt",
         Role::ClientKey => "key",
     };
-    // The bytes to upload, and the PEM label when DER goes up as PEM.
-    let (bytes, pem_label) = match cred {
-        Credential::Pem(text) if formats.pem => (text, None),
+    // The bytes to upload: as given, DER as PEM (with its label), or the
+    // first PEM block as DER (its base64 body).
+    enum Upload<'a> {
+        AsIs(&'a [u8]),
+        DerAsPem(&'a [u8], &'static str),
+        #[cfg(feature = "sierra-hl")]
+        PemAsDer(&'a [u8], usize),
+    }
+    let upload = match cred {
+        Credential::Pem(text) if formats.pem => Upload::AsIs(text),
         Credential::Der(der) if formats.pem => {
             let label = match role {
                 Role::Ca | Role::ClientCert => "CERTIFICATE",
@@ -46,29 +53,41 @@ pub(crate) fn store<M: FirmwareTls>(
                     .ok_or(Error::Config(ConfigError::CredentialFormat))?
                     .label(),
             };
-            (der, Some(label))
+            Upload::DerAsPem(der, label)
         }
-        Credential::Der(der) if formats.der => (der, None),
-        // PEM to a DER-only firmware (Sierra HL8548) needs a decoder: not
-        // needed by any driver yet.
+        Credential::Der(der) if formats.der => Upload::AsIs(der),
+        // PEM to a DER-only firmware (Sierra HL8548, the only one): the
+        // first block, decoded while it is written (no buffer; the DER
+        // length comes from a first pass over the text).
+        #[cfg(feature = "sierra-hl")]
+        Credential::Pem(text) if formats.der => match crate::pem::pem_decoded_len(text) {
+            Some((len, body)) => Upload::PemAsDer(body, len),
+            None => return Err(Error::Config(ConfigError::CredentialFormat)),
+        },
         _ => return Err(Error::Config(ConfigError::CredentialFormat)),
     };
-    let (crc, len) = match pem_label {
-        // Name after the DER plus the label (the PEM is a function of both).
-        Some(label) => (
-            crc32(bytes) ^ crc32(label.as_bytes()),
-            pem_len(bytes.len(), label),
+    let (crc, len) = match upload {
+        Upload::AsIs(bytes) => (crc32(bytes), bytes.len()),
+        // Named after the DER plus the label (the PEM is a function of both).
+        Upload::DerAsPem(der, label) => (
+            crc32(der) ^ crc32(label.as_bytes()),
+            pem_len(der.len(), label),
         ),
-        None => (crc32(bytes), bytes.len()),
+        // Named after the base64 (the DER is a function of it), apart
+        // from the same text uploaded as it is.
+        #[cfg(feature = "sierra-hl")]
+        Upload::PemAsDer(body, len) => (crc32(body) ^ crc32(b"DER"), len),
     };
     name.clear();
     // 8 + 1 + 3 characters always fit in 16.
     let _ = crate::at::push_hex(name, crc, 8, false);
     let _ = name.push('.');
     let _ = name.push_str(ext);
-    modem.store_credential(name, len, &mut |w| match pem_label {
-        Some(label) => write_pem::<AtError>(bytes, label, w),
-        None => w(bytes),
+    modem.store_credential(name, len, &mut |w| match upload {
+        Upload::AsIs(bytes) => w(bytes),
+        Upload::DerAsPem(der, label) => write_pem::<AtError>(der, label, w),
+        #[cfg(feature = "sierra-hl")]
+        Upload::PemAsDer(body, _) => crate::pem::decode_pem_body::<AtError>(body, w).map(drop),
     })?;
     Ok(())
 }

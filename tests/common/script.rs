@@ -48,6 +48,13 @@ impl ScriptPort {
             log: Vec::new(),
         }
     }
+
+    /// Deliver answers in pieces of at most `n` bytes (1: every byte
+    /// apart).
+    pub fn pieces(mut self, n: usize) -> Self {
+        self.piece = n.max(1);
+        self
+    }
 }
 
 impl Port for ScriptPort {

@@ -9,7 +9,7 @@ mod checksum;
 mod dialect;
 #[cfg(feature = "quectel-m95")]
 mod m95;
-mod time;
+pub(crate) mod time;
 mod urc;
 
 #[cfg(feature = "quectel-bc66")]
