@@ -742,10 +742,12 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
             self.out_of_step = true;
             return Err(e);
         }
-        if connect {
+        let trailer = self.engine.dialect().data_trailer();
+        if connect && !trailer.is_empty() {
             // The data phase's end (Sierra `--EOF--Pattern--`), only after
-            // the whole announced length went out.
-            let trailer = self.engine.dialect().data_trailer();
+            // the whole announced length went out. Dialects without one
+            // (the M95's `AT+QSECWRITE` also answers `CONNECT`) write
+            // nothing: not even an empty write reaches the port.
             self.write(trailer)?;
         }
         match self.finish(deadline, urcs, on_line, None, true, None) {
