@@ -74,3 +74,14 @@ echo "==> Rust firmware built for a Quectel M66/M95 (feature m95), against the s
 echo
 echo "==> C firmware against a simulated Quectel M95 (the library identifies it at mtls_modem_init)"
 "$runner" --firmware c --machine all --scenario all --modem m95 --timeout 120 --no-build "$@"
+
+echo
+echo "==> Rust firmware built for a Sierra Wireless HL (feature sierra-hl), against the simulated HL8548, then HL78xx 4.5 and 4.6 on an386"
+"$runner" --firmware rust --machine all --scenario all --modem hl8548 --timeout 120 "$@"
+"$runner" --firmware rust --machine an386 --scenario all --modem hl78xx-4.5 --timeout 120 --no-build "$@"
+"$runner" --firmware rust --machine an386 --scenario all --modem hl78xx-4.6 --timeout 120 --no-build "$@"
+
+echo
+echo "==> C firmware against a simulated Sierra Wireless HL8548 and HL78xx 4.6 (the library identifies them at mtls_modem_init)"
+"$runner" --firmware c --machine all --scenario all --modem hl8548 --timeout 120 --no-build "$@"
+"$runner" --firmware c --machine an386 --scenario all --modem hl78xx-4.6 --timeout 120 --no-build "$@"

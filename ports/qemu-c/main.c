@@ -229,6 +229,7 @@ static bool modem_up(const mtls_port *port, mtls_modem **out) {
         semi_text(mtls_modem_family(*out, &family) != MTLS_OK      ? "?"
                   : family == MTLS_FAMILY_QUECTEL_BC66 ? "Quectel BC66"
                   : family == MTLS_FAMILY_QUECTEL_M95  ? "Quectel M66/M95"
+                  : family == MTLS_FAMILY_SIERRA_HL    ? "Sierra Wireless HL"
                                                        : "Quectel BG9x");
         semi_text(")\n");
     }

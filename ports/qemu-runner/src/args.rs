@@ -46,7 +46,8 @@ pub(crate) const USAGE: &str = "usage: qemu-runner [--machine an385|an386|all] [
                     on the C ABI, same scenarios and checks; all = rust, then c)]
                    [--fw-dir ports/qemu-rust|ports/qemu-c (with one --firmware)]
                    [--seed 64-HEX (auto-host RNG, test only)]
-                   [--modem bg96|bg96-nosni|bg95|bc66|bc660k|m95|m66 (the simulated modem; default bg96;
+                   [--modem bg96|bg96-nosni|bg95|bc66|bc660k|m95|m66|hl8548|hl78xx-4.5|hl78xx-4.6
+                    (the simulated modem; default bg96;
                     the C firmware identifies it at init, the Rust firmware is built for it)]
                    [--fw-features A,B (extra features of the Rust firmware, e.g. p256-asm:
                     P-256 in Cortex-M4 assembly; an386 only)]";
@@ -146,18 +147,9 @@ pub(crate) fn parse_args() -> Result<Args, String> {
             "--fw-features" => a.fw_features = val("--fw-features")?,
             "--modem" => {
                 let v = val("--modem")?;
-                match modemtls_sim::FirmwareProfile::by_name(&v).map(|p| p.family) {
-                    Some(
-                        modemtls_sim::Family::QuectelBg9x
-                        | modemtls_sim::Family::QuectelBc66
-                        | modemtls_sim::Family::QuectelM95,
-                    ) => {}
-                    Some(_) => {
-                        return Err(format!(
-                            "modem profile {v}: the library has no driver for its family yet"
-                        ))
-                    }
-                    None => return Err(format!("unknown modem profile {v}")),
+                // Every family of the simulator has a driver (FwFamily::of).
+                if crate::FwFamily::of(&v).is_none() {
+                    return Err(format!("unknown modem profile {v}"));
                 }
                 a.modem = v;
             }

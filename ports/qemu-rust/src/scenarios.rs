@@ -22,10 +22,12 @@ use modemtls::error::Error;
 use modemtls::error::TlsFailure;
 #[cfg(feature = "bc66")]
 use modemtls::modem::quectel::Bc66;
-#[cfg(not(any(feature = "bc66", feature = "m95")))]
+#[cfg(not(any(feature = "bc66", feature = "m95", feature = "sierra-hl")))]
 use modemtls::modem::quectel::Bg9x;
 #[cfg(all(feature = "m95", not(feature = "bc66")))]
 use modemtls::modem::quectel::M95;
+#[cfg(all(feature = "sierra-hl", not(any(feature = "bc66", feature = "m95"))))]
+use modemtls::modem::sierra::SierraHl;
 use modemtls::modem::{Apn, Modem, Timeouts};
 #[cfg(feature = "offload")]
 use modemtls::offload;
@@ -47,8 +49,12 @@ pub fn timeouts() -> Timeouts {
 }
 
 /// The modem driver this firmware is built for (default: a BG95/BG96).
-#[cfg(not(any(feature = "bc66", feature = "m95")))]
+#[cfg(not(any(feature = "bc66", feature = "m95", feature = "sierra-hl")))]
 pub type Driver = Bg9x<CmsdkUart>;
+/// The modem driver this firmware is built for (feature `sierra-hl`: an
+/// HL8548 or HL78xx).
+#[cfg(all(feature = "sierra-hl", not(any(feature = "bc66", feature = "m95"))))]
+pub type Driver = SierraHl<CmsdkUart>;
 /// The modem driver this firmware is built for (feature `bc66`: a BC66).
 #[cfg(feature = "bc66")]
 pub type Driver = Bc66<CmsdkUart>;
