@@ -60,6 +60,12 @@ MODEMTLS_C_BUDGET="${MODEMTLS_C_BUDGET:-c-capi:203000,50200}" \
 step "C ABI: header current, C99/C++ builds, C tests plain, under ASan+UBSan and valgrind, threads under TSan"
 tools/c-test.sh
 
+step "the main job (tools/demo.sh) through every simulated modem family: Auto's paths and why"
+for modem in bg96 bg95 bc66 m95 m66 hl8548 hl78xx-4.5 hl78xx-4.6; do
+    printf '%-11s ' "$modem"
+    cargo run -q --release -p modemtls-demo -- --modem "$modem" | grep '^paths: '
+done
+
 step "tests"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -88,7 +88,15 @@ fn commands(family: Family) -> (&'static str, &'static str) {
     match family {
         Family::QuectelBg9x => ("AT+QSSLCFG, AT+QSSLOPEN", "AT+QIOPEN"),
         Family::QuectelBc66 => ("AT+QSSLCFG, AT+QSSLOPEN", "AT+QIOPEN"),
-        #[allow(unreachable_patterns)]
+        Family::QuectelM95 => (
+            "AT+QSECWRITE (RAM: file, checksum), AT+QSSLCFG, AT+QSSLOPEN",
+            "AT+QIOPEN",
+        ),
+        Family::SierraHl => (
+            "AT+KCERTSTORE, AT+KSSLCRYPTO, AT+KTCPCFG (TLS), AT+KTCPCNX",
+            "AT+KTCPCFG, AT+KTCPCNX",
+        ),
+        // `Family` is non-exhaustive: a family added later.
         _ => ("the firmware's SSL commands", "a raw TCP socket"),
     }
 }
