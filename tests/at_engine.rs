@@ -1,9 +1,11 @@
 //! AT engine: table-driven byte-literal cases, each fed whole, one byte at a
 //! time and in random splits; plus a bounded randomized run over random and
-//! mutated real transcripts (no panic, framed payloads byte-exact).
+//! mutated real transcripts (no panic, framed payloads byte-exact), in the
+//! dialect of every family (BG9x, BC66, M66/M95, Sierra HL).
 
 use modemtls::at::{Dialect, Engine, Event, FinalResult};
-use modemtls::modem::quectel::QuectelDialect;
+use modemtls::modem::quectel::{Bc66Dialect, M95Dialect, QuectelDialect};
+use modemtls::modem::sierra::SierraDialect;
 use proptest::prelude::*;
 
 /// An owned event; consecutive payload chunks are merged.
@@ -263,26 +265,11 @@ fn concatenated_transcript() {
     assert_eq!(run(&all), run_splits(&all, &[3, 50, 51, 200, 333]));
 }
 
-/// A dialect whose `CONNECT` data phases end with a trailer, as Sierra's
-/// K commands (`--EOF--Pattern--`), with `+KTCP_` lines as URCs.
-struct TrailerDialect;
-
-impl Dialect for TrailerDialect {
-    fn is_urc(&self, line: &[u8]) -> bool {
-        line.starts_with(b"+KTCP_")
-    }
-    fn payload_len(&self, _line: &[u8]) -> Option<usize> {
-        None
-    }
-    fn data_trailer(&self) -> &'static [u8] {
-        b"--EOF--Pattern--"
-    }
-}
-
-/// `input` through an engine armed for a `CONNECT` data phase of `arm`
-/// bytes, split at `cuts`.
+/// `input` through an engine in the Sierra HL dialect (`CONNECT` data
+/// phases ended by `--EOF--Pattern--`, `+KTCP_` URCs), armed for a data
+/// phase of `arm` bytes, split at `cuts`.
 fn run_armed(input: &[u8], arm: Option<usize>, cuts: &[usize]) -> Vec<Ev> {
-    let mut e = Engine::new(TrailerDialect);
+    let mut e = Engine::new(SierraDialect);
     e.expect_data(arm);
     run_engine(e, input, cuts)
 }
@@ -408,7 +395,7 @@ fn data_phase_table_whole_bytewise_and_split() {
 
 #[test]
 fn reset_disarms_and_forgets_a_trailer_in_progress() {
-    let mut e = Engine::new(TrailerDialect);
+    let mut e = Engine::new(SierraDialect);
     e.expect_data(Some(2));
     let (_, ev) = e.feed(b"\r\nCONNECT\r");
     assert!(matches!(ev, Some(Event::PayloadHeader { len: 2, .. })));
@@ -476,6 +463,41 @@ proptest! {
         want.push(End);
         want.push(Final(FinalResult::Ok));
         prop_assert_eq!(run_armed(&input, Some(payload.len()), &cuts), want);
+    }
+
+    /// Random bytes in random splits, in each family's dialect: no panic,
+    /// progress always made, the same events whatever the splits.
+    #[test]
+    fn every_dialect_takes_random_input(data in proptest::collection::vec(any::<u8>(), 0..600), cut in 0usize..600) {
+        let cut = cut.min(data.len());
+        prop_assert_eq!(run_engine(Engine::new(Bc66Dialect), &data, &[]), run_engine(Engine::new(Bc66Dialect), &data, &[cut]));
+        prop_assert_eq!(run_engine(Engine::new(M95Dialect), &data, &[]), run_engine(Engine::new(M95Dialect), &data, &[cut]));
+        prop_assert_eq!(run_engine(Engine::new(SierraDialect), &data, &[]), run_engine(Engine::new(SierraDialect), &data, &[cut]));
+    }
+
+    /// The M66/M95's reads (`+QIRD: <ip>:<port>,TCP,<n>` / `+QSSLRECV:`
+    /// the same, CR LF, exactly n bytes, CR LF, OK): any payload comes out
+    /// byte-exact however it looks and is split.
+    #[test]
+    fn m95_framed_payload_is_exact(raw in proptest::collection::vec(any::<u8>(), 0..1460), cuts in proptest::collection::vec(0usize..1600, 0..6), ssl in any::<bool>()) {
+        let payload: Vec<u8> = raw.iter().map(|&b| match b % 16 {
+            0 => b'\r', 1 => b'\n', 2 => b'O', 3 => b'K', 4 => b'>', 5 => b' ', 6 => b'+', _ => b,
+        }).collect();
+        let name = if ssl { "+QSSLRECV" } else { "+QIRD" };
+        let header = format!("{name}: 10.0.0.9:443,TCP,{}", payload.len());
+        let mut input = format!("\r\n+QIRDI: 0,1,0\r\n\r\n{header}\r\n").into_bytes();
+        input.extend_from_slice(&payload);
+        input.extend_from_slice(b"\r\nOK\r\n");
+        let mut cuts = cuts;
+        cuts.sort_unstable();
+        let ev = run_engine(Engine::new(M95Dialect), &input, &cuts);
+        let mut want = vec![Urc(l("+QIRDI: 0,1,0")), Header(header.into_bytes(), payload.len())];
+        if !payload.is_empty() {
+            want.push(Payload(payload.clone()));
+        }
+        want.push(End);
+        want.push(Final(FinalResult::Ok));
+        prop_assert_eq!(ev, want);
     }
 
     /// Any payload, framed as the modem frames it, comes out byte-exact,

@@ -3,6 +3,13 @@
 //! fuzzers found and what the seeds cover (`cargo +nightly fuzz run
 //! <target>` grows a corpus).
 
+#[cfg(all(
+    feature = "quectel-bc66",
+    feature = "quectel-m95",
+    feature = "sierra-hl"
+))]
+#[path = "../fuzz/harness/at_feed.rs"]
+mod at_feed;
 #[cfg(feature = "quectel-bc66")]
 #[path = "../fuzz/harness/bc66_replies.rs"]
 mod bc66_replies;
@@ -48,6 +55,42 @@ fn replay(target: &str, harness: fn(&[u8])) -> usize {
         n += 1;
     }
     n
+}
+
+/// The AT engine in every family's dialect, armed or not for a data phase.
+#[cfg(all(
+    feature = "quectel-bc66",
+    feature = "quectel-m95",
+    feature = "sierra-hl"
+))]
+#[test]
+fn at_feed_corpus() {
+    let n = replay("at_feed", at_feed::run);
+    assert!(n >= 24, "only {n} inputs in the at_feed corpus");
+    // The seeds reach each dialect's data framing: the M95's `+QIRD:` and
+    // `+QSSLRECV:` frames (12 + 2 bytes), the BG9x's (12 + 3), the
+    // Sierra's armed `CONNECT` phase (20 bytes, whose look-alike pattern
+    // and `OK` are data).
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/at_feed");
+    for (seed, bytes) in [
+        ("m95_step0", 14),
+        ("bg9x_step0", 15),
+        ("sierra_armed_step0", 20),
+    ] {
+        let data = std::fs::read(dir.join(seed)).expect("seed");
+        assert_eq!(at_feed::payload_bytes(&data), bytes, "{seed}");
+    }
+}
+
+#[cfg(all(
+    feature = "quectel-bc66",
+    feature = "quectel-m95",
+    feature = "sierra-hl"
+))]
+#[test]
+fn at_feed_mutants() {
+    let runs = mutate_around("at_feed", at_feed::run, 300);
+    assert!(runs >= 7_000, "{runs} runs");
 }
 
 #[test]
