@@ -165,7 +165,8 @@ serve_www() { # name cert key extra-args...
         -no-CAfile -no-CApath -no-CAstore "$@" >"$TMP/s_server_$name.log" 2>&1 </dev/null) &
     pids+=($!)
 }
-serve_www friendly rsa_server.pem rsa_server.key -tls1_2 -cipher AES128-SHA
+serve_www friendly rsa_server.pem rsa_server.key -tls1_2 \
+    -cipher AES128-SHA:AES128-SHA256:AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256
 serve_www rsa13 rsa_server.pem rsa_server.key -tls1_3
 serve_www rsawrong rsa_other.pem rsa_other.key -tls1_3
 P_BC66=$(port_of "$TMP/sim_bc66.log" "listening on 127.0.0.1:")
@@ -181,6 +182,16 @@ pids+=($!)
 P_M95=$(port_of "$TMP/sim_m95.log" "listening on 127.0.0.1:")
 run "C ABI against a simulated M95 (family, chain-only, host path)" "$OUT/test_family" \
     "127.0.0.1:$P_M95" "$TMP/rsa_ca.pem" "$PF" "$PR13" "$PRW" m95
+# And against a simulated Sierra HL8548 (DER credentials only: the library
+# converts the PEM CA) and an HL78xx with firmware 4.6 (ECDHE only).
+for hl in hl8548 hl78xx-4.6; do
+    "$SIM" --listen 127.0.0.1:0 --profile "$hl" --host server.test=127.0.0.1 --host other.test=127.0.0.1 --quiet \
+        >"$TMP/sim_$hl.log" 2>&1 &
+    pids+=($!)
+    P_HL=$(port_of "$TMP/sim_$hl.log" "listening on 127.0.0.1:")
+    run "C ABI against a simulated $hl (family, chain-only, host path)" "$OUT/test_family" \
+        "127.0.0.1:$P_HL" "$TMP/rsa_ca.pem" "$PF" "$PR13" "$PRW" "${hl%-4.6}"
+done
 
 run "C ABI from four threads (open/close, ISR, BUSY)" "$OUT/test_threads"
 # The same under ThreadSanitizer, with the library and the standard library

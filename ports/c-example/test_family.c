@@ -1,12 +1,13 @@
-/* The C ABI against a simulated Quectel BC66 or M95 (modem families whose
- * firmware has RSA key exchange only and no host-name check), started with
+/* The C ABI against a simulated Quectel BC66 or M95 or Sierra HL8548/HL78xx
+ * (modem families whose firmware checks no host name), started with
  * openssl s_servers by tools/c-test.sh:
  *
- *   ./test_family SIM_ADDR RSA_CA.pem PORT_FRIENDLY PORT_TLS13 PORT_WRONG_HOST [bc66|m95]
+ *   ./test_family SIM_ADDR RSA_CA.pem PORT_FRIENDLY PORT_TLS13 PORT_WRONG_HOST [bc66|m95|hl8548|hl78xx]
  *
- * The last argument names the family the simulator plays (default bc66).
- * PORT_FRIENDLY: TLS 1.2 with AES128-SHA (what both firmwares have), RSA
- * certificate; PORT_TLS13: TLS 1.3 only; PORT_WRONG_HOST: a certificate for
+ * The last argument names the modem the simulator plays (default bc66).
+ * PORT_FRIENDLY: TLS 1.2 with a suite each firmware has (AES128-SHA for
+ * the BC66 and M95, AES128-SHA256 or AES128-GCM for the HL8548, ECDHE for
+ * the HL78xx), RSA certificate; PORT_TLS13: TLS 1.3 only; PORT_WRONG_HOST: a certificate for
  * another name from the same CA. Each serves /hello.txt (`-WWW`): a page
  * larger than the BC66's 2,168-byte raw receive buffer would overflow it
  * on the host path. What must hold:
@@ -92,7 +93,7 @@ int main(int argc, char **argv) {
     const char *name = argc == 7 ? argv[6] : "bc66";
     mtls_family want;
     if (argc != 6 && argc != 7) {
-        fprintf(stderr, "usage: %s SIM_ADDR RSA_CA.pem PORT_FRIENDLY PORT_TLS13 PORT_WRONG_HOST [bc66|m95]\n",
+        fprintf(stderr, "usage: %s SIM_ADDR RSA_CA.pem PORT_FRIENDLY PORT_TLS13 PORT_WRONG_HOST [bc66|m95|hl8548|hl78xx]\n",
                 argv[0]);
         return 2;
     }
@@ -100,6 +101,8 @@ int main(int argc, char **argv) {
         want = MTLS_FAMILY_QUECTEL_BC66;
     } else if (strcmp(name, "m95") == 0) {
         want = MTLS_FAMILY_QUECTEL_M95;
+    } else if (strcmp(name, "hl8548") == 0 || strcmp(name, "hl78xx") == 0) {
+        want = MTLS_FAMILY_SIERRA_HL;
     } else {
         fprintf(stderr, "unknown family %s\n", name);
         return 2;
