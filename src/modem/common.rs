@@ -48,6 +48,20 @@ pub(crate) fn copy_str<const N: usize>(dst: &mut String<N>, src: &[u8]) {
     }
 }
 
+/// An APN (name, user, password) a driver keeps to activate the context
+/// again after a restart.
+pub(crate) type KeptApn = (String<64>, String<32>, String<32>);
+
+/// `apn` copied into a [`KeptApn`]; `CommandTooLong` when a part does not
+/// fit.
+pub(crate) fn keep_apn(apn: &crate::modem::Apn<'_>) -> Result<KeptApn, ModemError> {
+    let mut kept = KeptApn::default();
+    kept.0.set(apn.name)?;
+    kept.1.set(apn.user)?;
+    kept.2.set(apn.password)?;
+    Ok(kept)
+}
+
 /// A `heapless::String` of any capacity, set from a `&str`.
 pub(crate) trait StrBuf {
     fn set(&mut self, s: &str) -> Result<(), ModemError>;

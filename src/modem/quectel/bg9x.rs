@@ -7,7 +7,7 @@ use super::checksum::{parse_hex_u16, Xor16};
 use super::dialect::QuectelDialect;
 use super::urc::{UrcState, SOCKETS};
 use crate::at::{AtClient, AtError, Command, DataSource, Fields};
-use crate::modem::common::{ati_line, build, copy_str, ignore_line, Arg, StrBuf};
+use crate::modem::common::{ati_line, build, copy_str, ignore_line, keep_apn, Arg, KeptApn};
 use crate::modem::{
     Apn, Capabilities, FirmwareTls, Identity, Modem, ModemError, SocketId, Sockets, Timeouts,
     TlsParams,
@@ -94,7 +94,7 @@ pub struct Bg9x<P: Port> {
     timeouts: Timeouts,
     cid: u8,
     pdp_up: bool,
-    apn: Option<(String<64>, String<32>, String<32>)>,
+    apn: Option<KeptApn>,
     sockets_in_use: u16,
     contexts_in_use: u8,
     /// The SSL context of each socket opened through
@@ -247,16 +247,7 @@ impl<P: Port> Bg9x<P> {
     /// Configure and activate PDP context 1 (`AT+QICSGP`, `AT+QIACT`),
     /// returning the local address from `AT+QIACT?`.
     pub fn attach(&mut self, apn: &Apn<'_>) -> Result<String<46>, ModemError> {
-        let mut a = String::new();
-        let mut u = String::new();
-        let mut p = String::new();
-        for (dst, src) in [
-            (&mut a as &mut dyn StrBuf, apn.name),
-            (&mut u, apn.user),
-            (&mut p, apn.password),
-        ] {
-            dst.set(src)?;
-        }
+        let (a, u, p) = keep_apn(apn)?;
         self.apn = Some((a, u, p));
         self.activate()
     }

@@ -23,7 +23,7 @@ mod urc;
 pub use dialect::Bc66Dialect;
 
 use crate::at::{AtClient, AtError, Command, DataSource, Fields};
-use crate::modem::common::{ati_line, build, copy_str, ignore_line, Arg, StrBuf};
+use crate::modem::common::{ati_line, build, copy_str, ignore_line, keep_apn, Arg, KeptApn};
 use crate::modem::{
     Apn, Capabilities, FirmwareTls, Identity, Modem, ModemError, SocketId, Sockets, Timeouts,
     TlsParams,
@@ -72,7 +72,7 @@ pub struct Bc66<P: Port> {
     timeouts: Timeouts,
     model: Model,
     pdp_up: bool,
-    apn: Option<(String<64>, String<32>, String<32>)>,
+    apn: Option<KeptApn>,
     sockets_in_use: u8,
     ssl_in_use: bool,
     /// FNV-1a of the credential names stored and length-checked since init,
@@ -666,16 +666,7 @@ impl<P: Port> Modem for Bc66<P> {
     /// `AT+QCGDEFCONT`, `AT+CGATT=1` until attached, the address from
     /// `AT+CGPADDR=1`.
     fn attach(&mut self, apn: &Apn<'_>) -> Result<String<46>, ModemError> {
-        let mut a = String::new();
-        let mut u = String::new();
-        let mut p = String::new();
-        for (dst, src) in [
-            (&mut a as &mut dyn StrBuf, apn.name),
-            (&mut u, apn.user),
-            (&mut p, apn.password),
-        ] {
-            dst.set(src)?;
-        }
+        let (a, u, p) = keep_apn(apn)?;
         self.apn = Some((a, u, p));
         self.activate()
     }

@@ -30,7 +30,7 @@ pub use dialect::M95Dialect;
 
 use super::checksum::{parse_hex_u16, Xor16};
 use crate::at::{AtClient, AtError, Command, DataSource, Fields};
-use crate::modem::common::{ati_line, build, copy_str, ignore_line, Arg, StrBuf};
+use crate::modem::common::{ati_line, build, copy_str, ignore_line, keep_apn, Arg, KeptApn};
 use crate::modem::{
     Apn, Capabilities, FirmwareTls, Identity, Modem, ModemError, SocketId, Sockets, Timeouts,
     TlsParams,
@@ -103,7 +103,7 @@ pub struct M95<P: Port> {
     caps: Capabilities,
     timeouts: Timeouts,
     pdp_up: bool,
-    apn: Option<(String<64>, String<32>, String<32>)>,
+    apn: Option<KeptApn>,
     /// Connections in use, by [`Kind`]: raw indexes, SSL sockets.
     in_use: [u8; 2],
     /// Credentials written and checked since init: the name's hash and the
@@ -880,16 +880,7 @@ impl<P: Port> Modem for M95<P> {
     /// `AT+QICSGP=1,"<apn>"[,"<user>","<password>"]`, `AT+QIREGAPP`,
     /// `AT+QIACT`; the address `AT+QILOCIP` answers.
     fn attach(&mut self, apn: &Apn<'_>) -> Result<String<46>, ModemError> {
-        let mut a = String::new();
-        let mut u = String::new();
-        let mut p = String::new();
-        for (dst, src) in [
-            (&mut a as &mut dyn StrBuf, apn.name),
-            (&mut u, apn.user),
-            (&mut p, apn.password),
-        ] {
-            dst.set(src)?;
-        }
+        let (a, u, p) = keep_apn(apn)?;
         self.apn = Some((a, u, p));
         self.activate()
     }

@@ -34,7 +34,7 @@ pub use dialect::{SierraDialect, EOF_PATTERN};
 
 use super::{cme_error, ktcp_notif_error};
 use crate::at::{AtClient, AtError, Command, DataSource, Fields};
-use crate::modem::common::{build, copy_str, ignore_line, Arg, StrBuf};
+use crate::modem::common::{build, copy_str, ignore_line, keep_apn, Arg, KeptApn};
 use crate::modem::{
     Apn, Capabilities, FirmwareTls, Identity, Modem, ModemError, SocketId, Sockets, Timeouts,
     TlsParams,
@@ -135,7 +135,7 @@ pub struct SierraHl<P: Port> {
     caps: Capabilities,
     timeouts: Timeouts,
     model: HlModel,
-    apn: Option<(String<64>, String<32>, String<32>)>,
+    apn: Option<KeptApn>,
     /// Sessions this driver configured (bit = session number).
     in_use: u8,
     /// Sessions the driver closed because their stream broke (data lost
@@ -665,16 +665,7 @@ impl<P: Port> Modem for SierraHl<P> {
     /// (empty on an HL8548, which brings the context up at the first
     /// connection).
     fn attach(&mut self, apn: &Apn<'_>) -> Result<String<46>, ModemError> {
-        let mut a = String::new();
-        let mut u = String::new();
-        let mut p = String::new();
-        for (dst, src) in [
-            (&mut a as &mut dyn StrBuf, apn.name),
-            (&mut u, apn.user),
-            (&mut p, apn.password),
-        ] {
-            dst.set(src)?;
-        }
+        let (a, u, p) = keep_apn(apn)?;
         if self.urc.booted {
             self.recover()?;
         }
