@@ -143,6 +143,9 @@ pub struct SierraHl<P: Port> {
     broken: u8,
     /// FNV-1a of the credential names stored since init, by slot.
     verified: [u32; 3],
+    /// Sessions whose buffered count is not known after a read (bit =
+    /// session number): asked with `AT+KTCPSTAT` before the next read.
+    recount: u8,
 }
 
 impl<P: Port> SierraHl<P> {
@@ -159,6 +162,7 @@ impl<P: Port> SierraHl<P> {
             in_use: 0,
             broken: 0,
             verified: [0; 3],
+            recount: 0,
         }
     }
 
@@ -493,11 +497,20 @@ impl<P: Port> SierraHl<P> {
         let r = self.at.exec_read_data(&mut c, n, t, &mut self.urc, buf);
         match r {
             Ok(got) => {
-                // A `+KTCP_DATA` during the exchange already gave the count
-                // after this read.
                 if self.urc.data_seen(s) == seen {
                     self.urc
                         .set_data(s, self.urc.data(s).saturating_sub(got as u32));
+                } else {
+                    // A `+KTCP_DATA` came during the exchange: said after
+                    // this read's `OK`, its count is what is left; said
+                    // before its `CONNECT` (the one after the previous
+                    // read, late on a busy UART), it counts bytes this read
+                    // took. Which one is not known here: asking for that
+                    // count again would get fewer bytes than announced and
+                    // break the length framing (seen under load on QEMU).
+                    // The modem is asked before the next read.
+                    self.urc.set_data(s, 0);
+                    self.recount |= bit(s);
                 }
                 Ok(got)
             }
@@ -526,6 +539,10 @@ impl<P: Port> SierraHl<P> {
         let mut asked = false;
         loop {
             self.wait(0, |_, _| false, s)?;
+            if self.recount & bit(s) != 0 {
+                self.recount &= !bit(s);
+                self.stat(s)?;
+            }
             let n = self.read_session(s, buf)?;
             if n > 0 {
                 return Ok(n);
