@@ -465,7 +465,14 @@ pub fn run(g: &Global, args: &Args) -> Result<(), Fail> {
         println!("\nRust:\n{}", indent(&rust));
         println!("C:\n{}", indent(&c));
     } else {
-        println!("\nverdict   no path works: see the causes above");
+        println!(
+            "\nverdict   no path works: see the causes above{}",
+            if ca.is_none() {
+                " (verification needs the server's CA: --ca FILE)"
+            } else {
+                ""
+            }
+        );
     }
     match advice {
         Some(_) => Ok(()),

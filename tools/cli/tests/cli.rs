@@ -363,3 +363,85 @@ fn in_tmux(session: &str, dir: &Path, cmd: &str, until: &str) -> String {
     assert!(screen.contains(until), "{screen}");
     screen
 }
+
+/// The serial port path (`SerialUart`, termios through `serialport`): the
+/// binary opens the slave side of a pseudo-terminal whose master the test
+/// bridges to the simulator's TCP UART.
+#[test]
+fn serial_device_through_a_pty() {
+    use std::fs::File;
+    use std::io::Read;
+    use std::os::fd::FromRawFd;
+
+    let p = FirmwareProfile::by_name("bg96").expect("profile");
+    let sim = Simulator::spawn(SimConfig::new(p)).expect("simulator");
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty writes two file descriptors; no name, termios or
+    // window size buffers are passed.
+    let r = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(r, 0, "openpty");
+    // Raw mode before any byte flows (no echo of the modem's output back
+    // to it, no line discipline).
+    // SAFETY: `slave` is an open terminal; `t` is initialised by tcgetattr.
+    let path = unsafe {
+        let mut t: libc::termios = std::mem::zeroed();
+        assert_eq!(libc::tcgetattr(slave, &mut t), 0);
+        libc::cfmakeraw(&mut t);
+        assert_eq!(libc::tcsetattr(slave, libc::TCSANOW, &t), 0);
+        let name = libc::ttyname(slave);
+        assert!(!name.is_null());
+        std::ffi::CStr::from_ptr(name)
+            .to_str()
+            .expect("tty name")
+            .to_string()
+    };
+    // SAFETY: `master` is an open descriptor owned by this File from now on.
+    let mut from_tty = unsafe { File::from_raw_fd(master) };
+    let mut to_tty = from_tty.try_clone().expect("clone master");
+    let tcp = std::net::TcpStream::connect(sim.addr()).expect("sim UART");
+    let mut to_sim = tcp.try_clone().expect("clone");
+    let mut from_sim = tcp;
+    std::thread::spawn(move || {
+        let mut b = [0u8; 512];
+        while let Ok(n) = from_tty.read(&mut b) {
+            if n == 0 || to_sim.write_all(&b[..n]).is_err() {
+                break;
+            }
+        }
+    });
+    std::thread::spawn(move || {
+        let mut b = [0u8; 512];
+        while let Ok(n) = from_sim.read(&mut b) {
+            if n == 0 || to_tty.write_all(&b[..n]).is_err() {
+                break;
+            }
+        }
+    });
+
+    let serial = ["--port", path.as_str(), "--baud", "115200", "--flow-control", "none"];
+    let mut args = serial.to_vec();
+    args.extend(["--json", "info"]);
+    let out = run(&args, None);
+    assert_eq!(out.status.code(), Some(0));
+    let info = json(&out);
+    assert_eq!(info["family"], "quectel-bg9x");
+    assert_eq!(info["model"], "BG96");
+
+    let mut args = serial.to_vec();
+    args.push("at");
+    let out = run(&args, Some(b"ATI\n"));
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Revision: BG96"), "{text}");
+    assert!(text.lines().any(|l| l.trim() == "OK"), "{text}");
+    // SAFETY: `slave` is open and closed once.
+    unsafe { libc::close(slave) };
+}
