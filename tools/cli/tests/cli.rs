@@ -426,7 +426,14 @@ fn serial_device_through_a_pty() {
         }
     });
 
-    let serial = ["--port", path.as_str(), "--baud", "115200", "--flow-control", "none"];
+    let serial = [
+        "--port",
+        path.as_str(),
+        "--baud",
+        "115200",
+        "--flow-control",
+        "none",
+    ];
     let mut args = serial.to_vec();
     args.extend(["--json", "info"]);
     let out = run(&args, None);
