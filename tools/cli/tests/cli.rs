@@ -143,7 +143,10 @@ fn family(profile: &str, family: &str, model: &str) {
     assert_eq!(info["capabilities"]["tls_max"], "TLS 1.2");
     assert_eq!(info["network"]["attach"]["ok"], true, "{info}");
     assert!(info["network"]["attach"]["local_address"].is_string());
-    assert!(info["network"]["time"]["ok"].is_boolean());
+    assert_eq!(info["network"]["time"]["ok"], true, "{info}");
+    assert!(info["network"]["time"]["unix"]
+        .as_u64()
+        .is_some_and(|t| t > 1_700_000_000));
 
     let ca = r.ca.to_str().expect("utf-8 path");
     let target = r.target();
@@ -185,19 +188,39 @@ fn family(profile: &str, family: &str, model: &str) {
     assert!(err.contains("* path host"), "{err}");
     assert!(err.contains("200 OK"), "{err}");
 
-    let out = r.run(&["at"], Some(b"AT\n"));
+    let out = r.run(&["at"], Some(b"AT\nAT+NOSUCHCOMMAND\n"));
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.lines().any(|l| l.trim() == "OK"), "{text}");
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let ok = lines.iter().position(|l| *l == "OK");
+    let err = lines
+        .iter()
+        .position(|l| *l == "ERROR" || l.starts_with("+CME ERROR"));
+    assert!(ok.is_some() && ok < err, "OK, then the error: {text}");
 
-    let out = r.run(&["--json", "ca", "upload", ca], None);
+    // Another CA than the one doctor's offload attempt stored, so that the
+    // file found is this upload's.
+    let other = server_creds("other.example.test", KeyKind::P256);
+    let other_path = r.dir.0.join("other.pem");
+    std::fs::write(&other_path, &other.ca_pem).expect("write CA");
+    let other_arg = other_path.to_str().expect("utf-8 path");
+    let out = r.run(&["--json", "ca", "upload", other_arg], None);
     assert_eq!(out.status.code(), Some(0));
     let up = json(&out);
+    assert_eq!(up["schema"], "modemtls-cli/ca-upload/1");
     assert_eq!(up["name"], "ca.pem");
-    assert!(up["bytes"].as_u64().is_some_and(|n| n > 100));
+    let pem = info["capabilities"]["ca_formats"]["pem"] == true;
+    let stored: &[u8] = if pem { &other.ca_pem } else { &other.ca_der };
+    assert_eq!(up["bytes"].as_u64(), Some(stored.len() as u64));
     assert!(
-        r.sim.command_count("AT+") > 0,
-        "the simulator saw the commands"
+        r.sim.files().iter().any(|(_, b)| b == stored),
+        "the CA is in the modem ({}): {:?}",
+        if pem { "PEM" } else { "DER" },
+        r.sim
+            .files()
+            .iter()
+            .map(|(n, b)| (n.clone(), b.len()))
+            .collect::<Vec<_>>()
     );
     drop(r.dir);
 }
