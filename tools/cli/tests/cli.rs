@@ -475,3 +475,33 @@ fn serial_device_through_a_pty() {
     // SAFETY: `slave` is open and closed once.
     unsafe { libc::close(slave) };
 }
+
+/// `bench --json`: one result per handshake round, the download counted.
+#[test]
+fn bench_json() {
+    let r = rig("bg96", TlsVersions::Tls13Only);
+    let ca = r.ca.to_str().expect("utf-8 path");
+    let target = r.target();
+    let out = r.run(
+        &["--json", "bench", &target, "--ca", ca, "--rounds", "2"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let b = json(&out);
+    assert_eq!(b["schema"], "modemtls-cli/bench/1");
+    let rounds = b["handshakes"].as_array().expect("handshakes");
+    assert_eq!(rounds.len(), 2);
+    for h in rounds {
+        // A P-256 chain of three crosses the UART: hundreds of bytes in.
+        assert!(h["uart_in"].as_u64().is_some_and(|n| n > 500), "{b}");
+        assert!(h["seconds"].as_f64().is_some_and(|s| s > 0.0));
+    }
+    let d = &b["download"];
+    // The HTTP response: headers and the body.
+    assert!(
+        d["bytes"].as_u64().is_some_and(|n| n > BODY.len() as u64),
+        "{b}"
+    );
+    assert!(d["uart_bytes_in"].as_u64() >= d["bytes"].as_u64(), "{b}");
+    assert!(d["line_bytes_per_sec"].is_null());
+}
