@@ -22,6 +22,8 @@ if ((full)); then
   [ -f /usr/lib/arm-none-eabi/newlib/libc.a ] || need+=(libnewlib-arm-none-eabi)
   command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
   command -v make >/dev/null 2>&1 || need+=(make)
+  # The command-line tool's terminal tests (progress bar, plain output).
+  command -v tmux >/dev/null 2>&1 || need+=(tmux)
 fi
 
 if ((${#need[@]})); then
