@@ -284,6 +284,9 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
                     }
                     continue;
                 };
+                // Only with a back end: without one, not even a call
+                // (taking the event's address changes this loop's code).
+                #[cfg(any(feature = "log", feature = "defmt"))]
                 log_event(&event);
                 let reply = match event {
                     Event::Urc(line) => {
@@ -445,6 +448,7 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         self.in_step(urcs)?;
         let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
         let bytes = cmd.bytes()?;
+        #[cfg(any(feature = "log", feature = "defmt"))]
         log_command(bytes, None);
         self.write(bytes)?;
         let mut ignore = |_: &[u8]| Ok(());
@@ -470,6 +474,7 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         self.in_step(urcs)?;
         let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
         let bytes = cmd.bytes()?;
+        #[cfg(any(feature = "log", feature = "defmt"))]
         log_command(bytes, None);
         // Armed after any resynchronisation (which forgets it) and before
         // the answer can come; whatever happens, disarmed after.
@@ -681,6 +686,7 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         self.in_step(urcs)?;
         let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
         let bytes = cmd.bytes()?;
+        #[cfg(any(feature = "log", feature = "defmt"))]
         log_command(bytes, Some(announced));
         self.write(bytes)?;
         let mut early: Option<FinalResult> = None;
@@ -782,58 +788,50 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
     }
 }
 
-/// Log a command line as it is written (features `log`/`defmt`; nothing
-/// otherwise): the command and its arguments (APN credentials left out,
+/// Log a command line as it is written (features `log`/`defmt`; the
+/// function and its calls do not exist otherwise): the command and its arguments (APN credentials left out,
 /// [`crate::trace::command`]), and for a command with a data phase the
 /// number of data bytes announced. The data itself (certificates, keys,
 /// payloads) is never logged.
-#[inline(always)]
+#[cfg(any(feature = "log", feature = "defmt"))]
 fn log_command(line: &[u8], data: Option<usize>) {
-    let _ = (line, data);
-    #[cfg(any(feature = "log", feature = "defmt"))]
-    {
-        let (cmd, args) = crate::trace::command(line);
-        match data {
-            None => log_debug!("AT> {}{}", cmd, args),
-            Some(n) => log_debug!("AT> {}{} (+{} data bytes, not logged)", cmd, args, n),
-        }
+    let (cmd, args) = crate::trace::command(line);
+    match data {
+        None => log_debug!("AT> {}{}", cmd, args),
+        Some(n) => log_debug!("AT> {}{} (+{} data bytes, not logged)", cmd, args, n),
     }
 }
 
-/// Log what came from the modem (features `log`/`defmt`; nothing
-/// otherwise): lines, URCs and final results as text, payloads as their
+/// Log what came from the modem (features `log`/`defmt`; the function
+/// and its call do not exist otherwise): lines, URCs and final results as text, payloads as their
 /// length only. Echoes are not logged (an echo repeats a command line
 /// already logged).
-#[inline(always)]
+#[cfg(any(feature = "log", feature = "defmt"))]
 fn log_event(event: &Event<'_>) {
-    let _ = event;
-    #[cfg(any(feature = "log", feature = "defmt"))]
-    {
-        use crate::trace::{final_result, text};
-        match *event {
-            Event::Final(r) => {
-                let (name, code) = final_result(r);
-                if code >= 0 {
-                    log_debug!("AT< {}: {}", name, code);
-                } else {
-                    log_debug!("AT< {}", name);
-                }
+    use crate::trace::{final_result, text};
+    match *event {
+        Event::Final(r) => {
+            let (name, code) = final_result(r);
+            if code >= 0 {
+                log_debug!("AT< {}: {}", name, code);
+            } else {
+                log_debug!("AT< {}", name);
             }
-            Event::Line(l) => log_debug!("AT< {}", text(l)),
-            Event::Urc(l) => log_debug!("AT< URC {}", text(l)),
-            Event::Echo(_) => {}
-            Event::Prompt => log_trace!("AT< prompt"),
-            Event::Connect => log_trace!("AT< CONNECT"),
-            Event::PayloadHeader { header, len, urc } => log_debug!(
-                "AT< {}{} ({} payload bytes, not logged)",
-                if urc { "URC " } else { "" },
-                text(header),
-                len
-            ),
-            Event::Payload(p) => log_trace!("AT< {} payload bytes", p.len()),
-            Event::PayloadEnd => {}
-            Event::Overflow => log_warn!("AT< line too long, dropped"),
-            Event::Damaged => log_warn!("AT< payload without its trailer (damaged)"),
         }
+        Event::Line(l) => log_debug!("AT< {}", text(l)),
+        Event::Urc(l) => log_debug!("AT< URC {}", text(l)),
+        Event::Echo(_) => {}
+        Event::Prompt => log_trace!("AT< prompt"),
+        Event::Connect => log_trace!("AT< CONNECT"),
+        Event::PayloadHeader { header, len, urc } => log_debug!(
+            "AT< {}{} ({} payload bytes, not logged)",
+            if urc { "URC " } else { "" },
+            text(header),
+            len
+        ),
+        Event::Payload(p) => log_trace!("AT< {} payload bytes", p.len()),
+        Event::PayloadEnd => {}
+        Event::Overflow => log_warn!("AT< line too long, dropped"),
+        Event::Damaged => log_warn!("AT< payload without its trailer (damaged)"),
     }
 }
