@@ -16,7 +16,7 @@
 //!
 //! What is logged never includes payload bytes, certificate or key
 //! contents, or APN credentials: data phases and payloads are logged as
-//! lengths; see [`command`] for the command lines.
+//! lengths; see `command` for the command lines.
 
 /// One macro per level; `$level` is the name both back ends use.
 macro_rules! log_at {

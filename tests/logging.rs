@@ -466,3 +466,66 @@ fn sierra_certificate_store_is_logged_as_a_length() {
     assert_no_leak(&log, &forms(&creds.ca_pem, &creds.ca_der));
     drop(sim);
 }
+
+/// A BC66 takes the CA inline (`AT+QSSLCFG=0,0,"cacert"` and a data
+/// phase) and sends hex (`AT+QISEND=<id>,<n>` and 2n hex digits): logged
+/// as lengths; neither the CA (as text or hex) nor the data is.
+#[test]
+fn bc66_inline_certificate_and_hex_data_are_logged_as_lengths() {
+    install();
+    // An RSA leaf (the BC66 has RSA key exchange only) under a P-256 CA,
+    // TLS 1.2 for the firmware and TLS 1.3 for the host path.
+    let creds = modemtls_testkit::server_creds_with(
+        HOST,
+        LeafSpec::server(HOST).kind(KeyKind::Rsa2048),
+        KeyKind::P256,
+    );
+    let srv = TlsServer::spawn(ServerOpts {
+        behaviour: Behaviour::Http {
+            body: BODY.to_vec(),
+        },
+        tls: TlsVersions::Both,
+        cipher_list: Some("ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA:AES128-GCM-SHA256".into()),
+        max_connections: 4,
+        ..ServerOpts::from_creds(&creds)
+    })
+    .expect("TLS server starts");
+    let sim = Simulator::spawn(sim_config(
+        FirmwareProfile::by_name("bc66").expect("profile"),
+    ))
+    .expect("simulator");
+    let mut m = modemtls::modem::quectel::Bc66::new(TcpPort::connect(sim.addr()).expect("UART"));
+    m.set_timeouts(test_timeouts());
+    m.init().expect("init");
+    m.attach(&Apn::new("internet")).expect("attach");
+    let mut mem = Mem::new();
+    take_mine();
+    for mode in [Mode::Offload, Mode::Host] {
+        let mut cfg = SessionConfig::new(HOST, srv.port())
+            .trust(Credential::Pem(&creds.ca_pem))
+            .mode(mode);
+        // The BC66 checks the chain, not the host name.
+        cfg.accept_chain_only = true;
+        let mut rng = rand_core::OsRng;
+        let mut s = auto::connect::<_, _, 1>(&mut m, &cfg, &mut rng, mem.bufs(), None)
+            .unwrap_or_else(|e| panic!("{mode:?}: {e}"));
+        get(&mut s);
+        s.close().expect("close");
+    }
+    let log = take_mine();
+    let ca_len = creds.ca_pem.len();
+    assert!(
+        log.iter()
+            .any(|m| m.starts_with("AT> AT+QSSLCFG=0,0,\"cacert\"")
+                && m.contains(&format!("(+{} data bytes, not logged)", ca_len + 1))),
+        "the inline CA as a length (and its Ctrl-Z); the log:\n{}",
+        log.join("\n")
+    );
+    assert!(
+        log.iter()
+            .any(|m| m.starts_with("AT> AT+QISEND=") && m.contains("data bytes, not logged")),
+        "hex sends as lengths"
+    );
+    assert_has(&log, "tls: server Finished verified");
+    assert_no_leak(&log, &forms(&creds.ca_pem, &creds.ca_der));
+}

@@ -789,10 +789,10 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
 }
 
 /// Log a command line as it is written (features `log`/`defmt`; the
-/// function and its calls do not exist otherwise): the command and its arguments (APN credentials left out,
-/// [`crate::trace::command`]), and for a command with a data phase the
-/// number of data bytes announced. The data itself (certificates, keys,
-/// payloads) is never logged.
+/// function and its calls do not exist otherwise): the command and its
+/// arguments (APN credentials left out, `crate::trace::command`), and
+/// for a command with a data phase the number of data bytes announced.
+/// The data itself (certificates, keys, payloads) is never logged.
 #[cfg(any(feature = "log", feature = "defmt"))]
 fn log_command(line: &[u8], data: Option<usize>) {
     let (cmd, args) = crate::trace::command(line);
@@ -803,9 +803,9 @@ fn log_command(line: &[u8], data: Option<usize>) {
 }
 
 /// Log what came from the modem (features `log`/`defmt`; the function
-/// and its call do not exist otherwise): lines, URCs and final results as text, payloads as their
-/// length only. Echoes are not logged (an echo repeats a command line
-/// already logged).
+/// and its call do not exist otherwise): lines, URCs and final results
+/// as text, payloads as their length only. Echoes are not logged (an
+/// echo repeats a command line already logged).
 #[cfg(any(feature = "log", feature = "defmt"))]
 fn log_event(event: &Event<'_>) {
     use crate::trace::{final_result, text};

@@ -164,13 +164,13 @@ pub(crate) fn open<M: FirmwareTls>(
             let failure = diagnosis.map_or(TlsFailure::HandshakeFailed, diagnose::failure_of);
             #[cfg(not(feature = "diagnose"))]
             let failure = TlsFailure::HandshakeFailed;
-            // The firmware may have refused a damaged CA file rather than
-            // the server: do not trust the file again without uploading it.
             log_warn!(
                 "offload: handshake failed, modem code {}: {}",
                 code,
                 failure.cause_on(Path::Offload)
             );
+            // The firmware may have refused a damaged CA file rather than
+            // the server: do not trust the file again without uploading it.
             if !failure.is_capability() {
                 if let Some(f) = ca_file {
                     modem.forget_credential(f);
