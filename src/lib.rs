@@ -6,6 +6,10 @@
 #![cfg_attr(not(feature = "capi"), forbid(unsafe_code))]
 #![deny(unsafe_code)]
 
+// First: the logging macros are used by the modules below.
+#[macro_use]
+mod trace;
+
 pub mod at;
 #[cfg(all(feature = "host-tls", feature = "offload"))]
 pub mod auto;

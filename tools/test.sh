@@ -19,6 +19,8 @@ cargo clippy -p modemtls --lib --no-default-features --features offload -- -D wa
 cargo clippy -p modemtls --lib --no-default-features --features host-tls -- -D warnings
 # The host engine's optional suites and groups.
 cargo clippy -p modemtls --all-targets --features x25519,tls-chacha20,p384,ed25519 -- -D warnings
+# Logging through the `log` crate (and its test).
+cargo clippy -p modemtls --all-targets --features log -- -D warnings
 
 step "no_std builds (offload only on Cortex-M0+, default on M3/M4F)"
 cargo build -q -p modemtls --release --target thumbv6m-none-eabi --no-default-features --features offload
@@ -26,6 +28,8 @@ cargo build -q -p modemtls --release --target thumbv7m-none-eabi
 cargo build -q -p modemtls --release --target thumbv7em-none-eabihf
 cargo build -q -p modemtls --release --target thumbv7em-none-eabihf --no-default-features --features host-tls
 cargo build -q -p modemtls --release --target thumbv7em-none-eabihf --no-default-features --features p256-asm,x25519,tls-chacha20
+# Logging as defmt frames (both paths).
+cargo build -q -p modemtls --release --target thumbv7em-none-eabihf --no-default-features --features offload,host-tls,defmt
 
 step "docs (rustdoc warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc -q -p modemtls --no-deps
@@ -74,8 +78,10 @@ trap 'rm -f "$log"' EXIT
 # the C ABI built in so its call-sequence corpus runs too.
 # The engine again with X25519 and ChaCha20-Poly1305 built in (the interop
 # rows that need them: an X25519-only and a ChaCha20-only server).
+# The `log` feature: what is logged, and no credential byte in it.
 { cargo test --workspace && cargo test -p modemtls --features capi,std --lib ffi \
     && cargo test -p modemtls --features x25519,tls-chacha20 --test tls_interop \
+    && cargo test -p modemtls --features log --test logging \
     && cargo test -p modemtls --features x25519,tls-chacha20 --lib tls:: \
     && cargo test -p modemtls --profile release-test --features capi,std --test host_hostile --test tls_hostile --test fuzz_corpus; } 2>&1 | tee "$log"
 # One closing line for the whole run (cargo prints one per test binary).

@@ -168,6 +168,7 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         for _ in 0..tries {
             self.engine.reset();
             self.in_urc_payload = false;
+            log_debug!("AT> AT (resynchronising)");
             self.write(b"AT\r")?;
             let deadline = self.now_ms().saturating_add(PROBE_MS);
             let mut ok = false;
@@ -283,6 +284,10 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
                     }
                     continue;
                 };
+                // Only with a back end: without one, not even a call
+                // (taking the event's address changes this loop's code).
+                #[cfg(any(feature = "log", feature = "defmt"))]
+                log_event(&event);
                 let reply = match event {
                     Event::Urc(line) => {
                         urcs.urc(line);
@@ -442,7 +447,10 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
     {
         self.in_step(urcs)?;
         let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
-        self.write(cmd.bytes()?)?;
+        let bytes = cmd.bytes()?;
+        #[cfg(any(feature = "log", feature = "defmt"))]
+        log_command(bytes, None);
+        self.write(bytes)?;
         let mut ignore = |_: &[u8]| Ok(());
         self.finish(deadline, urcs, &mut ignore, None, false, Some(end))
             .map(drop)
@@ -466,6 +474,8 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         self.in_step(urcs)?;
         let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
         let bytes = cmd.bytes()?;
+        #[cfg(any(feature = "log", feature = "defmt"))]
+        log_command(bytes, None);
         // Armed after any resynchronisation (which forgets it) and before
         // the answer can come; whatever happens, disarmed after.
         self.engine.expect_data(data);
@@ -675,7 +685,10 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
     {
         self.in_step(urcs)?;
         let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
-        self.write(cmd.bytes()?)?;
+        let bytes = cmd.bytes()?;
+        #[cfg(any(feature = "log", feature = "defmt"))]
+        log_command(bytes, Some(announced));
+        self.write(bytes)?;
         let mut early: Option<FinalResult> = None;
         let mut first_err: Option<AtError> = None;
         let mut connect = false;
@@ -764,6 +777,7 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
     /// Write `n` NUL bytes (completing a payload the modem may be waiting
     /// for) and mark the client out of step.
     fn fill(&mut self, mut n: usize) -> Result<(), AtError> {
+        log_debug!("AT> {} bytes of NUL filler (out of step)", n);
         self.out_of_step = true;
         while n > 0 {
             let k = n.min(FILLER.len());
@@ -771,5 +785,53 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
             n -= k;
         }
         Ok(())
+    }
+}
+
+/// Log a command line as it is written (features `log`/`defmt`; the
+/// function and its calls do not exist otherwise): the command and its
+/// arguments (APN credentials left out, `crate::trace::command`), and
+/// for a command with a data phase the number of data bytes announced.
+/// The data itself (certificates, keys, payloads) is never logged.
+#[cfg(any(feature = "log", feature = "defmt"))]
+fn log_command(line: &[u8], data: Option<usize>) {
+    let (cmd, args) = crate::trace::command(line);
+    match data {
+        None => log_debug!("AT> {}{}", cmd, args),
+        Some(n) => log_debug!("AT> {}{} (+{} data bytes, not logged)", cmd, args, n),
+    }
+}
+
+/// Log what came from the modem (features `log`/`defmt`; the function
+/// and its call do not exist otherwise): lines, URCs and final results
+/// as text, payloads as their length only. Echoes are not logged (an
+/// echo repeats a command line already logged).
+#[cfg(any(feature = "log", feature = "defmt"))]
+fn log_event(event: &Event<'_>) {
+    use crate::trace::{final_result, text};
+    match *event {
+        Event::Final(r) => {
+            let (name, code) = final_result(r);
+            if code >= 0 {
+                log_debug!("AT< {}: {}", name, code);
+            } else {
+                log_debug!("AT< {}", name);
+            }
+        }
+        Event::Line(l) => log_debug!("AT< {}", text(l)),
+        Event::Urc(l) => log_debug!("AT< URC {}", text(l)),
+        Event::Echo(_) => {}
+        Event::Prompt => log_trace!("AT< prompt"),
+        Event::Connect => log_trace!("AT< CONNECT"),
+        Event::PayloadHeader { header, len, urc } => log_debug!(
+            "AT< {}{} ({} payload bytes, not logged)",
+            if urc { "URC " } else { "" },
+            text(header),
+            len
+        ),
+        Event::Payload(p) => log_trace!("AT< {} payload bytes", p.len()),
+        Event::PayloadEnd => {}
+        Event::Overflow => log_warn!("AT< line too long, dropped"),
+        Event::Damaged => log_warn!("AT< payload without its trailer (damaged)"),
     }
 }

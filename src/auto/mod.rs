@@ -252,10 +252,12 @@ fn run<'m: 'b, 'b, M: FirmwareTls + 'm, R: CryptoRngCore, K: Place<'m, 'b, M>, c
     cfg.validate()?;
     match cfg.mode {
         Mode::Offload => {
+            log_info!("auto: path offload (requested)");
             observe(Step::OffloadStarting);
             return offload_path(place, modem, cfg, PathReason::Requested).map_err(|(e, _, _)| e);
         }
         Mode::Host => {
+            log_info!("auto: path host (requested)");
             observe(Step::HostStarting);
             return host_path(place, modem, cfg, rng, bufs, PathReason::Requested, None);
         }
@@ -263,6 +265,13 @@ fn run<'m: 'b, 'b, M: FirmwareTls + 'm, R: CryptoRngCore, K: Place<'m, 'b, M>, c
     }
     let cached = cache.as_ref().and_then(|c| c.lookup(cfg.host, cfg.port));
     let p = plan(modem.capabilities(), cfg, cached);
+    log_info!(
+        "auto: plan {} for {}:{}, reason {}",
+        p.path.code(),
+        cfg.host,
+        cfg.port,
+        p.reason.code()
+    );
     observe(Step::Planned(p));
     let mut fallback_from: Option<TlsError> = None;
     let (reason, place, modem) = match p.path {
@@ -273,6 +282,11 @@ fn run<'m: 'b, 'b, M: FirmwareTls + 'm, R: CryptoRngCore, K: Place<'m, 'b, M>, c
                 Ok(s) => return Ok(s),
                 Err((e, place, modem)) => {
                     let fallback = fallback_reason(&e);
+                    log_warn!(
+                        "auto: offload failed: {}; host path: {}",
+                        e.cause(),
+                        fallback.map_or("not a capability failure, no fallback", |r| r.code())
+                    );
                     observe(Step::OffloadFailed { error: e, fallback });
                     let Some(reason) = fallback else {
                         return Err(e);
@@ -290,6 +304,12 @@ fn run<'m: 'b, 'b, M: FirmwareTls + 'm, R: CryptoRngCore, K: Place<'m, 'b, M>, c
     if p.path == Path::Offload && policy::remember(reason) {
         if let Some(c) = cache {
             c.remember(cfg.host, cfg.port, reason);
+            log_info!(
+                "auto: remembered host path for {}:{} ({})",
+                cfg.host,
+                cfg.port,
+                reason.code()
+            );
             observe(Step::Remembered(reason));
         }
     }

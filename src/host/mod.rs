@@ -287,6 +287,13 @@ pub(crate) fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
             trust,
         ],
     );
+    log_info!(
+        "host: TLS 1.3 handshake with {}:{} (verify {}, client certificate {})",
+        cfg.host,
+        cfg.port,
+        !cfg.insecure_no_verify,
+        cfg.client.is_some()
+    );
     let mut sock = TcpSocket::connect(modem, cfg.host, cfg.port)?;
     let mut no_verify = NoVerification;
     let auth: &mut dyn ServerAuth = if cfg.insecure_no_verify {
@@ -319,6 +326,12 @@ pub(crate) fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
         peer: PeerName::new(verifier.peer_common_name()),
         resumed: tls.resumed(),
     };
+    log_info!(
+        "host: connected, suite {}, resumed {}, verified {}",
+        crate::trace::suite(info.cipher_suite.unwrap_or(0)),
+        info.resumed,
+        info.verified
+    );
     Ok(place(HostSession {
         sock: Some(sock),
         tls,
@@ -347,6 +360,7 @@ fn end_with<M: Sockets, P: tls::P256Provider>(
         }
         Step::Modem(e) => Error::Modem(e),
     };
+    log_warn!("host: session failed: {}", err.cause());
     // Best effort: the session already failed for `err`.
     let _ = sock.close();
     err
@@ -392,6 +406,7 @@ impl<'m, 'b, M: Sockets> HostSession<'m, 'b, M> {
         if self.failed.is_some() || self.sock.is_none() {
             return Ok(());
         }
+        log_info!("host: closing (close_notify)");
         let flushed = self.flush_staged();
         self.tls.close();
         let Some(mut sock) = self.sock.take() else {

@@ -83,11 +83,27 @@ pub(crate) fn store<M: FirmwareTls>(
     let _ = crate::at::push_hex(name, crc, 8, false);
     let _ = name.push('.');
     let _ = name.push_str(ext);
-    modem.store_credential(name, len, &mut |w| match upload {
+    let _uploaded = modem.store_credential(name, len, &mut |w| match upload {
         Upload::AsIs(bytes) => w(bytes),
         Upload::DerAsPem(der, label) => write_pem::<AtError>(der, label, w),
         #[cfg(feature = "sierra-hl")]
         Upload::PemAsDer(body, _) => crate::pem::decode_pem_body::<AtError>(body, w).map(drop),
     })?;
+    // The name and length only: never the credential's bytes.
+    log_info!(
+        "offload: {} {} ({} bytes) {}",
+        match role {
+            Role::Ca => "CA",
+            Role::ClientCert => "client certificate",
+            Role::ClientKey => "client key",
+        },
+        name.as_str(),
+        len,
+        if _uploaded {
+            "uploaded"
+        } else {
+            "already stored"
+        }
+    );
     Ok(())
 }

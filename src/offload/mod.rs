@@ -104,22 +104,31 @@ pub(crate) fn open<M: FirmwareTls>(
         client_key: key_file,
         handshake_timeout_s: cfg.handshake_timeout_s.clamp(10, 300),
     };
+    log_info!(
+        "offload: opening TLS to {}:{} (verify {})",
+        cfg.host,
+        cfg.port,
+        verify
+    );
     match modem.tls_open(&params) {
-        Ok(id) => Ok(Opened {
-            id,
-            info: SessionInfo {
-                path: Path::Offload,
-                reason: PathReason::Requested,
-                // The firmware does not report what it negotiated; the
-                // configuration pins TLS 1.2.
-                tls_version: Some(TlsVersion::Tls12),
-                cipher_suite: None,
-                verified: verify,
-                hostname_checked: verify && caps.hostname_check,
-                fallback_from: None,
-                peer: PeerName::EMPTY,
-                resumed: false,
-            },
+        Ok(id) => Ok({
+            log_info!("offload: open, socket {}", id.0);
+            Opened {
+                id,
+                info: SessionInfo {
+                    path: Path::Offload,
+                    reason: PathReason::Requested,
+                    // The firmware does not report what it negotiated; the
+                    // configuration pins TLS 1.2.
+                    tls_version: Some(TlsVersion::Tls12),
+                    cipher_suite: None,
+                    verified: verify,
+                    hostname_checked: verify && caps.hostname_check,
+                    fallback_from: None,
+                    peer: PeerName::EMPTY,
+                    resumed: false,
+                },
+            }
         }),
         Err(ModemError::HandshakeFailed(code)) => {
             #[cfg(feature = "diagnose")]
@@ -155,6 +164,11 @@ pub(crate) fn open<M: FirmwareTls>(
             let failure = diagnosis.map_or(TlsFailure::HandshakeFailed, diagnose::failure_of);
             #[cfg(not(feature = "diagnose"))]
             let failure = TlsFailure::HandshakeFailed;
+            log_warn!(
+                "offload: handshake failed, modem code {}: {}",
+                code,
+                failure.cause_on(Path::Offload)
+            );
             // The firmware may have refused a damaged CA file rather than
             // the server: do not trust the file again without uploading it.
             if !failure.is_capability() {
@@ -168,7 +182,10 @@ pub(crate) fn open<M: FirmwareTls>(
                 ..TlsError::new(failure, Path::Offload)
             }))
         }
-        Err(e) => Err(e.into()),
+        Err(e) => {
+            log_warn!("offload: open failed: {}", e.cause());
+            Err(e.into())
+        }
     }
 }
 

@@ -402,6 +402,11 @@ impl<'b, P: P256Provider> Client<'b, P> {
 
     fn fail(&mut self, e: Error) -> Error {
         if self.m.failed.is_none() {
+            log_warn!(
+                "tls: failed: {} (alert to send: {})",
+                crate::trace::tls_error(&e),
+                crate::trace::alert(e.alert())
+            );
             self.m.failed = Some(e);
             self.m.alert_due = e.alert();
             self.m.state = State::Failed;
@@ -470,6 +475,7 @@ impl<'b, P: P256Provider> Client<'b, P> {
     fn on_alert(&mut self, desc: u8) -> Result<(), Error> {
         match desc {
             alert::CLOSE_NOTIFY if self.m.state == State::Connected => {
+                log_debug!("tls: close_notify received");
                 self.m.state = State::PeerClosed;
                 Ok(())
             }
@@ -535,6 +541,7 @@ impl<'b, P: P256Provider> Client<'b, P> {
                 .write_record(&mut w, 21, &[if fatal { 2 } else { 1 }, a])
                 .is_ok()
             {
+                log_debug!("tls: alert {} sent (fatal {})", a, fatal);
                 self.m.alert_due = None;
             }
             return if w.is_empty() && self.m.alert_due.is_some() {
@@ -555,6 +562,14 @@ impl<'b, P: P256Provider> Client<'b, P> {
     fn transmit_due(&mut self, cfg: &ClientConfig<'_>, w: &mut Writer<'_>) -> Result<(), Error> {
         if self.m.hello_due {
             self.write_hello(cfg, w)?;
+            log_debug!(
+                "tls: ClientHello sent{}",
+                if self.m.retried.is_some() {
+                    " (after HelloRetryRequest)"
+                } else {
+                    ""
+                }
+            );
             self.m.hello_due = false;
             self.m.state = State::WaitServerHello;
         }
@@ -564,11 +579,13 @@ impl<'b, P: P256Provider> Client<'b, P> {
         if let Some(req) = self.m.key_update_due {
             self.m
                 .write_record(w, 22, &[msg::KEY_UPDATE, 0, 0, 1, u8::from(req)])?;
+            log_debug!("tls: KeyUpdate sent (update requested {})", req);
             self.m.key_update_due = None;
             self.m.next_write_key()?;
         }
         if self.m.close_due {
             self.m.write_record(w, 21, &[1, alert::CLOSE_NOTIFY])?;
+            log_debug!("tls: close_notify sent");
             self.m.close_due = false;
         }
         Ok(())
@@ -870,9 +887,18 @@ impl Machine {
                 let sh = hello::parse_server_hello(body, &[])?;
                 if sh.retry {
                     self.on_retry(&sh, message)?;
+                    log_debug!(
+                        "tls: HelloRetryRequest, suite {}",
+                        crate::trace::suite(sh.suite)
+                    );
                     Ok(false)
                 } else {
                     self.on_server_hello(&sh, message, ticket.as_deref(), &mut **p256)?;
+                    log_debug!(
+                        "tls: ServerHello, suite {}, resumed {}",
+                        crate::trace::suite(sh.suite),
+                        self.resumed
+                    );
                     Ok(true)
                 }
             }
@@ -899,6 +925,7 @@ impl Machine {
                     return Err(Error::IllegalParameter);
                 }
                 self.request = Some(p256);
+                log_debug!("tls: CertificateRequest (client P-256 possible {})", p256);
                 self.transcript.update(message);
                 self.state = State::WaitCertificate;
                 Ok(false)
@@ -906,6 +933,10 @@ impl Machine {
             (State::WaitCertOrRequest | State::WaitCertificate, msg::CERTIFICATE) => {
                 let chain = messages::parse_certificate(body)?;
                 auth.certificate(&chain).map_err(Error::Certificate)?;
+                log_debug!(
+                    "tls: server certificate accepted ({} in chain)",
+                    chain.len()
+                );
                 self.chain_ok = true;
                 self.transcript.update(message);
                 self.state = State::WaitCertVerify;
@@ -922,6 +953,10 @@ impl Machine {
                 let th = self.transcript.current(self.hash());
                 auth.certificate_verify(scheme, th.as_bytes(), sig)
                     .map_err(Error::Certificate)?;
+                log_debug!(
+                    "tls: CertificateVerify accepted ({})",
+                    crate::trace::scheme(scheme)
+                );
                 self.signature_ok = true;
                 self.transcript.update(message);
                 self.state = State::WaitFinished;
@@ -934,6 +969,7 @@ impl Machine {
             (State::Connected, msg::NEW_SESSION_TICKET) => {
                 let t = messages::parse_new_session_ticket(body)?;
                 self.tickets = self.tickets.saturating_add(1);
+                log_debug!("tls: NewSessionTicket received ({} bytes)", t.ticket.len());
                 if let (Some(slot), Some(now), Some(res), Some(suite)) = (
                     ticket.as_deref_mut(),
                     now_ms,
@@ -967,6 +1003,7 @@ impl Machine {
                 if requested && self.key_update_due.is_none() {
                     self.key_update_due = Some(false);
                 }
+                log_debug!("tls: KeyUpdate received (update requested {})", requested);
                 Ok(true)
             }
             (_, t) => Err(Error::UnexpectedMessage(t)),
@@ -1143,6 +1180,7 @@ impl Machine {
         self.server_hs = None;
         self.master = None;
         self.flight = Some(flight);
+        log_debug!("tls: server Finished verified, handshake complete");
         self.state = State::Connected;
         Ok(())
     }
