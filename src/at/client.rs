@@ -276,6 +276,10 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         loop {
             while self.pos < self.len {
                 let input = self.rx.get(self.pos..self.len).unwrap_or(&[]);
+                // A data read whose `CONNECT` has not come: its data may
+                // pass as lines (a damaged `CONNECT`), logged as lengths.
+                #[cfg(any(feature = "log", feature = "defmt"))]
+                let armed = self.engine.data_armed();
                 let (used, event) = self.engine.feed(input);
                 self.pos = self.pos.saturating_add(used);
                 let Some(event) = event else {
@@ -287,7 +291,7 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
                 // Only with a back end: without one, not even a call
                 // (taking the event's address changes this loop's code).
                 #[cfg(any(feature = "log", feature = "defmt"))]
-                log_event(&event);
+                log_event(&event, armed);
                 let reply = match event {
                     Event::Urc(line) => {
                         urcs.urc(line);
@@ -805,9 +809,11 @@ fn log_command(line: &[u8], data: Option<usize>) {
 /// Log what came from the modem (features `log`/`defmt`; the function
 /// and its call do not exist otherwise): lines, URCs and final results
 /// as text, payloads as their length only. Echoes are not logged (an
-/// echo repeats a command line already logged).
+/// echo repeats a command line already logged). `armed`: a data read
+/// waits for its `CONNECT`; a line then may be data (the `CONNECT` was
+/// damaged), so lines are logged as their length.
 #[cfg(any(feature = "log", feature = "defmt"))]
-fn log_event(event: &Event<'_>) {
+fn log_event(event: &Event<'_>, armed: bool) {
     use crate::trace::{final_result, text};
     match *event {
         Event::Final(r) => {
@@ -818,6 +824,7 @@ fn log_event(event: &Event<'_>) {
                 log_debug!("AT< {}", name);
             }
         }
+        Event::Line(l) if armed => log_debug!("AT< a line of {} bytes (a data read)", l.len()),
         Event::Line(l) => log_debug!("AT< {}", text(l)),
         Event::Urc(l) => log_debug!("AT< URC {}", text(l)),
         Event::Echo(_) => {}

@@ -184,6 +184,12 @@ impl<D: Dialect> Engine<D> {
         self.armed = len;
     }
 
+    /// Whether a `CONNECT` data phase is armed ([`Engine::expect_data`])
+    /// and its `CONNECT` has not come yet.
+    pub fn data_armed(&self) -> bool {
+        self.armed.is_some()
+    }
+
     /// True when the engine is inside a payload (bytes are raw data).
     pub fn in_payload(&self) -> bool {
         matches!(
