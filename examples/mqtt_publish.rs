@@ -183,17 +183,18 @@ pub fn publish_and_receive<S: Read<Error = Error> + Write<Error = Error>>(
     }
 
     let pid = Pid::new();
-    let topic_path = topic
-        .try_into()
-        .map_err(|_| MqttError::Unexpected("topic too long".into()))?;
+    let mut filter = SubscribeTopic {
+        topic_path: Default::default(),
+        qos: QoS::AtMostOnce,
+    };
+    // A bounded string: `push_str` fails on a topic over 256 bytes.
+    filter
+        .topic_path
+        .push_str(topic)
+        .map_err(|_| MqttError::Unexpected("a topic over 256 bytes".into()))?;
     let subscribe = Subscribe {
         pid,
-        topics: [SubscribeTopic {
-            topic_path,
-            qos: QoS::AtMostOnce,
-        }]
-        .into_iter()
-        .collect(),
+        topics: [filter].into_iter().collect(),
     };
     send(s, &Packet::Subscribe(subscribe))?;
     match receive(s, &mut buf)? {

@@ -1,0 +1,157 @@
+//! The examples' protocol code (`examples/mqtt_publish.rs`,
+//! `examples/https_get.rs`) against real servers through the simulated
+//! modem, on a Quectel BG96 and a Sierra HL78xx 4.6: the functions the
+//! examples' `main` calls, called here directly (no `cargo run` inside a
+//! test).
+//!
+//! MQTT: `mosquitto` with a TLS 1.3 listener (Debian package `mosquitto`,
+//! installed by `tools/setup.sh`; a machine without it skips the MQTT test
+//! with the reason printed). HTTPS: the in-process server (a response with
+//! `Content-Length`) and `openssl s_server -WWW` (an HTTP/1.0 response
+//! without a length: the body is read to the close).
+
+// Each example is a crate of its own that loads `examples/common`; here the
+// examples and the test share one crate, so it is loaded three times.
+#![allow(clippy::duplicate_mod)]
+
+#[path = "../examples/common/mod.rs"]
+mod common;
+#[path = "../examples/https_get.rs"]
+#[allow(dead_code)]
+mod https_get;
+#[path = "../examples/mqtt_publish.rs"]
+#[allow(dead_code)]
+mod mqtt_publish;
+
+use modemtls_testkit::s_server::{SServer, SServerMode, SServerOpts};
+use modemtls_testkit::{
+    peers, server_creds, Behaviour, KeyKind, ServerCreds, ServerOpts, TlsServer,
+};
+
+const PROFILES: [&str; 2] = ["bg96", "hl78xx-4.6"];
+const HOST: &str = common::LOCAL_SERVER;
+
+/// A payload of every byte value, different for each `seed`.
+fn payload(seed: u8, len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect()
+}
+
+fn creds() -> ServerCreds {
+    server_creds(HOST, KeyKind::P256)
+}
+
+#[test]
+fn mqtt_publish_through_mosquitto() {
+    if let Err(e) = peers::find_program("mosquitto", "mosquitto") {
+        eprintln!("SKIPPED: {e}");
+        return;
+    }
+    let creds = creds();
+    let broker = peers::mosquitto(&creds.chain_pem, &creds.key_pem).expect("mosquitto starts");
+    for (i, profile) in PROFILES.into_iter().enumerate() {
+        let mut device = common::open_device(None, profile, HOST).expect("modem");
+        let mut mem = common::HostMemory::new();
+        let mut s = common::connect(
+            &mut device.modem,
+            &mut mem,
+            HOST,
+            broker.port(),
+            &creds.ca_pem,
+        )
+        .unwrap_or_else(|e| panic!("{profile}: {e}\n{}", broker.output()));
+        let sent = payload(i as u8, 700);
+        let topic = format!("modemtls/examples/{profile}");
+        let got = mqtt_publish::publish_and_receive(&mut s, profile, &topic, &sent)
+            .unwrap_or_else(|e| panic!("{profile}: {e}\n{}", broker.output()));
+        assert!(got == sent, "{profile}: the payload delivered back differs");
+        s.close().expect("close");
+    }
+}
+
+#[test]
+fn https_get_with_content_length() {
+    let creds = creds();
+    let body = payload(7, 1500);
+    let server = TlsServer::spawn(ServerOpts {
+        behaviour: Behaviour::Http { body: body.clone() },
+        ..ServerOpts::from_creds(&creds)
+    })
+    .expect("server");
+    for profile in PROFILES {
+        let mut device = common::open_device(None, profile, HOST).expect("modem");
+        let mut mem = common::HostMemory::new();
+        let mut s = common::connect(
+            &mut device.modem,
+            &mut mem,
+            HOST,
+            server.port(),
+            &creds.ca_pem,
+        )
+        .unwrap_or_else(|e| panic!("{profile}: {e}"));
+        let mut buf = [0u8; 4096];
+        let r = https_get::get(&mut s, HOST, "/data", &mut buf)
+            .unwrap_or_else(|e| panic!("{profile}: {e}"));
+        assert_eq!(r.status, 200, "{profile}");
+        assert!(r.body == body.as_slice(), "{profile}: wrong body");
+        s.close().expect("close");
+    }
+}
+
+#[test]
+fn https_get_read_to_close_from_s_server() {
+    let creds = creds();
+    let body = payload(9, 2000);
+    let server = SServer::spawn(SServerOpts {
+        mode: SServerMode::WwwFiles(vec![("data.bin".into(), body.clone())]),
+        ..SServerOpts::new(&creds.chain_pem, &creds.key_pem)
+    })
+    .expect("s_server");
+    for profile in PROFILES {
+        let mut device = common::open_device(None, profile, HOST).expect("modem");
+        let mut mem = common::HostMemory::new();
+        let mut s = common::connect(
+            &mut device.modem,
+            &mut mem,
+            HOST,
+            server.port(),
+            &creds.ca_pem,
+        )
+        .unwrap_or_else(|e| panic!("{profile}: {e}"));
+        let mut buf = [0u8; 4096];
+        let r = https_get::get(&mut s, HOST, "/data.bin", &mut buf)
+            .unwrap_or_else(|e| panic!("{profile}: {e}"));
+        assert_eq!(r.status, 200, "{profile}");
+        assert!(r.body == body.as_slice(), "{profile}: wrong body");
+        s.close().expect("close");
+    }
+}
+
+/// A response larger than the caller's buffer is an error, not a cut body.
+#[test]
+fn https_get_refuses_a_response_larger_than_its_buffer() {
+    let creds = creds();
+    let server = TlsServer::spawn(ServerOpts {
+        behaviour: Behaviour::Http {
+            body: payload(3, 3000),
+        },
+        ..ServerOpts::from_creds(&creds)
+    })
+    .expect("server");
+    let mut device = common::open_device(None, "bg96", HOST).expect("modem");
+    let mut mem = common::HostMemory::new();
+    let mut s = common::connect(
+        &mut device.modem,
+        &mut mem,
+        HOST,
+        server.port(),
+        &creds.ca_pem,
+    )
+    .expect("connect");
+    let mut buf = [0u8; 1024];
+    match https_get::get(&mut s, HOST, "/", &mut buf) {
+        Err(https_get::HttpError::TooLarge) => {}
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+}
