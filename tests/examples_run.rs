@@ -1,8 +1,9 @@
 //! The examples' protocol code (`examples/mqtt_publish.rs`,
 //! `examples/https_get.rs`) against real servers through the simulated
-//! modem, on a Quectel BG96 and a Sierra HL78xx 4.6: the functions the
-//! examples' `main` calls, called here directly (no `cargo run` inside a
-//! test).
+//! modem, on a Quectel BG96, a Sierra HL78xx 4.6 and a Quectel M95 (the
+//! BG96 takes the modem's TLS where the server allows it, the others TLS
+//! 1.3 on the MCU): the functions the examples' `main` calls, called here
+//! directly (no `cargo run` inside a test).
 //!
 //! MQTT: `mosquitto` with a TLS 1.3 listener (Debian package `mosquitto`,
 //! installed by `tools/setup.sh`; a machine without it skips the MQTT test
@@ -28,7 +29,7 @@ use modemtls_testkit::{
     peers, server_creds, Behaviour, KeyKind, ServerCreds, ServerOpts, TlsServer,
 };
 
-const PROFILES: [&str; 2] = ["bg96", "hl78xx-4.6"];
+const PROFILES: [&str; 3] = ["bg96", "hl78xx-4.6", "m95"];
 const HOST: &str = common::LOCAL_SERVER;
 
 /// A payload of every byte value, different for each `seed`.
