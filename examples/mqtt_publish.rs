@@ -1,5 +1,5 @@
-//! MQTT 3.1.1 over a modemtls session, with the `mqttrs` packet codec
-//! (no_std, no heap: packets are encoded into and decoded from slices).
+//! MQTT 3.1.1 over a modemtls session: a small blocking client written
+//! here (the four packets a sensor needs, every length checked), no heap.
 //!
 //! The session is an `embedded_io::Read + Write` byte stream, whichever
 //! path it took (the modem's TLS or TLS 1.3 on the MCU), so the MQTT code
@@ -18,15 +18,13 @@
 //! TLS listener and a test certificate is started on 127.0.0.1. Without
 //! `--modem`, the modem simulator runs in this process with the firmware
 //! profile `--sim-profile` (default `bg96`). Exits non-zero on any failure.
+//! (An async firmware would use `rust-mqtt`; the library's async front is
+//! not written yet.)
 
 mod common;
 
 use embedded_io::{Read, Write};
 use modemtls::error::Error;
-use mqttrs::{
-    decode_slice, encode_slice, Connect, Packet, Pid, Protocol, Publish, QoS, QosPid, Subscribe,
-    SubscribeReturnCodes, SubscribeTopic,
-};
 use std::process::ExitCode;
 
 /// Largest MQTT packet this client sends or accepts.
@@ -39,9 +37,7 @@ pub enum MqttError {
     Session(Error),
     /// The broker closed the connection.
     Closed,
-    /// A packet could not be encoded or decoded.
-    Codec(mqttrs::Error),
-    /// A packet longer than [`PACKET_MAX`].
+    /// A packet longer than [`PACKET_MAX`] (to send or received).
     TooLong(usize),
     /// The broker answered with something else than the protocol says.
     Unexpected(String),
@@ -52,7 +48,6 @@ impl std::fmt::Display for MqttError {
         match self {
             MqttError::Session(e) => write!(f, "TLS session: {e}"),
             MqttError::Closed => write!(f, "the broker closed the connection"),
-            MqttError::Codec(e) => write!(f, "MQTT codec: {e:?}"),
             MqttError::TooLong(n) => write!(f, "a {n}-byte MQTT packet (max {PACKET_MAX})"),
             MqttError::Unexpected(s) => write!(f, "unexpected answer: {s}"),
         }
@@ -67,89 +62,117 @@ impl From<Error> for MqttError {
     }
 }
 
-impl From<mqttrs::Error> for MqttError {
-    fn from(e: mqttrs::Error) -> Self {
-        MqttError::Codec(e)
+/// MQTT packet types (the fixed header's high nibble).
+const CONNECT: u8 = 1;
+const CONNACK: u8 = 2;
+const PUBLISH: u8 = 3;
+const SUBSCRIBE: u8 = 8;
+const SUBACK: u8 = 9;
+const DISCONNECT: u8 = 14;
+
+/// A packet being built in a fixed buffer: the body first, the fixed
+/// header put in front when it is sent.
+struct Out {
+    buf: [u8; PACKET_MAX],
+    len: usize,
+}
+
+impl Out {
+    fn new() -> Self {
+        Out {
+            buf: [0; PACKET_MAX],
+            len: 5, // room for the fixed header (1 byte + up to 4 of length)
+        }
+    }
+    fn put(&mut self, bytes: &[u8]) -> Result<&mut Self, MqttError> {
+        let end = self.len + bytes.len();
+        let dst = self
+            .buf
+            .get_mut(self.len..end)
+            .ok_or(MqttError::TooLong(end))?;
+        dst.copy_from_slice(bytes);
+        self.len = end;
+        Ok(self)
+    }
+    fn u16(&mut self, v: u16) -> Result<&mut Self, MqttError> {
+        self.put(&v.to_be_bytes())
+    }
+    /// A UTF-8 string or binary field: its 2-byte length, then the bytes.
+    fn field(&mut self, bytes: &[u8]) -> Result<&mut Self, MqttError> {
+        let n = u16::try_from(bytes.len()).map_err(|_| MqttError::TooLong(bytes.len()))?;
+        self.u16(n)?.put(bytes)
+    }
+    /// Put the fixed header in front of the body and write the packet.
+    fn send<S: Write<Error = Error>>(&mut self, s: &mut S, first: u8) -> Result<(), MqttError> {
+        let body = self.len - 5;
+        let mut len = [0u8; 4];
+        let mut n = 0;
+        let mut rest = body;
+        loop {
+            let mut b = (rest % 128) as u8;
+            rest /= 128;
+            if rest > 0 {
+                b |= 0x80;
+            }
+            len[n] = b;
+            n += 1;
+            if rest == 0 || n == 4 {
+                break;
+            }
+        }
+        let start = 5 - 1 - n;
+        self.buf[start] = first;
+        self.buf[start + 1..5].copy_from_slice(&len[..n]);
+        s.write_all(&self.buf[start..self.len])?;
+        s.flush()?;
+        Ok(())
     }
 }
 
-/// Encode `packet` and write it to the session.
-fn send<S: Write<Error = Error>>(s: &mut S, packet: &Packet<'_>) -> Result<(), MqttError> {
-    let mut buf = [0u8; PACKET_MAX];
-    let n = encode_slice(packet, &mut buf)?;
-    s.write_all(&buf[..n])?;
-    s.flush()?;
-    Ok(())
-}
-
-/// Read one whole MQTT packet into `buf` (fixed header, remaining length,
-/// rest) and decode it.
+/// Read one whole MQTT packet into `buf`: its type and flags (the fixed
+/// header's first byte) and its body.
 fn receive<'a, S: Read<Error = Error>>(
     s: &mut S,
     buf: &'a mut [u8; PACKET_MAX],
-) -> Result<Packet<'a>, MqttError> {
-    let read_exact = |s: &mut S, to: &mut [u8]| -> Result<(), MqttError> {
-        s.read_exact(to).map_err(|e| match e {
+) -> Result<(u8, &'a [u8]), MqttError> {
+    let byte = |s: &mut S| -> Result<u8, MqttError> {
+        let mut b = [0u8; 1];
+        s.read_exact(&mut b).map_err(|e| match e {
             embedded_io::ReadExactError::UnexpectedEof => MqttError::Closed,
             embedded_io::ReadExactError::Other(e) => MqttError::Session(e),
-        })
+        })?;
+        Ok(b[0])
     };
-    // Fixed header byte, then the remaining length: 1 to 4 bytes of 7 bits.
-    let mut len = 1;
-    read_exact(s, &mut buf[..1])?;
+    let first = byte(s)?;
+    // The remaining length: 1 to 4 bytes of 7 bits, least significant first.
     let mut remaining = 0usize;
-    loop {
-        if len == 5 {
+    for i in 0..4 {
+        let b = byte(s)?;
+        remaining |= usize::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            break;
+        }
+        if i == 3 {
             return Err(MqttError::Unexpected(
                 "a remaining length over 4 bytes".into(),
             ));
         }
-        read_exact(s, &mut buf[len..len + 1])?;
-        remaining |= usize::from(buf[len] & 0x7f) << (7 * (len - 1));
-        len += 1;
-        if buf[len - 1] & 0x80 == 0 {
-            break;
-        }
     }
-    let total = len + remaining;
-    if total > PACKET_MAX {
-        return Err(MqttError::TooLong(total));
-    }
-    read_exact(s, &mut buf[len..total])?;
-    check_length(buf[0], &buf[len..total])?;
-    decode_slice(&buf[..total])?.ok_or(MqttError::Unexpected("a truncated packet".into()))
+    let body = buf
+        .get_mut(..remaining)
+        .ok_or(MqttError::TooLong(remaining))?;
+    s.read_exact(body).map_err(|e| match e {
+        embedded_io::ReadExactError::UnexpectedEof => MqttError::Closed,
+        embedded_io::ReadExactError::Other(e) => MqttError::Session(e),
+    })?;
+    Ok((first, body))
 }
 
-/// Accept only the packets this client expects, with the lengths they
-/// must have: `mqttrs` 0.4 indexes a packet's body without checking its
-/// length (a two-byte CONNACK `20 00` would panic in `decode_slice`), and
-/// every byte from the network is hostile.
-fn check_length(header: u8, body: &[u8]) -> Result<(), MqttError> {
-    let ok = match header >> 4 {
-        2 => body.len() == 2, // CONNACK: flags, return code
-        9 => body.len() >= 3, // SUBACK: packet id, return codes
-        3 => {
-            // PUBLISH: topic (length-prefixed), packet id if QoS > 0, payload
-            let pid = if header & 0b0110 != 0 { 2 } else { 0 };
-            body.len() >= 2
-                && 2 + usize::from(u16::from_be_bytes([body[0], body[1]])) + pid <= body.len()
-        }
-        _ => {
-            return Err(MqttError::Unexpected(format!(
-                "packet type {}",
-                header >> 4
-            )))
-        }
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(MqttError::Unexpected(format!(
-            "a packet of type {} with {} bytes",
-            header >> 4,
-            body.len()
-        )))
-    }
+/// A length-prefixed field at the start of `body`: (the field, the rest).
+fn field(body: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (len, rest) = body.split_first_chunk::<2>()?;
+    let n = usize::from(u16::from_be_bytes(*len));
+    (rest.len() >= n).then(|| rest.split_at(n))
 }
 
 /// CONNECT, SUBSCRIBE to `topic`, PUBLISH `payload` to it (QoS 0), wait
@@ -163,73 +186,61 @@ pub fn publish_and_receive<S: Read<Error = Error> + Write<Error = Error>>(
 ) -> Result<Vec<u8>, MqttError> {
     let mut buf = [0u8; PACKET_MAX];
 
-    send(
-        s,
-        &Packet::Connect(Connect {
-            protocol: Protocol::MQTT311,
-            keep_alive: 60,
-            client_id,
-            clean_session: true,
-            last_will: None,
-            username: None,
-            password: None,
-        }),
-    )?;
+    // CONNECT: protocol name and level 4 (3.1.1), clean session, keep-alive 60 s.
+    Out::new()
+        .field(b"MQTT")?
+        .put(&[4, 0b0000_0010])?
+        .u16(60)?
+        .field(client_id.as_bytes())?
+        .send(s, CONNECT << 4)?;
     match receive(s, &mut buf)? {
-        Packet::Connack(c) if c.code == mqttrs::ConnectReturnCode::Accepted => {
-            println!("CONNECT -> CONNACK (accepted)")
+        (first, [_flags, 0]) if first == CONNACK << 4 => println!("CONNECT -> CONNACK (accepted)"),
+        (first, body) => {
+            return Err(MqttError::Unexpected(format!(
+                "packet {first:#04x} {body:02x?} to CONNECT"
+            )))
         }
-        other => return Err(MqttError::Unexpected(format!("{other:?} to CONNECT"))),
     }
 
-    let pid = Pid::new();
-    let mut filter = SubscribeTopic {
-        topic_path: Default::default(),
-        qos: QoS::AtMostOnce,
-    };
-    // A bounded string: `push_str` fails on a topic over 256 bytes.
-    filter
-        .topic_path
-        .push_str(topic)
-        .map_err(|_| MqttError::Unexpected("a topic over 256 bytes".into()))?;
-    let subscribe = Subscribe {
-        pid,
-        topics: [filter].into_iter().collect(),
-    };
-    send(s, &Packet::Subscribe(subscribe))?;
+    // SUBSCRIBE (its fixed header's flags are 0b0010), packet id 1, QoS 0.
+    let pid: u16 = 1;
+    Out::new()
+        .u16(pid)?
+        .field(topic.as_bytes())?
+        .put(&[0])?
+        .send(s, SUBSCRIBE << 4 | 0b0010)?;
     match receive(s, &mut buf)? {
-        Packet::Suback(a)
-            if a.pid == pid
-                && a.return_codes.as_slice()
-                    == [SubscribeReturnCodes::Success(QoS::AtMostOnce)] =>
-        {
+        (first, body) if first == SUBACK << 4 && body == [(pid >> 8) as u8, pid as u8, 0] => {
             println!("SUBSCRIBE {topic} -> SUBACK (QoS 0 granted)")
         }
-        other => return Err(MqttError::Unexpected(format!("{other:?} to SUBSCRIBE"))),
+        (first, body) => {
+            return Err(MqttError::Unexpected(format!(
+                "packet {first:#04x} {body:02x?} to SUBSCRIBE"
+            )))
+        }
     }
 
-    send(
-        s,
-        &Packet::Publish(Publish {
-            dup: false,
-            qospid: QosPid::AtMostOnce,
-            retain: false,
-            topic_name: topic,
-            payload,
-        }),
-    )?;
+    // PUBLISH QoS 0: topic, then the payload (no packet id).
+    Out::new()
+        .field(topic.as_bytes())?
+        .put(payload)?
+        .send(s, PUBLISH << 4)?;
     println!("PUBLISH {topic}: {} bytes", payload.len());
     let received = match receive(s, &mut buf)? {
-        Packet::Publish(p) if p.topic_name == topic => p.payload.to_vec(),
-        other => {
+        (first, body) if first >> 4 == PUBLISH && first & 0b0110 == 0 => match field(body) {
+            Some((t, rest)) if t == topic.as_bytes() => rest.to_vec(),
+            _ => return Err(MqttError::Unexpected("a PUBLISH to another topic".into())),
+        },
+        (first, body) => {
             return Err(MqttError::Unexpected(format!(
-                "{other:?} instead of PUBLISH"
+                "packet {first:#04x} of {} bytes instead of PUBLISH",
+                body.len()
             )))
         }
     };
     println!("received PUBLISH {topic}: {} bytes", received.len());
 
-    send(s, &Packet::Disconnect)?;
+    Out::new().send(s, DISCONNECT << 4)?;
     println!("DISCONNECT");
     Ok(received)
 }
