@@ -71,6 +71,23 @@ fn mqtt_publish_through_mosquitto() {
     }
 }
 
+/// `https_get` of `path` on `port` through every profile: status 200 and
+/// exactly `body`.
+fn get_everywhere(port: u16, ca_pem: &[u8], path: &str, body: &[u8]) {
+    for profile in PROFILES {
+        let mut device = common::open_device(None, profile, HOST).expect("modem");
+        let mut mem = common::HostMemory::new();
+        let mut s = common::connect(&mut device.modem, &mut mem, HOST, port, ca_pem)
+            .unwrap_or_else(|e| panic!("{profile}: {e}"));
+        let mut buf = [0u8; 4096];
+        let r = https_get::get(&mut s, HOST, path, &mut buf)
+            .unwrap_or_else(|e| panic!("{profile}: {e}"));
+        assert_eq!(r.status, 200, "{profile}");
+        assert!(r.body == body, "{profile}: wrong body");
+        s.close().expect("close");
+    }
+}
+
 #[test]
 fn https_get_with_content_length() {
     let creds = creds();
@@ -80,24 +97,7 @@ fn https_get_with_content_length() {
         ..ServerOpts::from_creds(&creds)
     })
     .expect("server");
-    for profile in PROFILES {
-        let mut device = common::open_device(None, profile, HOST).expect("modem");
-        let mut mem = common::HostMemory::new();
-        let mut s = common::connect(
-            &mut device.modem,
-            &mut mem,
-            HOST,
-            server.port(),
-            &creds.ca_pem,
-        )
-        .unwrap_or_else(|e| panic!("{profile}: {e}"));
-        let mut buf = [0u8; 4096];
-        let r = https_get::get(&mut s, HOST, "/data", &mut buf)
-            .unwrap_or_else(|e| panic!("{profile}: {e}"));
-        assert_eq!(r.status, 200, "{profile}");
-        assert!(r.body == body.as_slice(), "{profile}: wrong body");
-        s.close().expect("close");
-    }
+    get_everywhere(server.port(), &creds.ca_pem, "/data", &body);
 }
 
 #[test]
@@ -109,24 +109,7 @@ fn https_get_read_to_close_from_s_server() {
         ..SServerOpts::new(&creds.chain_pem, &creds.key_pem)
     })
     .expect("s_server");
-    for profile in PROFILES {
-        let mut device = common::open_device(None, profile, HOST).expect("modem");
-        let mut mem = common::HostMemory::new();
-        let mut s = common::connect(
-            &mut device.modem,
-            &mut mem,
-            HOST,
-            server.port(),
-            &creds.ca_pem,
-        )
-        .unwrap_or_else(|e| panic!("{profile}: {e}"));
-        let mut buf = [0u8; 4096];
-        let r = https_get::get(&mut s, HOST, "/data.bin", &mut buf)
-            .unwrap_or_else(|e| panic!("{profile}: {e}"));
-        assert_eq!(r.status, 200, "{profile}");
-        assert!(r.body == body.as_slice(), "{profile}: wrong body");
-        s.close().expect("close");
-    }
+    get_everywhere(server.port(), &creds.ca_pem, "/data.bin", &body);
 }
 
 /// A response larger than the caller's buffer is an error, not a cut body.
