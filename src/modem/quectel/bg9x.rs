@@ -3,7 +3,7 @@
 //! Command syntax and error codes: at-commands.md §1 (BG96 TCP/IP and
 //! file manuals, BG95/BG77 SSL application note = seeds/003).
 
-use super::checksum::{parse_hex_u16, Xor16};
+use super::checksum::upload;
 use super::dialect::QuectelDialect;
 use super::urc::{UrcState, SOCKETS};
 use crate::at::{AtClient, AtError, Command, DataSource, Fields};
@@ -247,8 +247,7 @@ impl<P: Port> Bg9x<P> {
     /// Configure and activate PDP context 1 (`AT+QICSGP`, `AT+QIACT`),
     /// returning the local address from `AT+QIACT?`.
     pub fn attach(&mut self, apn: &Apn<'_>) -> Result<String<46>, ModemError> {
-        let (a, u, p) = keep_apn(apn)?;
-        self.apn = Some((a, u, p));
+        self.apn = Some(keep_apn(apn)?);
         self.activate()
     }
 
@@ -419,9 +418,6 @@ impl<P: Port> Bg9x<P> {
             return Err(ModemError::FileTooLarge);
         }
         self.forget_file(name);
-        let mut sum = Xor16::new();
-        let mut sent = 0usize;
-        let mut reply: Option<(u32, u16)> = None;
         let timeout_s = 10u32;
         let t = self.timeouts.command_ms.saturating_add(timeout_s * 1000);
         // `len` is at most `max_cert_len`.
@@ -431,63 +427,40 @@ impl<P: Port> Bg9x<P> {
             "AT+QFUPL=",
             &[Arg::Str(name), Arg::Int(len as u32), Arg::Int(timeout_s)],
         )?;
-        let r = self.at.exec_with_data(
+        let up = match upload(
+            &mut self.at,
+            &mut self.urc,
             &mut c,
             len,
             t,
-            &mut self.urc,
-            &mut |write| {
-                source(&mut |chunk: &[u8]| {
-                    // Never send more than announced: the modem would take
-                    // the excess as commands.
-                    let room = len.saturating_sub(sent);
-                    let chunk = chunk.get(..room.min(chunk.len())).unwrap_or(&[]);
-                    sum.update(chunk);
-                    sent += chunk.len();
-                    write(chunk)
-                })
-            },
-            |l| {
-                if let Some(mut f) = Fields::after(l, b"+QFUPL:") {
-                    let size = f.next_u32();
-                    let ck = f.next().and_then(parse_hex_u16);
-                    if let (Some(s), Some(c)) = (size, ck) {
-                        reply = Some((s, c));
-                    }
-                }
-                Ok(())
-            },
-        );
-        if let Err(e) = r {
-            // Whatever the modem stored (filler after a lost CONNECT, a
-            // partial file) must not be taken for the credential later.
-            let _ = self.delete_file(name);
-            return Err(e.into());
+            source,
+            b"+QFUPL:",
+        ) {
+            Ok(up) => up,
+            Err(e) => {
+                // Whatever the modem stored (filler after a lost CONNECT, a
+                // partial file) must not be taken for the credential later.
+                let _ = self.delete_file(name);
+                return Err(e.into());
+            }
+        };
+        if up.is_exact(len) {
+            // Into a free slot, else over the one the hash picks (a
+            // forgotten entry only costs an upload).
+            let h = name_hash(name);
+            let i = self.verified.iter().position(|v| *v == 0 || *v == h);
+            if let Some(v) = self.verified.get_mut(i.unwrap_or(h as usize % VERIFIED)) {
+                *v = h;
+            }
+            return Ok(());
         }
-        match reply {
-            Some((size, stored))
-                if size as usize == len && sent == len && stored == sum.value() =>
-            {
-                // Into a free slot, else over the one the hash picks (a
-                // forgotten entry only costs an upload).
-                let h = name_hash(name);
-                let i = self.verified.iter().position(|v| *v == 0 || *v == h);
-                if let Some(v) = self.verified.get_mut(i.unwrap_or(h as usize % VERIFIED)) {
-                    *v = h;
-                }
-                Ok(())
-            }
-            Some((_, stored)) => {
-                let _ = self.delete_file(name);
-                Err(ModemError::FileChecksum {
-                    sent: sum.value(),
-                    stored,
-                })
-            }
-            None => {
-                let _ = self.delete_file(name);
-                Err(ModemError::At(AtError::Unexpected))
-            }
+        let _ = self.delete_file(name);
+        match up.reply {
+            Some((_, stored)) => Err(ModemError::FileChecksum {
+                sent: up.sum,
+                stored,
+            }),
+            None => Err(ModemError::At(AtError::Unexpected)),
         }
     }
 

@@ -1,5 +1,74 @@
 //! Quectel's file checksum (`+QFUPL: <size>,<checksum>`).
 
+use crate::at::{AtClient, AtError, Command, DataSource, Dialect, Fields, UrcHandler};
+use crate::port::Port;
+
+/// How a checksummed upload (`AT+QFUPL`, the M66/M95's `AT+QSECWRITE`)
+/// ended: what was sent and the modem's `<prefix> <size>,<checksum>`.
+pub(crate) struct Upload {
+    /// Bytes written (never more than announced).
+    pub sent: usize,
+    /// The XOR-16 of those bytes.
+    pub sum: u16,
+    /// The modem's size and checksum of what it stored, if it said them.
+    pub reply: Option<(u32, u16)>,
+}
+
+impl Upload {
+    /// The modem stored exactly the `len` bytes that were sent.
+    pub fn is_exact(&self, len: usize) -> bool {
+        matches!(self.reply, Some((size, ck)) if size as usize == len && self.sent == len && ck == self.sum)
+    }
+}
+
+/// Run `cmd` (which answers `CONNECT`), write `len` bytes of `source`
+/// (never more: the modem would take the rest as commands) while taking
+/// their XOR-16, and read the modem's `<reply_prefix> <size>,<checksum>`.
+/// An error leaves the file in an unknown state: the caller deletes it.
+pub(crate) fn upload<P: Port, D: Dialect, H: UrcHandler + ?Sized>(
+    at: &mut AtClient<P, D>,
+    urcs: &mut H,
+    cmd: &mut Command,
+    len: usize,
+    timeout_ms: u32,
+    source: DataSource<'_>,
+    reply_prefix: &[u8],
+) -> Result<Upload, AtError> {
+    let mut sum = Xor16::new();
+    let mut sent = 0usize;
+    let mut reply = None;
+    at.exec_with_data(
+        cmd,
+        len,
+        timeout_ms,
+        urcs,
+        &mut |write| {
+            source(&mut |chunk: &[u8]| {
+                let room = len.saturating_sub(sent);
+                let chunk = chunk.get(..room.min(chunk.len())).unwrap_or(&[]);
+                sum.update(chunk);
+                sent += chunk.len();
+                write(chunk)
+            })
+        },
+        |l| {
+            if let Some(mut f) = Fields::after(l, reply_prefix) {
+                let size = f.next_u32();
+                let ck = f.next().and_then(parse_hex_u16);
+                if let (Some(s), Some(c)) = (size, ck) {
+                    reply = Some((s, c));
+                }
+            }
+            Ok(())
+        },
+    )?;
+    Ok(Upload {
+        sent,
+        sum: sum.value(),
+        reply,
+    })
+}
+
 /// Running XOR of 16-bit big-endian words, as the modem computes it over an
 /// upload. With an odd length the last byte is the high byte of a word
 /// whose low byte is 0.

@@ -666,8 +666,7 @@ impl<P: Port> Modem for Bc66<P> {
     /// `AT+QCGDEFCONT`, `AT+CGATT=1` until attached, the address from
     /// `AT+CGPADDR=1`.
     fn attach(&mut self, apn: &Apn<'_>) -> Result<String<46>, ModemError> {
-        let (a, u, p) = keep_apn(apn)?;
-        self.apn = Some((a, u, p));
+        self.apn = Some(keep_apn(apn)?);
         self.activate()
     }
     fn now_ms(&mut self) -> u64 {

@@ -28,7 +28,7 @@ mod urc;
 
 pub use dialect::M95Dialect;
 
-use super::checksum::{parse_hex_u16, Xor16};
+use super::checksum::{parse_hex_u16, upload};
 use crate::at::{AtClient, AtError, Command, DataSource, Fields};
 use crate::modem::common::{ati_line, build, copy_str, ignore_line, keep_apn, Arg, KeptApn};
 use crate::modem::{
@@ -640,9 +640,6 @@ impl<P: Port> M95<P> {
         len: usize,
         source: DataSource<'_>,
     ) -> Result<u16, ModemError> {
-        let mut sum = Xor16::new();
-        let mut sent = 0usize;
-        let mut reply: Option<(u32, u16)> = None;
         let mut c = Command::empty();
         // `len` is at most `max_cert_len`.
         build(
@@ -655,52 +652,34 @@ impl<P: Port> M95<P> {
             ],
         )?;
         let t = self.timeouts.exchange_ms();
-        let r = self.at.exec_with_data(
+        let up = match upload(
+            &mut self.at,
+            &mut self.urc,
             &mut c,
             len,
             t,
-            &mut self.urc,
-            &mut |write| {
-                source(&mut |chunk: &[u8]| {
-                    // Never more than announced: the modem would take the
-                    // rest as commands.
-                    let room = len.saturating_sub(sent);
-                    let chunk = chunk.get(..room.min(chunk.len())).unwrap_or(&[]);
-                    sum.update(chunk);
-                    sent += chunk.len();
-                    write(chunk)
-                })
-            },
-            |l| {
-                if let Some(mut f) = Fields::after(l, b"+QSECWRITE:") {
-                    let size = f.next_u32();
-                    let ck = f.next().and_then(parse_hex_u16);
-                    if let (Some(s), Some(c)) = (size, ck) {
-                        reply = Some((s, c));
-                    }
-                }
-                Ok(())
-            },
-        );
-        if let Err(e) = r {
-            // Whatever the modem stored (filler, a part) must not be taken
-            // for the credential.
-            let _ = self.delete_file(file);
-            return Err(e.into());
-        }
-        let want = sum.value();
-        let stored = match reply {
-            Some((size, ck)) if size as usize == len && sent == len && ck == want => {
-                match self.read_file(file) {
-                    Ok(Some((true, ck))) if ck == want => return Ok(want),
-                    Ok(Some((_, ck))) => ck,
-                    Ok(None) => 0,
-                    Err(e) => {
-                        let _ = self.delete_file(file);
-                        return Err(e);
-                    }
-                }
+            source,
+            b"+QSECWRITE:",
+        ) {
+            Ok(up) => up,
+            Err(e) => {
+                // Whatever the modem stored (filler, a part) must not be
+                // taken for the credential.
+                let _ = self.delete_file(file);
+                return Err(e.into());
             }
+        };
+        let want = up.sum;
+        let stored = match up.reply {
+            Some(_) if up.is_exact(len) => match self.read_file(file) {
+                Ok(Some((true, ck))) if ck == want => return Ok(want),
+                Ok(Some((_, ck))) => ck,
+                Ok(None) => 0,
+                Err(e) => {
+                    let _ = self.delete_file(file);
+                    return Err(e);
+                }
+            },
             Some((_, ck)) => ck,
             None => {
                 let _ = self.delete_file(file);
@@ -880,8 +859,7 @@ impl<P: Port> Modem for M95<P> {
     /// `AT+QICSGP=1,"<apn>"[,"<user>","<password>"]`, `AT+QIREGAPP`,
     /// `AT+QIACT`; the address `AT+QILOCIP` answers.
     fn attach(&mut self, apn: &Apn<'_>) -> Result<String<46>, ModemError> {
-        let (a, u, p) = keep_apn(apn)?;
-        self.apn = Some((a, u, p));
+        self.apn = Some(keep_apn(apn)?);
         self.activate()
     }
     fn now_ms(&mut self) -> u64 {

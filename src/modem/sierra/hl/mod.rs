@@ -682,11 +682,11 @@ impl<P: Port> Modem for SierraHl<P> {
     /// (empty on an HL8548, which brings the context up at the first
     /// connection).
     fn attach(&mut self, apn: &Apn<'_>) -> Result<String<46>, ModemError> {
-        let (a, u, p) = keep_apn(apn)?;
+        let kept = keep_apn(apn)?;
         if self.urc.booted {
             self.recover()?;
         }
-        self.apn = Some((a, u, p));
+        self.apn = Some(kept);
         self.activate()
     }
     fn now_ms(&mut self) -> u64 {
