@@ -32,6 +32,9 @@ mod saved_ticket;
 mod sierra_hl_replies;
 #[path = "../fuzz/harness/stored_and_probe.rs"]
 mod stored_and_probe;
+#[cfg(feature = "sierra-hl")]
+#[path = "../fuzz/harness/text_inputs.rs"]
+mod text_inputs;
 #[path = "../fuzz/harness/tls_plaintexts.rs"]
 mod tls_plaintexts;
 #[path = "../fuzz/seeds/tls.rs"]
@@ -245,6 +248,20 @@ fn saved_ticket_corpus() {
 fn saved_ticket_mutants() {
     let runs = mutate_around("saved_ticket", saved_ticket::run, 500);
     assert!(runs >= 5_000, "{runs} runs");
+}
+
+#[cfg(feature = "sierra-hl")]
+#[test]
+fn text_inputs_corpus() {
+    let n = replay("text_inputs", text_inputs::run);
+    assert!(n >= 14, "only {n} inputs in the text_inputs corpus");
+}
+
+#[cfg(feature = "sierra-hl")]
+#[test]
+fn text_inputs_mutants() {
+    let runs = mutate_around("text_inputs", text_inputs::run, 500);
+    assert!(runs >= 7_000, "{runs} runs");
 }
 
 /// The C ABI's call sequences (needs the `capi` feature: `tools/test.sh`
