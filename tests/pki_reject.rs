@@ -173,7 +173,7 @@ fn leaf_signed_by_ca_false_certificate() {
     assert_rejected(&o, PkiError::IssuerNotCa);
     assert_eq!(
         o.check.unwrap_err().cause(),
-        "issuer is not a CA (basicConstraints CA:FALSE)"
+        "issuer is not a CA (basicConstraints CA:FALSE, or keyUsage without keyCertSign)"
     );
 }
 

@@ -1,11 +1,12 @@
-//! Trust anchors: a CA bundle (PEM or DER) parsed once into webpki
-//! `TrustAnchor`s that borrow the certificate bytes. No heap: the caller
+//! Trust anchors: a CA bundle (PEM or DER) parsed once into
+//! `rustls-pki-types` `TrustAnchor`s that borrow the certificate bytes. No heap: the caller
 //! gives the capacity (`N` anchors) and, for PEM, a byte buffer the decoded
 //! DER is written to.
 
-use rustls_pki_types::{CertificateDer, Der, TrustAnchor};
+use rustls_pki_types::{Der, TrustAnchor};
 
 use super::der;
+use super::x509::{Cert, Use};
 use super::PkiError;
 
 /// A fixed-capacity set of trust anchors borrowing their DER bytes.
@@ -19,31 +20,16 @@ impl<'a, const N: usize> Default for TrustAnchors<'a, N> {
     }
 }
 
-/// `sub` as a sub-slice of `orig` with `orig`'s lifetime, if it lies inside.
-fn rebase<'a>(orig: &'a [u8], sub: &[u8]) -> Option<&'a [u8]> {
-    let o = orig.as_ptr() as usize;
-    let s = sub.as_ptr() as usize;
-    let off = s.checked_sub(o)?;
-    orig.get(off..off.checked_add(sub.len())?)
-}
-
-/// Parses one trusted DER certificate into an anchor borrowing `cert`.
+/// Parses one trusted DER certificate into an anchor borrowing `cert`:
+/// its subject, its key and its name constraints. Nothing else of a
+/// trusted root is checked (RFC 5280 6.2): it may be v1, and its own
+/// validity and critical extensions are the caller's choice.
 fn anchor(cert: &[u8]) -> Result<TrustAnchor<'_>, PkiError> {
-    let der_cert = CertificateDer::from(cert);
-    let ta = webpki::anchor_from_trusted_cert(&der_cert).map_err(|_| PkiError::BadTrustAnchor)?;
-    // The anchor's fields are slices of `cert`; give them `cert`'s lifetime.
-    let subject = rebase(cert, ta.subject.as_ref()).ok_or(PkiError::BadTrustAnchor)?;
-    let spki = rebase(cert, ta.subject_public_key_info.as_ref()).ok_or(PkiError::BadTrustAnchor)?;
-    let name_constraints = match &ta.name_constraints {
-        Some(nc) => Some(Der::from_slice(
-            rebase(cert, nc.as_ref()).ok_or(PkiError::BadTrustAnchor)?,
-        )),
-        None => None,
-    };
+    let c = Cert::parse(cert, Use::Anchor).ok_or(PkiError::BadTrustAnchor)?;
     Ok(TrustAnchor {
-        subject: Der::from_slice(subject),
-        subject_public_key_info: Der::from_slice(spki),
-        name_constraints,
+        subject: Der::from_slice(c.subject),
+        subject_public_key_info: Der::from_slice(c.spki),
+        name_constraints: c.name_constraints.map(Der::from_slice),
     })
 }
 

@@ -1,5 +1,5 @@
-//! A minimal, strict DER reader: just enough to read an RSA public key and
-//! the validity and public key of a certificate. Never panics; every
+//! A minimal, strict DER reader: the elements of certificates
+//! (`x509.rs`), RSA and EC keys, ECDSA signatures. Never panics; every
 //! malformed input is `None`.
 
 /// Universal tags used here.
@@ -228,41 +228,6 @@ fn sec1_scalar(mut r: Reader<'_>) -> Option<&[u8]> {
     }
     // [1] publicKey, if present, is not needed (it is derived again).
     Some(key)
-}
-
-/// What we need from a certificate: its notBefore (raw time) and the
-/// whole subjectPublicKeyInfo encoding.
-pub(crate) struct CertFields<'a> {
-    pub not_before: Tlv<'a>,
-    pub subject: &'a [u8],
-    pub spki: &'a [u8],
-}
-
-/// Walks `Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version,
-/// serial, signature, issuer, validity, subject, spki, ... }, ... }`.
-pub(crate) fn cert_fields(cert: &[u8]) -> Option<CertFields<'_>> {
-    let mut outer = Reader::new(cert);
-    let cert_seq = outer.expect(SEQUENCE)?;
-    let mut c = Reader::new(cert_seq.value);
-    let tbs = c.expect(SEQUENCE)?;
-    let mut t = Reader::new(tbs.value);
-    if t.peek_tag() == Some(CONTEXT_0) {
-        t.read()?; // version
-    }
-    t.expect(INTEGER)?; // serialNumber
-    t.expect(SEQUENCE)?; // signature
-    t.expect(SEQUENCE)?; // issuer
-    let validity = t.expect(SEQUENCE)?;
-    let subject = t.expect(SEQUENCE)?;
-    let spki = t.expect(SEQUENCE)?;
-    let mut v = Reader::new(validity.value);
-    let not_before = v.read()?;
-    v.read()?; // notAfter (webpki checks it)
-    Some(CertFields {
-        not_before,
-        subject: subject.value,
-        spki: spki.whole,
-    })
 }
 
 /// The first commonName (OID 2.5.4.3) of a Name's contents

@@ -18,7 +18,7 @@ enum Curve {
     P384,
 }
 
-/// An ECDSA signature algorithm for webpki (chain) and CertificateVerify.
+/// An ECDSA signature algorithm for the chain and CertificateVerify.
 /// P-256 signatures are verified by the provider `P` (the host path's
 /// [`DefaultP256`] unless a verifier is made for another one).
 pub struct EcdsaAlgorithm<P = DefaultP256> {

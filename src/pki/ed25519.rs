@@ -4,7 +4,7 @@ use rustls_pki_types::{
     alg_id, AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm,
 };
 
-/// Ed25519 (RFC 8032) for webpki (chain) and CertificateVerify.
+/// Ed25519 (RFC 8032) for the chain and CertificateVerify.
 #[derive(Debug)]
 pub struct Ed25519Algorithm;
 

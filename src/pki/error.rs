@@ -51,7 +51,7 @@ pub enum PkiError {
     /// certificate's public key.
     BadCertificateVerify,
 
-    // ---- chain validation (webpki) ----
+    // ---- chain validation ----
     /// The certificate is not valid for the server name.
     WrongHost,
     /// A certificate in the chain has expired.
@@ -116,7 +116,7 @@ impl PkiError {
             PkiError::Expired { .. } => "certificate expired (or the device clock is wrong)",
             PkiError::NotYetValid { .. } => "certificate is not yet valid (or the device clock is wrong)",
             PkiError::UnknownIssuer => "certificate chain does not lead to a configured CA (untrusted root or missing intermediate)",
-            PkiError::IssuerNotCa => "issuer is not a CA (basicConstraints CA:FALSE)",
+            PkiError::IssuerNotCa => "issuer is not a CA (basicConstraints CA:FALSE, or keyUsage without keyCertSign)",
             PkiError::CaUsedAsEndEntity => "server presented a CA certificate as its own certificate",
             PkiError::NoServerAuthEku => "certificate is not allowed for TLS server authentication (extendedKeyUsage lacks serverAuth)",
             PkiError::BadChainSignature => "a signature in the certificate chain is invalid",
@@ -144,57 +144,6 @@ impl PkiError {
                 | PkiError::NoTime
                 | PkiError::BadClientKey
         )
-    }
-}
-
-impl From<webpki::Error> for PkiError {
-    fn from(e: webpki::Error) -> Self {
-        use webpki::Error as E;
-        #[allow(deprecated)]
-        match e {
-            E::CertNotValidForName(_) => PkiError::WrongHost,
-            E::CertExpired { time, not_after } => PkiError::Expired {
-                now: time.as_secs(),
-                not_after: not_after.as_secs(),
-            },
-            E::CertNotValidYet { time, not_before } => PkiError::NotYetValid {
-                now: time.as_secs(),
-                not_before: not_before.as_secs(),
-            },
-            E::UnknownIssuer => PkiError::UnknownIssuer,
-            E::EndEntityUsedAsCa => PkiError::IssuerNotCa,
-            E::CaUsedAsEndEntity => PkiError::CaUsedAsEndEntity,
-            E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) | E::EmptyEkuExtension => {
-                PkiError::NoServerAuthEku
-            }
-            E::InvalidSignatureForPublicKey => PkiError::BadChainSignature,
-            E::UnsupportedSignatureAlgorithm
-            | E::UnsupportedSignatureAlgorithmContext(_)
-            | E::UnsupportedSignatureAlgorithmForPublicKey
-            | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
-                PkiError::UnsupportedAlgorithm
-            }
-            E::PathLenConstraintViolated | E::NameConstraintViolation => {
-                PkiError::ConstraintViolation
-            }
-            E::MaximumPathBuildCallsExceeded
-            | E::MaximumPathDepthExceeded
-            | E::MaximumSignatureChecksExceeded
-            | E::MaximumNameConstraintComparisonsExceeded => PkiError::PathTooComplex,
-            E::BadDer
-            | E::BadDerTime
-            | E::ExtensionValueInvalid
-            | E::InvalidCertValidity
-            | E::InvalidSerialNumber
-            | E::MalformedExtensions
-            | E::MalformedDnsIdentifier
-            | E::MalformedNameConstraint
-            | E::TrailingData(_)
-            | E::UnsupportedCertVersion
-            | E::UnsupportedCriticalExtension
-            | E::SignatureAlgorithmMismatch => PkiError::MalformedCertificate,
-            _ => PkiError::ChainInvalid,
-        }
     }
 }
 

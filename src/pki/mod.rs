@@ -8,11 +8,13 @@
 //! Instead:
 //!
 //! - [`TrustAnchors`]: a CA bundle (PEM or DER, several certificates)
-//!   parsed once into `rustls-webpki` trust anchors;
-//! - [`PkiVerifier`]: the engine's [`crate::tls::ServerAuth`] whose chain validation
-//!   is `rustls-webpki`'s (serverAuth EKU, basicConstraints, host name or IP
-//!   address, validity at a time the caller gives, path building through
-//!   extra/cross-signed certificates), and which verifies CertificateVerify
+//!   parsed once into trust anchors (`rustls-pki-types`' `TrustAnchor`);
+//! - [`PkiVerifier`]: the engine's [`crate::tls::ServerAuth`], with the
+//!   project's own chain validation (serverAuth EKU, basicConstraints,
+//!   keyUsage, name constraints, host name or IP address, validity at a
+//!   time the caller gives, path building through extra/cross-signed
+//!   certificates; held to rustls-webpki's verdicts by a differential
+//!   test), and which verifies CertificateVerify
 //!   with the same algorithms; after `open()` the session layer calls
 //!   [`PkiVerifier::check`]: only a handshake whose chain *and*
 //!   CertificateVerify were verified passes;
@@ -34,6 +36,7 @@
 //! ```
 
 mod anchors;
+mod chain;
 pub(crate) mod der;
 mod ecdsa;
 #[cfg(feature = "ed25519")]
@@ -42,9 +45,11 @@ mod error;
 pub(crate) mod hash;
 mod identity;
 mod modexp;
+pub(crate) mod name;
 mod rsa;
 mod time;
 mod verifier;
+mod x509;
 
 #[cfg(feature = "engine-embedded-tls")]
 pub use crate::host::etls::{host_tls_config, PkiProvider};
@@ -64,8 +69,9 @@ pub(crate) const fn verifier_transcript_len() -> usize {
     verifier::MAX_TRANSCRIPT_LEN
 }
 
-/// The signature verification algorithms, usable with `rustls-webpki`
-/// directly (e.g. in tests against public vectors).
+/// The signature verification algorithms (`rustls-pki-types`'
+/// `SignatureVerificationAlgorithm`, so also usable with `rustls-webpki`,
+/// e.g. in tests against public vectors).
 pub mod algorithms {
     pub use super::ecdsa::{EcdsaAlgorithm, ECDSA_P256_SHA256, ECDSA_P256_SHA384};
     #[cfg(feature = "p384")]

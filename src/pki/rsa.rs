@@ -214,7 +214,7 @@ enum Padding {
     Pss,
 }
 
-/// An RSA signature algorithm for webpki (chain) and CertificateVerify.
+/// An RSA signature algorithm for the chain and CertificateVerify.
 pub struct RsaAlgorithm {
     padding: Padding,
     hash: HashAlg,

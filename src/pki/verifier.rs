@@ -2,10 +2,12 @@
 //! engine's [`crate::tls::ServerAuth`]; with the `engine-embedded-tls`
 //! feature also that engine's `TlsVerifier`).
 //!
-//! Chain validation is `rustls-webpki`'s (`verify_for_usage` with the
-//! serverAuth EKU, basicConstraints, name constraints, validity at the
-//! caller's time, several trust anchors, path building through extra or
-//! cross-signed certificates) with this module's signature algorithms.
+//! Chain validation is the project's own (`chain.rs`: path building
+//! through extra or cross-signed certificates to one of several trust
+//! anchors, validity at the caller's time, basicConstraints, keyUsage, the
+//! serverAuth EKU, name constraints; `name.rs`: the server name against
+//! subjectAltName) with this module's signature algorithms; it is held to
+//! rustls-webpki's verdicts on generated chains by a differential test.
 //! The same algorithms verify the server's CertificateVerify over the
 //! handshake transcript.
 //!
@@ -17,15 +19,14 @@
 //! that itself, and the check stays as a second guard).
 
 use core::marker::PhantomData;
-use core::time::Duration;
 
-use rustls_pki_types::{
-    CertificateDer, ServerName, SignatureVerificationAlgorithm, SubjectPublicKeyInfoDer,
-    TrustAnchor, UnixTime,
-};
+use rustls_pki_types::{SignatureVerificationAlgorithm, TrustAnchor};
 
+use super::chain::{valid_for, verify_with_spki, Chain};
 use super::ecdsa::EcdsaAlgorithm;
-use super::time::{x509_time, Validity};
+use super::name::server_id;
+use super::time::Validity;
+use super::x509::{Cert, Use};
 use super::{der, PkiError};
 use crate::tls::{DefaultP256, P256Provider};
 
@@ -178,7 +179,7 @@ impl<'a, P: P256Provider + Default + 'static> PkiVerifier<'a, P> {
     }
 
     pub(crate) fn set_server_name(&mut self, name: &str) -> Result<(), PkiError> {
-        ServerName::try_from(name).map_err(|_| PkiError::InvalidServerName)?;
+        server_id(name).ok_or(PkiError::InvalidServerName)?;
         if !self.server_name.is_empty() {
             return if self.server_name.eq_ignore_ascii_case(name) {
                 Ok(())
@@ -250,18 +251,19 @@ impl<'a, P: P256Provider + Default + 'static> PkiVerifier<'a, P> {
         e
     }
 
-    fn validation_time(&self, chain: &[&[u8]]) -> Result<UnixTime, PkiError> {
+    fn validation_time(&self, chain: &[&[u8]]) -> Result<u64, PkiError> {
         match self.validity {
             Validity::NoTimeSource => Err(PkiError::NoTime),
-            Validity::At(secs) => Ok(UnixTime::since_unix_epoch(Duration::from_secs(secs))),
+            Validity::At(secs) => Ok(secs),
             Validity::InsecureUncheckedValidity => {
                 let mut latest = 0u64;
                 for c in chain {
-                    let f = der::cert_fields(c).ok_or(PkiError::MalformedCertificate)?;
-                    let nb = x509_time(&f.not_before).ok_or(PkiError::MalformedCertificate)?;
+                    let nb = Cert::parse(c, Use::Chain)
+                        .and_then(|c| c.not_before)
+                        .ok_or(PkiError::MalformedCertificate)?;
                     latest = latest.max(nb);
                 }
-                Ok(UnixTime::since_unix_epoch(Duration::from_secs(latest)))
+                Ok(latest)
             }
         }
     }
@@ -272,38 +274,34 @@ impl<'a, P: P256Provider + Default + 'static> PkiVerifier<'a, P> {
     /// it is public for tests and measurements. Returns the leaf's
     /// subjectPublicKeyInfo (DER).
     pub fn verify_chain<'c>(&self, chain: &[&'c [u8]]) -> Result<&'c [u8], PkiError> {
+        self.verified_leaf(chain).map(|leaf| leaf.spki_whole)
+    }
+
+    /// [`verify_chain`](Self::verify_chain), returning the leaf read.
+    fn verified_leaf<'c>(&self, chain: &[&'c [u8]]) -> Result<Cert<'c>, PkiError> {
         if self.anchors.is_empty() {
             return Err(PkiError::NoTrustAnchors);
         }
         if self.server_name.is_empty() {
             return Err(PkiError::NoServerName);
         }
-        let name = ServerName::try_from(self.server_name.as_str())
-            .map_err(|_| PkiError::InvalidServerName)?;
-        let mut ders: heapless::Vec<CertificateDer<'c>, MAX_CHAIN_LEN> = heapless::Vec::new();
-        for c in chain {
-            ders.push(CertificateDer::from(*c))
-                .map_err(|_| PkiError::PathTooComplex)?;
+        let id = server_id(self.server_name.as_str()).ok_or(PkiError::InvalidServerName)?;
+        if chain.is_empty() {
+            return Err(PkiError::EmptyCertificateChain);
         }
-        let (leaf, intermediates) = ders.split_first().ok_or(PkiError::EmptyCertificateChain)?;
-        let leaf_bytes: &'c [u8] = chain
-            .first()
-            .copied()
-            .ok_or(PkiError::EmptyCertificateChain)?;
-        let time = self.validation_time(chain)?;
-        let ee = webpki::EndEntityCert::try_from(leaf)?;
-        ee.verify_for_usage(
-            Algorithms::<P>::CHAIN,
-            self.anchors,
-            intermediates,
-            time,
-            webpki::KeyUsage::server_auth(),
-            None,
-            None,
-        )?;
-        ee.verify_is_valid_for_subject_name(&name)?;
-        let fields = der::cert_fields(leaf_bytes).ok_or(PkiError::MalformedCertificate)?;
-        Ok(fields.spki)
+        if chain.len() > MAX_CHAIN_LEN {
+            return Err(PkiError::PathTooComplex);
+        }
+        let now = self.validation_time(chain)?;
+        let leaf = Chain {
+            algs: Algorithms::<P>::CHAIN,
+            anchors: self.anchors,
+            certs: chain,
+            now,
+        }
+        .verify()?;
+        valid_for(&leaf, id)?;
+        Ok(leaf)
     }
 
     /// Verify the server's chain (leaf first) and keep the leaf's key and
@@ -313,13 +311,9 @@ impl<'a, P: P256Provider + Default + 'static> PkiVerifier<'a, P> {
             return Err(PkiError::UnexpectedCertificate);
         }
         self.certificate_seen = true;
-        let spki = self.verify_chain(chain)?;
+        let leaf = self.verified_leaf(chain)?;
         self.peer_cn.clear();
-        if let Some(cn) = chain
-            .first()
-            .and_then(|leaf| der::cert_fields(leaf))
-            .and_then(|f| der::common_name(f.subject))
-        {
+        if let Some(cn) = der::common_name(leaf.subject) {
             if cn.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
                 if let Ok(text) = core::str::from_utf8(cn) {
                     let _ = self.peer_cn.push_str(text);
@@ -328,7 +322,7 @@ impl<'a, P: P256Provider + Default + 'static> PkiVerifier<'a, P> {
         }
         self.leaf_spki.clear();
         self.leaf_spki
-            .extend_from_slice(spki)
+            .extend_from_slice(leaf.spki_whole)
             .map_err(|_| PkiError::PublicKeyTooLarge)?;
         self.chain_verified = true;
         Ok(())
@@ -351,15 +345,13 @@ impl<'a, P: P256Provider + Default + 'static> PkiVerifier<'a, P> {
         msg.get_mut(64 + CONTEXT.len()..len)
             .ok_or(PkiError::BadCertificateVerify)?
             .copy_from_slice(transcript_hash);
-        let spki = SubjectPublicKeyInfoDer::from(spki);
-        let key = webpki::RawPublicKeyEntity::try_from(&spki)
-            .map_err(|_| PkiError::MalformedCertificate)?;
-        key.verify_signature(
+        verify_with_spki(
             alg,
+            spki,
             msg.get(..len).ok_or(PkiError::BadCertificateVerify)?,
             signature,
         )
-        .map_err(|_| PkiError::BadCertificateVerify)
+        .ok_or(PkiError::BadCertificateVerify)
     }
 
     /// Verify the server's CertificateVerify over `transcript` with the

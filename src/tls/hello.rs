@@ -306,8 +306,8 @@ pub fn parse_server_hello<'a>(body: &'a [u8], session_id: &[u8]) -> Result<Serve
 /// (the certificate verifier's parser, so no second one is linked).
 pub fn sni_allowed(host: &str) -> bool {
     matches!(
-        rustls_pki_types::ServerName::try_from(host),
-        Ok(rustls_pki_types::ServerName::DnsName(_))
+        crate::pki::name::server_id(host),
+        Some(crate::pki::name::ServerId::Dns(_))
     )
 }
 
