@@ -2,8 +2,7 @@
 //! HKDF-Extract, HKDF-Expand-Label, Derive-Secret, HMAC, and the running
 //! transcript hash. Secrets are fixed-size arrays zeroized on drop.
 
-use crate::pki::hash::{HashAlg as Sha2, MAX_HASH_LEN as SHA2_MAX};
-use sha2::{Digest, Sha256, Sha384};
+use crate::pki::hash::{HashAlg as Sha2, Hasher, MAX_HASH_LEN as SHA2_MAX};
 use zeroize::Zeroize;
 
 /// Longest hash output (SHA-384).
@@ -167,62 +166,51 @@ impl HashAlg {
 }
 
 /// The running hash of the handshake messages. Before ServerHello names
-/// the suite both hashes run; afterwards only the suite's.
+/// the suite both hashes run; afterwards only the suite's. (Over the one
+/// SHA-2 dispatcher of the verifier and HMAC, so no second copy of the
+/// hash functions' buffering is linked.)
 #[derive(Clone)]
-pub enum Transcript {
-    /// Suite not known yet.
-    Both(Sha256, Sha384),
-    /// SHA-256 suites.
-    Sha256(Sha256),
-    /// SHA-384 suites.
-    Sha384(Sha384),
+pub struct Transcript {
+    sha256: Option<Hasher>,
+    sha384: Option<Hasher>,
 }
 
 impl Default for Transcript {
     fn default() -> Self {
-        Transcript::Both(Sha256::new(), Sha384::new())
+        Transcript {
+            sha256: Some(Hasher::new(Sha2::Sha256)),
+            sha384: Some(Hasher::new(Sha2::Sha384)),
+        }
     }
 }
 
 impl Transcript {
     /// Add handshake message bytes.
     pub fn update(&mut self, bytes: &[u8]) {
-        match self {
-            Transcript::Both(a, b) => {
-                a.update(bytes);
-                b.update(bytes);
-            }
-            Transcript::Sha256(a) => a.update(bytes),
-            Transcript::Sha384(b) => b.update(bytes),
+        for h in [&mut self.sha256, &mut self.sha384].into_iter().flatten() {
+            h.update(bytes);
         }
     }
 
     /// Keep only `alg`'s hash.
     pub fn select(&mut self, alg: HashAlg) {
-        let next = match (&*self, alg) {
-            (Transcript::Both(a, _), HashAlg::Sha256) => Transcript::Sha256(a.clone()),
-            (Transcript::Both(_, b), HashAlg::Sha384) => Transcript::Sha384(b.clone()),
-            _ => return,
-        };
-        *self = next;
+        match alg {
+            HashAlg::Sha256 => self.sha384 = None,
+            HashAlg::Sha384 => self.sha256 = None,
+        }
     }
 
-    /// The hash so far, with `alg` (SHA-256 when both run and `alg` is
-    /// not given).
+    /// The hash so far, with `alg`.
     pub fn current(&self, alg: HashAlg) -> Secret {
-        let mut out = Secret::zero(alg.len());
-        match (self, alg) {
-            (Transcript::Both(a, _) | Transcript::Sha256(a), HashAlg::Sha256) => {
-                out.as_mut().copy_from_slice(&a.clone().finalize())
-            }
-            (Transcript::Both(_, b) | Transcript::Sha384(b), HashAlg::Sha384) => {
-                out.as_mut().copy_from_slice(&b.clone().finalize())
-            }
-            // A hash that was dropped: never asked for (the suite is fixed
-            // once selected); an all-zero value fails every check.
-            _ => {}
-        }
-        out
+        let running = match alg {
+            HashAlg::Sha256 => &self.sha256,
+            HashAlg::Sha384 => &self.sha384,
+        };
+        // A hash that was dropped is never asked for (the suite is fixed
+        // once selected); an all-zero value would fail every check.
+        let mut out = [0u8; SHA2_MAX];
+        let n = running.clone().map_or(alg.len(), |h| h.finish(&mut out));
+        Secret::from_slice(out.get(..n).unwrap_or(&[]))
     }
 
     /// After a HelloRetryRequest: the transcript restarts with the

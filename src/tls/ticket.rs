@@ -98,20 +98,22 @@ impl core::fmt::Debug for Ticket {
 /// bound to `context` (e.g. the trust anchors and the port: a ticket is
 /// only offered again under the configuration that verified the server).
 pub(crate) fn name_hash(name: &str, context: &[&[u8]]) -> [u8; NAME_HASH_LEN] {
+    use crate::pki::hash::{HashAlg, Hasher, MAX_HASH_LEN};
     let mut lower = [0u8; 64];
-    let mut h = sha2::Sha256::default();
+    let mut h = Hasher::new(HashAlg::Sha256);
     for chunk in name.as_bytes().chunks(64) {
         let n = chunk.len();
         for (d, s) in lower.iter_mut().zip(chunk) {
             *d = s.to_ascii_lowercase();
         }
-        sha2::Digest::update(&mut h, lower.get(..n).unwrap_or(&[]));
+        h.update(lower.get(..n).unwrap_or(&[]));
     }
-    sha2::Digest::update(&mut h, [0u8]);
+    h.update(&[0u8]);
     for part in context {
-        sha2::Digest::update(&mut h, part);
+        h.update(part);
     }
-    let full = sha2::Digest::finalize(h);
+    let mut full = [0u8; MAX_HASH_LEN];
+    h.finish(&mut full);
     let mut out = [0u8; NAME_HASH_LEN];
     out.copy_from_slice(full.get(..NAME_HASH_LEN).unwrap_or(&[0; NAME_HASH_LEN]));
     out
