@@ -356,6 +356,52 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any short string of address characters: an address exactly
+        /// when std's parser says so, with the same bytes.
+        #[test]
+        fn ip_parser_agrees_with_std(text in "[0-9a-fA-F:.]{0,45}") {
+            let ours = match server_id(&text) {
+                Some(ServerId::Ip(b, 4)) => Some(std::net::IpAddr::from([b[0], b[1], b[2], b[3]])),
+                Some(ServerId::Ip(b, _)) => Some(std::net::IpAddr::from(b)),
+                _ => None,
+            };
+            proptest::prop_assert_eq!(ours, text.parse::<std::net::IpAddr>().ok());
+        }
+
+        /// Strings shaped like IPv6 literals (groups, `::`, a dotted quad).
+        #[test]
+        fn ipv6_shapes_agree_with_std(
+            text in "(([0-9a-f]{1,5})?:){0,9}([0-9a-f]{1,4}|[0-9]{1,3}(\\.[0-9]{1,3}){3})?"
+        ) {
+            let ours = match server_id(&text) {
+                Some(ServerId::Ip(b, 16)) => Some(std::net::Ipv6Addr::from(b)),
+                _ => None,
+            };
+            proptest::prop_assert_eq!(ours, text.parse::<std::net::Ipv6Addr>().ok());
+        }
+
+        /// Which names are DNS names, which addresses and which neither:
+        /// as rustls-pki-types' `ServerName` (what webpki used) decides.
+        #[test]
+        fn server_names_classified_as_pki_types(
+            text in "[a-zA-Z0-9._*:-]{0,70}|([a-z0-9-]{1,64}\\.){0,5}[a-z0-9]{1,64}\\.?"
+        ) {
+            use rustls_pki_types::ServerName;
+            let ours = match server_id(&text) {
+                Some(ServerId::Dns(_)) => "dns",
+                Some(ServerId::Ip(..)) => "ip",
+                None => "invalid",
+            };
+            let theirs = match ServerName::try_from(text.as_str()) {
+                Ok(ServerName::DnsName(_)) => "dns",
+                Ok(_) => "ip",
+                Err(_) => "invalid",
+            };
+            proptest::prop_assert_eq!(ours, theirs);
+        }
+    }
+
     #[test]
     fn presented_names_and_wildcards() {
         assert!(dns_matches(b"example.com", b"EXAMPLE.com"));
