@@ -41,6 +41,8 @@ mod tls_plaintexts;
 mod tls_seeds;
 #[path = "../fuzz/harness/tls_server_bytes.rs"]
 mod tls_server_bytes;
+#[path = "../fuzz/harness/x509_chain.rs"]
+mod x509_chain;
 
 use std::path::Path;
 
@@ -262,6 +264,51 @@ fn text_inputs_corpus() {
 fn text_inputs_mutants() {
     let runs = mutate_around("text_inputs", text_inputs::run, 500);
     assert!(runs >= 7_000, "{runs} runs");
+}
+
+/// Certificate chains: the seeds named `valid_*` verify against the
+/// harness's fixed root, `anchor_*` with their first certificate as the
+/// anchor, and none of the `reject_*` (damaged chains and certificates)
+/// verifies either way.
+#[test]
+fn x509_chain_corpus() {
+    let n = replay("x509_chain", x509_chain::run);
+    assert!(n >= 30, "only {n} inputs in the x509_chain corpus");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/x509_chain");
+    let (mut valid, mut anchor, mut reject) = (0, 0, 0);
+    for entry in std::fs::read_dir(&dir).expect("corpus dir") {
+        let path = entry.expect("corpus entry").path();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let report = x509_chain::run_report(&std::fs::read(&path).expect("seed"));
+        if name.starts_with("valid_") {
+            assert_eq!(report.fixed_root, Ok(()), "{name}");
+            valid += 1;
+        } else if name.starts_with("anchor_") {
+            assert_eq!(report.first_as_anchor, Some(Ok(())), "{name}");
+            anchor += 1;
+        } else if name.starts_with("reject_") {
+            assert!(report.fixed_root.is_err(), "{name} verifies");
+            assert!(
+                report.first_as_anchor.is_none_or(|r| r.is_err()),
+                "{name} verifies"
+            );
+            reject += 1;
+        }
+    }
+    assert!(
+        valid >= 5 && anchor >= 3 && reject >= 20,
+        "{valid} {anchor} {reject}"
+    );
+}
+
+#[test]
+fn x509_chain_mutants() {
+    let runs = mutate_around("x509_chain", x509_chain::run, 250);
+    assert!(runs >= 9_000, "{runs} runs");
 }
 
 /// The C ABI's call sequences (needs the `capi` feature: `tools/test.sh`

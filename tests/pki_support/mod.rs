@@ -11,18 +11,19 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use openssl::asn1::Asn1Time;
+use openssl::asn1::{Asn1Object, Asn1OctetString, Asn1Time};
 use openssl::bn::BigNum;
 use openssl::ec::{EcGroup, EcKey};
 use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
 use openssl::pkey::{PKey, Private};
-use openssl::rsa::Rsa;
+use openssl::rsa::{Padding, Rsa};
+use openssl::sign::{RsaPssSaltlen, Signer};
 use openssl::x509::extension::{
     AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAlternativeName,
     SubjectKeyIdentifier,
 };
-use openssl::x509::{X509Builder, X509NameBuilder, X509};
+use openssl::x509::{X509Builder, X509Extension, X509NameBuilder, X509};
 
 use modemtls::pki::{ClientIdentity, PkiError, PkiProvider, PkiVerifier, TrustAnchors, Validity};
 use modemtls_testkit::hostile::{Auth, ConnLog, HostileServer, Script};
@@ -72,40 +73,78 @@ pub struct Spec {
     /// Validity relative to now, in seconds.
     pub not_before: i64,
     pub not_after: i64,
+    /// basicConstraints pathLenConstraint (with `ca: Some(true)`).
+    pub path_len: Option<u32>,
+    /// keyUsage bits by name (`digitalSignature`, `keyEncipherment`,
+    /// `keyCertSign`, `cRLSign`); `None`: the default for `ca` (a CA gets
+    /// keyCertSign + cRLSign, CA:FALSE digitalSignature + keyEncipherment,
+    /// no basicConstraints no keyUsage); `Some(vec![])`: no keyUsage.
+    pub key_usage: Option<Vec<&'static str>>,
+    /// More extendedKeyUsage purposes by OpenSSL name (e.g.
+    /// `anyExtendedKeyUsage`, `codeSigning`).
+    pub extra_eku: Vec<&'static str>,
+    /// A critical nameConstraints extension with this DER value (the
+    /// `NameConstraints` SEQUENCE).
+    pub name_constraints: Option<Vec<u8>>,
+    /// Other extensions: (dotted OID, critical, DER value).
+    pub extensions: Vec<(String, bool, Vec<u8>)>,
+    /// A version 1 certificate (no extensions at all).
+    pub version1: bool,
+    /// How the issuer signs it.
+    pub sig: SigAlg,
+}
+
+/// The signature algorithm an issuer signs with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SigAlg {
+    /// ECDSA or RSA PKCS#1 v1.5 with SHA-256.
+    #[default]
+    Sha256,
+    Sha384,
+    Sha512,
+    /// RSA-PSS (MGF1 with the same hash, salt as long as the hash).
+    Pss256,
+    Pss384,
+    Pss512,
+}
+
+impl Spec {
+    /// The fields every constructor shares.
+    fn base(cn: &str, ca: Option<bool>, not_after: i64) -> Self {
+        Spec {
+            cn: cn.into(),
+            sans: vec![],
+            ca,
+            server_auth: false,
+            client_auth: false,
+            not_before: -DAY,
+            not_after,
+            path_len: None,
+            key_usage: None,
+            extra_eku: vec![],
+            name_constraints: None,
+            extensions: vec![],
+            version1: false,
+            sig: SigAlg::Sha256,
+        }
+    }
 }
 
 impl Spec {
     pub fn ca(cn: &str) -> Self {
-        Spec {
-            cn: cn.into(),
-            sans: vec![],
-            ca: Some(true),
-            server_auth: false,
-            client_auth: false,
-            not_before: -DAY,
-            not_after: 3650 * DAY,
-        }
+        Self::base(cn, Some(true), 3650 * DAY)
     }
     pub fn server(cn: &str, sans: &[&str]) -> Self {
         Spec {
-            cn: cn.into(),
             sans: sans.iter().map(|s| s.to_string()).collect(),
-            ca: Some(false),
             server_auth: true,
-            client_auth: false,
-            not_before: -DAY,
-            not_after: 365 * DAY,
+            ..Self::base(cn, Some(false), 365 * DAY)
         }
     }
     pub fn client(cn: &str) -> Self {
         Spec {
-            cn: cn.into(),
-            sans: vec![],
-            ca: Some(false),
-            server_auth: false,
             client_auth: true,
-            not_before: -DAY,
-            not_after: 365 * DAY,
+            ..Self::base(cn, Some(false), 365 * DAY)
         }
     }
 }
@@ -125,7 +164,7 @@ pub fn issue(spec: &Spec, key: PKey<Private>, issuer: Option<&Cred>) -> Cred {
     name.append_entry_by_text("O", "modemtls test").unwrap();
     let name = name.build();
     let mut b = X509Builder::new().unwrap();
-    b.set_version(2).unwrap();
+    b.set_version(if spec.version1 { 0 } else { 2 }).unwrap();
     let serial = BigNum::from_u32(SERIAL.fetch_add(1, Ordering::SeqCst) as u32 + 1000).unwrap();
     b.set_serial_number(&serial.to_asn1_integer().unwrap())
         .unwrap();
@@ -140,36 +179,64 @@ pub fn issue(spec: &Spec, key: PKey<Private>, issuer: Option<&Cred>) -> Cred {
         .unwrap();
     b.set_not_after(&Asn1Time::from_unix(n + spec.not_after).unwrap())
         .unwrap();
+    if !spec.version1 {
+        add_extensions(&mut b, spec, issuer);
+    }
+    let signer = issuer.map(|i| &i.key).unwrap_or(&key);
+    let digest = match spec.sig {
+        SigAlg::Sha256 | SigAlg::Pss256 => MessageDigest::sha256(),
+        SigAlg::Sha384 | SigAlg::Pss384 => MessageDigest::sha384(),
+        SigAlg::Sha512 | SigAlg::Pss512 => MessageDigest::sha512(),
+    };
+    b.sign(signer, digest).unwrap();
+    let cert = b.build();
+    let cert = match spec.sig {
+        SigAlg::Pss256 | SigAlg::Pss384 | SigAlg::Pss512 => resign_pss(&cert, signer, digest),
+        _ => cert,
+    };
+    Cred { cert, key }
+}
+
+fn add_extensions(b: &mut X509Builder, spec: &Spec, issuer: Option<&Cred>) {
+    let key_usage = |bits: &[&str]| {
+        let mut ku = KeyUsage::new();
+        ku.critical();
+        for bit in bits {
+            match *bit {
+                "digitalSignature" => ku.digital_signature(),
+                "keyEncipherment" => ku.key_encipherment(),
+                "keyCertSign" => ku.key_cert_sign(),
+                "cRLSign" => ku.crl_sign(),
+                other => panic!("keyUsage bit {other}"),
+            };
+        }
+        ku.build().unwrap()
+    };
     match spec.ca {
         Some(true) => {
-            b.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
-                .unwrap();
-            b.append_extension(
-                KeyUsage::new()
-                    .critical()
-                    .key_cert_sign()
-                    .crl_sign()
-                    .build()
-                    .unwrap(),
-            )
-            .unwrap();
+            let mut bc = BasicConstraints::new();
+            bc.critical().ca();
+            if let Some(n) = spec.path_len {
+                bc.pathlen(n);
+            }
+            b.append_extension(bc.build().unwrap()).unwrap();
         }
         Some(false) => {
             b.append_extension(BasicConstraints::new().critical().build().unwrap())
                 .unwrap();
-            b.append_extension(
-                KeyUsage::new()
-                    .critical()
-                    .digital_signature()
-                    .key_encipherment()
-                    .build()
-                    .unwrap(),
-            )
-            .unwrap();
         }
         None => {}
     }
-    if spec.server_auth || spec.client_auth {
+    let default_ku: &[&str] = match spec.ca {
+        Some(true) => &["keyCertSign", "cRLSign"],
+        Some(false) => &["digitalSignature", "keyEncipherment"],
+        None => &[],
+    };
+    let bits = spec.key_usage.as_deref().unwrap_or(default_ku);
+    if !bits.is_empty() {
+        b.append_extension(key_usage(bits)).unwrap();
+    }
+    if spec.server_auth || spec.client_auth || !spec.extra_eku.is_empty() {
         let mut eku = ExtendedKeyUsage::new();
         if spec.server_auth {
             eku.server_auth();
@@ -177,13 +244,17 @@ pub fn issue(spec: &Spec, key: PKey<Private>, issuer: Option<&Cred>) -> Cred {
         if spec.client_auth {
             eku.client_auth();
         }
+        for other in &spec.extra_eku {
+            eku.other(other);
+        }
         b.append_extension(eku.build().unwrap()).unwrap();
     }
     let ski = SubjectKeyIdentifier::new()
         .build(&b.x509v3_context(issuer.map(|i| i.cert.as_ref()), None))
         .unwrap();
     b.append_extension(ski).unwrap();
-    if let Some(i) = issuer {
+    // (A v1 issuer has no subjectKeyIdentifier to point to.)
+    if let Some(i) = issuer.filter(|i| i.cert.subject_key_id().is_some()) {
         let aki = AuthorityKeyIdentifier::new()
             .keyid(false)
             .build(&b.x509v3_context(Some(&i.cert), None))
@@ -204,12 +275,110 @@ pub fn issue(spec: &Spec, key: PKey<Private>, issuer: Option<&Cred>) -> Cred {
             .unwrap();
         b.append_extension(ext).unwrap();
     }
-    let signer = issuer.map(|i| &i.key).unwrap_or(&key);
-    b.sign(signer, MessageDigest::sha256()).unwrap();
-    Cred {
-        cert: b.build(),
-        key,
+    if let Some(nc) = &spec.name_constraints {
+        let oid = Asn1Object::from_str("2.5.29.30").unwrap();
+        let value = Asn1OctetString::new_from_bytes(nc).unwrap();
+        b.append_extension(X509Extension::new_from_der(&oid, true, &value).unwrap())
+            .unwrap();
     }
+    for (oid, critical, value) in &spec.extensions {
+        let oid = Asn1Object::from_str(oid).unwrap();
+        let value = Asn1OctetString::new_from_bytes(value).unwrap();
+        b.append_extension(X509Extension::new_from_der(&oid, *critical, &value).unwrap())
+            .unwrap();
+    }
+}
+
+// ---------------------------------------------------------------- DER
+
+/// A DER TLV: `tag`, the definite length, `content`.
+pub fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let n = content.len();
+    if n < 0x80 {
+        out.push(n as u8);
+    } else {
+        let bytes = n.to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count();
+        out.push(0x80 | (bytes.len() - skip) as u8);
+        out.extend_from_slice(&bytes[skip..]);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// The TLVs of a DER sequence's content, each whole (header and content).
+pub fn der_elements(mut content: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    while content.len() >= 2 {
+        let (header, len) = match content[1] {
+            l if l < 0x80 => (2, l as usize),
+            l => {
+                let k = (l & 0x7f) as usize;
+                let len = content[2..2 + k]
+                    .iter()
+                    .fold(0usize, |a, b| (a << 8) | *b as usize);
+                (2 + k, len)
+            }
+        };
+        let (whole, rest) = content.split_at(header + len);
+        out.push(whole);
+        content = rest;
+    }
+    out
+}
+
+/// The content of a DER TLV.
+pub fn der_content(whole: &[u8]) -> &[u8] {
+    let header = if whole[1] < 0x80 {
+        2
+    } else {
+        2 + (whole[1] & 0x7f) as usize
+    };
+    &whole[header..]
+}
+
+/// `cert` signed again by `key` with RSA-PSS over `digest` (MGF1 with the
+/// same hash, salt as long as the hash), both AlgorithmIdentifiers
+/// rewritten as RFC 4055 says.
+fn resign_pss(cert: &X509, key: &PKey<Private>, digest: MessageDigest) -> X509 {
+    let der = cert.to_der().unwrap();
+    let outer = der_elements(der_content(&der));
+    let tbs = der_elements(der_content(outer[0]));
+    let (hash_oid, salt): (&[u8], u8) = match digest.size() {
+        32 => (&[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01], 32),
+        48 => (&[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02], 48),
+        _ => (&[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03], 64),
+    };
+    let hash_alg = tlv(0x30, &[tlv(0x06, hash_oid), vec![0x05, 0x00]].concat());
+    let mgf1_oid = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08];
+    let mgf = tlv(0x30, &[tlv(0x06, &mgf1_oid), hash_alg.clone()].concat());
+    let params = tlv(
+        0x30,
+        &[
+            tlv(0xa0, &hash_alg),
+            tlv(0xa1, &mgf),
+            tlv(0xa2, &tlv(0x02, &[salt])),
+        ]
+        .concat(),
+    );
+    let pss_oid = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a];
+    let alg = tlv(0x30, &[tlv(0x06, &pss_oid), params].concat());
+    // tbs: [0] version, serial, signature AlgorithmIdentifier, ...
+    let mut fields: Vec<Vec<u8>> = tbs.iter().map(|f| f.to_vec()).collect();
+    let at = if fields[0][0] == 0xa0 { 2 } else { 1 };
+    fields[at] = alg.clone();
+    let tbs = tlv(0x30, &fields.concat());
+    let mut signer = Signer::new(digest, key).unwrap();
+    signer.set_rsa_padding(Padding::PKCS1_PSS).unwrap();
+    signer
+        .set_rsa_pss_saltlen(RsaPssSaltlen::DIGEST_LENGTH)
+        .unwrap();
+    signer.set_rsa_mgf1_md(digest).unwrap();
+    signer.update(&tbs).unwrap();
+    let sig = signer.sign_to_vec().unwrap();
+    let bits = tlv(0x03, &[&[0u8][..], &sig].concat());
+    X509::from_der(&tlv(0x30, &[tbs, alg, bits].concat())).unwrap()
 }
 
 /// A fresh scratch directory for one test.
