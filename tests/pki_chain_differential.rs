@@ -189,6 +189,19 @@ const ALLOWED: &[Allowed] = &[
                  refuses such an anchor",
     },
     Allowed {
+        case: "ku_ca_without_certsign",
+        kind: AllowedKind::NewMayReject,
+        reason: "a CA whose keyUsage lacks keyCertSign: RFC 5280 4.2.1.3 forbids it to sign \
+                 certificates; rustls-webpki 0.103 ignores keyUsage, the project's verifier \
+                 (like webpki's later releases) refuses the issuer",
+    },
+    Allowed {
+        case: "nc_bad_ip_mask_length",
+        kind: AllowedKind::ClassMayDiffer,
+        reason: "an iPAddress constraint of 5 bytes (neither 8 nor 32): webpki's generic \
+                 error, the project's ConstraintViolation (both refuse)",
+    },
+    Allowed {
         case: "ee_v1_leaf",
         kind: AllowedKind::ClassMayDiffer,
         reason: "a v1 leaf: webpki says UnsupportedCertVersion (malformed); reporting it as an \

@@ -382,7 +382,8 @@ fn name_within(
             matched |= within;
             mismatched |= !within;
         }
-        if mismatched && !matched {
+        // Permitted subtrees of this name's type exist and none holds it.
+        if !is_excluded && mismatched && !matched {
             return Err(PkiError::ConstraintViolation);
         }
     }
