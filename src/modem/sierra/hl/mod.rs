@@ -737,9 +737,16 @@ impl<P: Port> SierraHl<P> {
             self.recover()?;
         }
         let (word, head, header, words): (&str, _, &[u8], &[(&str, CredentialKind)]) = if key {
-            ("private_key", "AT+KPRIVKSTORE?", b"+KPRIVKSTORE", &KEY_WORDS)
+            (
+                "private_key",
+                "AT+KPRIVKSTORE?",
+                b"+KPRIVKSTORE",
+                &KEY_WORDS,
+            )
         } else {
-            let word = CERT_WORDS.get(usize::from(kind)).map_or("root_cert", |w| w.0);
+            let word = CERT_WORDS
+                .get(usize::from(kind))
+                .map_or("root_cert", |w| w.0);
             (word, "AT+KCERTSTORE?", b"+KCERTSTORE", &CERT_WORDS)
         };
         let mut found = false;
