@@ -1060,4 +1060,35 @@ mod tests {
         assert_eq!(bit(7), 0);
         assert_eq!(bit(6), 1 << 6);
     }
+
+    #[test]
+    fn slot_names_and_listing_lines() {
+        // (key store?, KCERTDELETE type, index)
+        assert_eq!(slot_target("a.pem"), Some((false, 0, 0)));
+        assert_eq!(slot_target("a.crt"), Some((false, 1, 0)));
+        assert_eq!(slot_target("a.key"), Some((true, 0, 0)));
+        assert_eq!(slot_target("root_cert,3"), Some((false, 0, 3)));
+        assert_eq!(slot_target("local_cert,2"), Some((false, 1, 2)));
+        assert_eq!(slot_target("private_key,1"), Some((true, 0, 1)));
+        for bad in [
+            "",
+            "root_cert",
+            "root_cert,",
+            "root_cert,12",
+            "root_cert,x",
+            "key,0",
+        ] {
+            assert_eq!(slot_target(bad), None, "{bad:?}");
+        }
+        assert_eq!(
+            slot_line(b"local_cert,1,567", &CERT_WORDS),
+            Some(("local_cert,1", 1, 567))
+        );
+        assert_eq!(slot_line(b"private_key,0,1", &CERT_WORDS), None);
+        assert_eq!(slot_line(b"root_cert,0,", &CERT_WORDS), None);
+        assert_eq!(slot_line(b",,", &CERT_WORDS), None);
+        assert_eq!(slot_line(b"", &CERT_WORDS), None);
+        assert_eq!(digit(7), "7");
+        assert_eq!(digit(10), "");
+    }
 }
