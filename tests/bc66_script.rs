@@ -322,3 +322,25 @@ fn damaged_pushed_data_is_garbled_not_delivered() {
     );
     done(m);
 }
+
+/// The firmware keeps its certificates inline in the SSL configuration,
+/// with no command to read or remove them: listing and deleting say so
+/// and send nothing.
+#[test]
+fn credentials_can_be_neither_listed_nor_deleted() {
+    let mut m = modem(&[]);
+    let mut n = 0;
+    assert_eq!(
+        m.list_credentials(&mut |_| n += 1),
+        Err(ModemError::CredentialStoreUnsupported)
+    );
+    assert_eq!(n, 0);
+    assert_eq!(
+        m.delete_credential("0a1b2c3d.pem"),
+        Err(ModemError::CredentialStoreUnsupported)
+    );
+    assert!(ModemError::CredentialStoreUnsupported
+        .cause()
+        .contains("BC66"));
+    done(m);
+}

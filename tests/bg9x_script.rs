@@ -8,7 +8,7 @@ mod common;
 use common::script::ScriptPort;
 use modemtls::at::AtError;
 use modemtls::modem::quectel::{Bg9x, SocketKind, Timeouts};
-use modemtls::modem::{Apn, ModemError, SocketId};
+use modemtls::modem::{Apn, CredentialKind, FirmwareTls, ModemError, SocketId};
 
 const INIT: &[(&[u8], &[u8])] = &[
     (b"AT\r", b"AT\r\r\nOK\r\n"),
@@ -520,5 +520,147 @@ fn a_send_without_result_is_followed_by_filler_before_any_command() {
         m.send(SocketKind::Tcp, id, b"hello").err(),
         Some(ModemError::At(AtError::Timeout))
     );
+    done(m);
+}
+
+// ---- listing and deleting credentials (AT+QFLST, AT+QFDEL) ----
+
+type Listed = Vec<(String, Option<u32>, CredentialKind)>;
+
+/// What `list_credentials` passed on, and its result.
+fn listed(m: &mut impl FirmwareTls) -> (Listed, Result<(), ModemError>) {
+    let mut v = Vec::new();
+    let r = m.list_credentials(&mut |e| v.push((e.name.to_string(), e.size, e.kind)));
+    (v, r)
+}
+
+#[test]
+fn credentials_are_listed_with_size_and_kind() {
+    let mut m = modem(&[
+        (
+            b"AT+QFLST\r",
+            b"\r\n+QFLST: \"0a1b2c3d.pem\",1544\r\n+QFLST: \"client.crt\",900\r\n+QFLST: \"client.key\",241\r\n+QFLST: \"notes, old.txt\",12\r\n\r\nOK\r\n",
+        ),
+        (b"AT+QFLST\r", b"\r\nOK\r\n"),
+        (b"AT+QFLST\r", b"\r\n+CME ERROR: 405\r\n"),
+    ]);
+    let (v, r) = listed(&mut m);
+    r.unwrap();
+    assert_eq!(
+        v,
+        vec![
+            ("0a1b2c3d.pem".into(), Some(1544), CredentialKind::Ca),
+            ("client.crt".into(), Some(900), CredentialKind::ClientCert),
+            ("client.key".into(), Some(241), CredentialKind::ClientKey),
+            ("notes, old.txt".into(), Some(12), CredentialKind::Unknown),
+        ]
+    );
+    // No file: an empty list, however the firmware says it.
+    assert_eq!(listed(&mut m), (vec![], Ok(())));
+    assert_eq!(listed(&mut m), (vec![], Ok(())));
+    done(m);
+}
+
+#[test]
+fn a_credential_is_deleted_or_not_found() {
+    let mut m = modem(&[
+        (b"AT+QFDEL=\"0a1b2c3d.pem\"\r", b"\r\nOK\r\n"),
+        (b"AT+QFDEL=\"gone.pem\"\r", b"\r\n+CME ERROR: 405\r\n"),
+        (b"AT+QFDEL=\"busy.pem\"\r", b"\r\n+CME ERROR: 426\r\n"),
+    ]);
+    m.delete_credential("0a1b2c3d.pem").unwrap();
+    assert_eq!(
+        m.delete_credential("gone.pem"),
+        Err(ModemError::CredentialNotFound)
+    );
+    assert_eq!(
+        m.delete_credential("busy.pem"),
+        Err(ModemError::At(AtError::Cme(Some(426))))
+    );
+    // A wildcard would delete every file: refused, nothing sent.
+    for name in ["*", "*.pem", "a?.pem", ""] {
+        assert_eq!(
+            m.delete_credential(name),
+            Err(ModemError::At(AtError::InvalidArgument)),
+            "{name:?}"
+        );
+    }
+    done(m);
+}
+
+/// A file deleted is uploaded again by the next store, even one verified
+/// since init.
+#[test]
+fn a_deleted_credential_is_stored_again() {
+    let data = b"0123456789";
+    let up = |v: &mut Vec<(Vec<u8>, Vec<u8>)>| {
+        v.push((b"AT+QFDEL=\"c.pem\"\r".to_vec(), b"\r\nOK\r\n".to_vec()));
+        v.push((
+            b"AT+QFUPL=\"c.pem\",10,10\r".to_vec(),
+            b"\r\nCONNECT\r\n".to_vec(),
+        ));
+        v.push((data.to_vec(), b"\r\n+QFUPL: 10,3839\r\n\r\nOK\r\n".to_vec()));
+    };
+    let mut script = Vec::new();
+    up(&mut script);
+    script.push((b"AT+QFDEL=\"c.pem\"\r".to_vec(), b"\r\nOK\r\n".to_vec()));
+    up(&mut script);
+    let borrowed: Vec<(&[u8], &[u8])> = script
+        .iter()
+        .map(|(a, b)| (a.as_slice(), b.as_slice()))
+        .collect();
+    let mut m = modem(&borrowed);
+    assert!(m.store_file("c.pem", 10, &mut |w| w(data)).unwrap());
+    m.delete_credential("c.pem").unwrap();
+    assert!(m.store_file("c.pem", 10, &mut |w| w(data)).unwrap());
+    done(m);
+}
+
+#[test]
+fn a_hostile_listing_is_an_error_not_a_name() {
+    let long = format!("+QFLST: \"{}.pem\",1", "x".repeat(77));
+    let longest = format!("+QFLST: \"{}.pem\",1", "x".repeat(76));
+    let mut answers: Vec<Vec<u8>> = Vec::new();
+    for lines in [
+        // 81 bytes of name, after a good entry.
+        vec!["+QFLST: \"a.pem\",5".to_string(), long],
+        vec![longest.clone()],
+        vec!["+QFLST: \"a\u{1}b.pem\",5".into()],
+        vec!["+QFLST: \"a.pem\",5x".into()],
+        vec!["+QFLST: \"a.pem\",99999999999".into()],
+        vec!["+QFLST: \"a.pem\"".into()],
+        vec!["+QFLST: \"a.pem\",5,7".into()],
+        vec!["+QFLST: \"\",5".into()],
+        vec!["+QFLST: \"a\"b\".pem\",5".into()],
+        vec!["garbage \u{7f}".into()],
+    ] {
+        let mut a = b"\r\n".to_vec();
+        for l in lines {
+            a.extend_from_slice(l.as_bytes());
+            a.extend_from_slice(b"\r\n");
+        }
+        a.extend_from_slice(b"\r\nOK\r\n");
+        answers.push(a);
+    }
+    // Damage, then the firmware's "no file": still damage.
+    answers.push(b"\r\n+QFLST: \xff\xfe,1\r\n\r\n+CME ERROR: 405\r\n".to_vec());
+    let script: Vec<(&[u8], &[u8])> = answers
+        .iter()
+        .map(|a| (&b"AT+QFLST\r"[..], a.as_slice()))
+        .collect();
+    let mut m = modem(&script);
+    let unexpected = Err(ModemError::At(AtError::Unexpected));
+    // The good entry before the damage was passed on; nothing after it.
+    let (v, r) = listed(&mut m);
+    assert_eq!(r, unexpected);
+    assert_eq!(v, vec![("a.pem".into(), Some(5), CredentialKind::Ca)]);
+    // 80 bytes is the limit, not over it.
+    let (v, r) = listed(&mut m);
+    r.unwrap();
+    assert_eq!(v[0].0.len(), 80);
+    for i in 2..answers.len() {
+        let (v, r) = listed(&mut m);
+        assert_eq!((v, r), (vec![], unexpected), "answer {i}");
+    }
     done(m);
 }

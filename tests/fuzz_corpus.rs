@@ -375,6 +375,8 @@ fn m95_replies_seeds_reach_their_states() {
                 tcp_read: Some(6),
                 stored: true,
                 tls_read: Some(2),
+                listed: None,
+                deleted: false,
             },
             "happy_{step}"
         );
@@ -397,6 +399,20 @@ fn m95_replies_seeds_reach_their_states() {
         );
         assert_eq!(seed(&format!("reboot_mid_session_{step}")).tcp_read, None);
         assert_eq!(seed(&format!("ssl_open_minus5_{step}")).tls_read, None);
+        // The credential seeds go on past the happy session.
+        for (name, listed, deleted) in [
+            ("creds_listed", Some(2), true),
+            ("creds_empty", Some(0), false),
+            ("creds_long_name", None, true),
+            ("creds_garbage", None, false),
+        ] {
+            let r = seed(&format!("{name}_{step}"));
+            assert_eq!(
+                (r.tls_read, r.listed, r.deleted),
+                (Some(2), listed, deleted),
+                "{name}_{step}"
+            );
+        }
     }
 }
 

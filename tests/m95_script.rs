@@ -14,7 +14,9 @@ mod common;
 use common::script::ScriptPort;
 use modemtls::at::AtError;
 use modemtls::modem::quectel::{Timeouts, M95};
-use modemtls::modem::{Apn, Family, FirmwareTls, Modem, ModemError, SocketId, Sockets, TlsParams};
+use modemtls::modem::{
+    Apn, CredentialKind, Family, FirmwareTls, Modem, ModemError, SocketId, Sockets, TlsParams,
+};
 
 const OK: &[u8] = b"\r\nOK\r\n";
 
@@ -760,5 +762,126 @@ fn a_context_lost_during_an_open_is_activated_again_and_the_open_retried() {
     ));
     let mut m = modem(&s);
     assert_eq!(m.tcp_open("h", 1), Ok(SocketId(0)));
+    done(m);
+}
+
+// ---- listing and deleting credentials (AT+QFLST="RAM:*", AT+QSECDEL) ----
+
+type Listed = Vec<(String, Option<u32>, CredentialKind)>;
+
+/// What `list_credentials` passed on, and its result.
+fn listed(m: &mut impl FirmwareTls) -> (Listed, Result<(), ModemError>) {
+    let mut v = Vec::new();
+    let r = m.list_credentials(&mut |e| v.push((e.name.to_string(), e.size, e.kind)));
+    (v, r)
+}
+
+const QFLST: &[u8] = b"AT+QFLST=\"RAM:*\"\r";
+
+#[test]
+fn ram_files_are_listed_without_their_prefix() {
+    let mut m = modem(&[
+        (
+            QFLST,
+            b"\r\n+QFLST: \"RAM:0a1b2c3d.pem\",1679\r\n+QFLST: \"RAM:0a1b2c3d.crt\",1216\r\n+QFLST: \"RAM:0a1b2c3d.key\",241\r\n\r\nOK\r\n",
+        ),
+        // No file: the firmware's "not found".
+        (QFLST, b"\r\n+CME ERROR: 405\r\n"),
+    ]);
+    let (v, r) = listed(&mut m);
+    r.unwrap();
+    assert_eq!(
+        v,
+        vec![
+            ("0a1b2c3d.pem".into(), Some(1679), CredentialKind::Ca),
+            (
+                "0a1b2c3d.crt".into(),
+                Some(1216),
+                CredentialKind::ClientCert
+            ),
+            ("0a1b2c3d.key".into(), Some(241), CredentialKind::ClientKey),
+        ]
+    );
+    assert_eq!(listed(&mut m), (vec![], Ok(())));
+    done(m);
+}
+
+#[test]
+fn a_ram_file_is_deleted_or_not_found() {
+    let mut m = modem(&[
+        (b"AT+QSECDEL=\"RAM:0a1b2c3d.pem\"\r", OK),
+        // The listed name with its prefix is the same file.
+        (b"AT+QSECDEL=\"RAM:0a1b2c3d.key\"\r", OK),
+        (b"AT+QSECDEL=\"RAM:gone.pem\"\r", b"\r\n+CME ERROR: 405\r\n"),
+        (b"AT+QSECDEL=\"RAM:x.pem\"\r", b"\r\nERROR\r\n"),
+    ]);
+    m.delete_credential("0a1b2c3d.pem").unwrap();
+    m.delete_credential("RAM:0a1b2c3d.key").unwrap();
+    assert_eq!(
+        m.delete_credential("gone.pem"),
+        Err(ModemError::CredentialNotFound)
+    );
+    assert_eq!(
+        m.delete_credential("x.pem"),
+        Err(ModemError::At(AtError::Error))
+    );
+    for name in ["*", "RAM:*", "a?.pem", "", "RAM:"] {
+        assert_eq!(
+            m.delete_credential(name),
+            Err(ModemError::At(AtError::InvalidArgument)),
+            "{name:?}"
+        );
+    }
+    done(m);
+}
+
+/// A credential deleted is written again by the next store (it is no
+/// longer taken for checked).
+#[test]
+fn a_deleted_credential_is_written_again() {
+    let mut script = Vec::new();
+    secwrite_ok(&mut script);
+    script.push((
+        format!("AT+QSECDEL=\"RAM:{CA}\"\r").into_bytes(),
+        OK.to_vec(),
+    ));
+    secwrite_ok(&mut script);
+    let mut m = modem(&borrowed(&script));
+    assert!(m.store_credential(CA, PEM.len(), &mut |w| w(PEM)).unwrap());
+    m.delete_credential(CA).unwrap();
+    assert!(m.store_credential(CA, PEM.len(), &mut |w| w(PEM)).unwrap());
+    done(m);
+}
+
+#[test]
+fn a_hostile_listing_is_an_error_not_a_name() {
+    let long = format!("+QFLST: \"RAM:{}.pem\",1", "x".repeat(73));
+    let bad: Vec<String> = vec![
+        "+QFLST: \"UFS:a.pem\",5".into(),
+        "+QFLST: \"RAM:\",5".into(),
+        "+QFLST: \"RAM:a.pem\",-5".into(),
+        "+QFLST: \"RAM:a\u{1b}.pem\",5".into(),
+        "+QFLST: \"RAM:a.pem\",5,6".into(),
+        "+QSECREAD: 1,5505".into(),
+        long,
+    ];
+    let mut answers: Vec<Vec<u8>> = bad
+        .iter()
+        .map(|l| format!("\r\n+QFLST: \"RAM:a.pem\",5\r\n{l}\r\n\r\nOK\r\n").into_bytes())
+        .collect();
+    answers.push(b"\r\n\x00\x01\x02\xff\r\n\r\n+CME ERROR: 405\r\n".to_vec());
+    let script: Vec<(&[u8], &[u8])> = answers.iter().map(|a| (QFLST, a.as_slice())).collect();
+    let mut m = modem_with(&script, 1);
+    for (i, line) in bad.iter().enumerate() {
+        let (v, r) = listed(&mut m);
+        assert_eq!(r, Err(ModemError::At(AtError::Unexpected)), "{line}");
+        assert_eq!(
+            v,
+            vec![("a.pem".into(), Some(5), CredentialKind::Ca)],
+            "{i}"
+        );
+    }
+    let (v, r) = listed(&mut m);
+    assert_eq!((v, r), (vec![], Err(ModemError::At(AtError::Unexpected))));
     done(m);
 }

@@ -11,7 +11,7 @@ use common::script::ScriptPort;
 use modemtls::at::AtError;
 use modemtls::modem::sierra::{HlModel, SierraHl};
 use modemtls::modem::{
-    Apn, FirmwareTls, Modem, ModemError, SocketId, Sockets, Timeouts, TlsParams,
+    Apn, CredentialKind, FirmwareTls, Modem, ModemError, SocketId, Sockets, Timeouts, TlsParams,
 };
 
 type Script<'a> = Vec<(&'a [u8], &'a [u8])>;
@@ -592,4 +592,196 @@ fn an_unknown_session_is_closed_and_sends_nothing() {
         assert_eq!(Sockets::close(&mut m, SocketId(id)), Ok(()));
     }
     done(m);
+}
+
+// ---- listing and deleting credentials (AT+KCERTSTORE?, AT+KPRIVKSTORE?,
+// AT+KCERTDELETE, AT+KPRIVKDELETE) ----
+
+type Listed = Vec<(String, Option<u32>, CredentialKind)>;
+
+/// What `list_credentials` passed on, and its result.
+fn listed(m: &mut impl FirmwareTls) -> (Listed, Result<(), ModemError>) {
+    let mut v = Vec::new();
+    let r = m.list_credentials(&mut |e| v.push((e.name.to_string(), e.size, e.kind)));
+    (v, r)
+}
+
+const CERTS: &[u8] = b"AT+KCERTSTORE?\r";
+const KEYS: &[u8] = b"AT+KPRIVKSTORE?\r";
+const EMPTY: &[u8] = b"\r\nCONNECT\r\n\r\nOK\r\n";
+
+#[test]
+fn slots_are_listed_with_size_and_kind() {
+    for piece in [1, 5, 64] {
+        let mut m = hl78(
+            &[
+                (
+                    CERTS,
+                    b"\r\nCONNECT\r\nroot_cert,0,1234\r\nroot_cert,2,800\r\nlocal_cert,0,567\r\n\r\nOK\r\n",
+                ),
+                (KEYS, b"\r\nCONNECT\r\nprivate_key,0,241\r\n\r\nOK\r\n"),
+                (CERTS, EMPTY),
+                (KEYS, EMPTY),
+                // The older firmware's header line; an empty slot listed
+                // with length 0.
+                (
+                    CERTS,
+                    b"\r\n+KCERTSTORE\r\nroot_cert,0,0\r\nlocal_cert,1,9\r\n\r\nOK\r\n",
+                ),
+                (KEYS, b"\r\n+KPRIVKSTORE:\r\n\r\nOK\r\n"),
+            ],
+            piece,
+        );
+        let (v, r) = listed(&mut m);
+        r.unwrap();
+        assert_eq!(
+            v,
+            vec![
+                ("root_cert,0".into(), Some(1234), CredentialKind::Ca),
+                ("root_cert,2".into(), Some(800), CredentialKind::Ca),
+                ("local_cert,0".into(), Some(567), CredentialKind::ClientCert),
+                ("private_key,0".into(), Some(241), CredentialKind::ClientKey),
+            ],
+            "piece {piece}"
+        );
+        assert_eq!(listed(&mut m), (vec![], Ok(())));
+        assert_eq!(
+            listed(&mut m),
+            (
+                vec![("local_cert,1".into(), Some(9), CredentialKind::ClientCert)],
+                Ok(())
+            )
+        );
+        m.release().finished();
+    }
+}
+
+#[test]
+fn a_slot_is_deleted_after_the_listing_shows_it() {
+    let certs: &[u8] =
+        b"\r\nCONNECT\r\nroot_cert,0,1234\r\nroot_cert,2,800\r\nlocal_cert,0,567\r\n\r\nOK\r\n";
+    let keys: &[u8] = b"\r\nCONNECT\r\nprivate_key,0,241\r\n\r\nOK\r\n";
+    let mut m = hl78(
+        &[
+            (CERTS, certs),
+            (b"AT+KCERTDELETE=0,2\r", b"\r\nOK\r\n"),
+            // By the name it was stored under: `.crt` is local 0.
+            (CERTS, certs),
+            (b"AT+KCERTDELETE=1,0\r", b"\r\nOK\r\n"),
+            (KEYS, keys),
+            (b"AT+KPRIVKDELETE=0\r", b"\r\nOK\r\n"),
+            // Not there: nothing deleted.
+            (CERTS, certs),
+            (KEYS, EMPTY),
+            // The firmware refuses.
+            (CERTS, certs),
+            (b"AT+KCERTDELETE=0,0\r", b"\r\n+CME ERROR: 3\r\n"),
+        ],
+        3,
+    );
+    m.delete_credential("root_cert,2").unwrap();
+    m.delete_credential("0a1b2c3d.crt").unwrap();
+    m.delete_credential("private_key,0").unwrap();
+    assert_eq!(
+        m.delete_credential("local_cert,1"),
+        Err(ModemError::CredentialNotFound)
+    );
+    assert_eq!(
+        m.delete_credential("0a1b2c3d.key"),
+        Err(ModemError::CredentialNotFound)
+    );
+    assert!(m.delete_credential("root_cert,0").is_err());
+    // Names of no slot: not found, nothing sent.
+    for name in [
+        "ca",
+        "root_cert",
+        "root_cert,",
+        "root_cert,10",
+        "root_cert,0,1",
+        "key,0",
+        "",
+    ] {
+        assert_eq!(
+            m.delete_credential(name),
+            Err(ModemError::CredentialNotFound),
+            "{name:?}"
+        );
+    }
+    m.release().finished();
+}
+
+/// A root certificate deleted is stored again by the next store of the
+/// same name (no longer taken for stored).
+#[test]
+fn a_deleted_root_is_stored_again() {
+    let der: &[u8] = &[0x30, 0x03, 0x02, 0x01, 0x01];
+    let mut pattern = der.to_vec();
+    pattern.extend_from_slice(b"--EOF--Pattern--");
+    let store: [(&[u8], &[u8]); 2] = [
+        (b"AT+KCERTSTORE=0,5\r", b"\r\nCONNECT\r\n"),
+        (&pattern, b"\r\nOK\r\n"),
+    ];
+    let mut script: Script = store.to_vec();
+    script.push((CERTS, b"\r\nCONNECT\r\nroot_cert,0,5\r\n\r\nOK\r\n"));
+    script.push((b"AT+KCERTDELETE=0,0\r", b"\r\nOK\r\n"));
+    script.extend(store);
+    let mut m = hl78(&script, 64);
+    assert!(m.store_credential("c.pem", 5, &mut |w| w(der)).unwrap());
+    m.delete_credential("c.pem").unwrap();
+    assert!(m.store_credential("c.pem", 5, &mut |w| w(der)).unwrap());
+    m.release().finished();
+}
+
+#[test]
+fn a_hostile_listing_is_an_error_not_a_name() {
+    let long = format!("root_cert{},0,5", "x".repeat(80));
+    let bad: Vec<String> = vec![
+        "root_cert,0,99999999999".into(),
+        "root_cert,0,-1".into(),
+        "root_cert,12,5".into(),
+        "root_cert,a,5".into(),
+        "private_key,0,5".into(),
+        "rootcert,0,5".into(),
+        "root_cert,0".into(),
+        "root_cert,0,5,6".into(),
+        "root_\u{1}cert,0,5".into(),
+        "+KCERTSTORE: 0".into(),
+        long,
+    ];
+    let mut script: Vec<(Vec<u8>, Vec<u8>)> = bad
+        .iter()
+        .map(|l| {
+            (
+                CERTS.to_vec(),
+                format!("\r\nCONNECT\r\nroot_cert,0,5\r\n{l}\r\nlocal_cert,0,7\r\n\r\nOK\r\n")
+                    .into_bytes(),
+            )
+        })
+        .collect();
+    script.push((
+        CERTS.to_vec(),
+        b"\r\nCONNECT\r\n\x80\xff\x00garbage\r\n\r\nERROR\r\n".to_vec(),
+    ));
+    script.push((CERTS.to_vec(), EMPTY.to_vec()));
+    script.push((
+        KEYS.to_vec(),
+        b"\r\nCONNECT\r\nroot_cert,0,5\r\n\r\nOK\r\n".to_vec(),
+    ));
+    let borrowed: Script = script.iter().map(|(a, b)| (&a[..], &b[..])).collect();
+    let mut m = hl78(&borrowed, 2);
+    let unexpected = Err(ModemError::At(AtError::Unexpected));
+    for line in &bad {
+        let (v, r) = listed(&mut m);
+        assert_eq!(r, unexpected, "{line}");
+        // The entry before the damage, none after it; no key listing.
+        assert_eq!(
+            v,
+            vec![("root_cert,0".into(), Some(5), CredentialKind::Ca)],
+            "{line}"
+        );
+    }
+    assert_eq!(listed(&mut m), (vec![], unexpected));
+    // A certificate word in the key listing.
+    assert_eq!(listed(&mut m), (vec![], unexpected));
+    m.release().finished();
 }

@@ -7,7 +7,9 @@
 //! `0xFE`: each write of the driver (a command line, a piece of payload)
 //! releases the next answer, whatever it says. The driver runs a whole
 //! session: init, attach, a TCP open, sends and reads in hex, a certificate
-//! upload, an offloaded connection, closes. Checked: no panic, every call
+//! upload, an offloaded connection, closes. Last, the credentials are listed
+//! and one deleted (every name passed on must be printable and at most 80
+//! bytes). Checked: no panic, every call
 //! ends (time is virtual and only passes while the driver waits), and after
 //! each command that announces a payload (`AT+QISEND=<id>,<n>` and
 //! `AT+QSSLSEND=0,0,<n>`: 2n hex digits; `AT+QSSLCFG=0,0,"cacert"`: the
@@ -20,7 +22,7 @@ use modemtls::modem::{Apn, FirmwareTls, Modem, Sockets, TlsParams};
 #[allow(clippy::duplicate_mod)]
 #[path = "replies_port.rs"]
 mod replies_port;
-use replies_port::{Announced, FuzzPort};
+use replies_port::{list_and_delete, Announced, FuzzPort};
 
 /// Sent as hex: upper-case hex digits are payload, any other letter is
 /// command text.
@@ -92,6 +94,7 @@ pub fn run(data: &[u8]) {
             let _ = Sockets::close(&mut m, id);
         }
         let _ = m.network_time();
+        let _ = list_and_delete(&mut m, "0a1b2c3d.pem");
     }
     let port = m.release();
     port.check_payloads(announced);

@@ -6,7 +6,9 @@
 //! least 1), then what "the modem" says, as answers separated by the byte
 //! `0xFE`: each write of the driver (a command line, a piece of payload)
 //! releases the next answer, whatever it says. The driver runs a whole session: init, attach, a TCP open, a
-//! send, a read, an upload, a close. Checked: no panic, every call ends
+//! send, a read, an upload, a close. Last, the credentials are listed
+//! and one deleted (every name passed on must be printable and at most 80
+//! bytes). Checked: no panic, every call ends
 //! (time is virtual and only passes while the driver waits), and after
 //! each command that announces a payload (`AT+QISEND=<id>,<n>`,
 //! `AT+QSSLSEND=<id>,<n>`, `AT+QFUPL="<name>",<n>,<t>`) the next `<n>`
@@ -18,7 +20,7 @@ use modemtls::modem::Apn;
 #[allow(clippy::duplicate_mod)]
 #[path = "replies_port.rs"]
 mod replies_port;
-use replies_port::{Announced, FuzzPort};
+use replies_port::{list_and_delete, Announced, FuzzPort};
 
 /// Lower-case only: an upper-case byte in a payload is command text.
 const PAYLOAD: &[u8] = b"payload-bytes;lower-case=1";
@@ -63,6 +65,7 @@ pub fn run(data: &[u8]) {
         }
         let _ = m.store_file("ca.pem", FILE.len(), &mut |w| w(FILE));
         let _ = m.network_time();
+        let _ = list_and_delete(&mut m, "ca.pem");
     }
     let port = m.release();
     port.check_payloads(announced);

@@ -8,7 +8,9 @@
 //! releases the next answer, whatever it says. The driver runs a whole
 //! session: init, attach, a raw TCP open, sends and reads (length-framed
 //! `+QIRD`), a certificate written with `AT+QSECWRITE`, an offloaded
-//! connection with its `AT+QSSLRECV`, closes. Checked: no panic, every
+//! connection with its `AT+QSSLRECV`, closes. Last, the credentials are listed
+//! and one deleted (every name passed on must be printable and at most 80
+//! bytes). Checked: no panic, every
 //! call ends (time is virtual and only passes while the driver waits),
 //! and after each command that announces a payload (`AT+QISEND=<id>,<n>`,
 //! `AT+QSSLSEND=<ssid>,<n>`, `AT+QSECWRITE="<file>",<n>,100`) the next `n`
@@ -20,7 +22,7 @@ use modemtls::modem::{Apn, FirmwareTls, Modem, Sockets, TlsParams};
 #[allow(clippy::duplicate_mod)]
 #[path = "replies_port.rs"]
 mod replies_port;
-use replies_port::{Announced, FuzzPort};
+use replies_port::{list_and_delete, Announced, FuzzPort};
 
 /// Payload and file bytes have no upper-case letter; every command line
 /// starts with `AT`.
@@ -48,6 +50,10 @@ pub struct Reached {
     pub stored: bool,
     /// Bytes the offloaded read returned.
     pub tls_read: Option<usize>,
+    /// Entries the credential list gave (when it succeeded).
+    pub listed: Option<usize>,
+    /// The credential was deleted.
+    pub deleted: bool,
 }
 
 /// Run one input (see the module docs).
@@ -102,6 +108,7 @@ pub fn run_report(data: &[u8]) -> Reached {
             let _ = Sockets::close(&mut m, id);
         }
         let _ = m.network_time();
+        (reached.listed, reached.deleted) = list_and_delete(&mut m, "0a1b2c3d.pem");
     }
     let port = m.release();
     port.check_payloads(announced);

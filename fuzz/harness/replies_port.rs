@@ -119,3 +119,27 @@ impl FuzzPort<'_> {
         }
     }
 }
+
+/// The credential calls at the end of a session: list (every name passed
+/// on must be 1 to `CREDENTIAL_NAME_MAX` bytes of printable ASCII without a
+/// quote, whatever the modem said), then delete `name`. How many entries
+/// the list gave (when it succeeded), and whether the delete did.
+pub fn list_and_delete(
+    m: &mut impl modemtls::modem::FirmwareTls,
+    name: &str,
+) -> (Option<usize>, bool) {
+    let mut n = 0;
+    let listed = m.list_credentials(&mut |e| {
+        assert!(
+            !e.name.is_empty()
+                && e.name.len() <= modemtls::modem::CREDENTIAL_NAME_MAX
+                && e.name
+                    .bytes()
+                    .all(|b| (0x20..0x7f).contains(&b) && b != b'"'),
+            "a name the modem sent was passed on unchecked: {:?}",
+            e.name
+        );
+        n += 1;
+    });
+    (listed.ok().map(|()| n), m.delete_credential(name).is_ok())
+}

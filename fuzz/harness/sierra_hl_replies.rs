@@ -9,7 +9,9 @@
 //! `--EOF--Pattern--` after it) releases the next answer, whatever it
 //! says. The driver runs a whole session: init, attach, a raw session
 //! (configure, connect, send, read, send, close), a certificate upload, a
-//! TLS session, the clock. Checked: no panic, every call ends (time is
+//! TLS session, the clock. Last, the credentials are listed
+//! and one deleted (every name passed on must be printable and at most 80
+//! bytes). Checked: no panic, every call ends (time is
 //! virtual and only passes while the driver waits), and after each
 //! command that announces data (`AT+KTCPSND=<s>,<n>`,
 //! `AT+KCERTSTORE=<t>,<n>`, `AT+KPRIVKSTORE=<i>,<n>`) the `n` bytes
@@ -21,7 +23,7 @@ use modemtls::modem::{Apn, FirmwareTls, Modem, Sockets, Timeouts, TlsParams};
 #[allow(clippy::duplicate_mod)]
 #[path = "replies_port.rs"]
 mod replies_port;
-use replies_port::{Announced, FuzzPort};
+use replies_port::{list_and_delete, Announced, FuzzPort};
 
 /// No upper-case letter: command text (`AT+...`) is told apart from it.
 const PAYLOAD: &[u8] = b"payload-bytes;lower-case=1";
@@ -84,6 +86,7 @@ pub fn run(data: &[u8]) {
             let _ = Sockets::close(&mut m, id);
         }
         let _ = m.network_time();
+        let _ = list_and_delete(&mut m, "root_cert,0");
     }
     let port = m.release();
     port.check_payloads(announced);

@@ -68,6 +68,19 @@ SEEDS = [
     variant("pdp_deact", [(first_send + 2, b'\r\nOK\r\n\r\n+PDP DEACT\r\n')]),
 ]
 
+# The credential calls at the end: AT+QFLST="RAM:*", then AT+QSECDEL.
+def qflst(*lines):
+    return b'\r\n' + b''.join(l + b'\r\n' for l in lines) + OK
+
+
+SEEDS += [
+    ("creds_listed", HAPPY + [qflst(b'+QFLST: "RAM:0a1b2c3d.pem",38', b'+QFLST: "RAM:c.key",241'), OK]),
+    ("creds_empty", HAPPY + [b'\r\n+CME ERROR: 405\r\n', b'\r\n+CME ERROR: 405\r\n']),
+    ("creds_long_name", HAPPY + [qflst(b'+QFLST: "RAM:' + b'x' * 100 + b'",5'), OK]),
+    ("creds_garbage", HAPPY + [qflst(b'+QFLST: "UFS:a.pem",5', b'\x80\xff"",,', b'+QFLST: "RAM:a",-1'),
+                               b'\r\nERROR\r\n']),
+]
+
 for name, answers in SEEDS:
     for step in (1, 7):
         with open(f'fuzz/corpus/m95_replies/{name}_{step:02}', 'wb') as f:

@@ -82,6 +82,23 @@ for hl78 in (True, False):
     variant('tls_notif_14', [(tls0 + 2, OK + b'\r\n+KTCP_NOTIF: 2,14\r\n')])
     variant('tls_peer_closed', [(tls0 + 5, OK + b'\r\n+KTCP_NOTIF: 2,4\r\n')])
 
+    # The credential calls at the end: the two listings, then the
+    # deletion of root_cert,0 (its store's listing, then the delete).
+    def store(*lines):
+        return b'\r\nCONNECT\r\n' + b''.join(l + b'\r\n' for l in lines) + OK
+
+    full = answers
+    for what, creds in [
+        ('creds_listed', [store(b'root_cert,0,5', b'local_cert,0,7'), store(b'private_key,0,9'),
+                          store(b'root_cert,0,5'), OK]),
+        ('creds_empty', [store(), store(), store()]),
+        ('creds_long_name', [store(b'root_cert' + b'x' * 100 + b',0,5'), store(), store(), OK]),
+        ('creds_garbage', [store(b'\x80\xff,,,', b'root_cert,9,99999999999'),
+                           b'\r\nCONNECT\r\nroot_cert,0,5\r\n\r\nERROR\r\n',
+                           store(b'root_cert,0,5'), b'\r\n+CME ERROR: 3\r\n']),
+    ]:
+        SEEDS.append((f'{name}_{what}', full + creds))
+
 os.makedirs('fuzz/corpus/sierra_hl_replies', exist_ok=True)
 for name, answers in SEEDS:
     for step in (1, 7):

@@ -293,6 +293,12 @@ pub struct SimConfig {
     pub latency_ms: u32,
     /// Send `RDY` and `APP RDY` right after each UART connection (power-on).
     pub boot_banner: bool,
+    /// The host closing the UART does not power the modem off: the next
+    /// connection talks to the same running modem (no power-on, no
+    /// banner; `RAM:` files, sockets and settings as they were), as a
+    /// modem on a serial port stays up when the program using the port
+    /// exits. Off by default: each connection is a power-on.
+    pub keep_power: bool,
     /// Inject unrelated URCs (`+CEREG: 5`, `+QIURC: "pdpdeact",9`) between
     /// responses and before asynchronous results.
     pub urc_noise: bool,
@@ -332,6 +338,7 @@ impl SimConfig {
             baud: None,
             latency_ms: 0,
             boot_banner: true,
+            keep_power: false,
             urc_noise: false,
             network_time: None,
             recv_buffer: crate::tcp::RECV_CAP,
@@ -388,6 +395,13 @@ impl SimConfig {
     /// Sets the network latency in milliseconds.
     pub fn latency_ms(mut self, ms: u32) -> Self {
         self.latency_ms = ms;
+        self
+    }
+
+    /// Keeps the modem powered when the host closes the UART (see
+    /// [`SimConfig::keep_power`]).
+    pub fn keep_power(mut self, on: bool) -> Self {
+        self.keep_power = on;
         self
     }
 

@@ -545,7 +545,8 @@ pub trait Dialect: std::ops::DerefMut<Target = Core> + Sized {
     fn tick(&mut self) {}
 
     /// Runs until the host disconnects or the simulator shuts down. When
-    /// the UART was dropped by a fault ([`crate::SimControl::drop_uart`])
+    /// the UART was dropped by a fault ([`crate::SimControl::drop_uart`]),
+    /// or the host closed it with [`crate::SimConfig::keep_power`] on,
     /// the modem keeps running: the session comes back, to be given the
     /// next connection with [`Dialect::reattach`].
     fn run(mut self) -> Option<Self> {
@@ -581,6 +582,12 @@ pub trait Dialect: std::ops::DerefMut<Target = Core> + Sized {
         if self.detached && !self.sh.stopping() {
             self.sh
                 .log("=== fault: UART dropped; the modem keeps running ===");
+            return Some(self);
+        }
+        if self.sh.cfg.keep_power && !self.sh.stopping() {
+            self.sh
+                .log("=== UART disconnected: the modem keeps running (keep_power) ===");
+            self.detached = true;
             return Some(self);
         }
         self.sh.log("=== UART disconnected: power-off ===");

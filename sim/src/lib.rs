@@ -4,7 +4,8 @@
 //! Quectel BG96/BG95/BG77 or BC66/BC660K, chosen by the
 //! [`FirmwareProfile`] ([`FirmwareProfile::by_name`]: `bg96`, `bg96-nosni`,
 //! `bg95`, `bc66`, `bc660k`). The "UART" is a TCP connection to
-//! [`SimHandle::addr`]; each connection is a power-on. The simulator answers
+//! [`SimHandle::addr`]; each connection is a power-on (unless
+//! [`SimConfig::keep_power`]). The simulator answers
 //! the AT dialect byte-exactly, opens real TCP connections, and emulates the
 //! firmware's TLS client with OpenSSL restricted to the firmware's cipher
 //! table, TLS versions, SNI setting and CA handling, so that handshakes fail

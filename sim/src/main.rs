@@ -6,6 +6,7 @@
 //!              (Sierra HL: --profile hl8548|hl78xx-4.5|hl78xx-4.6)
 //!              [--attach-ms MS] [--recv-urc-delay-ms MS]
 //!              [--host name=127.0.0.1]... [--baud 115200] [--latency-ms 100] [--quiet]
+//!              [--keep-power]
 //!              [--fault SPEC [--after PREFIX]]... [--reboot-after-commands N]
 //!              [--reboot-quiet-ms MS] [--send-fail N] [--peers-stop-reading]
 //!              [--recv-buffer BYTES] [--send-buffer BYTES] [--uart-drop-after-bytes N]
@@ -52,6 +53,7 @@ use std::time::Duration;
 const USAGE: &str = "usage: modemtls-sim --listen 127.0.0.1:5555 \
 --profile bg96|bg96-nosni|bg95|bc66|bc660k \
 [--host name=IP]... [--baud N] [--latency-ms N] [--no-banner] [--urc-noise] [--network-time UNIX] [--quiet]
+  --keep-power                 the host closing the UART does not power the modem off (RAM: files stay)
   Sierra HL8548 / HL78xx: --profile hl8548|hl78xx-4.5|hl78xx-4.6
   BC66/BC660K:
   --attach-ms MS               AT+CGATT? answers 0 this long after AT+CGATT=1 (default 300)
@@ -251,6 +253,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
                 o.cfg.network_time = Some(number(&val("--network-time")?, "--network-time")?)
             }
             "--no-banner" => o.cfg.boot_banner = false,
+            "--keep-power" => o.cfg.keep_power = true,
             "--urc-noise" => o.cfg.urc_noise = true,
             "--quiet" | "-q" => o.quiet = true,
             "--fault" => o.faults.push(fault_spec(&val("--fault")?)?),

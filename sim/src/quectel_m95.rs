@@ -183,6 +183,7 @@ impl Session {
             ("QSECWRITE", Set(a)) => self.qsecwrite(&a),
             ("QSECREAD", Set(a)) => self.qsecread(&a),
             ("QSECDEL", Set(a)) => self.qsecdel(&a),
+            ("QFLST", Set(a)) => self.qflst(&a),
             _ => self.error(),
         }
     }

@@ -248,6 +248,8 @@ impl Session {
                 self.info_ok(&l)
             }
             ("KCERTSTORE", Set(a)) => self.kcertstore(&a),
+            ("KCERTSTORE", Read) => self.store_list(false),
+            ("KPRIVKSTORE", Read) => self.store_list(true),
             ("KPRIVKSTORE", Set(a)) => self.kprivkstore(&a),
             ("KCERTDELETE", Set(a)) => self.kcertdelete(&a),
             ("KPRIVKDELETE", Set(a)) => self.kprivkdelete(&a),

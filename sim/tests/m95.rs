@@ -391,3 +391,50 @@ fn a_reboot_loses_the_ram_files_and_the_open_is_minus_9() {
 fn tls_server(rsa: bool, cipher_list: &str) -> TlsServer {
     tls12_echo_server(rsa, cipher_list, None, AfterEcho::WaitForClient)
 }
+
+/// `AT+QFLST="RAM:*"`: one line per `RAM:` file, sorted; nothing → 405.
+/// `RAM:` files go at a power-on, and stay over a new connection with
+/// `keep_power`.
+#[test]
+fn qflst_lists_the_ram_files() {
+    for keep in [false, true] {
+        let sim = spawn(config(FirmwareProfile::m95()).keep_power(keep));
+        let mut h = boot(&sim);
+        h.cmd("AT+QFLST=\"RAM:*\"", "\r\n+CME ERROR: 405\r\n");
+        secwrite(&mut h, "RAM:b.pem", b"abc");
+        secwrite(&mut h, "RAM:a.key", NASTY);
+        h.cmd(
+            "AT+QFLST=\"RAM:*\"",
+            &format!(
+                "\r\n+QFLST: \"RAM:a.key\",{}\r\n+QFLST: \"RAM:b.pem\",3\r\n\r\nOK\r\n",
+                NASTY.len()
+            ),
+        );
+        h.cmd(
+            "AT+QFLST=\"RAM:b.*\"",
+            "\r\n+QFLST: \"RAM:b.pem\",3\r\n\r\nOK\r\n",
+        );
+        h.cmd("AT+QFLST=\"RAM:c*\"", "\r\n+CME ERROR: 405\r\n");
+        h.cmd("AT+QFLST", "\r\nERROR\r\n");
+        h.cmd("AT+QSECDEL=\"RAM:a.key\"", "\r\nOK\r\n");
+        h.cmd(
+            "AT+QFLST=\"RAM:*\"",
+            "\r\n+QFLST: \"RAM:b.pem\",3\r\n\r\nOK\r\n",
+        );
+        drop(h);
+        let mut h = Host::connect(&sim);
+        if keep {
+            // The same running modem: no banner, echo still off.
+            h.cmd(
+                "AT+QFLST=\"RAM:*\"",
+                "\r\n+QFLST: \"RAM:b.pem\",3\r\n\r\nOK\r\n",
+            );
+        } else {
+            h.expect(BANNER);
+            h.send(b"ATE0\r");
+            h.expect(b"ATE0\r\r\nOK\r\n");
+            h.cmd("AT+CMEE=1", "\r\nOK\r\n");
+            h.cmd("AT+QFLST=\"RAM:*\"", "\r\n+CME ERROR: 405\r\n");
+        }
+    }
+}

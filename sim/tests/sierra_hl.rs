@@ -645,3 +645,50 @@ fn mutual_authentication_presents_local_cert_0_and_key_0() {
     assert_eq!(tls_session(&mut h, &server, 1), Err(14));
     assert_eq!(*server.sni.lock().unwrap(), None, "no ClientHello");
 }
+
+/// `AT+KCERTSTORE?` and `AT+KPRIVKSTORE?`: `CONNECT`, one line per slot
+/// that holds something, `OK`; a delete empties the slot.
+#[test]
+fn store_listings_show_what_is_stored() {
+    let (cert, key) = self_signed(true, 30);
+    let der = cert.to_der().unwrap();
+    let kder = key.private_key_to_der().unwrap();
+    let sim = spawn(FirmwareProfile::hl78xx_4_6());
+    let mut h = boot(&sim);
+    h.cmd("AT+KCERTSTORE?", "\r\nCONNECT\r\n\r\nOK\r\n");
+    h.cmd("AT+KPRIVKSTORE?", "\r\nCONNECT\r\n\r\nOK\r\n");
+    for cmd in [
+        "AT+KCERTSTORE=0,{}",
+        "AT+KCERTSTORE=0,{},2",
+        "AT+KCERTSTORE=1,{}",
+    ] {
+        let cmd = cmd.replace("{}", &der.len().to_string());
+        store(&mut h, &cmd, &der, "\r\nOK\r\n");
+    }
+    store(
+        &mut h,
+        &format!("AT+KPRIVKSTORE=1,{}", kder.len()),
+        &kder,
+        "\r\nOK\r\n",
+    );
+    let n = der.len();
+    h.cmd(
+        "AT+KCERTSTORE?",
+        &format!(
+            "\r\nCONNECT\r\nroot_cert,0,{n}\r\nroot_cert,2,{n}\r\nlocal_cert,0,{n}\r\n\r\nOK\r\n"
+        ),
+    );
+    h.cmd(
+        "AT+KPRIVKSTORE?",
+        &format!("\r\nCONNECT\r\nprivate_key,1,{}\r\n\r\nOK\r\n", kder.len()),
+    );
+    h.cmd("AT+KCERTDELETE=0,2", "\r\nOK\r\n");
+    h.cmd("AT+KPRIVKDELETE=1", "\r\nOK\r\n");
+    // An empty slot: OK as well.
+    h.cmd("AT+KPRIVKDELETE=1", "\r\nOK\r\n");
+    h.cmd(
+        "AT+KCERTSTORE?",
+        &format!("\r\nCONNECT\r\nroot_cert,0,{n}\r\nlocal_cert,0,{n}\r\n\r\nOK\r\n"),
+    );
+    h.cmd("AT+KPRIVKSTORE?", "\r\nCONNECT\r\n\r\nOK\r\n");
+}

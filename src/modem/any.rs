@@ -16,8 +16,8 @@ use super::quectel::M95;
 #[cfg(feature = "sierra-hl")]
 use super::sierra::SierraHl;
 use super::{
-    Apn, Capabilities, Family, FirmwareTls, Identity, Modem, ModemError, SocketId, Sockets,
-    Timeouts, TlsParams,
+    Apn, Capabilities, CredentialEntry, Family, FirmwareTls, Identity, Modem, ModemError, SocketId,
+    Sockets, Timeouts, TlsParams,
 };
 use crate::at::DataSource;
 use crate::port::Port;
@@ -222,6 +222,15 @@ impl<P: Port> FirmwareTls for AnyModem<P> {
     }
     fn forget_credential(&mut self, name: &str) {
         each!(self, m => FirmwareTls::forget_credential(m, name), ())
+    }
+    fn list_credentials(
+        &mut self,
+        f: &mut dyn FnMut(&CredentialEntry<'_>),
+    ) -> Result<(), ModemError> {
+        each!(self, m => FirmwareTls::list_credentials(m, f), Err(MOVING))
+    }
+    fn delete_credential(&mut self, name: &str) -> Result<(), ModemError> {
+        each!(self, m => FirmwareTls::delete_credential(m, name), Err(MOVING))
     }
     fn tls_open(&mut self, p: &TlsParams<'_>) -> Result<SocketId, ModemError> {
         each!(self, m => FirmwareTls::tls_open(m, p), Err(MOVING))

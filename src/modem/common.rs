@@ -48,6 +48,27 @@ pub(crate) fn copy_str<const N: usize>(dst: &mut String<N>, src: &[u8]) {
     }
 }
 
+/// A credential name from the modem's bytes: 1 to
+/// [`CREDENTIAL_NAME_MAX`](crate::modem::CREDENTIAL_NAME_MAX) bytes of
+/// printable ASCII without a quote; `None` for anything else (hostile or
+/// damaged bytes are never passed on as a name).
+pub(crate) fn credential_name(b: &[u8]) -> Option<&str> {
+    let ok = !b.is_empty()
+        && b.len() <= crate::modem::CREDENTIAL_NAME_MAX
+        && b.iter().all(|&c| (0x20..0x7f).contains(&c) && c != b'"');
+    if ok {
+        core::str::from_utf8(b).ok()
+    } else {
+        None
+    }
+}
+
+/// Whether `name` names one credential: not empty and no wildcard (`*`,
+/// `?`) a file command would expand (`AT+QFDEL="*"` deletes every file).
+pub(crate) fn single_name(name: &str) -> bool {
+    !name.is_empty() && !name.contains(['*', '?'])
+}
+
 /// An APN (name, user, password) a driver keeps to activate the context
 /// again after a restart.
 pub(crate) type KeptApn = (String<64>, String<32>, String<32>);

@@ -56,6 +56,14 @@ pub enum ModemError {
     /// given (Sierra `+CME ERROR: 931`, or PEM given to the DER-only
     /// HL8548).
     CredentialRejected,
+    /// The modem has no credential of that name (Quectel `+CME ERROR:
+    /// 405`, an empty Sierra slot).
+    CredentialNotFound,
+    /// The firmware keeps credentials where they cannot be listed or
+    /// deleted by name: the BC66/BC660K holds them inline in its SSL
+    /// configuration (`AT+QSSLCFG=0,0,"cacert"`), with no file system and
+    /// no command that reads or removes them.
+    CredentialStoreUnsupported,
 }
 
 impl ModemError {
@@ -83,6 +91,8 @@ impl ModemError {
             ModemError::Rebooted => "the modem restarted (power, watchdog or firmware fault): connection lost; the next connect re-initialises it",
             ModemError::BufferOverflow => "the modem's receive buffer overflowed and dropped data (it has no flow control): connection lost; read faster (a higher baud rate) or ask the server for smaller records",
             ModemError::CredentialRejected => "the modem firmware could not parse the certificate or key (wrong format: the HL8548 takes DER only; or not a certificate)",
+            ModemError::CredentialNotFound => "the modem has no credential of that name (list them for the names it has)",
+            ModemError::CredentialStoreUnsupported => "this modem cannot list or delete credentials (BC66/BC660K: kept inline in the SSL configuration)",
         } else ModemError::At(_))
     }
 }

@@ -23,7 +23,9 @@ pub use error::ModemError;
 pub use identity::Identity;
 pub use tcp::TcpSocket;
 pub use timeouts::Timeouts;
-pub use traits::{FirmwareTls, Modem, Sockets, TlsParams};
+pub use traits::{
+    CredentialEntry, CredentialKind, FirmwareTls, Modem, Sockets, TlsParams, CREDENTIAL_NAME_MAX,
+};
 
 /// A modem socket (Quectel `connectID`/`clientID` 0-11).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

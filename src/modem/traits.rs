@@ -8,8 +8,9 @@
 //!   the capability probe). The driver remembers what each socket is, so a
 //!   caller never names a family's command set.
 //! - [`FirmwareTls`]: TLS inside the modem: credentials stored in whatever
-//!   form the firmware takes, and connections opened from family-neutral
-//!   parameters ([`TlsParams`]).
+//!   form the firmware takes (listed and deleted by name where the
+//!   firmware keeps them as files or numbered slots), and connections
+//!   opened from family-neutral parameters ([`TlsParams`]).
 
 use super::{Apn, Capabilities, Identity, ModemError, SocketId, Timeouts};
 use crate::at::DataSource;
@@ -83,6 +84,69 @@ pub struct TlsParams<'a> {
     pub handshake_timeout_s: u16,
 }
 
+/// What a stored credential is for, as far as the modem (a numbered slot)
+/// or its name (the extension the offload layer gives it) tells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CredentialKind {
+    /// A trust anchor (CA certificate): `.pem`, Sierra `root_cert`.
+    Ca,
+    /// A client certificate: `.crt`, Sierra `local_cert`.
+    ClientCert,
+    /// A client private key: `.key`, Sierra `private_key`.
+    ClientKey,
+    /// Neither the modem nor the name says.
+    Unknown,
+}
+
+impl CredentialKind {
+    /// The kind the offload layer's naming gives `name` (`<crc32>.pem` a
+    /// CA, `.crt` a client certificate, `.key` a client key).
+    pub fn of_name(name: &str) -> Self {
+        if name.ends_with(".pem") {
+            CredentialKind::Ca
+        } else if name.ends_with(".crt") {
+            CredentialKind::ClientCert
+        } else if name.ends_with(".key") {
+            CredentialKind::ClientKey
+        } else {
+            CredentialKind::Unknown
+        }
+    }
+
+    /// A short lower-case word for logs and tools (`ca`, `client-cert`,
+    /// `client-key`, `unknown`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialKind::Ca => "ca",
+            CredentialKind::ClientCert => "client-cert",
+            CredentialKind::ClientKey => "client-key",
+            CredentialKind::Unknown => "unknown",
+        }
+    }
+}
+
+/// One credential stored in the modem, as [`FirmwareTls::list_credentials`]
+/// reports it. Borrowed from the modem's answer: valid during the call
+/// only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CredentialEntry<'a> {
+    /// The name [`FirmwareTls::delete_credential`] takes: the file name
+    /// (without the M66/M95's `RAM:` prefix, as
+    /// [`FirmwareTls::store_credential`] takes it), or a Sierra slot
+    /// (`root_cert,0`). Printable ASCII, at most [`CREDENTIAL_NAME_MAX`]
+    /// bytes.
+    pub name: &'a str,
+    /// The size in bytes, when the modem reports it.
+    pub size: Option<u32>,
+    /// What it is for, when known.
+    pub kind: CredentialKind,
+}
+
+/// The longest credential name a list accepts from the modem (the Quectel
+/// file-name limit); a longer one makes the list fail.
+pub const CREDENTIAL_NAME_MAX: usize = 80;
+
 /// TLS inside the modem.
 pub trait FirmwareTls: Sockets {
     /// Whether the firmware's clock is set (it checks validity dates
@@ -101,6 +165,24 @@ pub trait FirmwareTls: Sockets {
     /// Do not trust credential `name` again without storing it anew (the
     /// firmware may have refused its content).
     fn forget_credential(&mut self, name: &str);
+    /// Ask the modem which credentials it holds and pass each to `f`, in
+    /// the modem's order. The names come from the modem and are checked
+    /// (printable ASCII, at most [`CREDENTIAL_NAME_MAX`] bytes, a size
+    /// that is a number): an answer that is not so fails the list with
+    /// [`AtError::Unexpected`](crate::at::AtError::Unexpected) and `f` is
+    /// not called again (entries before it were passed). A family whose
+    /// firmware keeps no listable store (BC66/BC660K) answers
+    /// [`ModemError::CredentialStoreUnsupported`].
+    fn list_credentials(
+        &mut self,
+        f: &mut dyn FnMut(&CredentialEntry<'_>),
+    ) -> Result<(), ModemError>;
+    /// Delete credential `name` (a name [`FirmwareTls::list_credentials`]
+    /// gives, or the name it was stored under) from the modem and stop
+    /// trusting it. [`ModemError::CredentialNotFound`] when the modem has
+    /// no such credential; [`ModemError::CredentialStoreUnsupported`] for
+    /// a family that cannot delete one (BC66/BC660K).
+    fn delete_credential(&mut self, name: &str) -> Result<(), ModemError>;
     /// Open an offloaded TLS connection; [`Sockets::send`],
     /// [`Sockets::recv_wait`] and [`Sockets::close`] then work on it. A
     /// failed handshake is [`ModemError::HandshakeFailed`] with the

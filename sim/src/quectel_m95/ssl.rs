@@ -324,4 +324,22 @@ impl Session {
         self.short.retain(|f| *f != name);
         self.ok();
     }
+
+    /// `AT+QFLST="<pattern>"` (`*`/`?` wildcards, e.g. `"RAM:*"`) →
+    /// `+QFLST: "<name>",<size>` per matching file, then `OK`; nothing
+    /// matches → `+CME ERROR: 405` (the BG96 form).
+    pub(super) fn qflst(&mut self, a: &[Arg]) {
+        let (Some(pattern), 1) = (a.first().and_then(Arg::str), a.len()) else {
+            return self.error();
+        };
+        let files = self.sh.files.list(pattern);
+        if files.is_empty() {
+            return self.cme_with(CME_NOT_FOUND, "file not found");
+        }
+        let lines: Vec<String> = files
+            .iter()
+            .map(|(n, size)| format!("+QFLST: \"{n}\",{size}"))
+            .collect();
+        self.info_ok(&lines);
+    }
 }

@@ -400,4 +400,29 @@ impl Session {
             _ => self.error(),
         }
     }
+
+    /// `AT+KCERTSTORE?` (`key` false) / `AT+KPRIVKSTORE?` (`key` true):
+    /// `CONNECT`, one `<word>,<index>,<len>` line per slot that holds
+    /// something (`root_cert` 0-3, `local_cert` 0-2; `private_key` 0-2),
+    /// then `OK` after a blank line.
+    pub(super) fn store_list(&mut self, key: bool) {
+        let slots: Vec<(String, String)> = if key {
+            (0..=2u8)
+                .map(|i| (format!("private_key,{i}"), key_file(i)))
+                .collect()
+        } else {
+            (0..=3u8)
+                .map(|i| (format!("root_cert,{i}"), cert_file(0, i)))
+                .chain((0..=2u8).map(|i| (format!("local_cert,{i}"), cert_file(1, i))))
+                .collect()
+        };
+        let mut o = b"\r\nCONNECT\r\n".to_vec();
+        for (name, file) in slots {
+            if let Some(data) = self.sh.files.get(&file) {
+                o.extend_from_slice(format!("{name},{}\r\n", data.len()).as_bytes());
+            }
+        }
+        o.extend_from_slice(b"\r\nOK\r\n");
+        self.out(&o);
+    }
 }

@@ -7,10 +7,12 @@ use super::checksum::upload;
 use super::dialect::QuectelDialect;
 use super::urc::{UrcState, SOCKETS};
 use crate::at::{AtClient, AtError, Command, DataSource, Fields};
-use crate::modem::common::{ati_line, build, copy_str, ignore_line, keep_apn, Arg, KeptApn};
+use crate::modem::common::{
+    ati_line, build, copy_str, ignore_line, keep_apn, single_name, Arg, KeptApn,
+};
 use crate::modem::{
-    Apn, Capabilities, FirmwareTls, Identity, Modem, ModemError, SocketId, Sockets, Timeouts,
-    TlsParams,
+    Apn, Capabilities, CredentialEntry, CredentialKind, FirmwareTls, Identity, Modem, ModemError,
+    SocketId, Sockets, Timeouts, TlsParams,
 };
 use crate::port::Port;
 use heapless::String;
@@ -401,6 +403,58 @@ impl<P: Port> Bg9x<P> {
     pub fn delete_file(&mut self, name: &str) -> Result<(), ModemError> {
         match self.cmd("AT+QFDEL=", &[Arg::Str(name)]) {
             Ok(()) | Err(AtError::Cme(Some(405))) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Every file in the modem's UFS (`AT+QFLST` → `+QFLST: "<name>",<size>`
+    /// lines), each passed to `f` with its size and the kind its extension
+    /// gives. A line of another shape (a name too long, not printable, a
+    /// size that is not a number) fails the list with
+    /// [`AtError::Unexpected`]; `f` is not called after it.
+    pub fn list_files(
+        &mut self,
+        f: &mut dyn FnMut(&CredentialEntry<'_>),
+    ) -> Result<(), ModemError> {
+        let t = self.timeouts.command_ms;
+        let mut bad = false;
+        let r = self.run("AT+QFLST", &[], t, &mut |l| {
+            if bad {
+                return Ok(());
+            }
+            let Some((name, size)) = super::qflst_entry(l) else {
+                bad = true;
+                return Err(AtError::Unexpected);
+            };
+            f(&CredentialEntry {
+                name,
+                size: Some(size),
+                kind: CredentialKind::of_name(name),
+            });
+            Ok(())
+        });
+        if bad {
+            return Err(ModemError::At(AtError::Unexpected));
+        }
+        match r {
+            // 405: no file (what a pattern that matches nothing answers).
+            Ok(()) | Err(AtError::Cme(Some(405))) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Delete file `name` (`AT+QFDEL="<name>"`) and stop trusting it;
+    /// [`ModemError::CredentialNotFound`] when there is no such file
+    /// (`+CME ERROR: 405`). A wildcard (`*`, `?`) is refused
+    /// ([`AtError::InvalidArgument`]): `AT+QFDEL="*"` deletes every file.
+    pub fn delete_credential_file(&mut self, name: &str) -> Result<(), ModemError> {
+        if !single_name(name) {
+            return Err(ModemError::At(AtError::InvalidArgument));
+        }
+        self.forget_file(name);
+        match self.cmd("AT+QFDEL=", &[Arg::Str(name)]) {
+            Ok(()) => Ok(()),
+            Err(AtError::Cme(Some(405))) => Err(ModemError::CredentialNotFound),
             Err(e) => Err(e.into()),
         }
     }
@@ -1032,6 +1086,17 @@ impl<P: Port> FirmwareTls for Bg9x<P> {
     }
     fn forget_credential(&mut self, name: &str) {
         self.forget_file(name)
+    }
+    /// The UFS files (`AT+QFLST`): see [`Bg9x::list_files`].
+    fn list_credentials(
+        &mut self,
+        f: &mut dyn FnMut(&CredentialEntry<'_>),
+    ) -> Result<(), ModemError> {
+        self.list_files(f)
+    }
+    /// `AT+QFDEL="<name>"`: see [`Bg9x::delete_credential_file`].
+    fn delete_credential(&mut self, name: &str) -> Result<(), ModemError> {
+        self.delete_credential_file(name)
     }
     /// One SSL context per connection: TLS 1.2 (the firmware's best), every
     /// cipher suite it has, SNI where the firmware has the key.

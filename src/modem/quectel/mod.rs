@@ -22,3 +22,14 @@ pub use dialect::QuectelDialect;
 #[cfg(feature = "quectel-m95")]
 pub use m95::{M95Dialect, M95};
 pub use time::parse_cclk;
+
+/// One `+QFLST: "<name>",<size>` line of `AT+QFLST` (BG9x UFS, M66/M95
+/// `RAM:`): the name (checked: printable, bounded) and the size; `None`
+/// for a line of any other shape (another prefix, a bad name, a size that
+/// is not a number, more fields).
+pub(crate) fn qflst_entry(line: &[u8]) -> Option<(&str, u32)> {
+    let mut f = crate::at::Fields::after(line, b"+QFLST:")?;
+    let name = f.next().and_then(crate::modem::common::credential_name)?;
+    let size = f.next_u32()?;
+    f.next().is_none().then_some((name, size))
+}

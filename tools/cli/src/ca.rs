@@ -2,7 +2,7 @@
 
 use crate::{Fail, Global};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use modemtls::modem::{FirmwareTls, Modem};
+use modemtls::modem::{FirmwareTls, Modem, ModemError};
 use modemtls::pem::{decode_pem_body, pem_decoded_len, write_pem};
 use modemtls::session::Credential;
 use std::io::IsTerminal;
@@ -21,11 +21,12 @@ pub enum Cmd {
         #[arg(long, default_value = "ca.pem")]
         name: String,
     },
-    /// List the modem's certificate files (not supported yet).
+    /// List the credentials stored in the modem: name, size, kind (a
+    /// Sierra HL names its slots `root_cert,0`, ...; the BC66 cannot list).
     List,
-    /// Delete a certificate file (not supported yet).
+    /// Delete a credential from the modem.
     Delete {
-        /// The name in the modem.
+        /// The name `ca list` shows (or the name it was uploaded under).
         name: String,
     },
 }
@@ -65,13 +66,74 @@ fn convert(file: &[u8], pem: bool, der: bool) -> Result<(Vec<u8>, &'static str),
 pub fn run(g: &Global, cmd: &Cmd) -> Result<(), Fail> {
     match cmd {
         Cmd::Upload { file, name } => upload(g, file, name),
-        Cmd::List => Err(Fail::unsupported(
-            "ca list is not supported: the library's driver traits (FirmwareTls) store and forget credentials but cannot list the modem's files; use `modemtls at` with the family's command (Quectel AT+QFLST, Sierra AT+KCERTSTORE?)",
-        )),
-        Cmd::Delete { name } => Err(Fail::unsupported(format!(
-            "ca delete {name} is not supported: the library's driver traits (FirmwareTls) have no file deletion; use `modemtls at` with the family's command (Quectel AT+QFDEL, Sierra AT+KCERTDELETE)"
-        ))),
+        Cmd::List => list(g),
+        Cmd::Delete { name } => delete(g, name),
     }
+}
+
+/// A driver's failure to list or delete: not supported (exit code 4) when
+/// the family cannot, else the operation failed (1); the library's cause.
+fn store_failure(what: &str, e: ModemError) -> Fail {
+    let msg = format!("{what}: {e}");
+    if e == ModemError::CredentialStoreUnsupported {
+        Fail::unsupported(msg)
+    } else {
+        Fail::op(msg)
+    }
+}
+
+fn list(g: &Global) -> Result<(), Fail> {
+    let (mut modem, _) = g.modem()?;
+    let mut entries: Vec<(String, Option<u32>, &'static str)> = Vec::new();
+    modem
+        .list_credentials(&mut |e| entries.push((e.name.to_string(), e.size, e.kind.as_str())))
+        .map_err(|e| store_failure("listing the modem's credentials", e))?;
+    let model = modem.identity().model.as_str().to_string();
+    if g.json {
+        let items: Vec<serde_json::Value> = entries
+            .iter()
+            .map(|(name, size, kind)| serde_json::json!({"name": name, "size": size, "kind": kind}))
+            .collect();
+        println!(
+            "{:#}",
+            serde_json::json!({
+                "schema": "modemtls-cli/ca-list/1",
+                "model": model,
+                "credentials": items,
+            })
+        );
+        return Ok(());
+    }
+    if entries.is_empty() {
+        println!("no credentials stored in the {model}");
+    }
+    let width = entries.iter().map(|e| e.0.len()).max().unwrap_or(0);
+    for (name, size, kind) in &entries {
+        let size = size.map_or_else(|| "?".to_string(), |s| s.to_string());
+        println!("{name:width$}  {size:>6} bytes  {kind}");
+    }
+    Ok(())
+}
+
+fn delete(g: &Global, name: &str) -> Result<(), Fail> {
+    let (mut modem, _) = g.modem()?;
+    modem
+        .delete_credential(name)
+        .map_err(|e| store_failure(&format!("deleting {name:?}"), e))?;
+    let model = modem.identity().model.as_str().to_string();
+    if g.json {
+        println!(
+            "{:#}",
+            serde_json::json!({
+                "schema": "modemtls-cli/ca-delete/1",
+                "name": name,
+                "model": model,
+            })
+        );
+    } else {
+        println!("deleted {name:?} from the {model}");
+    }
+    Ok(())
 }
 
 fn upload(g: &Global, file: &std::path::Path, name: &str) -> Result<(), Fail> {

@@ -51,8 +51,14 @@ mod tempdir {
 
 fn rig(profile: &str, tls: TlsVersions) -> Rig {
     let p = FirmwareProfile::by_name(profile).expect("profile");
-    let sim = Simulator::spawn(SimConfig::new(p).host(HOST, IpAddr::V4(Ipv4Addr::LOCALHOST)))
-        .expect("simulator");
+    // The modem stays up between the tool's runs, as on a serial port (the
+    // M66/M95's `RAM:` files would be lost at each power-on).
+    let sim = Simulator::spawn(
+        SimConfig::new(p)
+            .host(HOST, IpAddr::V4(Ipv4Addr::LOCALHOST))
+            .keep_power(true),
+    )
+    .expect("simulator");
     let creds = server_creds(HOST, KeyKind::P256);
     let server = TlsServer::spawn(ServerOpts {
         tls,
@@ -222,7 +228,88 @@ fn family(profile: &str, family: &str, model: &str) {
             .map(|(n, b)| (n.clone(), b.len()))
             .collect::<Vec<_>>()
     );
+    ca_list_and_delete(&r, family, stored);
     drop(r.dir);
+}
+
+/// `ca list --json` as (name, size, kind) triples.
+fn ca_list(r: &Rig) -> Vec<(String, u64, String)> {
+    let out = r.run(&["--json", "ca", "list"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let doc = json(&out);
+    assert_eq!(doc["schema"], "modemtls-cli/ca-list/1");
+    doc["credentials"]
+        .as_array()
+        .expect("credentials array")
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().expect("name").to_string(),
+                c["size"].as_u64().expect("size"),
+                c["kind"].as_str().expect("kind").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// After `ca upload` of `stored` as `ca.pem`: `ca list` shows it (under its
+/// name, or the Sierra HL's CA slot), `ca delete` removes it from the
+/// modem, `ca list` no longer shows it and a second delete is "not found"
+/// (exit 1). The BC66, which keeps certificates inline, says it cannot
+/// (exit 4).
+fn ca_list_and_delete(r: &Rig, family: &str, stored: &[u8]) {
+    if family == "quectel-bc66" {
+        for args in [&["ca", "list"][..], &["ca", "delete", "ca.pem"]] {
+            let out = r.run(args, None);
+            assert_eq!(out.status.code(), Some(4), "{args:?}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("BC66") && err.contains("inline"), "{err}");
+        }
+        assert!(
+            r.sim.files().iter().any(|(_, b)| b == stored),
+            "nothing deleted"
+        );
+        return;
+    }
+    let name = if family == "sierra-hl" {
+        "root_cert,0"
+    } else {
+        "ca.pem"
+    };
+    let entry = (name.to_string(), stored.len() as u64, "ca".to_string());
+    let listed = ca_list(r);
+    assert!(listed.contains(&entry), "{entry:?} in {listed:?}");
+
+    let out = r.run(&["ca", "list"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines().any(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            w == [name, &stored.len().to_string(), "bytes", "ca"]
+        }),
+        "{text}"
+    );
+
+    let out = r.run(&["--json", "ca", "delete", name], None);
+    assert_eq!(out.status.code(), Some(0));
+    let d = json(&out);
+    assert_eq!(d["schema"], "modemtls-cli/ca-delete/1");
+    assert_eq!(d["name"], name);
+    assert!(
+        !r.sim.files().iter().any(|(_, b)| b == stored),
+        "the CA is gone from the modem"
+    );
+    let listed = ca_list(r);
+    assert!(
+        !listed.iter().any(|(n, _, _)| n == name),
+        "{name} still listed: {listed:?}"
+    );
+
+    let out = r.run(&["ca", "delete", name], None);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no credential of that name"), "{err}");
 }
 
 #[test]
@@ -284,10 +371,12 @@ fn errors_have_exit_codes() {
     // A bad URL: exit 2.
     let out = run(&["--port", "tcp://127.0.0.1:1", "get", "http://x/"], None);
     assert_eq!(out.status.code(), Some(2));
-    // Listing the modem's files is not supported: exit 4.
+    // Listing needs the modem too: exit 3.
     let out = run(&["--port", "tcp://127.0.0.1:1", "ca", "list"], None);
-    assert_eq!(out.status.code(), Some(4));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not supported"));
+    assert_eq!(out.status.code(), Some(3));
+    // A name is required: exit 2.
+    let out = run(&["--port", "tcp://127.0.0.1:1", "ca", "delete"], None);
+    assert_eq!(out.status.code(), Some(2));
 }
 
 /// The output a person sees on a terminal: `doctor`'s text in a tmux pane

@@ -25,8 +25,8 @@ pub use dialect::Bc66Dialect;
 use crate::at::{AtClient, AtError, Command, DataSource, Fields};
 use crate::modem::common::{ati_line, build, copy_str, ignore_line, keep_apn, Arg, KeptApn};
 use crate::modem::{
-    Apn, Capabilities, FirmwareTls, Identity, Modem, ModemError, SocketId, Sockets, Timeouts,
-    TlsParams,
+    Apn, Capabilities, CredentialEntry, FirmwareTls, Identity, Modem, ModemError, SocketId,
+    Sockets, Timeouts, TlsParams,
 };
 use crate::port::Port;
 use heapless::String;
@@ -766,6 +766,22 @@ impl<P: Port> FirmwareTls for Bc66<P> {
         for v in self.verified.iter_mut().filter(|v| **v == h) {
             *v = 0;
         }
+    }
+    /// Not possible: the firmware keeps the three credentials inline in
+    /// its SSL configuration, with no file system and no command that
+    /// reads them back (`docs/dialects/bc66.md`, at-dialects-2.md §1.1).
+    /// Always [`ModemError::CredentialStoreUnsupported`]; nothing is sent.
+    fn list_credentials(
+        &mut self,
+        _f: &mut dyn FnMut(&CredentialEntry<'_>),
+    ) -> Result<(), ModemError> {
+        Err(ModemError::CredentialStoreUnsupported)
+    }
+    /// Not possible, as for [`FirmwareTls::list_credentials`]: no command
+    /// removes a stored certificate (storing another one replaces it).
+    /// Always [`ModemError::CredentialStoreUnsupported`]; nothing is sent.
+    fn delete_credential(&mut self, _name: &str) -> Result<(), ModemError> {
+        Err(ModemError::CredentialStoreUnsupported)
     }
     /// Context 0 / connect ID 0, all the firmware's versions up to TLS 1.2,
     /// hex data, no SNI (the firmware has none).

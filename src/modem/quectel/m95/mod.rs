@@ -30,10 +30,12 @@ pub use dialect::M95Dialect;
 
 use super::checksum::{parse_hex_u16, upload};
 use crate::at::{AtClient, AtError, Command, DataSource, Fields};
-use crate::modem::common::{ati_line, build, copy_str, ignore_line, keep_apn, Arg, KeptApn};
+use crate::modem::common::{
+    ati_line, build, copy_str, ignore_line, keep_apn, single_name, Arg, KeptApn,
+};
 use crate::modem::{
-    Apn, Capabilities, FirmwareTls, Identity, Modem, ModemError, SocketId, Sockets, Timeouts,
-    TlsParams,
+    Apn, Capabilities, CredentialEntry, CredentialKind, FirmwareTls, Identity, Modem, ModemError,
+    SocketId, Sockets, Timeouts, TlsParams,
 };
 use crate::port::Port;
 use dialect::socket_event;
@@ -690,6 +692,63 @@ impl<P: Port> M95<P> {
         Err(ModemError::FileChecksum { sent: want, stored })
     }
 
+    /// The `RAM:` files (`AT+QFLST="RAM:*"` → `+QFLST: "RAM:<name>",<size>`
+    /// lines; none: `+CME ERROR: 405`), each passed to `f` under the name
+    /// [`FirmwareTls::store_credential`] takes (without `RAM:`). A line of
+    /// another shape, or a name outside `RAM:`, fails the list with
+    /// [`AtError::Unexpected`]; `f` is not called after it.
+    fn list_ram_files(
+        &mut self,
+        f: &mut dyn FnMut(&CredentialEntry<'_>),
+    ) -> Result<(), ModemError> {
+        self.notice_restart()?;
+        let t = self.timeouts.command_ms;
+        let mut bad = false;
+        let r = self.run("AT+QFLST=", &[Arg::Str("RAM:*")], t, &mut |l| {
+            if bad {
+                return Ok(());
+            }
+            let entry = super::qflst_entry(l)
+                .and_then(|(name, size)| Some((name.strip_prefix("RAM:")?, size)))
+                .filter(|(name, _)| !name.is_empty());
+            let Some((name, size)) = entry else {
+                bad = true;
+                return Err(AtError::Unexpected);
+            };
+            f(&CredentialEntry {
+                name,
+                size: Some(size),
+                kind: CredentialKind::of_name(name),
+            });
+            Ok(())
+        });
+        if bad {
+            return Err(ModemError::At(AtError::Unexpected));
+        }
+        match r {
+            Ok(()) | Err(AtError::Cme(Some(405))) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// `AT+QSECDEL="RAM:<name>"` (`name` with or without its `RAM:`), and
+    /// stop trusting it; [`ModemError::CredentialNotFound`] on `+CME ERROR:
+    /// 405`. A wildcard is refused ([`AtError::InvalidArgument`]).
+    fn delete_ram_file(&mut self, name: &str) -> Result<(), ModemError> {
+        let name = name.strip_prefix("RAM:").unwrap_or(name);
+        if !single_name(name) {
+            return Err(ModemError::At(AtError::InvalidArgument));
+        }
+        let file = ram_file(name)?;
+        self.notice_restart()?;
+        self.forget_credential(name);
+        match self.cmd("AT+QSECDEL=", &[Arg::Str(&file)]) {
+            Ok(()) => Ok(()),
+            Err(AtError::Cme(Some(405))) => Err(ModemError::CredentialNotFound),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     fn forget_all_credentials(&mut self) {
         self.verified = [(0, 0); VERIFIED];
     }
@@ -951,6 +1010,18 @@ impl<P: Port> FirmwareTls for M95<P> {
         for v in self.verified.iter_mut().filter(|v| v.0 == h) {
             *v = (0, 0);
         }
+    }
+    /// The `RAM:` files (`AT+QFLST="RAM:*"`), named without `RAM:`. The
+    /// four `NVRAM:` slots are not listed (the driver does not use them).
+    fn list_credentials(
+        &mut self,
+        f: &mut dyn FnMut(&CredentialEntry<'_>),
+    ) -> Result<(), ModemError> {
+        self.list_ram_files(f)
+    }
+    /// `AT+QSECDEL="RAM:<name>"`.
+    fn delete_credential(&mut self, name: &str) -> Result<(), ModemError> {
+        self.delete_ram_file(name)
     }
     /// SSL socket `ssid` on context `ssid`: TLS 1.2, every cipher suite of
     /// the firmware, seclevel from the parameters (no SNI, no host-name

@@ -34,10 +34,10 @@ pub use dialect::{SierraDialect, EOF_PATTERN};
 
 use super::{cme_error, ktcp_notif_error};
 use crate::at::{AtClient, AtError, Command, DataSource, Fields};
-use crate::modem::common::{build, copy_str, ignore_line, keep_apn, Arg, KeptApn};
+use crate::modem::common::{build, copy_str, credential_name, ignore_line, keep_apn, Arg, KeptApn};
 use crate::modem::{
-    Apn, Capabilities, FirmwareTls, Identity, Modem, ModemError, SocketId, Sockets, Timeouts,
-    TlsParams,
+    Apn, Capabilities, CredentialEntry, CredentialKind, FirmwareTls, Identity, Modem, ModemError,
+    SocketId, Sockets, Timeouts, TlsParams,
 };
 use crate::port::Port;
 use heapless::String;
@@ -109,6 +109,56 @@ const SLOTS_BY_EXT: [&str; 3] = [".pem", ".crt", ".key"];
 
 fn slot_of(name: &str) -> Option<usize> {
     SLOTS_BY_EXT.iter().position(|ext| name.ends_with(ext))
+}
+
+/// The slots of the certificate store as `AT+KCERTSTORE?` names them
+/// (`<word>,<index>,<len>`), by `AT+KCERTDELETE` type (0 root, 1 local).
+const CERT_WORDS: [(&str, CredentialKind); 2] = [
+    ("root_cert", CredentialKind::Ca),
+    ("local_cert", CredentialKind::ClientCert),
+];
+
+/// The key store's slots as `AT+KPRIVKSTORE?` names them.
+const KEY_WORDS: [(&str, CredentialKind); 1] = [("private_key", CredentialKind::ClientKey)];
+
+/// A slot name `<word>,<index 0-9>` with `<word>` one of `words`: which
+/// word and the index.
+fn slot_name(name: &str, words: &[(&str, CredentialKind)]) -> Option<(usize, u8)> {
+    let (word, idx) = name.split_once(',')?;
+    let w = words.iter().position(|(x, _)| *x == word)?;
+    match idx.as_bytes() {
+        [d] if d.is_ascii_digit() => Some((w, d - b'0')),
+        _ => None,
+    }
+}
+
+/// A line of a store listing, `<word>,<index 0-9>,<len>` with `<word>` one
+/// of `words`: the name (`<word>,<index>`), which word and the length.
+/// `None` for a line of any other shape.
+fn slot_line<'a>(
+    line: &'a [u8],
+    words: &[(&str, CredentialKind)],
+) -> Option<(&'a str, usize, u32)> {
+    let cut = line.iter().rposition(|&b| b == b',')?;
+    let name = credential_name(line.get(..cut)?)?;
+    let len = crate::at::parse_u32(crate::at::trim(line.get(cut.checked_add(1)?..)?))?;
+    let (w, _) = slot_name(name, words)?;
+    Some((name, w, len))
+}
+
+/// Where credential `name` is: `(key store?, AT+KCERTDELETE type, index)`,
+/// from a listed name (`root_cert,<i>`, `local_cert,<i>`,
+/// `private_key,<i>`) or a stored one (by its extension: index 0).
+fn slot_target(name: &str) -> Option<(bool, u8, u8)> {
+    match slot_of(name) {
+        Some(0) => Some((false, 0, 0)),
+        Some(1) => Some((false, 1, 0)),
+        Some(_) => Some((true, 0, 0)),
+        None => match slot_name(name, &CERT_WORDS) {
+            Some((w, i)) => Some((false, u8::from(w == 1), i)),
+            None => slot_name(name, &KEY_WORDS).map(|(_, i)| (true, 0, i)),
+        },
+    }
 }
 
 fn name_hash(name: &str) -> u32 {
@@ -621,6 +671,118 @@ impl<P: Port> SierraHl<P> {
     }
 }
 
+impl<P: Port> SierraHl<P> {
+    /// One store's listing: `head` (`AT+KCERTSTORE?`, `AT+KPRIVKSTORE?`)
+    /// answers `CONNECT`, one `<word>,<index>,<len>` line per stored slot,
+    /// `OK`. Each slot with bytes goes to `f` (a length of 0, an empty slot
+    /// some firmware lists, is skipped); the older firmware's header line
+    /// (`header` alone) is skipped. Any other line fails the list with
+    /// [`AtError::Unexpected`]; `f` is not called after it.
+    fn list_store(
+        &mut self,
+        head: &str,
+        header: &[u8],
+        words: &[(&str, CredentialKind)],
+        f: &mut dyn FnMut(&CredentialEntry<'_>),
+    ) -> Result<(), ModemError> {
+        let t = self.timeouts.command_ms;
+        let mut bad = false;
+        let r = self.run(head, &[], t, &mut |l| {
+            if bad {
+                return Ok(());
+            }
+            let is_header = l.strip_prefix(header).is_some_and(|rest| {
+                crate::at::trim(rest.strip_prefix(b":").unwrap_or(rest)).is_empty()
+            });
+            if is_header {
+                return Ok(());
+            }
+            let Some((name, w, len)) = slot_line(l, words) else {
+                bad = true;
+                return Err(AtError::Unexpected);
+            };
+            if len > 0 {
+                let kind = words.get(w).map_or(CredentialKind::Unknown, |x| x.1);
+                f(&CredentialEntry {
+                    name,
+                    size: Some(len),
+                    kind,
+                });
+            }
+            Ok(())
+        });
+        if bad {
+            return Err(ModemError::At(AtError::Unexpected));
+        }
+        r.map_err(|e| self.failed(e))
+    }
+
+    /// Both stores: certificates (`AT+KCERTSTORE?`), then keys
+    /// (`AT+KPRIVKSTORE?`).
+    fn list_slots(&mut self, f: &mut dyn FnMut(&CredentialEntry<'_>)) -> Result<(), ModemError> {
+        if self.urc.booted {
+            self.recover()?;
+        }
+        self.list_store("AT+KCERTSTORE?", b"+KCERTSTORE", &CERT_WORDS, f)?;
+        self.list_store("AT+KPRIVKSTORE?", b"+KPRIVKSTORE", &KEY_WORDS, f)
+    }
+
+    /// Delete the slot `name` names (see [`slot_target`]) after checking
+    /// in the store's listing that it holds something (the firmware
+    /// answers `OK` for an empty slot too): `AT+KCERTDELETE=<type>,<index>`
+    /// or `AT+KPRIVKDELETE=<index>`.
+    fn delete_slot(&mut self, name: &str) -> Result<(), ModemError> {
+        let (key, kind, idx) = slot_target(name).ok_or(ModemError::CredentialNotFound)?;
+        if self.urc.booted {
+            self.recover()?;
+        }
+        let (word, head, header, words): (&str, _, &[u8], &[(&str, CredentialKind)]) = if key {
+            (
+                "private_key",
+                "AT+KPRIVKSTORE?",
+                b"+KPRIVKSTORE",
+                &KEY_WORDS,
+            )
+        } else {
+            let word = CERT_WORDS
+                .get(usize::from(kind))
+                .map_or("root_cert", |w| w.0);
+            (word, "AT+KCERTSTORE?", b"+KCERTSTORE", &CERT_WORDS)
+        };
+        let mut found = false;
+        self.list_store(head, header, words, &mut |e| {
+            found |= e.name.split_once(',') == Some((word, digit(idx)));
+        })?;
+        if !found {
+            return Err(ModemError::CredentialNotFound);
+        }
+        let (i, d) = (Arg::Int(u32::from(kind)), Arg::Int(u32::from(idx)));
+        let r = if key {
+            self.cmd("AT+KPRIVKDELETE=", &[d])
+        } else {
+            self.cmd("AT+KCERTDELETE=", &[i, d])
+        };
+        r.map_err(|e| match e {
+            AtError::Cme(Some(code)) => cme_error(code),
+            e => self.failed(e),
+        })?;
+        // The slot a stored name fills (index 0) is no longer verified.
+        let slot = if key { 2 } else { usize::from(kind) };
+        if idx == 0 {
+            if let Some(v) = self.verified.get_mut(slot) {
+                *v = 0;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The index `i` (0-9) as the one-digit text a slot name carries.
+fn digit(i: u8) -> &'static str {
+    const D: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+    D.get(usize::from(i)).copied().unwrap_or("")
+}
+
 impl<P: Port> Modem for SierraHl<P> {
     /// Synchronise, echo off, numeric errors, identify (`ATI` model,
     /// `ATI3` revision), load the capability table, boot URC on.
@@ -802,6 +964,23 @@ impl<P: Port> FirmwareTls for SierraHl<P> {
             *v = 0;
         }
     }
+    /// The slots that hold something: `AT+KCERTSTORE?` (`root_cert,<i>`
+    /// CA, `local_cert,<i>` client certificate) then `AT+KPRIVKSTORE?`
+    /// (`private_key,<i>`), each `<name>,<len>` line after `CONNECT`.
+    fn list_credentials(
+        &mut self,
+        f: &mut dyn FnMut(&CredentialEntry<'_>),
+    ) -> Result<(), ModemError> {
+        self.list_slots(f)
+    }
+    /// `name` is a listed slot (`root_cert,1`) or a stored name (`.pem`
+    /// root 0, `.crt` local 0, `.key` key 0); the slot must hold
+    /// something (checked in the store's listing, as the firmware answers
+    /// `OK` for an empty one), else [`ModemError::CredentialNotFound`].
+    /// Then `AT+KCERTDELETE=<type>,<index>` or `AT+KPRIVKDELETE=<index>`.
+    fn delete_credential(&mut self, name: &str) -> Result<(), ModemError> {
+        self.delete_slot(name)
+    }
     /// `AT+KSSLCRYPTO=0,...` (the firmware's whole table; `auth` 0 without
     /// verification, 1 with, 3 with a client certificate), then
     /// `AT+KTCPCFG=1,3,"<host>",<port>,,,,,0` and `AT+KTCPCNX`. No SNI, no
@@ -880,5 +1059,36 @@ mod tests {
         assert_eq!(bit(0), 0);
         assert_eq!(bit(7), 0);
         assert_eq!(bit(6), 1 << 6);
+    }
+
+    #[test]
+    fn slot_names_and_listing_lines() {
+        // (key store?, KCERTDELETE type, index)
+        assert_eq!(slot_target("a.pem"), Some((false, 0, 0)));
+        assert_eq!(slot_target("a.crt"), Some((false, 1, 0)));
+        assert_eq!(slot_target("a.key"), Some((true, 0, 0)));
+        assert_eq!(slot_target("root_cert,3"), Some((false, 0, 3)));
+        assert_eq!(slot_target("local_cert,2"), Some((false, 1, 2)));
+        assert_eq!(slot_target("private_key,1"), Some((true, 0, 1)));
+        for bad in [
+            "",
+            "root_cert",
+            "root_cert,",
+            "root_cert,12",
+            "root_cert,x",
+            "key,0",
+        ] {
+            assert_eq!(slot_target(bad), None, "{bad:?}");
+        }
+        assert_eq!(
+            slot_line(b"local_cert,1,567", &CERT_WORDS),
+            Some(("local_cert,1", 1, 567))
+        );
+        assert_eq!(slot_line(b"private_key,0,1", &CERT_WORDS), None);
+        assert_eq!(slot_line(b"root_cert,0,", &CERT_WORDS), None);
+        assert_eq!(slot_line(b",,", &CERT_WORDS), None);
+        assert_eq!(slot_line(b"", &CERT_WORDS), None);
+        assert_eq!(digit(7), "7");
+        assert_eq!(digit(10), "");
     }
 }
