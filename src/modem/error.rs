@@ -91,8 +91,8 @@ impl ModemError {
             ModemError::Rebooted => "the modem restarted (power, watchdog or firmware fault): connection lost; the next connect re-initialises it",
             ModemError::BufferOverflow => "the modem's receive buffer overflowed and dropped data (it has no flow control): connection lost; read faster (a higher baud rate) or ask the server for smaller records",
             ModemError::CredentialRejected => "the modem firmware could not parse the certificate or key (wrong format: the HL8548 takes DER only; or not a certificate)",
-            ModemError::CredentialNotFound => "the modem has no credential of that name (list them for the names it has)",
-            ModemError::CredentialStoreUnsupported => "this modem cannot list or delete credentials (BC66/BC660K: kept inline in the SSL configuration)",
+            ModemError::CredentialNotFound => "no credential of that name on the modem",
+            ModemError::CredentialStoreUnsupported => "this modem cannot list or delete credentials",
         } else ModemError::At(_))
     }
 }
