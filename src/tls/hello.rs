@@ -109,16 +109,13 @@ pub struct HelloParams<'a> {
     pub psk: Option<(&'a [u8], u32, usize)>,
 }
 
-/// Write one extension: type, then `body` with its two-byte length.
-fn extension(
-    w: &mut Writer<'_>,
-    ty: u16,
-    body: impl FnOnce(&mut Writer<'_>) -> Result<(), Full>,
-) -> Result<(), Full> {
+/// Start one extension: its type and room for its two-byte length, which
+/// `w.patch_len(at, 2)` fills in after the body. (Inline code per
+/// extension, not a generic function taking the body: that was eight
+/// copies of the same function, 1.5 KB of flash.)
+fn begin(w: &mut Writer<'_>, ty: u16) -> Result<usize, Full> {
     w.u16(ty)?;
-    let at = w.reserve(2)?;
-    body(w)?;
-    w.patch_len(at, 2)
+    w.reserve(2)
 }
 
 /// Write the ClientHello handshake message (header included). Returns
@@ -137,57 +134,59 @@ pub fn write_client_hello(w: &mut Writer<'_>, p: &HelloParams<'_>) -> Result<Opt
     w.put(&[1, 0])?; // legacy_compression_methods: null
     let exts = w.reserve(2)?;
     if let Some(name) = p.server_name {
-        extension(w, ext::SERVER_NAME, |w| {
-            w.u16(name.len() as u16 + 3)?;
-            w.u8(0)?; // host_name
-            w.u16(name.len() as u16)?;
-            w.put(name.as_bytes())
-        })?;
+        let at = begin(w, ext::SERVER_NAME)?;
+        w.u16(name.len() as u16 + 3)?;
+        w.u8(0)?; // host_name
+        w.u16(name.len() as u16)?;
+        w.put(name.as_bytes())?;
+        w.patch_len(at, 2)?;
     }
-    extension(w, ext::SUPPORTED_VERSIONS, |w| w.put(&[2, 0x03, 0x04]))?;
-    extension(w, ext::SUPPORTED_GROUPS, |w| {
-        w.u16(if p.x25519_public.is_some() { 4 } else { 2 })?;
-        w.u16(SECP256R1)?;
-        if p.x25519_public.is_some() {
-            w.u16(X25519)?;
-        }
-        Ok(())
-    })?;
-    extension(w, ext::SIGNATURE_ALGORITHMS, |w| {
-        w.u16((SIGNATURE_SCHEMES.len() * 2) as u16)?;
-        SIGNATURE_SCHEMES.iter().try_for_each(|s| w.u16(*s))
-    })?;
-    extension(w, ext::KEY_SHARE, |w| {
-        let x = p.x25519_public.map_or(0, |k| k.len() + 4);
-        w.u16((p.p256_public.len() + 4 + x) as u16)?;
-        w.u16(SECP256R1)?;
-        w.u16(p.p256_public.len() as u16)?;
-        w.put(p.p256_public)?;
-        if let Some(k) = p.x25519_public {
-            w.u16(X25519)?;
-            w.u16(k.len() as u16)?;
-            w.put(k)?;
-        }
-        Ok(())
-    })?;
+    let at = begin(w, ext::SUPPORTED_VERSIONS)?;
+    w.put(&[2, 0x03, 0x04])?;
+    w.patch_len(at, 2)?;
+    let at = begin(w, ext::SUPPORTED_GROUPS)?;
+    w.u16(if p.x25519_public.is_some() { 4 } else { 2 })?;
+    w.u16(SECP256R1)?;
+    if p.x25519_public.is_some() {
+        w.u16(X25519)?;
+    }
+    w.patch_len(at, 2)?;
+    let at = begin(w, ext::SIGNATURE_ALGORITHMS)?;
+    w.u16((SIGNATURE_SCHEMES.len() * 2) as u16)?;
+    SIGNATURE_SCHEMES.iter().try_for_each(|s| w.u16(*s))?;
+    w.patch_len(at, 2)?;
+    let at = begin(w, ext::KEY_SHARE)?;
+    let x = p.x25519_public.map_or(0, |k| k.len() + 4);
+    w.u16((p.p256_public.len() + 4 + x) as u16)?;
+    w.u16(SECP256R1)?;
+    w.u16(p.p256_public.len() as u16)?;
+    w.put(p.p256_public)?;
+    if let Some(k) = p.x25519_public {
+        w.u16(X25519)?;
+        w.u16(k.len() as u16)?;
+        w.put(k)?;
+    }
+    w.patch_len(at, 2)?;
     if !p.alpn.is_empty() {
-        extension(w, ext::ALPN, |w| {
-            let at = w.reserve(2)?;
-            for proto in p.alpn {
-                w.u8(proto.len() as u8)?;
-                w.put(proto)?;
-            }
-            w.patch_len(at, 2)
-        })?;
+        let at = begin(w, ext::ALPN)?;
+        let list = w.reserve(2)?;
+        for proto in p.alpn {
+            w.u8(proto.len() as u8)?;
+            w.put(proto)?;
+        }
+        w.patch_len(list, 2)?;
+        w.patch_len(at, 2)?;
     }
     if !p.cookie.is_empty() {
-        extension(w, ext::COOKIE, |w| {
-            w.u16(p.cookie.len() as u16)?;
-            w.put(p.cookie)
-        })?;
+        let at = begin(w, ext::COOKIE)?;
+        w.u16(p.cookie.len() as u16)?;
+        w.put(p.cookie)?;
+        w.patch_len(at, 2)?;
     }
     if p.psk_modes || p.psk.is_some() {
-        extension(w, ext::PSK_KEY_EXCHANGE_MODES, |w| w.put(&[1, 1]))?;
+        let at = begin(w, ext::PSK_KEY_EXCHANGE_MODES)?;
+        w.put(&[1, 1])?;
+        w.patch_len(at, 2)?;
     }
     let mut binders = None;
     if let Some((identity, age, binder_len)) = p.psk {
