@@ -90,6 +90,19 @@ pub(crate) fn whole_bits(value: &[u8]) -> Option<&[u8]> {
     }
 }
 
+/// A BOOLEAN DEFAULT FALSE: absent is false; present, TRUE (`ff`) or
+/// FALSE (`00`, though DER leaves a default out).
+fn optional_bool(r: &mut Reader<'_>) -> Option<bool> {
+    if r.peek_tag() != Some(BOOLEAN) {
+        return Some(false);
+    }
+    match r.read()?.value {
+        [0xff] => Some(true),
+        [0x00] => Some(false),
+        _ => None,
+    }
+}
+
 /// A subjectPublicKeyInfo's contents as (AlgorithmIdentifier contents,
 /// key bits).
 pub(crate) fn spki_parts(spki: &[u8]) -> Option<(&[u8], &[u8])> {
@@ -182,15 +195,7 @@ impl<'a> Cert<'a> {
     fn extension(&mut self, ext: &'a [u8], usage: Use) -> Option<()> {
         let mut r = Reader::new(ext);
         let oid = r.expect(OID)?.value;
-        let critical = if r.peek_tag() == Some(BOOLEAN) {
-            match r.read()?.value {
-                [0xff] => true,
-                [0x00] => false,
-                _ => return None,
-            }
-        } else {
-            false
-        };
+        let critical = optional_bool(&mut r)?;
         let value = r.expect(OCTET_STRING)?.value;
         if !r.is_empty() {
             return None;
@@ -223,15 +228,7 @@ impl<'a> Cert<'a> {
             return Some((false, None));
         };
         let mut r = Reader::new(bc);
-        let ca = if r.peek_tag() == Some(BOOLEAN) {
-            match r.read()?.value {
-                [0xff] => true,
-                [0x00] => false,
-                _ => return None,
-            }
-        } else {
-            false
-        };
+        let ca = optional_bool(&mut r)?;
         let path_len = if r.is_empty() {
             None
         } else {

@@ -11,8 +11,8 @@ use crate::modem::common::{
     ati_line, build, copy_str, ignore_line, keep_apn, single_name, Arg, KeptApn,
 };
 use crate::modem::{
-    Apn, Capabilities, CredentialEntry, CredentialKind, FirmwareTls, Identity, Modem, ModemError,
-    SocketId, Sockets, Timeouts, TlsParams,
+    Apn, Capabilities, CredentialEntry, FirmwareTls, Identity, Modem, ModemError, SocketId,
+    Sockets, Timeouts, TlsParams,
 };
 use crate::port::Port;
 use heapless::String;
@@ -419,28 +419,9 @@ impl<P: Port> Bg9x<P> {
         let t = self.timeouts.command_ms;
         let mut bad = false;
         let r = self.run("AT+QFLST", &[], t, &mut |l| {
-            if bad {
-                return Ok(());
-            }
-            let Some((name, size)) = super::qflst_entry(l) else {
-                bad = true;
-                return Err(AtError::Unexpected);
-            };
-            f(&CredentialEntry {
-                name,
-                size: Some(size),
-                kind: CredentialKind::of_name(name),
-            });
-            Ok(())
+            super::qflst_line(l, &mut bad, |n| Some(n), f)
         });
-        if bad {
-            return Err(ModemError::At(AtError::Unexpected));
-        }
-        match r {
-            // 405: no file (what a pattern that matches nothing answers).
-            Ok(()) | Err(AtError::Cme(Some(405))) => Ok(()),
-            Err(e) => Err(e.into()),
-        }
+        super::qflst_result(r, bad)
     }
 
     /// Delete file `name` (`AT+QFDEL="<name>"`) and stop trusting it;

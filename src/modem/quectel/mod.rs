@@ -33,3 +33,46 @@ pub(crate) fn qflst_entry(line: &[u8]) -> Option<(&str, u32)> {
     let size = f.next_u32()?;
     f.next().is_none().then_some((name, size))
 }
+
+/// One line of an `AT+QFLST` listing (BG9x UFS, M95 `RAM:`): the entry,
+/// its name as `name` gives it (`None`: not one of the listed files), to
+/// `f`. After a line of another shape `bad` is set, the listing fails
+/// ([`qflst_result`]) and `f` is not called again.
+pub(crate) fn qflst_line(
+    line: &[u8],
+    bad: &mut bool,
+    name: fn(&str) -> Option<&str>,
+    f: &mut dyn FnMut(&crate::modem::CredentialEntry<'_>),
+) -> Result<(), crate::at::AtError> {
+    if *bad {
+        return Ok(());
+    }
+    let entry = qflst_entry(line)
+        .and_then(|(n, size)| Some((name(n)?, size)))
+        .filter(|(n, _)| !n.is_empty());
+    let Some((name, size)) = entry else {
+        *bad = true;
+        return Err(crate::at::AtError::Unexpected);
+    };
+    f(&crate::modem::CredentialEntry {
+        name,
+        size: Some(size),
+        kind: crate::modem::CredentialKind::of_name(name),
+    });
+    Ok(())
+}
+
+/// The result of an `AT+QFLST` listing: `+CME ERROR: 405` (no file
+/// matches) is an empty list; a line [`qflst_line`] refused fails it.
+pub(crate) fn qflst_result(
+    r: Result<(), crate::at::AtError>,
+    bad: bool,
+) -> Result<(), crate::modem::ModemError> {
+    if bad {
+        return Err(crate::modem::ModemError::At(crate::at::AtError::Unexpected));
+    }
+    match r {
+        Ok(()) | Err(crate::at::AtError::Cme(Some(405))) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}

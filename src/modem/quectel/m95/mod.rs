@@ -34,8 +34,8 @@ use crate::modem::common::{
     ati_line, build, copy_str, ignore_line, keep_apn, single_name, Arg, KeptApn,
 };
 use crate::modem::{
-    Apn, Capabilities, CredentialEntry, CredentialKind, FirmwareTls, Identity, Modem, ModemError,
-    SocketId, Sockets, Timeouts, TlsParams,
+    Apn, Capabilities, CredentialEntry, FirmwareTls, Identity, Modem, ModemError, SocketId,
+    Sockets, Timeouts, TlsParams,
 };
 use crate::port::Port;
 use dialect::socket_event;
@@ -705,30 +705,9 @@ impl<P: Port> M95<P> {
         let t = self.timeouts.command_ms;
         let mut bad = false;
         let r = self.run("AT+QFLST=", &[Arg::Str("RAM:*")], t, &mut |l| {
-            if bad {
-                return Ok(());
-            }
-            let entry = super::qflst_entry(l)
-                .and_then(|(name, size)| Some((name.strip_prefix("RAM:")?, size)))
-                .filter(|(name, _)| !name.is_empty());
-            let Some((name, size)) = entry else {
-                bad = true;
-                return Err(AtError::Unexpected);
-            };
-            f(&CredentialEntry {
-                name,
-                size: Some(size),
-                kind: CredentialKind::of_name(name),
-            });
-            Ok(())
+            super::qflst_line(l, &mut bad, |n| n.strip_prefix("RAM:"), f)
         });
-        if bad {
-            return Err(ModemError::At(AtError::Unexpected));
-        }
-        match r {
-            Ok(()) | Err(AtError::Cme(Some(405))) => Ok(()),
-            Err(e) => Err(e.into()),
-        }
+        super::qflst_result(r, bad)
     }
 
     /// `AT+QSECDEL="RAM:<name>"` (`name` with or without its `RAM:`), and
