@@ -92,7 +92,7 @@ impl ModemError {
             ModemError::BufferOverflow => "the modem's receive buffer overflowed and dropped data (it has no flow control): connection lost; read faster (a higher baud rate) or ask the server for smaller records",
             ModemError::CredentialRejected => "the modem firmware could not parse the certificate or key (wrong format: the HL8548 takes DER only; or not a certificate)",
             ModemError::CredentialNotFound => "no credential of that name on the modem",
-            ModemError::CredentialStoreUnsupported => "this modem (BC66/BC660K) cannot list or delete credentials",
+            ModemError::CredentialStoreUnsupported => "this modem cannot list or delete credentials (BC66/BC660K: kept inline in the SSL configuration)",
         } else ModemError::At(_))
     }
 }
