@@ -28,50 +28,95 @@ pub fn pem_len(der_len: usize, label: &str) -> usize {
 }
 
 /// Write `der` as PEM with `label` (e.g. `CERTIFICATE`) to `sink`, in
-/// pieces of at most 65 bytes.
+/// pieces of at most 65 bytes ([`PemEncoder`] pulled into a buffer).
 pub fn write_pem<E>(
     der: &[u8],
     label: &str,
     sink: &mut dyn FnMut(&[u8]) -> Result<(), E>,
 ) -> Result<(), E> {
-    sink(b"-----BEGIN ")?;
-    sink(label.as_bytes())?;
-    sink(b"-----\n")?;
-    for chunk in der.chunks(LINE_DER) {
-        let mut line = [0u8; 65];
-        let mut n = 0;
-        for group in chunk.chunks(3) {
-            let b = [
-                group.first().copied().unwrap_or(0),
-                group.get(1).copied().unwrap_or(0),
-                group.get(2).copied().unwrap_or(0),
-            ];
-            let idx = [
-                b[0] >> 2,
-                ((b[0] & 3) << 4) | (b[1] >> 4),
-                ((b[1] & 15) << 2) | (b[2] >> 6),
-                b[2] & 63,
-            ];
-            for (k, &i) in idx.iter().enumerate() {
-                let c = if k > group.len() {
-                    b'='
-                } else {
-                    B64[usize::from(i & 63)]
-                };
-                if let Some(slot) = line.get_mut(n) {
-                    *slot = c;
-                }
-                n += 1;
-            }
+    let mut enc = PemEncoder::new(der, label);
+    let mut line = [0u8; 65];
+    loop {
+        let n = enc.pull(&mut line);
+        if n == 0 {
+            return Ok(());
         }
-        if let Some(slot) = line.get_mut(n) {
-            *slot = b'\n';
-        }
-        sink(line.get(..n + 1).unwrap_or(&[]))?;
+        sink(line.get(..n).unwrap_or(&[]))?;
     }
-    sink(b"-----END ")?;
-    sink(label.as_bytes())?;
-    sink(b"-----\n")
+}
+
+/// `der` as PEM text with `label`, produced on demand: [`PemEncoder::pull`]
+/// fills a buffer with the next bytes, [`pem_len`] in all.
+pub struct PemEncoder<'a> {
+    der: &'a [u8],
+    label: &'a str,
+    pos: usize,
+}
+
+impl<'a> PemEncoder<'a> {
+    /// The PEM text of `der` with `label`.
+    pub fn new(der: &'a [u8], label: &'a str) -> Self {
+        PemEncoder { der, label, pos: 0 }
+    }
+
+    /// The next bytes into `buf`; how many (0 at the end).
+    pub fn pull(&mut self, buf: &mut [u8]) -> usize {
+        let mut n = 0;
+        for slot in buf.iter_mut() {
+            let Some(c) = self.byte_at(self.pos) else {
+                break;
+            };
+            *slot = c;
+            self.pos += 1;
+            n += 1;
+        }
+        n
+    }
+
+    /// The byte at `pos` of the text: `-----BEGIN <label>-----\n`, the
+    /// base64 in lines of 64 characters each ended by `\n`, then
+    /// `-----END <label>-----\n`.
+    fn byte_at(&self, pos: usize) -> Option<u8> {
+        let label = self.label.as_bytes();
+        let head = 11 + label.len() + 6;
+        if pos < head {
+            return Self::marker(b"-----BEGIN ", label, pos);
+        }
+        let b64 = self.der.len().div_ceil(3) * 4;
+        let body = b64 + self.der.len().div_ceil(LINE_DER);
+        let at = pos - head;
+        if at >= body {
+            return Self::marker(b"-----END ", label, at - body);
+        }
+        let (line, col) = (at / 65, at % 65);
+        if col == (b64 - line * 64).min(64) {
+            return Some(b'\n');
+        }
+        let k = line * 64 + col;
+        let group = self.der.get(k / 4 * 3..).unwrap_or(&[]);
+        let [b0, b1, b2] = [0, 1, 2].map(|i| group.get(i).copied().unwrap_or(0));
+        let i = match k % 4 {
+            0 => b0 >> 2,
+            1 => ((b0 & 3) << 4) | (b1 >> 4),
+            2 => ((b1 & 15) << 2) | (b2 >> 6),
+            _ => b2 & 63,
+        };
+        Some(if k % 4 > group.len().min(3) {
+            b'='
+        } else {
+            B64[usize::from(i & 63)]
+        })
+    }
+
+    /// The byte at `pos` of `<start><label>-----\n`.
+    fn marker(start: &[u8], label: &[u8], pos: usize) -> Option<u8> {
+        start
+            .iter()
+            .chain(label)
+            .chain(b"-----\n")
+            .nth(pos)
+            .copied()
+    }
 }
 
 /// What a DER private key is, from its first ASN.1 fields.
@@ -154,48 +199,82 @@ fn b64_value(c: u8) -> Option<u8> {
 /// 48 bytes; the decoded length, or `Ok(None)` when `body` is not
 /// base64 (what was given to `sink` before the fault is then garbage:
 /// run it first with a sink that drops the bytes to check and count,
-/// as [`pem_decoded_len`] does).
+/// as [`pem_decoded_len`] does). [`Base64Decoder`] pulled into a buffer.
 pub fn decode_pem_body<E>(
     body: &[u8],
     sink: &mut dyn FnMut(&[u8]) -> Result<(), E>,
 ) -> Result<Option<usize>, E> {
+    let mut dec = Base64Decoder::new(body);
     let mut out = [0u8; LINE_DER];
-    let (mut n, mut total) = (0usize, 0usize);
-    let (mut acc, mut bits, mut pad) = (0u32, 0u32, 0u32);
-    for &c in body {
-        if matches!(c, b'\r' | b'\n' | b' ' | b'\t') {
-            continue;
-        }
-        if c == b'=' {
-            pad += 1;
-            continue;
-        }
-        let Some(v) = b64_value(c).filter(|_| pad == 0) else {
+    let mut total = 0usize;
+    loop {
+        let Some(n) = dec.pull(&mut out) else {
             return Ok(None);
         };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            if let Some(slot) = out.get_mut(n) {
-                *slot = (acc >> bits) as u8;
-            }
-            n += 1;
-            acc &= (1 << bits) - 1;
-            if n == out.len() {
-                sink(&out)?;
-                total += n;
-                n = 0;
-            }
+        if n == 0 {
+            return Ok(Some(total));
+        }
+        sink(out.get(..n).unwrap_or(&[]))?;
+        total += n;
+    }
+}
+
+/// The base64 body of a PEM block decoded on demand:
+/// [`Base64Decoder::pull`] fills a buffer with the next bytes.
+pub struct Base64Decoder<'a> {
+    rest: &'a [u8],
+    acc: u32,
+    bits: u32,
+    pad: u32,
+}
+
+impl<'a> Base64Decoder<'a> {
+    /// A decoder of `body` (line breaks and spaces allowed, `=` padding
+    /// only at the end).
+    pub fn new(body: &'a [u8]) -> Self {
+        Base64Decoder {
+            rest: body,
+            acc: 0,
+            bits: 0,
+            pad: 0,
         }
     }
-    if pad > 2 || acc != 0 || bits >= 6 {
-        return Ok(None);
+
+    /// The next decoded bytes into `buf`; how many (0 at the end), or
+    /// `None` when the body is not base64 (found at the fault or at the
+    /// end: bytes pulled before it are then garbage).
+    pub fn pull(&mut self, buf: &mut [u8]) -> Option<usize> {
+        let mut n = 0;
+        while n < buf.len() {
+            let Some((&c, rest)) = self.rest.split_first() else {
+                // The end: padding and leftover bits must fit.
+                if self.pad > 2 || self.acc != 0 || self.bits >= 6 {
+                    return None;
+                }
+                break;
+            };
+            self.rest = rest;
+            if matches!(c, b'\r' | b'\n' | b' ' | b'\t') {
+                continue;
+            }
+            if c == b'=' {
+                self.pad += 1;
+                continue;
+            }
+            let v = b64_value(c).filter(|_| self.pad == 0)?;
+            self.acc = (self.acc << 6) | u32::from(v);
+            self.bits += 6;
+            if self.bits >= 8 {
+                self.bits -= 8;
+                if let Some(slot) = buf.get_mut(n) {
+                    *slot = (self.acc >> self.bits) as u8;
+                }
+                n += 1;
+                self.acc &= (1 << self.bits) - 1;
+            }
+        }
+        Some(n)
     }
-    if n > 0 {
-        sink(out.get(..n).unwrap_or(&[]))?;
-    }
-    Ok(Some(total + n))
 }
 
 /// The DER length of the first PEM block of `text`, and its body; `None`
@@ -248,6 +327,40 @@ mod tests {
         .unwrap()?;
         assert_eq!((n, out.len()), (len, len));
         Some(out)
+    }
+
+    #[test]
+    fn pulled_in_pieces_of_every_size_the_bytes_are_the_same() {
+        let der: Vec<u8> = (0..100u32).map(|i| (i * 13 + 5) as u8).collect();
+        let pem = encode(&der);
+        let body = first_pem_body(&pem).unwrap();
+        for piece in 1..70 {
+            let mut buf = vec![0u8; piece];
+            let (mut enc, mut text) = (PemEncoder::new(&der, "CERTIFICATE"), Vec::new());
+            loop {
+                let n = enc.pull(&mut buf);
+                if n == 0 {
+                    break;
+                }
+                text.extend_from_slice(&buf[..n]);
+            }
+            assert_eq!(text, pem, "{piece}");
+            let (mut dec, mut back) = (Base64Decoder::new(body), Vec::new());
+            loop {
+                let n = dec.pull(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                back.extend_from_slice(&buf[..n]);
+            }
+            assert_eq!(back, der, "{piece}");
+        }
+        // Not base64: the fault is reported, at once or at the end.
+        for bad in [&b"AA!A"[..], b"A", b"A===", b"AA=A"] {
+            let mut dec = Base64Decoder::new(bad);
+            let mut buf = [0u8; 8];
+            assert!((0..4).any(|_| dec.pull(&mut buf).is_none()), "{bad:?}");
+        }
     }
 
     #[test]

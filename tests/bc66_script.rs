@@ -199,12 +199,20 @@ fn offloaded_session_with_inline_ca_and_pushed_data() {
     ]);
     let mut m = modem(&script);
     assert_eq!(
-        m.store_credential("0a1b2c3d.pem", PEM.len(), &mut |w| w(PEM)),
+        m.store_credential(
+            "0a1b2c3d.pem",
+            PEM.len(),
+            &mut modemtls::at::slice_source(PEM)
+        ),
         Ok(true)
     );
     // Stored and confirmed since init: not again.
     assert_eq!(
-        m.store_credential("0a1b2c3d.pem", PEM.len(), &mut |w| w(PEM)),
+        m.store_credential(
+            "0a1b2c3d.pem",
+            PEM.len(),
+            &mut modemtls::at::slice_source(PEM)
+        ),
         Ok(false)
     );
     let id = m.tls_open(&params(Some("0a1b2c3d.pem"))).expect("open");
@@ -230,7 +238,11 @@ fn a_certificate_stored_short_is_an_error() {
         ),
     ]);
     assert!(matches!(
-        m.store_credential("0a1b2c3d.pem", PEM.len(), &mut |w| w(PEM)),
+        m.store_credential(
+            "0a1b2c3d.pem",
+            PEM.len(),
+            &mut modemtls::at::slice_source(PEM)
+        ),
         Err(ModemError::FileChecksum { stored: 0, .. })
     ));
     done(m);

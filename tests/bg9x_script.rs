@@ -228,9 +228,11 @@ fn upload_checks_checksum() {
         (b"abc", bad.as_bytes()),
         (b"AT+QFDEL=\"b.pem\"\r", b"\r\nOK\r\n"),
     ]);
-    m.upload("a.pem", 3, &mut |w| w(b"abc")).unwrap();
+    m.upload("a.pem", 3, &mut modemtls::at::slice_source(b"abc"))
+        .unwrap();
     assert_eq!(
-        m.upload("b.pem", 3, &mut |w| w(b"abc")).err(),
+        m.upload("b.pem", 3, &mut modemtls::at::slice_source(b"abc"))
+            .err(),
         Some(ModemError::FileChecksum {
             sent: 0x0262,
             stored: 0xffff
@@ -260,9 +262,15 @@ fn store_file_trusts_only_files_verified_since_init() {
         (b"AT+QFUPL=\"x.pem\",3,10\r", b"\r\nCONNECT\r\n"),
         (b"abc", b"\r\n+QFUPL: 3,262\r\n\r\nOK\r\n"),
     ]);
-    assert!(m.store_file("x.pem", 3, &mut |w| w(b"abc")).unwrap());
-    assert!(!m.store_file("x.pem", 3, &mut |w| w(b"abc")).unwrap());
-    assert!(m.store_file("x.pem", 3, &mut |w| w(b"abc")).unwrap());
+    assert!(m
+        .store_file("x.pem", 3, &mut modemtls::at::slice_source(b"abc"))
+        .unwrap());
+    assert!(!m
+        .store_file("x.pem", 3, &mut modemtls::at::slice_source(b"abc"))
+        .unwrap());
+    assert!(m
+        .store_file("x.pem", 3, &mut modemtls::at::slice_source(b"abc"))
+        .unwrap());
     done(m);
 }
 
@@ -340,7 +348,8 @@ fn lost_connect_fills_the_upload_and_deletes_the_file() {
         (b"AT+QFDEL=\"c.pem\"\r", b"\r\nOK\r\n"),
     ]);
     assert_eq!(
-        m.upload("c.pem", 4, &mut |w| w(b"cert")).err(),
+        m.upload("c.pem", 4, &mut modemtls::at::slice_source(b"cert"))
+            .err(),
         Some(ModemError::At(AtError::PromptLost))
     );
     done(m);
@@ -357,7 +366,8 @@ fn short_data_is_completed_with_filler() {
         (b"AT+QFDEL=\"d.pem\"\r", b"\r\nOK\r\n"),
     ]);
     assert_eq!(
-        m.upload("d.pem", 6, &mut |w| w(b"abc")).err(),
+        m.upload("d.pem", 6, &mut modemtls::at::slice_source(b"abc"))
+            .err(),
         Some(ModemError::At(AtError::PromptLost))
     );
     done(m);
@@ -610,9 +620,13 @@ fn a_deleted_credential_is_stored_again() {
         .map(|(a, b)| (a.as_slice(), b.as_slice()))
         .collect();
     let mut m = modem(&borrowed);
-    assert!(m.store_file("c.pem", 10, &mut |w| w(data)).unwrap());
+    assert!(m
+        .store_file("c.pem", 10, &mut modemtls::at::slice_source(data))
+        .unwrap());
     m.delete_credential("c.pem").unwrap();
-    assert!(m.store_file("c.pem", 10, &mut |w| w(data)).unwrap());
+    assert!(m
+        .store_file("c.pem", 10, &mut modemtls::at::slice_source(data))
+        .unwrap());
     done(m);
 }
 

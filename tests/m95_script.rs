@@ -420,12 +420,18 @@ fn a_certificate_is_written_checked_and_not_written_twice() {
     ));
     secwrite_ok(&mut s);
     let mut m = modem(&borrowed(&s));
-    assert_eq!(m.store_credential(CA, PEM.len(), &mut |w| w(PEM)), Ok(true));
     assert_eq!(
-        m.store_credential(CA, PEM.len(), &mut |w| w(PEM)),
+        m.store_credential(CA, PEM.len(), &mut modemtls::at::slice_source(PEM)),
+        Ok(true)
+    );
+    assert_eq!(
+        m.store_credential(CA, PEM.len(), &mut modemtls::at::slice_source(PEM)),
         Ok(false)
     );
-    assert_eq!(m.store_credential(CA, PEM.len(), &mut |w| w(PEM)), Ok(true));
+    assert_eq!(
+        m.store_credential(CA, PEM.len(), &mut modemtls::at::slice_source(PEM)),
+        Ok(true)
+    );
     done(m);
 }
 
@@ -468,14 +474,14 @@ fn a_wrong_checksum_is_refused_and_the_file_deleted() {
     ];
     let mut m = modem(&borrowed(&s));
     assert_eq!(
-        m.store_credential(CA, PEM.len(), &mut |w| w(PEM)),
+        m.store_credential(CA, PEM.len(), &mut modemtls::at::slice_source(PEM)),
         Err(ModemError::FileChecksum {
             sent,
             stored: sent ^ 0x0100
         })
     );
     assert_eq!(
-        m.store_credential(CA, PEM.len(), &mut |w| w(PEM)),
+        m.store_credential(CA, PEM.len(), &mut modemtls::at::slice_source(PEM)),
         Err(ModemError::FileChecksum { sent, stored: 0x2a })
     );
     done(m);
@@ -622,12 +628,18 @@ fn a_missing_certificate_file_is_written_again() {
     s.push((b"AT+QSSLCLOSE=0\r".to_vec(), OK.to_vec()));
     secwrite_ok(&mut s);
     let mut m = modem(&borrowed(&s));
-    assert_eq!(m.store_credential(CA, PEM.len(), &mut |w| w(PEM)), Ok(true));
+    assert_eq!(
+        m.store_credential(CA, PEM.len(), &mut modemtls::at::slice_source(PEM)),
+        Ok(true)
+    );
     assert_eq!(
         m.tls_open(&params(Some(CA))),
         Err(ModemError::HandshakeFailed(-9))
     );
-    assert_eq!(m.store_credential(CA, PEM.len(), &mut |w| w(PEM)), Ok(true));
+    assert_eq!(
+        m.store_credential(CA, PEM.len(), &mut modemtls::at::slice_source(PEM)),
+        Ok(true)
+    );
     done(m);
 }
 
@@ -847,9 +859,13 @@ fn a_deleted_credential_is_written_again() {
     ));
     secwrite_ok(&mut script);
     let mut m = modem(&borrowed(&script));
-    assert!(m.store_credential(CA, PEM.len(), &mut |w| w(PEM)).unwrap());
+    assert!(m
+        .store_credential(CA, PEM.len(), &mut modemtls::at::slice_source(PEM))
+        .unwrap());
     m.delete_credential(CA).unwrap();
-    assert!(m.store_credential(CA, PEM.len(), &mut |w| w(PEM)).unwrap());
+    assert!(m
+        .store_credential(CA, PEM.len(), &mut modemtls::at::slice_source(PEM))
+        .unwrap());
     done(m);
 }
 

@@ -140,7 +140,11 @@ fn writes(kind: FaultKind, offsets: std::ops::Range<usize>) {
             kind,
         });
         let name = format!("{at:08x}.pem");
-        let res = m.store_credential(&name, content.len(), &mut |w| w(content));
+        let res = m.store_credential(
+            &name,
+            content.len(),
+            &mut modemtls::at::slice_source(content),
+        );
         let file = format!("RAM:{name}");
         let stored = sim.files().into_iter().find(|(n, _)| *n == file);
         match (&res, stored) {

@@ -425,40 +425,47 @@ fn kcertstore_ok_930_and_931() {
         ],
         3,
     );
-    let mut src = |w: &mut dyn FnMut(&[u8]) -> Result<(), AtError>| {
-        // In uneven pieces.
-        for p in der.chunks(5) {
-            w(p)?;
+    // Pulled in uneven pieces (at most 5 bytes a call), anew per upload.
+    let uneven = || {
+        let mut rest: &[u8] = &der;
+        move |buf: &mut [u8]| -> Result<usize, AtError> {
+            let n = buf.len().min(5).min(rest.len());
+            buf[..n].copy_from_slice(&rest[..n]);
+            rest = &rest[n..];
+            Ok(n)
         }
-        Ok(())
     };
     assert_eq!(
-        m.store_credential("0a1b2c3d.pem", der.len(), &mut src),
+        m.store_credential("0a1b2c3d.pem", der.len(), &mut uneven()),
         Ok(true)
     );
     assert_eq!(
-        m.store_credential("0a1b2c3d.pem", der.len(), &mut src),
+        m.store_credential("0a1b2c3d.pem", der.len(), &mut uneven()),
         Ok(false)
     );
     assert_eq!(
-        m.store_credential("0a1b2c3d.crt", der.len(), &mut src),
+        m.store_credential("0a1b2c3d.crt", der.len(), &mut uneven()),
         Err(ModemError::At(AtError::PromptLost))
     );
     assert_eq!(
-        m.store_credential("0a1b2c3d.key", der.len(), &mut src),
+        m.store_credential("0a1b2c3d.key", der.len(), &mut uneven()),
         Err(ModemError::CredentialRejected)
     );
     // Refused last time: stored anew.
     assert_eq!(
-        m.store_credential("0a1b2c3d.key", der.len(), &mut src),
+        m.store_credential("0a1b2c3d.key", der.len(), &mut uneven()),
         Ok(true)
     );
     assert_eq!(
-        m.store_credential("x.der", 4, &mut |w| w(b"abcd")),
+        m.store_credential("x.der", 4, &mut modemtls::at::slice_source(b"abcd")),
         Err(ModemError::At(AtError::InvalidArgument))
     );
     assert_eq!(
-        m.store_credential("0a1b2c3e.pem", 4097, &mut |w| w(b"abcd")),
+        m.store_credential(
+            "0a1b2c3e.pem",
+            4097,
+            &mut modemtls::at::slice_source(b"abcd")
+        ),
         Err(ModemError::FileTooLarge)
     );
     done(m);
@@ -477,7 +484,11 @@ fn pem_given_to_an_hl8548_directly_is_refused() {
         (&filler, b"\r\n+CME ERROR: 931\r\n"),
     ]);
     assert_eq!(
-        m.store_credential("0a1b2c3d.pem", PEM.len(), &mut |w| w(PEM)),
+        m.store_credential(
+            "0a1b2c3d.pem",
+            PEM.len(),
+            &mut modemtls::at::slice_source(PEM)
+        ),
         Err(ModemError::CredentialRejected)
     );
     done(m);
@@ -726,9 +737,13 @@ fn a_deleted_root_is_stored_again() {
     script.push((b"AT+KCERTDELETE=0,0\r", b"\r\nOK\r\n"));
     script.extend(store);
     let mut m = hl78(&script, 64);
-    assert!(m.store_credential("c.pem", 5, &mut |w| w(der)).unwrap());
+    assert!(m
+        .store_credential("c.pem", 5, &mut modemtls::at::slice_source(der))
+        .unwrap());
     m.delete_credential("c.pem").unwrap();
-    assert!(m.store_credential("c.pem", 5, &mut |w| w(der)).unwrap());
+    assert!(m
+        .store_credential("c.pem", 5, &mut modemtls::at::slice_source(der))
+        .unwrap());
     m.release().finished();
 }
 

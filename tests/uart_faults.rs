@@ -173,9 +173,11 @@ fn uploads(kind: FaultKind, offsets: std::ops::Range<usize>) {
             kind,
         });
         let name = format!("f{at}.pem");
-        let res = r
-            .modem
-            .store_file(&name, content.len(), &mut |w| w(content));
+        let res = r.modem.store_file(
+            &name,
+            content.len(),
+            &mut modemtls::at::slice_source(content),
+        );
         let stored = r.sim.files().into_iter().find(|(n, _)| *n == name);
         match (&res, stored) {
             (_, None) => assert!(res.is_err(), "{kind:?} at {at}: Ok but no file"),

@@ -63,7 +63,7 @@ pub fn run(data: &[u8]) {
             let _ = m.send(SocketKind::Tcp, id, PAYLOAD);
             let _ = m.close(SocketKind::Tcp, id);
         }
-        let _ = m.store_file("ca.pem", FILE.len(), &mut |w| w(FILE));
+        let _ = m.store_file("ca.pem", FILE.len(), &mut modemtls::at::slice_source(FILE));
         let _ = m.network_time();
         let _ = list_and_delete(&mut m, "ca.pem");
     }

@@ -89,7 +89,11 @@ pub fn run_report(data: &[u8]) -> Reached {
             let _ = Sockets::close(&mut m, id);
         }
         reached.stored = m
-            .store_credential("0a1b2c3d.pem", FILE.len(), &mut |w| w(FILE))
+            .store_credential(
+                "0a1b2c3d.pem",
+                FILE.len(),
+                &mut modemtls::at::slice_source(FILE),
+            )
             .is_ok();
         let p = TlsParams {
             host: "h.test",

@@ -68,7 +68,11 @@ pub fn run(data: &[u8]) {
             let _ = Sockets::send(&mut m, id, PAYLOAD);
             let _ = Sockets::close(&mut m, id);
         }
-        let _ = m.store_credential("0a1b2c3d.pem", FILE.len(), &mut |w| w(FILE));
+        let _ = m.store_credential(
+            "0a1b2c3d.pem",
+            FILE.len(),
+            &mut modemtls::at::slice_source(FILE),
+        );
         let p = TlsParams {
             host: "h.test",
             port: 443,

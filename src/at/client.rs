@@ -31,10 +31,43 @@
 use super::{AtError, Command, Dialect, Engine, Event, FinalResult};
 use crate::port::Port;
 
-/// Writes the data of a command: called with a `write` function it feeds
-/// the payload to, in pieces.
-pub type DataSource<'a> =
-    &'a mut dyn FnMut(&mut dyn FnMut(&[u8]) -> Result<(), AtError>) -> Result<(), AtError>;
+/// The data of a command, pulled in pieces: each call writes the next
+/// bytes to the front of the buffer it is given and returns how many (at
+/// most the buffer's length; 0 when there are no more). The client never
+/// asks for more than the length it announced. (Pulled, not pushed: a
+/// source never has to wait for the UART, so the same source serves a
+/// blocking and an async front.)
+pub type DataSource<'a> = &'a mut dyn FnMut(&mut [u8]) -> Result<usize, AtError>;
+
+/// A [`DataSource`] of `data` (`&mut slice_source(bytes)` where a
+/// `DataSource` is asked for).
+pub fn slice_source(data: &[u8]) -> impl FnMut(&mut [u8]) -> Result<usize, AtError> + '_ {
+    let mut s = SliceSource::new(data);
+    move |buf| s.pull(buf)
+}
+
+/// A [`DataSource`] over bytes in memory: `pull` gives them in order.
+pub struct SliceSource<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> SliceSource<'a> {
+    /// A source of `data`.
+    pub fn new(data: &'a [u8]) -> Self {
+        SliceSource { rest: data }
+    }
+
+    /// The next bytes into `buf`; how many.
+    pub fn pull(&mut self, buf: &mut [u8]) -> Result<usize, AtError> {
+        let n = buf.len().min(self.rest.len());
+        let (now, later) = self.rest.split_at(n);
+        if let Some(dst) = buf.get_mut(..n) {
+            dst.copy_from_slice(now);
+        }
+        self.rest = later;
+        Ok(n)
+    }
+}
 
 /// A test for a line that ends a command in place of a final result
 /// ([`AtClient::exec_until`]).
@@ -51,6 +84,8 @@ const PROBES: u32 = 3;
 const PROBE_MS: u64 = 1_000;
 /// NUL bytes written at a time to complete an announced payload.
 const FILLER: [u8; 32] = [0; 32];
+/// Payload bytes pulled from a [`DataSource`] and written at a time.
+const DATA_PIECE: usize = 64;
 /// Filler after a data exchange whose result never came: the modem may
 /// wait for more bytes than were sent (a damaged digit in the announced
 /// length on the way to it). The largest length a send command takes
@@ -649,13 +684,12 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
         Ok(got)
     }
 
-    /// Run `cmd`, wait for its `> ` prompt or `CONNECT`, then let `send`
-    /// write the `announced` data bytes (through the `write` function it
-    /// is given, which takes no more than `announced` in all; after
+    /// Run `cmd`, wait for its `> ` prompt or `CONNECT`, then write the
+    /// `announced` data bytes pulled from `send` (never more; after
     /// `CONNECT` the client adds the dialect's
     /// [`Dialect::data_trailer`](super::Dialect::data_trailer)), then wait
     /// for the final result (`OK` or `SEND OK`), passing lines to
-    /// `on_line`. When the prompt does not come in time, or `send` writes
+    /// `on_line`. When the prompt does not come in time, or `send` gives
     /// fewer bytes, the rest of the announced length is written as NUL
     /// filler so that no later command text can become payload
     /// ([`AtError::PromptLost`], the client out of step).
@@ -737,16 +771,22 @@ impl<P: Port, D: Dialect> AtClient<P, D> {
             return Err(AtError::from_final(f).unwrap_or(AtError::Unexpected));
         }
         let mut written = 0usize;
-        let sent = {
-            let port = &mut self.port;
-            let mut write = |b: &[u8]| {
-                let b = b
-                    .get(..announced.saturating_sub(written).min(b.len()))
-                    .unwrap_or(&[]);
-                written += b.len();
-                port.write_all(b).map_err(AtError::Port)
+        let mut piece = [0u8; DATA_PIECE];
+        let sent = loop {
+            let room = announced.saturating_sub(written).min(DATA_PIECE);
+            let buf = piece.get_mut(..room).unwrap_or(&mut []);
+            if buf.is_empty() {
+                break Ok(());
+            }
+            let n = match send(buf) {
+                Ok(0) => break Ok(()),
+                Ok(n) => n.min(room),
+                Err(e) => break Err(e),
             };
-            send(&mut write)
+            written += n;
+            if let Err(e) = self.write(piece.get(..n).unwrap_or(&[])) {
+                break Err(e);
+            }
         };
         if let Err(e) = sent.and(if written < announced {
             Err(AtError::PromptLost)

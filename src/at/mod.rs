@@ -8,7 +8,9 @@ mod engine;
 mod error;
 mod fields;
 
-pub use client::{AtClient, DataSource, Flow, NoUrcs, Reply, UrcHandler};
+pub use client::{
+    slice_source, AtClient, DataSource, Flow, NoUrcs, Reply, SliceSource, UrcHandler,
+};
 pub(crate) use command::push_hex;
 pub use command::{Command, IntArg, COMMAND_CAPACITY};
 pub use engine::{

@@ -154,8 +154,8 @@ pub trait FirmwareTls: Sockets {
     fn check_clock(&mut self) -> Result<(), ModemError>;
     /// Store `len` bytes of a credential under `name` in the form the
     /// firmware takes (a file, a slot), unless the same content is already
-    /// there and was verified since init. `source` feeds the bytes, in
-    /// pieces. `true` when it was written.
+    /// there and was verified since init. The driver pulls the bytes from
+    /// `source` in pieces as it writes them. `true` when it was written.
     fn store_credential(
         &mut self,
         name: &str,

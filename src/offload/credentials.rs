@@ -6,7 +6,7 @@ use crate::at::AtError;
 use crate::error::{ConfigError, Error};
 use crate::modem::quectel::crc32;
 use crate::modem::{CaFormats, FirmwareTls};
-use crate::pem::{pem_len, write_pem, DerKeyKind};
+use crate::pem::{pem_len, DerKeyKind};
 use crate::session::Credential;
 use heapless::String;
 
@@ -83,11 +83,26 @@ pub(crate) fn store<M: FirmwareTls>(
     let _ = crate::at::push_hex(name, crc, 8, false);
     let _ = name.push('.');
     let _ = name.push_str(ext);
-    let _uploaded = modem.store_credential(name, len, &mut |w| match upload {
-        Upload::AsIs(bytes) => w(bytes),
-        Upload::DerAsPem(der, label) => write_pem::<AtError>(der, label, w),
+    // Pulled by the driver in pieces: the bytes, their PEM text or the
+    // DER of their PEM body, produced as they are asked for.
+    enum Source<'a> {
+        AsIs(crate::at::SliceSource<'a>),
+        Pem(crate::pem::PemEncoder<'a>),
         #[cfg(feature = "sierra-hl")]
-        Upload::PemAsDer(body, _) => crate::pem::decode_pem_body::<AtError>(body, w).map(drop),
+        Der(crate::pem::Base64Decoder<'a>),
+    }
+    let mut source = match upload {
+        Upload::AsIs(bytes) => Source::AsIs(crate::at::SliceSource::new(bytes)),
+        Upload::DerAsPem(der, label) => Source::Pem(crate::pem::PemEncoder::new(der, label)),
+        #[cfg(feature = "sierra-hl")]
+        Upload::PemAsDer(body, _) => Source::Der(crate::pem::Base64Decoder::new(body)),
+    };
+    let _uploaded = modem.store_credential(name, len, &mut |buf| match &mut source {
+        Source::AsIs(s) => s.pull(buf),
+        Source::Pem(s) => Ok(s.pull(buf)),
+        // The body was checked when its length was counted.
+        #[cfg(feature = "sierra-hl")]
+        Source::Der(s) => s.pull(buf).ok_or(AtError::InvalidArgument),
     })?;
     // The name and length only: never the credential's bytes.
     log_info!(

@@ -42,14 +42,13 @@ pub(crate) fn upload<P: Port, D: Dialect, H: UrcHandler + ?Sized>(
         len,
         timeout_ms,
         urcs,
-        &mut |write| {
-            source(&mut |chunk: &[u8]| {
-                let room = len.saturating_sub(sent);
-                let chunk = chunk.get(..room.min(chunk.len())).unwrap_or(&[]);
-                sum.update(chunk);
-                sent += chunk.len();
-                write(chunk)
-            })
+        &mut |buf| {
+            let room = len.saturating_sub(sent).min(buf.len());
+            let buf = buf.get_mut(..room).unwrap_or(&mut []);
+            let n = source(buf)?.min(room);
+            sum.update(buf.get(..n).unwrap_or(&[]));
+            sent += n;
+            Ok(n)
         },
         |l| {
             if let Some(mut f) = Fields::after(l, reply_prefix) {

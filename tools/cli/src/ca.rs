@@ -167,12 +167,13 @@ fn upload(g: &Global, file: &std::path::Path, name: &str) -> Result<(), Fail> {
         ProgressBar::hidden()
     };
     let start = std::time::Instant::now();
-    let r = modem.store_credential(name, data.len(), &mut |w| {
-        for piece in data.chunks(PIECE) {
-            w(piece)?;
-            pb.inc(piece.len() as u64);
-        }
-        Ok(())
+    let mut rest: &[u8] = &data;
+    let r = modem.store_credential(name, data.len(), &mut |buf| {
+        let n = buf.len().min(PIECE).min(rest.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        rest = &rest[n..];
+        pb.inc(n as u64);
+        Ok(n)
     });
     match r {
         Ok(_) => {

@@ -99,29 +99,21 @@ fn name_hash(name: &str) -> u32 {
     h.max(1)
 }
 
-/// Upper-case hex of `data` through `write`, in pieces.
-fn write_hex(
-    data: &[u8],
-    write: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
-) -> Result<(), AtError> {
+/// Upper-case hex of `data`, pulled: two digits per byte, as many as
+/// `buf` takes from `*pos` (digits given so far) on.
+fn pull_hex(data: &[u8], pos: &mut usize, buf: &mut [u8]) -> usize {
     const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = [0u8; 64];
-    for piece in data.chunks(out.len() / 2) {
-        let mut n = 0;
-        for &b in piece {
-            let digit = |v: u8| DIGITS.get(usize::from(v)).copied().unwrap_or(b'0');
-            if let Some([hi, lo]) = out
-                .get_mut(n..n + 2)
-                .and_then(|p| <&mut [u8; 2]>::try_from(p).ok())
-            {
-                *hi = digit(b >> 4);
-                *lo = digit(b & 15);
-            }
-            n += 2;
-        }
-        write(out.get(..n).unwrap_or(&[]))?;
+    let mut n = 0;
+    for slot in buf.iter_mut() {
+        let Some(&b) = data.get(*pos / 2) else {
+            break;
+        };
+        let v = if *pos % 2 == 0 { b >> 4 } else { b & 15 };
+        *slot = DIGITS.get(usize::from(v)).copied().unwrap_or(b'0');
+        *pos += 1;
+        n += 1;
     }
-    Ok(())
+    n
 }
 
 /// Decode the hex digits at the start of `buf` in place; the byte count.
@@ -362,12 +354,13 @@ impl<P: Port> Bc66<P> {
         let mut c = Command::empty();
         build(&mut c, head, args)?;
         let t = self.timeouts.exchange_ms();
+        let mut digits = 0usize;
         self.at.exec_with_data(
             &mut c,
             data.len() * 2,
             t,
             &mut self.urc,
-            &mut |w| write_hex(data, w),
+            &mut |buf| Ok(pull_hex(data, &mut digits, buf)),
             ignore_line,
         )
     }
@@ -566,15 +559,24 @@ impl<P: Port> Bc66<P> {
             &[Arg::Int(0), Arg::Int(0), Arg::Str(slot)],
         )?;
         let mut stored = None;
+        let mut ended = false;
         let t = self.timeouts.exchange_ms();
         let r = self.at.exec_with_data(
             &mut c,
             len + 1,
             t,
             &mut self.urc,
-            &mut |w| {
-                source(&mut *w)?;
-                w(&[0x1A])
+            // The certificate, then Ctrl-Z.
+            &mut |buf| match source(buf)? {
+                0 if !ended => {
+                    ended = true;
+                    let Some(slot) = buf.first_mut() else {
+                        return Ok(0);
+                    };
+                    *slot = 0x1A;
+                    Ok(1)
+                }
+                n => Ok(n),
             },
             |l| {
                 if let Some(mut f) = Fields::after(l, b"+QSSLCFG:") {
@@ -856,13 +858,18 @@ mod tests {
 
     #[test]
     fn hex_both_ways() {
-        let mut out = Vec::new();
-        write_hex(&[0x00, 0x7F, 0xA5, 0xFF], &mut |p| {
-            out.extend_from_slice(p);
-            Ok(())
-        })
-        .unwrap();
-        assert_eq!(out, b"007FA5FF");
+        // Pulled in pieces of every size, the digits are the same.
+        for piece in 1..10 {
+            let (mut out, mut pos, mut buf) = (Vec::new(), 0, vec![0u8; piece]);
+            loop {
+                let n = pull_hex(&[0x00, 0x7F, 0xA5, 0xFF], &mut pos, &mut buf);
+                if n == 0 {
+                    break;
+                }
+                out.extend_from_slice(&buf[..n]);
+            }
+            assert_eq!(out, b"007FA5FF");
+        }
         let mut buf = *b"007fA5FF";
         assert_eq!(unhex_in_place(&mut buf, 8), Ok(4));
         assert_eq!(&buf[..4], &[0x00, 0x7F, 0xA5, 0xFF]);

@@ -33,7 +33,7 @@ mod urc;
 pub use dialect::{SierraDialect, EOF_PATTERN};
 
 use super::{cme_error, ktcp_notif_error};
-use crate::at::{AtClient, AtError, Command, DataSource, Fields};
+use crate::at::{AtClient, AtError, Command, DataSource, Fields, SliceSource};
 use crate::modem::common::{build, copy_str, credential_name, ignore_line, keep_apn, Arg, KeptApn};
 use crate::modem::{
     Apn, Capabilities, CredentialEntry, CredentialKind, FirmwareTls, Identity, Modem, ModemError,
@@ -479,9 +479,15 @@ impl<P: Port> SierraHl<P> {
                 &[Arg::Int(u32::from(s)), Arg::Int(n as u32)],
             )?;
             let t = self.timeouts.exchange_ms();
-            let r =
-                self.at
-                    .exec_with_data(&mut c, n, t, &mut self.urc, &mut |w| w(chunk), ignore_line);
+            let mut data = SliceSource::new(chunk);
+            let r = self.at.exec_with_data(
+                &mut c,
+                n,
+                t,
+                &mut self.urc,
+                &mut |buf| data.pull(buf),
+                ignore_line,
+            );
             match r {
                 Ok(()) => return Ok(n),
                 Err(_) if self.urc.booted => return Err(ModemError::Rebooted),
@@ -646,19 +652,18 @@ impl<P: Port> SierraHl<P> {
             len,
             t,
             &mut self.urc,
-            &mut |w| {
-                source(&mut |piece: &[u8]| {
-                    // PEM to a DER-only firmware would be stored unparsed
-                    // and fail every session: refused (filler goes out,
-                    // the modem answers 930).
-                    if first && !piece.is_empty() {
-                        first = false;
-                        if der_only && piece.first() == Some(&b'-') {
-                            return Err(AtError::InvalidArgument);
-                        }
+            &mut |buf| {
+                let n = source(buf)?;
+                // PEM to a DER-only firmware would be stored unparsed and
+                // fail every session: refused (filler goes out, the modem
+                // answers 930).
+                if first && n > 0 {
+                    first = false;
+                    if der_only && buf.first() == Some(&b'-') {
+                        return Err(AtError::InvalidArgument);
                     }
-                    w(piece)
-                })
+                }
+                Ok(n)
             },
             ignore_line,
         );
