@@ -2,7 +2,6 @@
 //! store, converted to a format the firmware parses, named after their
 //! content so an identical upload is skipped.
 
-use crate::at::AtError;
 use crate::error::{ConfigError, Error};
 use crate::modem::quectel::crc32;
 use crate::modem::{CaFormats, FirmwareTls};
@@ -102,7 +101,7 @@ pub(crate) fn store<M: FirmwareTls>(
         Source::Pem(s) => Ok(s.pull(buf)),
         // The body was checked when its length was counted.
         #[cfg(feature = "sierra-hl")]
-        Source::Der(s) => s.pull(buf).ok_or(AtError::InvalidArgument),
+        Source::Der(s) => s.pull(buf).ok_or(crate::at::AtError::InvalidArgument),
     })?;
     // The name and length only: never the credential's bytes.
     log_info!(
