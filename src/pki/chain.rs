@@ -41,7 +41,7 @@ pub(crate) const MAX_SUB_CA: usize = 6;
 /// Most signatures verified in one validation: a worst case of about
 /// 0.4 G Cortex-M4 instructions (RustCrypto P-256 or RSA-4096; ~3 s at
 /// 120 MHz), where a normal chain of three takes two.
-const MAX_SIGNATURES: u8 = 32;
+const MAX_SIGNATURES: u16 = 32;
 /// Most certificates tried as an issuer in one validation.
 const MAX_CANDIDATES: u16 = 128;
 /// Most (name, constraint) comparisons in one validation.
@@ -74,7 +74,7 @@ pub(crate) struct Chain<'v, 'c> {
 struct Walk {
     path: [u8; MAX_SUB_CA + 1],
     len: usize,
-    signatures: u8,
+    signatures: u16,
     candidates: u16,
     name_checks: u16,
     /// A budget ran out: stop searching, report [`PkiError::PathTooComplex`].
@@ -84,6 +84,21 @@ struct Walk {
 impl Walk {
     fn indices(&self) -> &[u8] {
         self.path.get(..self.len).unwrap_or(&[])
+    }
+}
+
+/// Takes one unit of a budget; when it is spent, marks the walk exhausted
+/// (the search stops) and says [`PkiError::PathTooComplex`].
+fn spend(budget: &mut u16, exhausted: &mut bool) -> Result<(), PkiError> {
+    match budget.checked_sub(1) {
+        Some(n) => {
+            *budget = n;
+            Ok(())
+        }
+        None => {
+            *exhausted = true;
+            Err(PkiError::PathTooComplex)
+        }
     }
 }
 
@@ -199,13 +214,7 @@ impl<'v, 'c> Chain<'v, 'c> {
         if w.len > MAX_SUB_CA {
             return Err(PkiError::PathTooComplex);
         }
-        w.candidates = match w.candidates.checked_sub(1) {
-            Some(n) => n,
-            None => {
-                w.exhausted = true;
-                return Err(PkiError::PathTooComplex);
-            }
-        };
+        spend(&mut w.candidates, &mut w.exhausted)?;
         // The number of CAs between this one and the server certificate.
         let below = w.len.saturating_sub(1);
         self.check_properties(&candidate, true, below)?;
@@ -308,7 +317,9 @@ impl<'c> Link<'c> {
     }
 }
 
-/// One link: `c` signed by the key `issuer_spki`, within the budget.
+/// One link: `c` signed by the key `issuer_spki` (contents), within the
+/// budget, with the first of `algs` whose signature algorithm is `c`'s and
+/// whose key type is the key's.
 #[inline(never)]
 fn signed_by(
     algs: &[&dyn SignatureVerificationAlgorithm],
@@ -316,46 +327,16 @@ fn signed_by(
     c: &Link<'_>,
     issuer_spki: &[u8],
 ) -> Result<(), PkiError> {
-    w.signatures = match w.signatures.checked_sub(1) {
-        Some(n) => n,
-        None => {
-            w.exhausted = true;
-            return Err(PkiError::PathTooComplex);
-        }
-    };
-    verify_signed(algs, c, issuer_spki)
-}
-
-/// Verifies `c`'s signature with the key `issuer_spki` (contents).
-fn verify_signed(
-    algs: &[&dyn SignatureVerificationAlgorithm],
-    c: &Link<'_>,
-    issuer_spki: &[u8],
-) -> Result<(), PkiError> {
+    spend(&mut w.signatures, &mut w.exhausted)?;
     let (key_alg, key) = spki_parts(issuer_spki).ok_or(PkiError::MalformedCertificate)?;
-    verify_with(algs, c.sig_alg, key_alg, key, c.tbs, c.signature)
-        .map_err(|bad| bad.unwrap_or(PkiError::UnsupportedAlgorithm))
-}
-
-/// Verifies `signature` over `message` with the first algorithm of `algs`
-/// whose signature algorithm is `sig_alg` and whose key type is `key_alg`
-/// (both AlgorithmIdentifier contents). `Err(None)`: no such algorithm.
-pub(crate) fn verify_with(
-    algs: &[&dyn SignatureVerificationAlgorithm],
-    sig_alg: &[u8],
-    key_alg: &[u8],
-    key: &[u8],
-    message: &[u8],
-    signature: &[u8],
-) -> Result<(), Option<PkiError>> {
     let alg = algs
         .iter()
         .find(|a| {
-            a.signature_alg_id().as_ref() == sig_alg && a.public_key_alg_id().as_ref() == key_alg
+            a.signature_alg_id().as_ref() == c.sig_alg && a.public_key_alg_id().as_ref() == key_alg
         })
-        .ok_or(None)?;
-    alg.verify_signature(key, message, signature)
-        .map_err(|_| Some(PkiError::BadChainSignature))
+        .ok_or(PkiError::UnsupportedAlgorithm)?;
+    alg.verify_signature(key, c.tbs, c.signature)
+        .map_err(|_| PkiError::BadChainSignature)
 }
 
 /// Checks the names of `c` (its subjectAltName entries and its subject)
@@ -398,13 +379,7 @@ fn name_within(
         let (mut matched, mut mismatched) = (false, false);
         let mut r = Reader::new(subtrees);
         while !r.is_empty() {
-            w.name_checks = match w.name_checks.checked_sub(1) {
-                Some(n) => n,
-                None => {
-                    w.exhausted = true;
-                    return Err(PkiError::PathTooComplex);
-                }
-            };
+            spend(&mut w.name_checks, &mut w.exhausted)?;
             // GeneralSubtree ::= SEQUENCE { base GeneralName } (minimum
             // and maximum are never used in the Web PKI).
             let subtree = r
