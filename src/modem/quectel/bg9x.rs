@@ -6,7 +6,7 @@
 use super::checksum::upload;
 use super::dialect::QuectelDialect;
 use super::urc::{UrcState, SOCKETS};
-use crate::at::{AtClient, AtError, Command, DataSource, Fields, SliceSource};
+use crate::at::{slice_source, AtClient, AtError, Command, DataSource, Fields};
 use crate::modem::common::{
     ati_line, build, copy_str, ignore_line, keep_apn, single_name, Arg, KeptApn,
 };
@@ -811,13 +811,12 @@ impl<P: Port> Bg9x<P> {
                 kind.send_cmd(),
                 &[Arg::Int(u32::from(id.0)), Arg::Int(n as u32)],
             )?;
-            let mut data = SliceSource::new(chunk);
             let r = self.at.exec_with_data(
                 &mut c,
                 n,
                 t,
                 &mut self.urc,
-                &mut |buf| data.pull(buf),
+                &mut slice_source(chunk),
                 ignore_line,
             );
             match r {

@@ -29,7 +29,7 @@ mod urc;
 pub use dialect::M95Dialect;
 
 use super::checksum::{parse_hex_u16, upload};
-use crate::at::{AtClient, AtError, Command, DataSource, Fields, SliceSource};
+use crate::at::{slice_source, AtClient, AtError, Command, DataSource, Fields};
 use crate::modem::common::{
     ati_line, build, copy_str, ignore_line, keep_apn, single_name, Arg, KeptApn,
 };
@@ -465,13 +465,12 @@ impl<P: Port> M95<P> {
                 &[Arg::Int(u32::from(id)), Arg::Int(n as u32)],
             )?;
             let t = self.timeouts.exchange_ms();
-            let mut data = SliceSource::new(chunk);
             let r = self.at.exec_with_data(
                 &mut c,
                 n,
                 t,
                 &mut self.urc,
-                &mut |buf| data.pull(buf),
+                &mut slice_source(chunk),
                 ignore_line,
             );
             match r {

@@ -33,7 +33,7 @@ mod urc;
 pub use dialect::{SierraDialect, EOF_PATTERN};
 
 use super::{cme_error, ktcp_notif_error};
-use crate::at::{AtClient, AtError, Command, DataSource, Fields, SliceSource};
+use crate::at::{slice_source, AtClient, AtError, Command, DataSource, Fields};
 use crate::modem::common::{build, copy_str, credential_name, ignore_line, keep_apn, Arg, KeptApn};
 use crate::modem::{
     Apn, Capabilities, CredentialEntry, CredentialKind, FirmwareTls, Identity, Modem, ModemError,
@@ -479,13 +479,12 @@ impl<P: Port> SierraHl<P> {
                 &[Arg::Int(u32::from(s)), Arg::Int(n as u32)],
             )?;
             let t = self.timeouts.exchange_ms();
-            let mut data = SliceSource::new(chunk);
             let r = self.at.exec_with_data(
                 &mut c,
                 n,
                 t,
                 &mut self.urc,
-                &mut |buf| data.pull(buf),
+                &mut slice_source(chunk),
                 ignore_line,
             );
             match r {
@@ -741,22 +740,16 @@ impl<P: Port> SierraHl<P> {
         if self.urc.booted {
             self.recover()?;
         }
-        let (word, head, header, words): (&str, _, &[u8], &[(&str, CredentialKind)]) = if key {
-            (
-                "private_key",
-                "AT+KPRIVKSTORE?",
-                b"+KPRIVKSTORE",
-                &KEY_WORDS,
-            )
+        let (head, header, words): (_, &[u8], &[(&str, CredentialKind)]) = if key {
+            ("AT+KPRIVKSTORE?", b"+KPRIVKSTORE", &KEY_WORDS)
         } else {
-            let word = CERT_WORDS
-                .get(usize::from(kind))
-                .map_or("root_cert", |w| w.0);
-            (word, "AT+KCERTSTORE?", b"+KCERTSTORE", &CERT_WORDS)
+            ("AT+KCERTSTORE?", b"+KCERTSTORE", &CERT_WORDS)
         };
+        // The slot as the listing names it: (its word's place, its index).
+        let listed = (if key { 0 } else { usize::from(kind) }, idx);
         let mut found = false;
         self.list_store(head, header, words, &mut |e| {
-            found |= e.name.split_once(',') == Some((word, digit(idx)));
+            found |= slot_name(e.name, words) == Some(listed);
         })?;
         if !found {
             return Err(ModemError::CredentialNotFound);
@@ -780,12 +773,6 @@ impl<P: Port> SierraHl<P> {
         }
         Ok(())
     }
-}
-
-/// The index `i` (0-9) as the one-digit text a slot name carries.
-fn digit(i: u8) -> &'static str {
-    const D: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
-    D.get(usize::from(i)).copied().unwrap_or("")
 }
 
 impl<P: Port> Modem for SierraHl<P> {
@@ -1093,7 +1080,8 @@ mod tests {
         assert_eq!(slot_line(b"root_cert,0,", &CERT_WORDS), None);
         assert_eq!(slot_line(b",,", &CERT_WORDS), None);
         assert_eq!(slot_line(b"", &CERT_WORDS), None);
-        assert_eq!(digit(7), "7");
-        assert_eq!(digit(10), "");
+        // A listed name is found by the slot it names.
+        assert_eq!(slot_name("local_cert,4", &CERT_WORDS), Some((1, 4)));
+        assert_eq!(slot_name("private_key,0", &CERT_WORDS), None);
     }
 }
