@@ -23,9 +23,22 @@ pub use error::ModemError;
 pub use identity::Identity;
 pub use tcp::TcpSocket;
 pub use timeouts::Timeouts;
-pub use traits::{
-    CredentialEntry, CredentialKind, FirmwareTls, Modem, Sockets, TlsParams, CREDENTIAL_NAME_MAX,
-};
+pub use traits::blocking::{FirmwareTls, Modem, Sockets};
+pub use traits::{CredentialEntry, CredentialKind, TlsParams, CREDENTIAL_NAME_MAX};
+
+/// The driver traits under the names the dual-compiled modules use: the
+/// same traits as [`Modem`], [`Sockets`] and [`FirmwareTls`].
+pub mod blocking {
+    pub use super::traits::blocking::{FirmwareTls, Modem, Sockets};
+}
+
+/// The async driver traits (feature `async`): the same calls as the
+/// blocking ones, awaited. Every family driver implements them in its
+/// `asynch` module (`quectel::asynch::Bg9x`, ...).
+#[cfg(feature = "async")]
+pub mod asynch {
+    pub use super::traits::asynch::{FirmwareTls, Modem, Sockets};
+}
 
 /// A modem socket (Quectel `connectID`/`clientID` 0-11).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
