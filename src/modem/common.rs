@@ -135,4 +135,3 @@ pub mod asynch {
         at.exec_dyn(&mut c, timeout_ms, urc, on_line).await
     }
 }
-

@@ -17,11 +17,11 @@ mod tcp;
 mod timeouts;
 mod traits;
 
-pub use any::AnyModem;
+pub use any::blocking::AnyModem;
 pub use capability::{CaFormats, Capabilities, Family};
 pub use error::ModemError;
 pub use identity::Identity;
-pub use tcp::TcpSocket;
+pub use tcp::blocking::TcpSocket;
 pub use timeouts::Timeouts;
 pub use traits::blocking::{FirmwareTls, Modem, Sockets};
 pub use traits::{CredentialEntry, CredentialKind, TlsParams, CREDENTIAL_NAME_MAX};
@@ -29,6 +29,8 @@ pub use traits::{CredentialEntry, CredentialKind, TlsParams, CREDENTIAL_NAME_MAX
 /// The driver traits under the names the dual-compiled modules use: the
 /// same traits as [`Modem`], [`Sockets`] and [`FirmwareTls`].
 pub mod blocking {
+    pub use super::any::blocking::AnyModem;
+    pub use super::tcp::blocking::TcpSocket;
     pub use super::traits::blocking::{FirmwareTls, Modem, Sockets};
 }
 
@@ -37,6 +39,8 @@ pub mod blocking {
 /// `asynch` module (`quectel::asynch::Bg9x`, ...).
 #[cfg(feature = "async")]
 pub mod asynch {
+    pub use super::any::asynch::AnyModem;
+    pub use super::tcp::asynch::TcpSocket;
     pub use super::traits::asynch::{FirmwareTls, Modem, Sockets};
 }
 

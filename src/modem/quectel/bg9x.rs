@@ -196,7 +196,15 @@ pub mod asynch {
             timeout_ms: u32,
             on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
         ) -> Result<(), AtError> {
-            crate::modem::common::asynch::run(&mut self.at, &mut self.urc, head, args, timeout_ms, on_line).await
+            crate::modem::common::asynch::run(
+                &mut self.at,
+                &mut self.urc,
+                head,
+                args,
+                timeout_ms,
+                on_line,
+            )
+            .await
         }
 
         /// Run `head` + `args` with the command deadline, ignoring lines.
@@ -230,7 +238,8 @@ pub mod asynch {
             self.run("ATI", &[], t, &mut |l| {
                 ati_line(&mut ident, &mut n, l);
                 Ok(())
-            }).await?;
+            })
+            .await?;
             if ident.manufacturer.as_str() != "Quectel" || !Self::is_model(&ident.model) {
                 // Kept: `AnyModem` picks the family from it.
                 self.ident = ident;
@@ -239,12 +248,14 @@ pub mod asynch {
             self.run("AT+QGMR", &[], t, &mut |l| {
                 copy_str(&mut ident.firmware, l);
                 Ok(())
-            }).await?;
+            })
+            .await?;
             self.caps = Capabilities::quectel_bg9x(&ident.model, &ident.revision);
             // The capability table is a prior; the firmware has the last word.
             self.caps.sni = self
                 .cmd("AT+QSSLCFG=", &[Arg::Str("sni"), Arg::Int(0)])
-                .await.is_ok();
+                .await
+                .is_ok();
             // Network time updates the clock used for certificate validity.
             let _ = self.simple("AT+CTZU=1", t);
             self.urc.booted = false;
@@ -280,16 +291,21 @@ pub mod asynch {
             )?;
             let t = self.timeouts.command_ms;
             self.at
-                .exec_dyn(&mut c, t, &mut self.urc, &mut ignore_line).await?;
+                .exec_dyn(&mut c, t, &mut self.urc, &mut ignore_line)
+                .await?;
             if self.local_address().await?.is_none() {
                 let t = self.timeouts.attach_ms;
                 self.run("AT+QIACT=", &[cid], t, &mut ignore_line)
-                    .await.map_err(|e| match e {
+                    .await
+                    .map_err(|e| match e {
                         AtError::Error | AtError::Cme(_) => ModemError::AttachFailed,
                         other => ModemError::At(other),
                     })?;
             }
-            let ip = self.local_address().await?.ok_or(ModemError::AttachFailed)?;
+            let ip = self
+                .local_address()
+                .await?
+                .ok_or(ModemError::AttachFailed)?;
             self.pdp_up = true;
             self.urc.pdp_lost = false;
             Ok(ip)
@@ -314,7 +330,8 @@ pub mod asynch {
                     }
                 }
                 Ok(())
-            }).await?;
+            })
+            .await?;
             Ok(ip)
         }
 
@@ -389,14 +406,16 @@ pub mod asynch {
         pub async fn file_size(&mut self, name: &str) -> Result<Option<u32>, ModemError> {
             let mut size = None;
             let t = self.timeouts.command_ms;
-            let r = self.run("AT+QFLST=", &[Arg::Str(name)], t, &mut |l| {
-                if let Some(mut f) = Fields::after(l, b"+QFLST:") {
-                    if f.next() == Some(name.as_bytes()) {
-                        size = f.next_u32();
+            let r = self
+                .run("AT+QFLST=", &[Arg::Str(name)], t, &mut |l| {
+                    if let Some(mut f) = Fields::after(l, b"+QFLST:") {
+                        if f.next() == Some(name.as_bytes()) {
+                            size = f.next_u32();
+                        }
                     }
-                }
-                Ok(())
-            }).await;
+                    Ok(())
+                })
+                .await;
             match r {
                 Ok(()) => Ok(size),
                 // 405: file not found.
@@ -424,9 +443,11 @@ pub mod asynch {
         ) -> Result<(), ModemError> {
             let t = self.timeouts.command_ms;
             let mut bad = false;
-            let r = self.run("AT+QFLST", &[], t, &mut |l| {
-                super::super::qflst_line(l, &mut bad, |n| Some(n), f)
-            }).await;
+            let r = self
+                .run("AT+QFLST", &[], t, &mut |l| {
+                    super::super::qflst_line(l, &mut bad, |n| Some(n), f)
+                })
+                .await;
             super::super::qflst_result(r, bad)
         }
 
@@ -476,7 +497,9 @@ pub mod asynch {
                 t,
                 source,
                 b"+QFUPL:",
-            ).await {
+            )
+            .await
+            {
                 Ok(up) => up,
                 Err(e) => {
                     // Whatever the modem stored (filler after a lost CONNECT, a
@@ -519,7 +542,8 @@ pub mod asynch {
             source: DataSource<'_>,
         ) -> Result<bool, ModemError> {
             let h = name_hash(name);
-            if self.verified.contains(&h) && self.file_size(name).await? == u32::try_from(len).ok() {
+            if self.verified.contains(&h) && self.file_size(name).await? == u32::try_from(len).ok()
+            {
                 return Ok(false);
             }
             // `upload` forgets the file first.
@@ -565,7 +589,11 @@ pub mod asynch {
         }
 
         /// Configure SSL context `ctx` (`AT+QSSLCFG`).
-        pub async fn ssl_configure(&mut self, ctx: u8, s: &SslSettings<'_>) -> Result<(), ModemError> {
+        pub async fn ssl_configure(
+            &mut self,
+            ctx: u8,
+            s: &SslSettings<'_>,
+        ) -> Result<(), ModemError> {
             let version = match s.version {
                 SslVersion::Tls12 => 3,
                 SslVersion::All => 4,
@@ -591,7 +619,8 @@ pub mod asynch {
             ];
             for (key, value) in settings {
                 if let Some(v) = value {
-                    self.cmd("AT+QSSLCFG=", &[Arg::Str(key), Arg::Int(u32::from(ctx)), v]).await?;
+                    self.cmd("AT+QSSLCFG=", &[Arg::Str(key), Arg::Int(u32::from(ctx)), v])
+                        .await?;
                 }
             }
             Ok(())
@@ -624,7 +653,8 @@ pub mod asynch {
             port: u16,
             negotiate_time_s: u16,
         ) -> Result<SocketId, ModemError> {
-            self.open(SocketKind::Ssl, ctx, host, port, negotiate_time_s).await
+            self.open(SocketKind::Ssl, ctx, host, port, negotiate_time_s)
+                .await
         }
 
         /// [`Bg9x::tcp_open`] and [`Bg9x::ssl_open`] (`ctx` and
@@ -640,7 +670,10 @@ pub mod asynch {
         ) -> Result<SocketId, ModemError> {
             let mut retried = false;
             loop {
-                match self.open_once(kind, ctx, host, port, negotiate_time_s).await {
+                match self
+                    .open_once(kind, ctx, host, port, negotiate_time_s)
+                    .await
+                {
                     // The "pdpdeact" URC arrived during the open: reactivate,
                     // retry once.
                     Err(ModemError::PdpDown) if self.urc.pdp_lost && !retried => retried = true,
@@ -742,11 +775,13 @@ pub mod asynch {
             loop {
                 let noise = self.urc.noise;
                 let left = deadline.saturating_sub(self.now_ms());
-                self.at.poll_urcs(
-                    u32::try_from(left).unwrap_or(u32::MAX),
-                    &mut self.urc,
-                    |u| u.open_result(id).is_some() || u.noise != noise,
-                ).await?;
+                self.at
+                    .poll_urcs(
+                        u32::try_from(left).unwrap_or(u32::MAX),
+                        &mut self.urc,
+                        |u| u.open_result(id).is_some() || u.noise != noise,
+                    )
+                    .await?;
                 if let Some(code) = self.urc.open_result(id) {
                     return Ok(Some(code));
                 }
@@ -764,7 +799,11 @@ pub mod asynch {
         /// The state of socket `id` from the modem's socket list
         /// (`AT+QISTATE?` / `AT+QSSLSTATE`): 1 opening, 2 connected, 4 closing;
         /// `None` when the list has no such socket.
-        async fn socket_state(&mut self, kind: SocketKind, id: u8) -> Result<Option<u32>, ModemError> {
+        async fn socket_state(
+            &mut self,
+            kind: SocketKind,
+            id: u8,
+        ) -> Result<Option<u32>, ModemError> {
             let mut state = None;
             let t = self.timeouts.command_ms;
             let (head, prefix): (&str, &[u8]) = match kind {
@@ -779,7 +818,8 @@ pub mod asynch {
                     }
                 }
                 Ok(())
-            }).await?;
+            })
+            .await?;
             Ok(state)
         }
 
@@ -817,14 +857,17 @@ pub mod asynch {
                     kind.send_cmd(),
                     &[Arg::Int(u32::from(id.0)), Arg::Int(n as u32)],
                 )?;
-                let r = self.at.exec_with_data(
-                    &mut c,
-                    n,
-                    t,
-                    &mut self.urc,
-                    &mut slice_source(chunk),
-                    ignore_line,
-                ).await;
+                let r = self
+                    .at
+                    .exec_with_data(
+                        &mut c,
+                        n,
+                        t,
+                        &mut self.urc,
+                        &mut slice_source(chunk),
+                        ignore_line,
+                    )
+                    .await;
                 match r {
                     Ok(()) => return Ok(n),
                     Err(_) if self.urc.booted => {
@@ -848,7 +891,9 @@ pub mod asynch {
                         let _ = self.at.poll_urcs(100, &mut self.urc, never);
                     }
                     Err(AtError::SendFail) => return Err(ModemError::At(AtError::SendFail)),
-                    Err(AtError::Error) if self.urc.is_closed(id.0) => return Err(ModemError::Closed),
+                    Err(AtError::Error) if self.urc.is_closed(id.0) => {
+                        return Err(ModemError::Closed)
+                    }
                     Err(e) => return Err(e.into()),
                 }
             }
@@ -878,13 +923,16 @@ pub mod asynch {
                 kind.read_cmd(),
                 &[Arg::Int(u32::from(id.0)), Arg::Int(want as u32)],
             )?;
-            let n = self.at.exec_read(&mut c, t, &mut self.urc, dst, |h| {
-                if h.starts_with(header) {
-                    Ok(())
-                } else {
-                    Err(AtError::Unexpected)
-                }
-            }).await;
+            let n = self
+                .at
+                .exec_read(&mut c, t, &mut self.urc, dst, |h| {
+                    if h.starts_with(header) {
+                        Ok(())
+                    } else {
+                        Err(AtError::Unexpected)
+                    }
+                })
+                .await;
             match n {
                 Ok(n) => {
                     if n > 0 {
@@ -943,9 +991,11 @@ pub mod asynch {
                 }
                 let wait = u32::try_from(deadline - now).unwrap_or(u32::MAX);
                 let sid = id.0;
-                self.at.poll_urcs(wait, &mut self.urc, |u| {
-                    u.is_readable(sid) || u.is_closed(sid) || u.pdp_lost || u.booted
-                }).await?;
+                self.at
+                    .poll_urcs(wait, &mut self.urc, |u| {
+                        u.is_readable(sid) || u.is_closed(sid) || u.pdp_lost || u.booted
+                    })
+                    .await?;
             }
         }
 
@@ -962,7 +1012,8 @@ pub mod asynch {
                 &[Arg::Int(u32::from(id.0)), Arg::Int(10)],
                 t,
                 &mut ignore_line,
-            ).await
+            )
+            .await
         }
 
         /// Close socket `id` and free it (also after a `"closed"` URC, which
@@ -1127,4 +1178,3 @@ pub mod asynch {
         }
     }
 }
-

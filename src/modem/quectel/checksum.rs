@@ -66,7 +66,8 @@ pub mod asynch {
                 }
                 Ok(())
             },
-        ).await?;
+        )
+        .await?;
         Ok(Upload {
             sent,
             sum: sum.value(),

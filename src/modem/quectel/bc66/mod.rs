@@ -25,8 +25,7 @@ pub use dialect::Bc66Dialect;
 use crate::at::{AtError, Command, DataSource, Fields};
 use crate::modem::common::{ati_line, build, copy_str, ignore_line, keep_apn, Arg, KeptApn};
 use crate::modem::{
-    Apn, Capabilities, CredentialEntry, Identity, ModemError, SocketId,
-    Timeouts, TlsParams,
+    Apn, Capabilities, CredentialEntry, Identity, ModemError, SocketId, Timeouts, TlsParams,
 };
 use heapless::String;
 use urc::{hex_value, UrcState, SOCKETS};
@@ -174,7 +173,15 @@ pub mod asynch {
             timeout_ms: u32,
             on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
         ) -> Result<(), AtError> {
-            crate::modem::common::asynch::run(&mut self.at, &mut self.urc, head, args, timeout_ms, on_line).await
+            crate::modem::common::asynch::run(
+                &mut self.at,
+                &mut self.urc,
+                head,
+                args,
+                timeout_ms,
+                on_line,
+            )
+            .await
         }
 
         async fn cmd(&mut self, head: &str, args: &[Arg<'_>]) -> Result<(), AtError> {
@@ -220,10 +227,12 @@ pub mod asynch {
             };
             let args = [Arg::Str("IP"), Arg::Str(&a), Arg::Str(&u), Arg::Str(&p)];
             let n = if u.is_empty() && p.is_empty() { 2 } else { 4 };
-            self.cmd("AT+QCGDEFCONT=", args.get(..n).unwrap_or(&[])).await?;
+            self.cmd("AT+QCGDEFCONT=", args.get(..n).unwrap_or(&[]))
+                .await?;
             let t = self.timeouts.command_ms;
             self.run("AT+CGATT=", &[Arg::Int(1)], t, &mut ignore_line)
-                .await.map_err(|e| match e {
+                .await
+                .map_err(|e| match e {
                     AtError::Error | AtError::Cme(_) => ModemError::AttachFailed,
                     other => ModemError::At(other),
                 })?;
@@ -238,7 +247,8 @@ pub mod asynch {
                         attached = f.next_u32() == Some(1);
                     }
                     Ok(())
-                }).await?;
+                })
+                .await?;
                 if attached {
                     break;
                 }
@@ -258,7 +268,8 @@ pub mod asynch {
                     }
                 }
                 Ok(())
-            }).await?;
+            })
+            .await?;
             let ip = ip.ok_or(ModemError::AttachFailed)?;
             self.pdp_up = true;
             self.urc.pdp_lost = false;
@@ -274,7 +285,8 @@ pub mod asynch {
         ) -> Result<bool, ModemError> {
             let r = self
                 .at
-                .poll_urcs(timeout_ms, &mut self.urc, |u| done(u, id) || u.booted).await?;
+                .poll_urcs(timeout_ms, &mut self.urc, |u| done(u, id) || u.booted)
+                .await?;
             if self.urc.booted {
                 return Err(ModemError::Rebooted);
             }
@@ -302,15 +314,17 @@ pub mod asynch {
                 return Err(e.into());
             }
             let t = self.timeouts.open_ms;
-            let opened = self.wait(
-                t,
-                |u, id| {
-                    u.open_result
-                        .get(usize::from(id))
-                        .is_some_and(Option::is_some)
-                },
-                id,
-            ).await;
+            let opened = self
+                .wait(
+                    t,
+                    |u, id| {
+                        u.open_result
+                            .get(usize::from(id))
+                            .is_some_and(Option::is_some)
+                    },
+                    id,
+                )
+                .await;
             let code = match opened {
                 Ok(true) => self
                     .urc
@@ -357,19 +371,26 @@ pub mod asynch {
 
         /// One exchange with a data prompt: `head` + `args`, then `data` as hex
         /// digits. A lost prompt or result leaves the connection corrupt.
-        async fn send_hex(&mut self, head: &str, args: &[Arg<'_>], data: &[u8]) -> Result<(), AtError> {
+        async fn send_hex(
+            &mut self,
+            head: &str,
+            args: &[Arg<'_>],
+            data: &[u8],
+        ) -> Result<(), AtError> {
             let mut c = Command::empty();
             build(&mut c, head, args)?;
             let t = self.timeouts.exchange_ms();
             let mut digits = 0usize;
-            self.at.exec_with_data(
-                &mut c,
-                data.len() * 2,
-                t,
-                &mut self.urc,
-                &mut |buf| Ok(pull_hex(data, &mut digits, buf)),
-                ignore_line,
-            ).await
+            self.at
+                .exec_with_data(
+                    &mut c,
+                    data.len() * 2,
+                    t,
+                    &mut self.urc,
+                    &mut |buf| Ok(pull_hex(data, &mut digits, buf)),
+                    ignore_line,
+                )
+                .await
         }
 
         async fn send_raw(&mut self, id: u8, data: &[u8]) -> Result<usize, ModemError> {
@@ -433,7 +454,8 @@ pub mod asynch {
                         Err(AtError::Unexpected)
                     }
                 })
-                .await.map_err(ModemError::At)?;
+                .await
+                .map_err(ModemError::At)?;
             let n = unhex_in_place(dst, digits)?;
             if n > 0 {
                 self.urc.readable |= bit(id);
@@ -446,7 +468,12 @@ pub mod asynch {
             Ok(n)
         }
 
-        async fn recv_raw(&mut self, id: u8, buf: &mut [u8], timeout_ms: u32) -> Result<usize, ModemError> {
+        async fn recv_raw(
+            &mut self,
+            id: u8,
+            buf: &mut [u8],
+            timeout_ms: u32,
+        ) -> Result<usize, ModemError> {
             if buf.is_empty() {
                 return Ok(0);
             }
@@ -477,7 +504,8 @@ pub mod asynch {
                     step,
                     |u, id| u.is(u.readable | u.closed | u.overflowed, id),
                     id,
-                ).await?;
+                )
+                .await?;
             }
         }
 
@@ -525,7 +553,8 @@ pub mod asynch {
                     timeout_ms,
                     |u, _| !u.ssl_rx.is_empty() || u.ssl_closed || u.ssl_lost || u.ssl_damaged,
                     0,
-                ).await?;
+                )
+                .await?;
             }
             // Data pushed around a loss or damage is incomplete: that is the
             // answer (the offloaded path has no TLS check on the UART).
@@ -568,31 +597,34 @@ pub mod asynch {
             let mut stored = None;
             let mut ended = false;
             let t = self.timeouts.exchange_ms();
-            let r = self.at.exec_with_data(
-                &mut c,
-                len + 1,
-                t,
-                &mut self.urc,
-                // The certificate, then Ctrl-Z.
-                &mut |buf| match source(buf)? {
-                    0 if !ended => {
-                        ended = true;
-                        let Some(slot) = buf.first_mut() else {
-                            return Ok(0);
-                        };
-                        *slot = 0x1A;
-                        Ok(1)
-                    }
-                    n => Ok(n),
-                },
-                |l| {
-                    if let Some(mut f) = Fields::after(l, b"+QSSLCFG:") {
-                        let (_ctx, _cid, _slot) = (f.next(), f.next(), f.next());
-                        stored = f.next_u32();
-                    }
-                    Ok(())
-                },
-            ).await;
+            let r = self
+                .at
+                .exec_with_data(
+                    &mut c,
+                    len + 1,
+                    t,
+                    &mut self.urc,
+                    // The certificate, then Ctrl-Z.
+                    &mut |buf| match source(buf)? {
+                        0 if !ended => {
+                            ended = true;
+                            let Some(slot) = buf.first_mut() else {
+                                return Ok(0);
+                            };
+                            *slot = 0x1A;
+                            Ok(1)
+                        }
+                        n => Ok(n),
+                    },
+                    |l| {
+                        if let Some(mut f) = Fields::after(l, b"+QSSLCFG:") {
+                            let (_ctx, _cid, _slot) = (f.next(), f.next(), f.next());
+                            stored = f.next_u32();
+                        }
+                        Ok(())
+                    },
+                )
+                .await;
             if let Err(e) = r {
                 if matches!(e, AtError::PromptLost | AtError::Timeout | AtError::Garbled) {
                     // The modem may still be taking the certificate: ESC
@@ -633,7 +665,8 @@ pub mod asynch {
             self.run("ATI", &[], t, &mut |l| {
                 ati_line(&mut ident, &mut n, l);
                 Ok(())
-            }).await?;
+            })
+            .await?;
             if !ident.manufacturer.starts_with("Quectel") || !Self::is_model(&ident.model) {
                 // Kept: `AnyModem` picks the family from it.
                 self.ident = ident;
@@ -653,9 +686,12 @@ pub mod asynch {
             self.cmd(
                 "AT+QICFG=",
                 &[Arg::Str("dataformat"), Arg::Int(1), Arg::Int(1)],
-            ).await?;
-            self.cmd("AT+QICFG=", &[Arg::Str("showlength"), Arg::Int(1)]).await?;
-            self.cmd("AT+QICFG=", &[Arg::Str("viewmode"), Arg::Int(0)]).await?;
+            )
+            .await?;
+            self.cmd("AT+QICFG=", &[Arg::Str("showlength"), Arg::Int(1)])
+                .await?;
+            self.cmd("AT+QICFG=", &[Arg::Str("viewmode"), Arg::Int(0)])
+                .await?;
             self.urc.booted = false;
             self.ident = ident;
             Ok(&self.ident)
@@ -820,7 +856,8 @@ pub mod asynch {
                     w.unwrap_or(Arg::Int(0)),
                 ];
                 let n = if w.is_some() { 5 } else { 4 };
-                self.cmd("AT+QSSLCFG=", args.get(..n).unwrap_or(&[])).await?;
+                self.cmd("AT+QSSLCFG=", args.get(..n).unwrap_or(&[]))
+                    .await?;
             }
             self.urc.clear_ssl();
             self.cmd(
@@ -832,7 +869,8 @@ pub mod asynch {
                     Arg::Int(u32::from(p.port)),
                     Arg::Int(0),
                 ],
-            ).await?;
+            )
+            .await?;
             self.ssl_in_use = true;
             let t = self.timeouts.open_ms.saturating_add(timeout * 1000);
             let code = match self.wait(t, |u, _| u.ssl_open.is_some(), 0).await {

@@ -34,8 +34,7 @@ use crate::modem::common::{
     ati_line, build, copy_str, ignore_line, keep_apn, single_name, Arg, KeptApn,
 };
 use crate::modem::{
-    Apn, Capabilities, CredentialEntry, Identity, ModemError, SocketId,
-    Timeouts, TlsParams,
+    Apn, Capabilities, CredentialEntry, Identity, ModemError, SocketId, Timeouts, TlsParams,
 };
 use dialect::socket_event;
 use heapless::String;
@@ -102,8 +101,8 @@ pub mod asynch {
     use super::*;
     use crate::at::asynch::AtClient;
     use crate::modem::asynch::{FirmwareTls, Modem, Sockets};
-    use crate::port::asynch::Port;
     use crate::modem::quectel::checksum::asynch::upload;
+    use crate::port::asynch::Port;
 
     /// A Quectel M66 or M95 on a UART.
     pub struct M95<P: Port> {
@@ -162,7 +161,15 @@ pub mod asynch {
             timeout_ms: u32,
             on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
         ) -> Result<(), AtError> {
-            crate::modem::common::asynch::run(&mut self.at, &mut self.urc, head, args, timeout_ms, on_line).await
+            crate::modem::common::asynch::run(
+                &mut self.at,
+                &mut self.urc,
+                head,
+                args,
+                timeout_ms,
+                on_line,
+            )
+            .await
         }
 
         async fn cmd(&mut self, head: &str, args: &[Arg<'_>]) -> Result<(), AtError> {
@@ -181,14 +188,17 @@ pub mod asynch {
         ) -> Result<(), AtError> {
             let mut c = Command::empty();
             build(&mut c, head, args)?;
-            self.at.exec_until(&mut c, timeout_ms, &mut self.urc, end).await
+            self.at
+                .exec_until(&mut c, timeout_ms, &mut self.urc, end)
+                .await
         }
 
         /// `AT+QIDEACT` -> `DEACT OK`: every connection closed, the stack back
         /// in IP INITIAL.
         async fn deactivate(&mut self) -> Result<(), AtError> {
             let t = self.timeouts.attach_ms;
-            self.until("AT+QIDEACT", &[], t, &mut |l| l == b"DEACT OK").await
+            self.until("AT+QIDEACT", &[], t, &mut |l| l == b"DEACT OK")
+                .await
         }
 
         /// After a plain `ERROR` to a socket command: whether the context is
@@ -198,7 +208,9 @@ pub mod asynch {
         /// meanwhile, is handled too).
         async fn context_lost(&mut self) -> bool {
             let t = self.timeouts.command_ms;
-            let asked = self.until("AT+QILOCIP", &[], t, &mut |l| is_address(l)).await;
+            let asked = self
+                .until("AT+QILOCIP", &[], t, &mut |l| is_address(l))
+                .await;
             if self.urc.pdp_lost || asked == Err(AtError::Error) {
                 self.urc.pdp_lost = true;
                 self.pdp_up = false;
@@ -278,7 +290,8 @@ pub mod asynch {
             }
             let t = self.timeouts.attach_ms;
             self.run("AT+QIACT", &[], t, &mut ignore_line)
-                .await.map_err(failed)?;
+                .await
+                .map_err(failed)?;
             let mut ip: String<46> = String::new();
             let t = self.timeouts.command_ms;
             self.until("AT+QILOCIP", &[], t, &mut |l| {
@@ -288,7 +301,8 @@ pub mod asynch {
                 }
                 addr
             })
-            .await.map_err(failed)?;
+            .await
+            .map_err(failed)?;
             if ip.is_empty() {
                 return Err(ModemError::AttachFailed);
             }
@@ -305,9 +319,11 @@ pub mod asynch {
             done: fn(&UrcState, u8) -> bool,
             id: u8,
         ) -> Result<bool, ModemError> {
-            self.at.poll_urcs(timeout_ms, &mut self.urc, |u| {
-                done(u, id) || u.booted || u.pdp_lost
-            }).await?;
+            self.at
+                .poll_urcs(timeout_ms, &mut self.urc, |u| {
+                    done(u, id) || u.booted || u.pdp_lost
+                })
+                .await?;
             if self.urc.booted {
                 return Err(ModemError::Rebooted);
             }
@@ -367,10 +383,12 @@ pub mod asynch {
                     Arg::Int(u32::from(port)),
                 ];
                 let t = self.timeouts.command_ms;
-                let r = self.until("AT+QIOPEN=", &args, t, &mut |l| {
-                    already = l == b"ALREADY CONNECT";
-                    already
-                }).await;
+                let r = self
+                    .until("AT+QIOPEN=", &args, t, &mut |l| {
+                        already = l == b"ALREADY CONNECT";
+                        already
+                    })
+                    .await;
                 if let Err(e) = r {
                     self.free(Kind::Tcp, id);
                     return Err(e.into());
@@ -464,14 +482,17 @@ pub mod asynch {
                     &[Arg::Int(u32::from(id)), Arg::Int(n as u32)],
                 )?;
                 let t = self.timeouts.exchange_ms();
-                let r = self.at.exec_with_data(
-                    &mut c,
-                    n,
-                    t,
-                    &mut self.urc,
-                    &mut slice_source(chunk),
-                    ignore_line,
-                ).await;
+                let r = self
+                    .at
+                    .exec_with_data(
+                        &mut c,
+                        n,
+                        t,
+                        &mut self.urc,
+                        &mut slice_source(chunk),
+                        ignore_line,
+                    )
+                    .await;
                 match r {
                     Ok(()) => return Ok(n),
                     Err(_) if self.urc.booted => {
@@ -504,7 +525,12 @@ pub mod asynch {
         /// One read (`AT+QIRD=0,1,<id>,<len>` / `AT+QSSLRECV=<ctx>,<ssid>,<len>`):
         /// what the modem holds, up to what `buf` takes; `Ok(0)` for a bare
         /// `OK` (nothing buffered).
-        async fn read_on(&mut self, kind: Kind, id: u8, buf: &mut [u8]) -> Result<usize, ModemError> {
+        async fn read_on(
+            &mut self,
+            kind: Kind,
+            id: u8,
+            buf: &mut [u8],
+        ) -> Result<usize, ModemError> {
             let want = buf.len().min(READ_CHUNK);
             let dst = buf.get_mut(..want).unwrap_or(&mut []);
             // Cleared first: a data URC during the read sets it again.
@@ -520,13 +546,16 @@ pub mod asynch {
             }?;
             let header = kind.read_header();
             let t = self.timeouts.exchange_ms();
-            let r = self.at.exec_read(&mut c, t, &mut self.urc, dst, |h| {
-                if h.starts_with(header) {
-                    Ok(())
-                } else {
-                    Err(AtError::Unexpected)
-                }
-            }).await;
+            let r = self
+                .at
+                .exec_read(&mut c, t, &mut self.urc, dst, |h| {
+                    if h.starts_with(header) {
+                        Ok(())
+                    } else {
+                        Err(AtError::Unexpected)
+                    }
+                })
+                .await;
             match r {
                 Ok(n) => {
                     if n > 0 {
@@ -590,9 +619,11 @@ pub mod asynch {
                     return Err(ModemError::Timeout);
                 }
                 let wait = u32::try_from(deadline - now).unwrap_or(u32::MAX);
-                self.at.poll_urcs(wait, &mut self.urc, |u| {
-                    u.is_readable(kind, id) || u.is_closed(kind, id) || u.pdp_lost || u.booted
-                }).await?;
+                self.at
+                    .poll_urcs(wait, &mut self.urc, |u| {
+                        u.is_readable(kind, id) || u.is_closed(kind, id) || u.pdp_lost || u.booted
+                    })
+                    .await?;
             }
         }
 
@@ -612,15 +643,17 @@ pub mod asynch {
         async fn read_file(&mut self, file: &str) -> Result<Option<(bool, u16)>, ModemError> {
             let mut got = None;
             let t = self.timeouts.command_ms;
-            let r = self.run("AT+QSECREAD=", &[Arg::Str(file)], t, &mut |l| {
-                if let Some(mut f) = Fields::after(l, b"+QSECREAD:") {
-                    let good = f.next_u32() == Some(1);
-                    if let Some(ck) = f.next().and_then(parse_hex_u16) {
-                        got = Some((good, ck));
+            let r = self
+                .run("AT+QSECREAD=", &[Arg::Str(file)], t, &mut |l| {
+                    if let Some(mut f) = Fields::after(l, b"+QSECREAD:") {
+                        let good = f.next_u32() == Some(1);
+                        if let Some(ck) = f.next().and_then(parse_hex_u16) {
+                            got = Some((good, ck));
+                        }
                     }
-                }
-                Ok(())
-            }).await;
+                    Ok(())
+                })
+                .await;
             match r {
                 Ok(()) if got.is_none() => Err(ModemError::At(AtError::Unexpected)),
                 Ok(()) => Ok(got),
@@ -661,7 +694,9 @@ pub mod asynch {
                 t,
                 source,
                 b"+QSECWRITE:",
-            ).await {
+            )
+            .await
+            {
                 Ok(up) => up,
                 Err(e) => {
                     // Whatever the modem stored (filler, a part) must not be
@@ -703,9 +738,11 @@ pub mod asynch {
             self.notice_restart().await?;
             let t = self.timeouts.command_ms;
             let mut bad = false;
-            let r = self.run("AT+QFLST=", &[Arg::Str("RAM:*")], t, &mut |l| {
-                super::super::qflst_line(l, &mut bad, |n| n.strip_prefix("RAM:"), f)
-            }).await;
+            let r = self
+                .run("AT+QFLST=", &[Arg::Str("RAM:*")], t, &mut |l| {
+                    super::super::qflst_line(l, &mut bad, |n| n.strip_prefix("RAM:"), f)
+                })
+                .await;
             super::super::qflst_result(r, bad)
         }
 
@@ -745,15 +782,18 @@ pub mod asynch {
             };
             // TLS 1.2 only (3): the firmware's best; 1.0 and 1.1 are not
             // offered. Every cipher suite it has ("0XFFFF", quoted).
-            self.cmd("AT+QSSLCFG=", &[Arg::Str("sslversion"), c, Arg::Int(3)]).await?;
+            self.cmd("AT+QSSLCFG=", &[Arg::Str("sslversion"), c, Arg::Int(3)])
+                .await?;
             self.cmd(
                 "AT+QSSLCFG=",
                 &[Arg::Str("ciphersuite"), c, Arg::Str("0XFFFF")],
-            ).await?;
+            )
+            .await?;
             self.cmd(
                 "AT+QSSLCFG=",
                 &[Arg::Str("seclevel"), c, Arg::Int(seclevel)],
-            ).await?;
+            )
+            .await?;
             for (key, name) in [
                 ("cacert", p.ca.filter(|_| p.verify)),
                 ("clientcert", p.client_cert),
@@ -761,7 +801,8 @@ pub mod asynch {
             ] {
                 if let Some(name) = name {
                     let f = ram_file(name)?;
-                    self.cmd("AT+QSSLCFG=", &[Arg::Str(key), c, Arg::Str(&f)]).await?;
+                    self.cmd("AT+QSSLCFG=", &[Arg::Str(key), c, Arg::Str(&f)])
+                        .await?;
                 }
             }
             // Global: dates checked against the modem's clock unless asked not to.
@@ -769,7 +810,8 @@ pub mod asynch {
             self.cmd(
                 "AT+QSSLCFG=",
                 &[Arg::Str("ignorertctime"), Arg::Int(ignore)],
-            ).await?;
+            )
+            .await?;
             let timeout = u32::from(p.handshake_timeout_s.clamp(10, 300));
             self.urc.clear(Kind::Ssl, ssid);
             self.cmd(
@@ -782,9 +824,13 @@ pub mod asynch {
                     Arg::Int(0),
                     Arg::Int(timeout),
                 ],
-            ).await?;
+            )
+            .await?;
             let t = self.timeouts.open_ms.saturating_add(timeout * 1000);
-            match self.wait(t, |u, ssid| u.ssl_result(ssid).is_some(), ssid).await? {
+            match self
+                .wait(t, |u, ssid| u.ssl_result(ssid).is_some(), ssid)
+                .await?
+            {
                 true => Ok(self.urc.ssl_result(ssid).unwrap_or(-1)),
                 false => Err(ModemError::OpenTimeout),
             }
@@ -854,7 +900,8 @@ pub mod asynch {
             self.run("ATI", &[], t, &mut |l| {
                 ati_line(&mut ident, &mut n, l);
                 Ok(())
-            }).await?;
+            })
+            .await?;
             let known = ident.manufacturer.starts_with("Quectel") && Self::is_model(&ident.model);
             ident.firmware = String::new();
             let _ = ident.firmware.push_str(&ident.revision);
@@ -917,7 +964,9 @@ pub mod asynch {
             // A `+PDP DEACT` during the open: the context is activated
             // again (in the open) and the open tried once more.
             match self.tcp_open_once(host, port).await {
-                Err(ModemError::PdpDown) if self.urc.pdp_lost => self.tcp_open_once(host, port).await,
+                Err(ModemError::PdpDown) if self.urc.pdp_lost => {
+                    self.tcp_open_once(host, port).await
+                }
                 r => r,
             }
         }

@@ -36,8 +36,8 @@ use super::{cme_error, ktcp_notif_error};
 use crate::at::{slice_source, AtError, Command, DataSource, Fields};
 use crate::modem::common::{build, copy_str, credential_name, ignore_line, keep_apn, Arg, KeptApn};
 use crate::modem::{
-    Apn, Capabilities, CredentialEntry, CredentialKind, Identity, ModemError,
-    SocketId, Timeouts, TlsParams,
+    Apn, Capabilities, CredentialEntry, CredentialKind, Identity, ModemError, SocketId, Timeouts,
+    TlsParams,
 };
 use heapless::String;
 use urc::{UrcState, SLOTS};
@@ -245,7 +245,15 @@ pub mod asynch {
             timeout_ms: u32,
             on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
         ) -> Result<(), AtError> {
-            crate::modem::common::asynch::run(&mut self.at, &mut self.urc, head, args, timeout_ms, on_line).await
+            crate::modem::common::asynch::run(
+                &mut self.at,
+                &mut self.urc,
+                head,
+                args,
+                timeout_ms,
+                on_line,
+            )
+            .await
         }
 
         async fn cmd(&mut self, head: &str, args: &[Arg<'_>]) -> Result<(), AtError> {
@@ -302,7 +310,8 @@ pub mod asynch {
             ];
             let n = if u.is_empty() && p.is_empty() { 3 } else { 5 };
             self.cmd("AT+KCNXCFG=", args.get(..n).unwrap_or(&[]))
-                .await.map_err(|e| match e {
+                .await
+                .map_err(|e| match e {
                     AtError::Error | AtError::Cme(_) => ModemError::AttachFailed,
                     other => ModemError::At(other),
                 })?;
@@ -318,7 +327,8 @@ pub mod asynch {
                         attached = f.next_u32() == Some(1);
                     }
                     Ok(())
-                }).await?;
+                })
+                .await?;
                 if attached {
                     break;
                 }
@@ -330,7 +340,8 @@ pub mod asynch {
             }
             if self.model != HlModel::Hl8548 {
                 self.cmd("AT+KCNXUP=", &[Arg::Int(CNX)])
-                    .await.map_err(|e| match e {
+                    .await
+                    .map_err(|e| match e {
                         AtError::Error | AtError::Cme(_) => ModemError::AttachFailed,
                         other => ModemError::At(other),
                     })?;
@@ -344,7 +355,8 @@ pub mod asynch {
                     }
                 }
                 Ok(())
-            }).await?;
+            })
+            .await?;
             if ip.is_empty() && self.model != HlModel::Hl8548 {
                 return Err(ModemError::AttachFailed);
             }
@@ -360,7 +372,8 @@ pub mod asynch {
         ) -> Result<bool, ModemError> {
             let r = self
                 .at
-                .poll_urcs(timeout_ms, &mut self.urc, |u| done(u, s) || u.booted).await?;
+                .poll_urcs(timeout_ms, &mut self.urc, |u| done(u, s) || u.booted)
+                .await?;
             if self.urc.booted {
                 return Err(ModemError::Rebooted);
             }
@@ -385,12 +398,14 @@ pub mod asynch {
                 Arg::Int(0),
             ];
             let n = if tls { args.len() } else { 4 };
-            let r = self.run("AT+KTCPCFG=", args.get(..n).unwrap_or(&[]), t, &mut |l| {
-                if let Some(mut f) = Fields::after(l, b"+KTCPCFG:") {
-                    session = f.next_u32();
-                }
-                Ok(())
-            }).await;
+            let r = self
+                .run("AT+KTCPCFG=", args.get(..n).unwrap_or(&[]), t, &mut |l| {
+                    if let Some(mut f) = Fields::after(l, b"+KTCPCFG:") {
+                        session = f.next_u32();
+                    }
+                    Ok(())
+                })
+                .await;
             match r {
                 Ok(()) => {}
                 // No free session (or the PDP configuration is missing).
@@ -486,14 +501,17 @@ pub mod asynch {
                     &[Arg::Int(u32::from(s)), Arg::Int(n as u32)],
                 )?;
                 let t = self.timeouts.exchange_ms();
-                let r = self.at.exec_with_data(
-                    &mut c,
-                    n,
-                    t,
-                    &mut self.urc,
-                    &mut slice_source(chunk),
-                    ignore_line,
-                ).await;
+                let r = self
+                    .at
+                    .exec_with_data(
+                        &mut c,
+                        n,
+                        t,
+                        &mut self.urc,
+                        &mut slice_source(chunk),
+                        ignore_line,
+                    )
+                    .await;
                 match r {
                     Ok(()) => return Ok(n),
                     Err(_) if self.urc.booted => return Err(ModemError::Rebooted),
@@ -535,7 +553,8 @@ pub mod asynch {
                 }
                 Ok(())
             })
-            .await.map_err(|e| self.failed(e))?;
+            .await
+            .map_err(|e| self.failed(e))?;
             let (status, rcv) = got.ok_or(ModemError::At(AtError::Unexpected))?;
             self.urc.set_data(s, rcv);
             Ok((status, rcv))
@@ -556,7 +575,10 @@ pub mod asynch {
             )?;
             let t = self.timeouts.exchange_ms();
             let seen = self.urc.data_seen(s);
-            let r = self.at.exec_read_data(&mut c, n, t, &mut self.urc, buf).await;
+            let r = self
+                .at
+                .exec_read_data(&mut c, n, t, &mut self.urc, buf)
+                .await;
             match r {
                 Ok(got) => {
                     if self.urc.data_seen(s) == seen {
@@ -630,7 +652,9 @@ pub mod asynch {
                 let step = u32::try_from(deadline - now)
                     .unwrap_or(u32::MAX)
                     .min(POLL_MS);
-                let came = self.wait(step, |u, s| u.data(s) > 0 || u.notif(s).is_some(), s).await?;
+                let came = self
+                    .wait(step, |u, s| u.data(s) > 0 || u.notif(s).is_some(), s)
+                    .await?;
                 if !came && self.at.now_ms() < deadline {
                     // Nothing said: a `+KTCP_DATA` may have been lost.
                     self.stat(s).await?;
@@ -653,26 +677,29 @@ pub mod asynch {
             let t = self.timeouts.exchange_ms();
             let der_only = self.model == HlModel::Hl8548;
             let mut first = true;
-            let r = self.at.exec_with_data(
-                &mut c,
-                len,
-                t,
-                &mut self.urc,
-                &mut |buf| {
-                    let n = source(buf)?;
-                    // PEM to a DER-only firmware would be stored unparsed and
-                    // fail every session: refused (filler goes out, the modem
-                    // answers 930).
-                    if first && n > 0 {
-                        first = false;
-                        if der_only && buf.first() == Some(&b'-') {
-                            return Err(AtError::InvalidArgument);
+            let r = self
+                .at
+                .exec_with_data(
+                    &mut c,
+                    len,
+                    t,
+                    &mut self.urc,
+                    &mut |buf| {
+                        let n = source(buf)?;
+                        // PEM to a DER-only firmware would be stored unparsed and
+                        // fail every session: refused (filler goes out, the modem
+                        // answers 930).
+                        if first && n > 0 {
+                            first = false;
+                            if der_only && buf.first() == Some(&b'-') {
+                                return Err(AtError::InvalidArgument);
+                            }
                         }
-                    }
-                    Ok(n)
-                },
-                ignore_line,
-            ).await;
+                        Ok(n)
+                    },
+                    ignore_line,
+                )
+                .await;
             match r {
                 Ok(()) => Ok(()),
                 Err(AtError::InvalidArgument) => Err(ModemError::CredentialRejected),
@@ -698,30 +725,32 @@ pub mod asynch {
         ) -> Result<(), ModemError> {
             let t = self.timeouts.command_ms;
             let mut bad = false;
-            let r = self.run(head, &[], t, &mut |l| {
-                if bad {
-                    return Ok(());
-                }
-                let is_header = l.strip_prefix(header).is_some_and(|rest| {
-                    crate::at::trim(rest.strip_prefix(b":").unwrap_or(rest)).is_empty()
-                });
-                if is_header {
-                    return Ok(());
-                }
-                let Some((name, w, len)) = slot_line(l, words) else {
-                    bad = true;
-                    return Err(AtError::Unexpected);
-                };
-                if len > 0 {
-                    let kind = words.get(w).map_or(CredentialKind::Unknown, |x| x.1);
-                    f(&CredentialEntry {
-                        name,
-                        size: Some(len),
-                        kind,
+            let r = self
+                .run(head, &[], t, &mut |l| {
+                    if bad {
+                        return Ok(());
+                    }
+                    let is_header = l.strip_prefix(header).is_some_and(|rest| {
+                        crate::at::trim(rest.strip_prefix(b":").unwrap_or(rest)).is_empty()
                     });
-                }
-                Ok(())
-            }).await;
+                    if is_header {
+                        return Ok(());
+                    }
+                    let Some((name, w, len)) = slot_line(l, words) else {
+                        bad = true;
+                        return Err(AtError::Unexpected);
+                    };
+                    if len > 0 {
+                        let kind = words.get(w).map_or(CredentialKind::Unknown, |x| x.1);
+                        f(&CredentialEntry {
+                            name,
+                            size: Some(len),
+                            kind,
+                        });
+                    }
+                    Ok(())
+                })
+                .await;
             if bad {
                 return Err(ModemError::At(AtError::Unexpected));
             }
@@ -730,12 +759,17 @@ pub mod asynch {
 
         /// Both stores: certificates (`AT+KCERTSTORE?`), then keys
         /// (`AT+KPRIVKSTORE?`).
-        async fn list_slots(&mut self, f: &mut dyn FnMut(&CredentialEntry<'_>)) -> Result<(), ModemError> {
+        async fn list_slots(
+            &mut self,
+            f: &mut dyn FnMut(&CredentialEntry<'_>),
+        ) -> Result<(), ModemError> {
             if self.urc.booted {
                 self.recover().await?;
             }
-            self.list_store("AT+KCERTSTORE?", b"+KCERTSTORE", &CERT_WORDS, f).await?;
-            self.list_store("AT+KPRIVKSTORE?", b"+KPRIVKSTORE", &KEY_WORDS, f).await
+            self.list_store("AT+KCERTSTORE?", b"+KCERTSTORE", &CERT_WORDS, f)
+                .await?;
+            self.list_store("AT+KPRIVKSTORE?", b"+KPRIVKSTORE", &KEY_WORDS, f)
+                .await
         }
 
         /// Delete the slot `name` names (see [`slot_target`]) after checking
@@ -757,7 +791,8 @@ pub mod asynch {
             let mut found = false;
             self.list_store(head, header, words, &mut |e| {
                 found |= slot_name(e.name, words) == Some(listed);
-            }).await?;
+            })
+            .await?;
             if !found {
                 return Err(ModemError::CredentialNotFound);
             }
@@ -804,7 +839,8 @@ pub mod asynch {
                 }
                 lines = lines.saturating_add(1);
                 Ok(())
-            }).await?;
+            })
+            .await?;
             if !Self::is_model(&ident.model) {
                 return Err(ModemError::UnsupportedModel);
             }
@@ -813,9 +849,10 @@ pub mod asynch {
                     copy_str(&mut ident.revision, l);
                 }
                 Ok(())
-            }).await?;
-            let model =
-                HlModel::detect(&ident.model, &ident.revision).ok_or(ModemError::UnsupportedModel)?;
+            })
+            .await?;
+            let model = HlModel::detect(&ident.model, &ident.revision)
+                .ok_or(ModemError::UnsupportedModel)?;
             let _ = ident.manufacturer.push_str("Sierra Wireless");
             let _ = ident.firmware.push_str(&ident.revision);
             self.model = model;
@@ -1018,7 +1055,8 @@ pub mod asynch {
                 7
             };
             self.cmd("AT+KSSLCRYPTO=", args.get(..n).unwrap_or(&[]))
-                .await.map_err(|e| self.failed(e))?;
+                .await
+                .map_err(|e| self.failed(e))?;
             let timeout = u32::from(p.handshake_timeout_s.clamp(10, 300));
             let t = self.timeouts.open_ms.saturating_add(timeout * 1000);
             self.open(true, p.host, p.port, t).await
