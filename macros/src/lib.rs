@@ -81,7 +81,9 @@ pub fn dual(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut out = TokenStream::new();
     // The async copy: as written, only with the `async` feature.
     out.extend(parse(
-        "#[cfg(feature = \"async\")] #[allow(async_fn_in_trait)]",
+        "#[cfg(feature = \"async\")] #[allow(async_fn_in_trait)] \
+         #[doc = \"The async copy (feature `async`): the same items as `blocking`, \
+         with the I/O calls `async fn`s over `port::asynch::Port`.\"]",
     ));
     out.extend(head.iter().cloned());
     out.extend([
@@ -97,6 +99,10 @@ pub fn dual(attr: TokenStream, item: TokenStream) -> TokenStream {
         Err(e) => return e,
     }
     // The blocking copy: always.
+    out.extend(parse(
+        "#[doc = \"The blocking copy: the items of `asynch` with `async`/`.await` \
+         taken out, over the blocking `Port`.\"]",
+    ));
     out.extend(head.iter().cloned());
     out.extend([
         TokenTree::Ident(Ident::new("mod", Span::call_site())),
