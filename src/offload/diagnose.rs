@@ -87,7 +87,7 @@ pub mod asynch {
             write_client_hello(&hello, &random, &mut buf).map_err(|_| ModemError::Socket(-1))?;
         let id = modem.tcp_open(host, port).await?;
         let r = exchange(modem, id, &mut buf, n).await;
-        let _ = modem.close(id);
+        let _ = modem.close(id).await;
         r
     }
 

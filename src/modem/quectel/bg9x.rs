@@ -257,7 +257,7 @@ pub mod asynch {
                 .await
                 .is_ok();
             // Network time updates the clock used for certificate validity.
-            let _ = self.simple("AT+CTZU=1", t);
+            let _ = self.simple("AT+CTZU=1", t).await;
             self.urc.booted = false;
             self.ident = ident;
             Ok(&self.ident)
@@ -349,7 +349,7 @@ pub mod asynch {
                 self.sockets_in_use = 0;
                 let t = self.timeouts.attach_ms;
                 let cid = Arg::Int(u32::from(self.cid));
-                let _ = self.run("AT+QIDEACT=", &[cid], t, &mut ignore_line);
+                let _ = self.run("AT+QIDEACT=", &[cid], t, &mut ignore_line).await;
                 self.activate().await?;
             }
             if !self.pdp_up {
@@ -504,7 +504,7 @@ pub mod asynch {
                 Err(e) => {
                     // Whatever the modem stored (filler after a lost CONNECT, a
                     // partial file) must not be taken for the credential later.
-                    let _ = self.delete_file(name);
+                    let _ = self.delete_file(name).await;
                     return Err(e.into());
                 }
             };
@@ -518,7 +518,7 @@ pub mod asynch {
                 }
                 return Ok(());
             }
-            let _ = self.delete_file(name);
+            let _ = self.delete_file(name).await;
             match up.reply {
                 Some((_, stored)) => Err(ModemError::FileChecksum {
                     sent: up.sum,
@@ -727,11 +727,11 @@ pub mod asynch {
             let code = match self.await_open(kind, id, t).await {
                 Ok(Some(code)) => code,
                 Ok(None) => {
-                    let _ = self.close(kind, SocketId(id));
+                    let _ = self.close(kind, SocketId(id)).await;
                     return Err(ModemError::OpenTimeout);
                 }
                 Err(e @ ModemError::At(AtError::Garbled)) => {
-                    let _ = self.close(kind, SocketId(id));
+                    let _ = self.close(kind, SocketId(id)).await;
                     return Err(e);
                 }
                 Err(e) => {
@@ -745,7 +745,7 @@ pub mod asynch {
                 return Ok(SocketId(id));
             }
             // A failed open still holds the socket until it is closed.
-            let _ = self.close(kind, SocketId(id));
+            let _ = self.close(kind, SocketId(id)).await;
             Err(match code {
                 565 | 564 => ModemError::Dns,
                 566 => ModemError::ConnectFailed,
@@ -882,13 +882,13 @@ pub mod asynch {
                         // Close it in the modem; the socket stays allocated
                         // (and reads as closed) until its owner closes it, so
                         // its id cannot be reused under it.
-                        let _ = self.shut(kind, id);
+                        let _ = self.shut(kind, id).await;
                         self.urc.mark_closed(id.0);
                         return Err(ModemError::At(e));
                     }
                     Err(AtError::SendFail) if self.now_ms() < deadline => {
                         // Buffer full: let the modem drain, handling URCs.
-                        let _ = self.at.poll_urcs(100, &mut self.urc, never);
+                        let _ = self.at.poll_urcs(100, &mut self.urc, never).await;
                     }
                     Err(AtError::SendFail) => return Err(ModemError::At(AtError::SendFail)),
                     Err(AtError::Error) if self.urc.is_closed(id.0) => {

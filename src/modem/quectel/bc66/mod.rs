@@ -61,6 +61,58 @@ enum Model {
     Bc660k,
 }
 
+/// The certificate slots of the SSL context, by the extension of the name
+/// the offload layer gives a credential.
+const SLOTS: [(&str, &str); 3] = [
+    (".pem", "cacert"),
+    (".crt", "clientcert"),
+    (".key", "clientkey"),
+];
+
+fn slot_of(name: &str) -> Option<usize> {
+    SLOTS.iter().position(|(ext, _)| name.ends_with(ext))
+}
+
+fn name_hash(name: &str) -> u32 {
+    let h = name.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    h.max(1)
+}
+
+/// Upper-case hex of `data`, pulled: two digits per byte, as many as
+/// `buf` takes from `*pos` (digits given so far) on.
+fn pull_hex(data: &[u8], pos: &mut usize, buf: &mut [u8]) -> usize {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    let mut n = 0;
+    for slot in buf.iter_mut() {
+        let Some(&b) = data.get(*pos / 2) else {
+            break;
+        };
+        let v = if *pos % 2 == 0 { b >> 4 } else { b & 15 };
+        *slot = DIGITS.get(usize::from(v)).copied().unwrap_or(b'0');
+        *pos += 1;
+        n += 1;
+    }
+    n
+}
+
+/// Decode the hex digits at the start of `buf` in place; the byte count.
+fn unhex_in_place(buf: &mut [u8], digits: usize) -> Result<usize, AtError> {
+    if digits % 2 != 0 {
+        return Err(AtError::Garbled);
+    }
+    for i in 0..digits / 2 {
+        let hi = buf.get(2 * i).copied().and_then(hex_value);
+        let lo = buf.get(2 * i + 1).copied().and_then(hex_value);
+        match (hi, lo, buf.get_mut(i)) {
+            (Some(h), Some(l), Some(dst)) => *dst = h << 4 | l,
+            _ => return Err(AtError::Garbled),
+        }
+    }
+    Ok(digits / 2)
+}
+
 #[modemtls_macros::dual]
 pub mod asynch {
     #[allow(unused_imports)]
@@ -84,58 +136,6 @@ pub mod asynch {
         /// FNV-1a of the credential names stored and length-checked since init,
         /// by slot (CA, client certificate, client key).
         verified: [u32; 3],
-    }
-
-    /// The certificate slots of the SSL context, by the extension of the name
-    /// the offload layer gives a credential.
-    const SLOTS: [(&str, &str); 3] = [
-        (".pem", "cacert"),
-        (".crt", "clientcert"),
-        (".key", "clientkey"),
-    ];
-
-    fn slot_of(name: &str) -> Option<usize> {
-        SLOTS.iter().position(|(ext, _)| name.ends_with(ext))
-    }
-
-    fn name_hash(name: &str) -> u32 {
-        let h = name.bytes().fold(0x811c_9dc5u32, |h, b| {
-            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-        });
-        h.max(1)
-    }
-
-    /// Upper-case hex of `data`, pulled: two digits per byte, as many as
-    /// `buf` takes from `*pos` (digits given so far) on.
-    fn pull_hex(data: &[u8], pos: &mut usize, buf: &mut [u8]) -> usize {
-        const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
-        let mut n = 0;
-        for slot in buf.iter_mut() {
-            let Some(&b) = data.get(*pos / 2) else {
-                break;
-            };
-            let v = if *pos % 2 == 0 { b >> 4 } else { b & 15 };
-            *slot = DIGITS.get(usize::from(v)).copied().unwrap_or(b'0');
-            *pos += 1;
-            n += 1;
-        }
-        n
-    }
-
-    /// Decode the hex digits at the start of `buf` in place; the byte count.
-    fn unhex_in_place(buf: &mut [u8], digits: usize) -> Result<usize, AtError> {
-        if digits % 2 != 0 {
-            return Err(AtError::Garbled);
-        }
-        for i in 0..digits / 2 {
-            let hi = buf.get(2 * i).copied().and_then(hex_value);
-            let lo = buf.get(2 * i + 1).copied().and_then(hex_value);
-            match (hi, lo, buf.get_mut(i)) {
-                (Some(h), Some(l), Some(dst)) => *dst = h << 4 | l,
-                _ => return Err(AtError::Garbled),
-            }
-        }
-        Ok(digits / 2)
     }
 
     impl<P: Port> Bc66<P> {
@@ -255,7 +255,7 @@ pub mod asynch {
                 if self.at.now_ms() >= deadline {
                     return Err(ModemError::AttachFailed);
                 }
-                let _ = self.at.poll_urcs(1_000, &mut self.urc, |_| false);
+                let _ = self.at.poll_urcs(1_000, &mut self.urc, |_| false).await;
             }
             let mut ip: Option<String<46>> = None;
             self.run("AT+CGPADDR=", &[Arg::Int(1)], t, &mut |l| {
@@ -334,7 +334,7 @@ pub mod asynch {
                     .flatten()
                     .unwrap_or(-1),
                 Ok(false) => {
-                    let _ = self.close_raw(id);
+                    let _ = self.close_raw(id).await;
                     return Err(ModemError::OpenTimeout);
                 }
                 Err(e) => {
@@ -347,7 +347,7 @@ pub mod asynch {
                 self.urc.readable |= bit(id);
                 return Ok(SocketId(id));
             }
-            let _ = self.close_raw(id);
+            let _ = self.close_raw(id).await;
             Err(match code {
                 565 | 564 => ModemError::Dns,
                 566 => ModemError::ConnectFailed,
@@ -411,12 +411,12 @@ pub mod asynch {
                 match self.send_hex("AT+QISEND=", &args, chunk).await {
                     Ok(()) => return Ok(n),
                     Err(e @ (AtError::PromptLost | AtError::Timeout | AtError::Garbled)) => {
-                        let _ = self.cmd("AT+QICLOSE=", &[Arg::Int(u32::from(id))]);
+                        let _ = self.cmd("AT+QICLOSE=", &[Arg::Int(u32::from(id))]).await;
                         self.urc.closed |= bit(id);
                         return Err(ModemError::At(e));
                     }
                     Err(AtError::SendFail) if self.at.now_ms() < deadline => {
-                        let _ = self.at.poll_urcs(100, &mut self.urc, |_| false);
+                        let _ = self.at.poll_urcs(100, &mut self.urc, |_| false).await;
                     }
                     Err(AtError::Error) if self.urc.is(self.urc.closed, id) => {
                         return Err(ModemError::Closed)
@@ -523,7 +523,7 @@ pub mod asynch {
             match self.send_hex("AT+QSSLSEND=", &args, chunk).await {
                 Ok(()) => {}
                 Err(e @ (AtError::PromptLost | AtError::Timeout | AtError::Garbled)) => {
-                    let _ = self.cmd("AT+QSSLCLOSE=", &[Arg::Int(0), Arg::Int(0)]);
+                    let _ = self.cmd("AT+QSSLCLOSE=", &[Arg::Int(0), Arg::Int(0)]).await;
                     self.urc.ssl_closed = true;
                     return Err(ModemError::At(e));
                 }
@@ -629,7 +629,7 @@ pub mod asynch {
                 if matches!(e, AtError::PromptLost | AtError::Timeout | AtError::Garbled) {
                     // The modem may still be taking the certificate: ESC
                     // cancels the upload, then the client resynchronises.
-                    let _ = self.at.write(&[0x1B]);
+                    let _ = self.at.write(&[0x1B]).await;
                     self.at.set_out_of_step();
                 }
                 return Err(e.into());
@@ -680,7 +680,9 @@ pub mod asynch {
             ident.firmware = String::new();
             let _ = ident.firmware.push_str(&ident.revision);
             self.caps = Capabilities::quectel_bc66(&ident.model, &ident.revision);
-            let _ = self.run("AT+CTZU=", &[Arg::Int(1)], t, &mut ignore_line);
+            let _ = self
+                .run("AT+CTZU=", &[Arg::Int(1)], t, &mut ignore_line)
+                .await;
             // Raw sockets: hex both ways, reads report the remaining length,
             // header and data on one line.
             self.cmd(
@@ -876,7 +878,7 @@ pub mod asynch {
             let code = match self.wait(t, |u, _| u.ssl_open.is_some(), 0).await {
                 Ok(true) => self.urc.ssl_open.unwrap_or(-1),
                 Ok(false) => {
-                    let _ = Sockets::close(self, SSL_SOCKET);
+                    let _ = Sockets::close(self, SSL_SOCKET).await;
                     return Err(ModemError::OpenTimeout);
                 }
                 Err(e) => {
@@ -887,7 +889,7 @@ pub mod asynch {
             if code == 0 {
                 return Ok(SSL_SOCKET);
             }
-            let _ = Sockets::close(self, SSL_SOCKET);
+            let _ = Sockets::close(self, SSL_SOCKET).await;
             Err(match code {
                 -2 => ModemError::ConnectFailed,
                 -7 => ModemError::OpenTimeout,

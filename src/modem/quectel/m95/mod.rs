@@ -261,7 +261,7 @@ pub mod asynch {
             if self.urc.pdp_lost {
                 self.pdp_up = false;
                 self.lose_connections();
-                let _ = self.deactivate();
+                let _ = self.deactivate().await;
             }
             if !self.pdp_up {
                 self.activate().await?;
@@ -398,7 +398,7 @@ pub mod asynch {
                 }
                 // The modem still has this index open (our close was lost on
                 // the UART): close it there, then open again, once.
-                let _ = self.shut(Kind::Tcp, id);
+                let _ = self.shut(Kind::Tcp, id).await;
                 if tries > 1 {
                     self.free(Kind::Tcp, id);
                     return Err(ModemError::NoFreeSocket);
@@ -408,7 +408,7 @@ pub mod asynch {
             match self.wait(t, |u, id| u.tcp_result(id).is_some(), id).await {
                 Ok(true) => {}
                 Ok(false) => {
-                    let _ = self.shut(Kind::Tcp, id);
+                    let _ = self.shut(Kind::Tcp, id).await;
                     self.free(Kind::Tcp, id);
                     return Err(ModemError::OpenTimeout);
                 }
@@ -503,12 +503,12 @@ pub mod asynch {
                         // Filler went out in place of (or after) the data: the
                         // connection is corrupt. Closed in the modem, allocated
                         // until its owner closes it.
-                        let _ = self.shut(kind, id);
+                        let _ = self.shut(kind, id).await;
                         self.urc.mark_closed(kind, id);
                         return Err(ModemError::At(e));
                     }
                     Err(AtError::SendFail) if self.at.now_ms() < deadline => {
-                        let _ = self.at.poll_urcs(100, &mut self.urc, |_| false);
+                        let _ = self.at.poll_urcs(100, &mut self.urc, |_| false).await;
                     }
                     Err(AtError::Error) if self.urc.is_closed(kind, id) => {
                         return Err(ModemError::Closed)
@@ -701,7 +701,7 @@ pub mod asynch {
                 Err(e) => {
                     // Whatever the modem stored (filler, a part) must not be
                     // taken for the credential.
-                    let _ = self.delete_file(file);
+                    let _ = self.delete_file(file).await;
                     return Err(e.into());
                 }
             };
@@ -712,17 +712,17 @@ pub mod asynch {
                     Ok(Some((_, ck))) => ck,
                     Ok(None) => 0,
                     Err(e) => {
-                        let _ = self.delete_file(file);
+                        let _ = self.delete_file(file).await;
                         return Err(e);
                     }
                 },
                 Some((_, ck)) => ck,
                 None => {
-                    let _ = self.delete_file(file);
+                    let _ = self.delete_file(file).await;
                     return Err(ModemError::At(AtError::Unexpected));
                 }
             };
-            let _ = self.delete_file(file);
+            let _ = self.delete_file(file).await;
             Err(ModemError::FileChecksum { sent: want, stored })
         }
 
@@ -857,11 +857,11 @@ pub mod asynch {
                     return Err(e);
                 }
                 Err(e) => {
-                    let _ = self.close_conn(Kind::Ssl, ssid);
+                    let _ = self.close_conn(Kind::Ssl, ssid).await;
                     return Err(e);
                 }
             };
-            let _ = self.close_conn(Kind::Ssl, ssid);
+            let _ = self.close_conn(Kind::Ssl, ssid).await;
             Err(match code {
                 -2 => ModemError::ConnectFailed,
                 -7 => ModemError::OpenTimeout,
@@ -923,7 +923,7 @@ pub mod asynch {
             ] {
                 self.cmd(head, &[Arg::Int(v)]).await?;
             }
-            let _ = self.cmd("AT+QNITZ=", &[Arg::Int(1)]);
+            let _ = self.cmd("AT+QNITZ=", &[Arg::Int(1)]).await;
             self.urc.pdp_lost = false;
             self.urc.after_init();
             Ok(&self.ident)
@@ -1071,7 +1071,7 @@ pub mod asynch {
 mod tests {
     use super::*;
 
-    type Any = M95<&'static mut dyn crate::port::Port>;
+    type Any = super::blocking::M95<&'static mut dyn crate::port::Port>;
 
     #[test]
     fn models_and_names() {

@@ -335,8 +335,8 @@ pub mod asynch {
                 if self.at.now_ms() >= deadline {
                     return Err(ModemError::AttachFailed);
                 }
-                let _ = self.cmd("AT+CGATT=", &[Arg::Int(1)]);
-                let _ = self.at.poll_urcs(1_000, &mut self.urc, |_| false);
+                let _ = self.cmd("AT+CGATT=", &[Arg::Int(1)]).await;
+                let _ = self.at.poll_urcs(1_000, &mut self.urc, |_| false).await;
             }
             if self.model != HlModel::Hl8548 {
                 self.cmd("AT+KCNXUP=", &[Arg::Int(CNX)])
@@ -432,7 +432,7 @@ pub mod asynch {
         async fn connect(&mut self, s: u8, wait_ms: u32) -> Result<SocketId, ModemError> {
             if let Err(e) = self.cmd("AT+KTCPCNX=", &[Arg::Int(u32::from(s))]).await {
                 let e = self.failed(e);
-                self.delete(s);
+                self.delete(s).await;
                 return Err(e);
             }
             let done = |u: &UrcState, s: u8| u.connected(s) || u.notif(s).is_some();
@@ -440,12 +440,12 @@ pub mod asynch {
                 Ok(true) if self.urc.connected(s) => Ok(SocketId(s)),
                 Ok(true) => {
                     let code = self.urc.notif(s).unwrap_or(6);
-                    self.delete(s);
+                    self.delete(s).await;
                     Err(ktcp_notif_error(code))
                 }
                 Ok(false) => {
-                    let _ = self.cmd("AT+KTCPCLOSE=", &[Arg::Int(u32::from(s))]);
-                    self.delete(s);
+                    let _ = self.cmd("AT+KTCPCLOSE=", &[Arg::Int(u32::from(s))]).await;
+                    self.delete(s).await;
                     Err(ModemError::OpenTimeout)
                 }
                 Err(e) => {
@@ -457,14 +457,14 @@ pub mod asynch {
 
         /// The stream of session `s` broke (bytes lost or damaged on the
         /// UART): close it in the modem; later sends and reads are `Closed`.
-        fn break_session(&mut self, s: u8) {
-            let _ = self.cmd("AT+KTCPCLOSE=", &[Arg::Int(u32::from(s))]);
+        async fn break_session(&mut self, s: u8) {
+            let _ = self.cmd("AT+KTCPCLOSE=", &[Arg::Int(u32::from(s))]).await;
             self.broken |= bit(s);
         }
 
         /// `AT+KTCPDEL=<s>` and forget the session.
-        fn delete(&mut self, s: u8) {
-            let _ = self.cmd("AT+KTCPDEL=", &[Arg::Int(u32::from(s))]);
+        async fn delete(&mut self, s: u8) {
+            let _ = self.cmd("AT+KTCPDEL=", &[Arg::Int(u32::from(s))]).await;
             self.in_use &= !bit(s);
             self.urc.clear(s);
         }
@@ -518,12 +518,12 @@ pub mod asynch {
                     Err(e @ (AtError::PromptLost | AtError::Timeout | AtError::Garbled)) => {
                         // The data may be half in the modem: the stream is
                         // broken. Close it so nothing more goes on it.
-                        self.break_session(s);
+                        self.break_session(s).await;
                         return Err(ModemError::At(e));
                     }
                     // Not connected (any more).
                     Err(AtError::Cme(Some(3))) => {
-                        let _ = self.wait(100, |u, s| u.notif(s).is_some(), s);
+                        let _ = self.wait(100, |u, s| u.notif(s).is_some(), s).await;
                         return Err(self
                             .urc
                             .notif(s)
@@ -532,7 +532,7 @@ pub mod asynch {
                     // The send buffer is full: the network does not take data
                     // yet. The bytes were dropped; send them again later.
                     Err(AtError::Error) if self.at.now_ms() < deadline => {
-                        let _ = self.at.poll_urcs(100, &mut self.urc, |_| false);
+                        let _ = self.at.poll_urcs(100, &mut self.urc, |_| false).await;
                     }
                     Err(AtError::Error) => return Err(ModemError::Timeout),
                     Err(e) => return Err(e.into()),
@@ -603,7 +603,7 @@ pub mod asynch {
                     if !matches!(e, ModemError::Rebooted) {
                         // Bytes of the stream were lost or damaged: it cannot
                         // go on.
-                        self.break_session(s);
+                        self.break_session(s).await;
                     }
                     Err(e)
                 }
@@ -858,7 +858,9 @@ pub mod asynch {
             self.model = model;
             self.caps = Capabilities::sierra_hl(&ident.model, &ident.revision);
             // `+KSUP` at every start: how a restart is noticed.
-            let _ = self.run("AT+KSREP=", &[Arg::Int(1)], t, &mut ignore_line);
+            let _ = self
+                .run("AT+KSREP=", &[Arg::Int(1)], t, &mut ignore_line)
+                .await;
             self.urc.booted = false;
             self.ident = ident;
             Ok(&self.ident)
