@@ -10,6 +10,8 @@
 #[macro_use]
 mod trace;
 
+#[cfg(feature = "async")]
+pub mod asynch;
 pub mod at;
 #[cfg(all(feature = "host-tls", feature = "offload"))]
 pub mod auto;

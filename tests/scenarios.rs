@@ -488,8 +488,8 @@ fn bc66_host_flight_larger_than_its_buffer_is_a_buffer_overflow() {
 /// stream with a hole in it.
 #[test]
 fn bc66_8k_burst_at_115200_baud_is_delivered_up_to_the_overflow_then_named() {
-    use modemtls::modem::TcpSocket;
     use embedded_io::Read as _;
+    use modemtls::modem::TcpSocket;
     use std::io::Write as _;
     let profile = FirmwareProfile::by_name("bc66").expect("profile");
     let sim = Simulator::spawn(sim_config(profile).baud(115_200)).expect("simulator starts");

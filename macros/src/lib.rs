@@ -24,6 +24,7 @@
 //!   and `embedded_io_async` become `blocking` and `embedded_io`. So
 //!   `crate::port::asynch::Port` (async methods) becomes
 //!   `crate::port::blocking::Port` (the blocking trait of the same names),
+//!   also inside doc comments and string literals,
 //!   and the blocking copy is the code a blocking-only crate would have
 //!   written by hand: no futures, no executor, no cost.
 //!
@@ -165,6 +166,25 @@ fn transform(input: TokenStream, copy: Copy) -> Result<TokenStream, TokenStream>
                         out.push(TokenTree::Ident(Ident::new("embedded_io", id.span())))
                     }
                     _ => out.push(t.clone()),
+                }
+            }
+            // Doc comments and strings: the same renames, so the blocking
+            // copy's documentation names its own traits and paths.
+            TokenTree::Literal(l) if copy == Copy::Blocking => {
+                let text = l.to_string();
+                if text.contains("embedded_io_async") || text.contains("asynch::") {
+                    let renamed = text
+                        .replace("embedded_io_async", "embedded_io")
+                        .replace("asynch::", "blocking::");
+                    match renamed.parse::<Literal>() {
+                        Ok(mut r) => {
+                            r.set_span(l.span());
+                            out.push(TokenTree::Literal(r));
+                        }
+                        Err(_) => out.push(t.clone()),
+                    }
+                } else {
+                    out.push(t.clone());
                 }
             }
             TokenTree::Punct(p) if p.as_char() == '.' && copy == Copy::Blocking => match next {

@@ -100,7 +100,7 @@ pub trait UrcHandler {
     /// mode, where the modem does not push data.
     fn urc_payload(&mut self, _chunk: &[u8]) {}
     /// Replies came while no command was running, seen by
-    /// [`AtClient::poll_urcs`]: a late answer, or a URC damaged past
+    /// [`AtClient::poll_urcs`](crate::at::AtClient::poll_urcs): a late answer, or a URC damaged past
     /// recognition (perhaps the one being waited for). Ignored by default.
     fn stray(&mut self) {}
 }
@@ -136,7 +136,7 @@ pub enum Reply<'a> {
     Damaged,
 }
 
-/// Whether [`AtClient::pump`] goes on.
+/// Whether [`AtClient::pump`](crate::at::AtClient::pump) goes on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flow {
     /// Keep reading.

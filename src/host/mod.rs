@@ -119,7 +119,8 @@ pub mod asynch {
     /// [`embedded_io::Read`]/[`embedded_io::Write`] (writes are collected in
     /// the write buffer and sent on `flush` or when it is full);
     /// [`HostSession::close`] sends what is pending and close_notify and
-    /// closes the socket (dropping it closes the socket without close_notify).
+    /// closes the socket (dropping a blocking session closes the socket
+    /// without close_notify; an async one stays open in the modem).
     ///
     /// A TLS error (a refused or damaged record, an alert, an undecodable
     /// message) ends the session: the alert is sent, the socket closed, and

@@ -123,7 +123,7 @@ pub struct TlsParams<'a> {
     pub verify: bool,
     /// Check validity dates against the modem's clock (with `verify`).
     pub check_validity: bool,
-    /// The trust anchors, as stored by [`FirmwareTls::store_credential`].
+    /// The trust anchors, as stored by [`FirmwareTls::store_credential`](crate::modem::FirmwareTls::store_credential).
     pub ca: Option<&'a str>,
     /// The client certificate, as stored.
     pub client_cert: Option<&'a str>,
@@ -175,14 +175,14 @@ impl CredentialKind {
     }
 }
 
-/// One credential stored in the modem, as [`FirmwareTls::list_credentials`]
+/// One credential stored in the modem, as [`FirmwareTls::list_credentials`](crate::modem::FirmwareTls::list_credentials)
 /// reports it. Borrowed from the modem's answer: valid during the call
 /// only.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CredentialEntry<'a> {
-    /// The name [`FirmwareTls::delete_credential`] takes: the file name
+    /// The name [`FirmwareTls::delete_credential`](crate::modem::FirmwareTls::delete_credential) takes: the file name
     /// (without the M66/M95's `RAM:` prefix, as
-    /// [`FirmwareTls::store_credential`] takes it), or a Sierra slot
+    /// [`FirmwareTls::store_credential`](crate::modem::FirmwareTls::store_credential) takes it), or a Sierra slot
     /// (`root_cert,0`). Printable ASCII, at most [`CREDENTIAL_NAME_MAX`]
     /// bytes.
     pub name: &'a str,

@@ -35,7 +35,8 @@ pub mod asynch {
 
     /// An open offloaded TLS session. Read and write it with
     /// [`embedded_io_async::Read`]/[`embedded_io_async::Write`]; [`OffloadSession::close`]
-    /// it when done (dropping it closes too, ignoring errors).
+    /// it when done (a blocking session dropped closes too, ignoring
+    /// errors; an async one cannot, and stays open in the modem).
     pub struct OffloadSession<'m, M: FirmwareTls> {
         modem: &'m mut M,
         id: SocketId,
