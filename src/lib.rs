@@ -22,6 +22,8 @@ pub mod ffi;
 #[cfg(feature = "host-tls")]
 pub mod host;
 pub mod modem;
+#[cfg(feature = "nal")]
+pub mod nal;
 #[cfg(feature = "offload")]
 pub mod offload;
 #[cfg(feature = "p256-asm")]
