@@ -33,7 +33,7 @@ fn timeouts() -> Timeouts {
 #[modemtls_macros::dual]
 mod asynch {
     use super::*;
-    use modemtls::modem::asynch::{FirmwareTls, Modem, Sockets};
+    use modemtls::modem::asynch::FirmwareTls;
     use modemtls::modem::quectel::asynch::{Bc66, Bg9x, M95};
     use modemtls::modem::sierra::asynch::SierraHl;
 
