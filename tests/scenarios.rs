@@ -276,9 +276,8 @@ mod asynch {
     }
 }
 
-/// The UART each front runs on: the blocking TCP port, or an async port
-/// over it that suspends before every read and write (so every await of
-/// the async front really returns to the executor once).
+/// The UART each front runs on: the blocking TCP port, or the async port
+/// the library makes of an `embedded_io_async` UART and a clock.
 mod ports {
     pub mod blocking {
         pub fn port(addr: std::net::SocketAddr) -> modemtls::port::TcpPort {
@@ -286,9 +285,14 @@ mod ports {
         }
     }
     pub mod asynch {
-        pub use crate::common::asynch::{block_on, YieldingPort};
-        pub fn port(addr: std::net::SocketAddr) -> YieldingPort {
-            YieldingPort::new(super::blocking::port(addr))
+        pub use crate::common::asynch::block_on;
+        use modemtls::port::asynch::IoPort;
+        use modemtls::port::{StdClock, TcpUart};
+        /// The UART as an `embedded_io_async` stream raced against a
+        /// clock ([`IoPort`]): reads pend until bytes come or time runs out.
+        pub fn port(addr: std::net::SocketAddr) -> IoPort<TcpUart, StdClock> {
+            let uart = TcpUart::connect(addr).expect("connect to the simulated UART");
+            IoPort::new(uart, StdClock::new())
         }
     }
 }

@@ -61,7 +61,7 @@ impl modemtls::port::asynch::Port for YieldingPort {
 }
 
 /// Run `f` to completion on this thread (polling again whenever it
-/// suspends: the port wakes its task at once).
+/// suspends: the ports here wake their task at once).
 pub fn block_on<F: Future>(f: F) -> F::Output {
     let mut f = pin!(f);
     let mut cx = Context::from_waker(Waker::noop());
@@ -69,5 +69,9 @@ pub fn block_on<F: Future>(f: F) -> F::Output {
         if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
             return v;
         }
+        // The futures that pend wake at once (they poll): a short nap
+        // keeps a waiting test from taking a whole core from the
+        // simulator and the servers.
+        std::thread::sleep(std::time::Duration::from_micros(50));
     }
 }
