@@ -1,5 +1,5 @@
 //! The async port (feature `async`): what the async front needs from the
-//! board, the same calls as the blocking [`Port`](super::Port) with
+//! board, the same calls as the blocking [`Port`](crate::port::Port) with
 //! `write_all` and `read` awaited; and [`IoPort`], which makes one of any
 //! `embedded_io_async` UART (an Embassy `BufferedUart`, ...) and an async
 //! [`Clock`] (e.g. `embassy_time`).
