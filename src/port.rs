@@ -90,10 +90,6 @@ pub mod blocking {
     pub use super::Port;
 }
 
-/// The async port (feature `async`): what the async front needs from the
-/// board. The same calls as the blocking [`Port`], with `write_all` and
-/// `read` awaited: an Embassy firmware implements it over its UART driver
-/// and `embassy_time`.
 #[cfg(feature = "async")]
 #[allow(async_fn_in_trait)]
 pub mod asynch;
