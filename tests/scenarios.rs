@@ -297,20 +297,30 @@ mod ports {
     }
 }
 
-/// One test per row, named seed_family_outcome.
+/// One test per row, named seed_family_outcome, for each front: the row
+/// built once (`rows::$name`), run blocking (`$name`) and async
+/// (`async_front::$name`).
 macro_rules! matrix {
     ($($name:ident: $profile:literal, $family:ident, $server:ident, $mode:ident $(+ $chain:ident)? => $expect:expr;)*) => {
+        mod rows {
+            use super::*;
+            $(
+                pub fn $name() -> Row {
+                    Row {
+                        profile: $profile,
+                        family: Family::$family,
+                        server: Server::$server,
+                        mode: Mode::$mode,
+                        chain_only: false $(|| stringify!($chain) == "chain_only")?,
+                        expect: $expect,
+                    }
+                }
+            )*
+        }
         $(
             #[test]
             fn $name() {
-                blocking::run(Row {
-                    profile: $profile,
-                    family: Family::$family,
-                    server: Server::$server,
-                    mode: Mode::$mode,
-                    chain_only: false $(|| stringify!($chain) == "chain_only")?,
-                    expect: $expect,
-                });
+                blocking::run(rows::$name());
             }
         )*
         /// The same rows through the async front.
@@ -319,14 +329,7 @@ macro_rules! matrix {
             $(
                 #[test]
                 fn $name() {
-                    ports::asynch::block_on(asynch::run(Row {
-                        profile: $profile,
-                        family: Family::$family,
-                        server: Server::$server,
-                        mode: Mode::$mode,
-                        chain_only: false $(|| stringify!($chain) == "chain_only")?,
-                        expect: $expect,
-                    }));
+                    ports::asynch::block_on(asynch::run(rows::$name()));
                 }
             )*
         }

@@ -45,7 +45,7 @@ fn timeouts() -> Timeouts {
     }
 }
 
-#[modemtls_macros::dual]
+#[modemtls_macros::dual(always)]
 mod asynch {
     use super::*;
     use modemtls::modem::asynch::FirmwareTls;

@@ -7,7 +7,7 @@
 
 use super::asynch::Clock;
 use core::future::poll_fn;
-use core::task::Poll;
+use core::task::{Context, Poll};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Instant;
@@ -30,33 +30,31 @@ impl TcpUart {
     }
 }
 
+/// A non-blocking call's result as a poll: "would block" is pending (the
+/// task woken at once, to try again).
+fn ready(r: std::io::Result<usize>, cx: &mut Context<'_>) -> Poll<std::io::Result<usize>> {
+    match r {
+        Err(e) if e.kind() == ErrorKind::WouldBlock => {
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+        r => Poll::Ready(r),
+    }
+}
+
 impl embedded_io_async::ErrorType for TcpUart {
     type Error = std::io::Error;
 }
 
 impl embedded_io_async::Read for TcpUart {
     async fn read(&mut self, buf: &mut [u8]) -> Result<usize, std::io::Error> {
-        poll_fn(|cx| match self.stream.read(buf) {
-            Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                cx.waker().wake_by_ref();
-                Poll::Pending
-            }
-            r => Poll::Ready(r),
-        })
-        .await
+        poll_fn(|cx| ready(self.stream.read(buf), cx)).await
     }
 }
 
 impl embedded_io_async::Write for TcpUart {
     async fn write(&mut self, buf: &[u8]) -> Result<usize, std::io::Error> {
-        poll_fn(|cx| match self.stream.write(buf) {
-            Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                cx.waker().wake_by_ref();
-                Poll::Pending
-            }
-            r => Poll::Ready(r),
-        })
-        .await
+        poll_fn(|cx| ready(self.stream.write(buf), cx)).await
     }
 
     async fn flush(&mut self) -> Result<(), std::io::Error> {
