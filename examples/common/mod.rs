@@ -93,6 +93,13 @@ pub struct AsyncDevice {
     _sim: Option<SimHandle>,
 }
 
+impl AsyncDevice {
+    /// The simulator, when it runs in this process (its command log).
+    pub fn sim(&self) -> Option<&SimHandle> {
+        self._sim.as_ref()
+    }
+}
+
 /// [`open_device`], awaited.
 pub async fn open_device_async(
     modem_addr: Option<&str>,
