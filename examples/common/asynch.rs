@@ -1,7 +1,8 @@
-//! The async front's test bench: an async port over the blocking TCP port
-//! that suspends once before every read and write, and a minimal
-//! executor. Every `.await` of the library then really returns to the
-//! executor and is resumed, as on an Embassy firmware.
+//! An async port over the blocking TCP "UART" that suspends once before
+//! every read and write, and a minimal executor: every `.await` of the
+//! library then really returns to the executor and is resumed, as on an
+//! Embassy firmware. The async examples run on it, and so do the async
+//! front's tests (`tests/common/mod.rs` loads this file).
 
 use core::future::Future;
 use core::pin::pin;
