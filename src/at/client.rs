@@ -164,6 +164,17 @@ pub mod asynch {
         /// Bytes read from the port so far (wrapping): tells a drain whether
         /// anything arrived.
         rx_count: u32,
+        /// Async only: an exchange has written its command and not yet
+        /// ended. Still set at the next call, the exchange's future was
+        /// dropped midway (a timeout around a call, a `select`): the
+        /// answer may still come, so the next command re-aligns first.
+        #[cfg(dual_async)]
+        open: bool,
+        /// Async only: payload bytes the modem may still be waiting for
+        /// (announced, not yet written) should the exchange's future be
+        /// dropped; the next call writes them as NUL filler first.
+        #[cfg(dual_async)]
+        owed: usize,
     }
 
     impl<P: Port, D: Dialect> AtClient<P, D> {
@@ -178,6 +189,10 @@ pub mod asynch {
                 in_urc_payload: false,
                 out_of_step: false,
                 rx_count: 0,
+                #[cfg(dual_async)]
+                open: false,
+                #[cfg(dual_async)]
+                owed: 0,
             }
         }
 
@@ -259,8 +274,29 @@ pub mod asynch {
         where
             H: UrcHandler + ?Sized,
         {
+            #[cfg(dual_async)]
+            self.after_drop().await?;
             if self.out_of_step {
                 self.resync(urcs).await?;
+            }
+            Ok(())
+        }
+
+        /// Async only: complete what a dropped exchange left (the payload
+        /// the modem may wait for, as NUL filler) and mark the stream out of
+        /// step. A future is dropped only at an `.await`, so the state it
+        /// leaves is one of these.
+        #[cfg(dual_async)]
+        async fn after_drop(&mut self) -> Result<(), AtError> {
+            if self.owed > 0 {
+                let n = self.owed;
+                self.fill(n).await?;
+                self.owed = 0;
+            }
+            if self.open {
+                log_debug!("AT: the last exchange was dropped midway; re-aligning");
+                self.open = false;
+                self.out_of_step = true;
             }
             Ok(())
         }
@@ -291,6 +327,11 @@ pub mod asynch {
             self.len = 0;
             self.in_urc_payload = false;
             self.out_of_step = false;
+            #[cfg(dual_async)]
+            {
+                self.open = false;
+                self.owed = 0;
+            }
             self.engine.reset();
         }
 
@@ -507,11 +548,21 @@ pub mod asynch {
             let bytes = cmd.bytes()?;
             #[cfg(any(feature = "log", feature = "defmt"))]
             log_command(bytes, None);
+            #[cfg(dual_async)]
+            {
+                self.open = true;
+            }
             self.write(bytes).await?;
             let mut ignore = |_: &[u8]| Ok(());
-            self.finish(deadline, urcs, &mut ignore, None, false, Some(end))
+            let r = self
+                .finish(deadline, urcs, &mut ignore, None, false, Some(end))
                 .await
-                .map(drop)
+                .map(drop);
+            #[cfg(dual_async)]
+            {
+                self.open = false;
+            }
+            r
         }
 
         /// Write `cmd` and [`AtClient::finish`] it: one copy for `exec` and
@@ -537,12 +588,20 @@ pub mod asynch {
             // Armed after any resynchronisation (which forgets it) and before
             // the answer can come; whatever happens, disarmed after.
             self.engine.expect_data(data);
+            #[cfg(dual_async)]
+            {
+                self.open = true;
+            }
             let r = self.port.write_all(bytes).await.map_err(AtError::Port);
             let r = match r {
                 Ok(()) => self.finish(deadline, urcs, on_line, buf, false, None).await,
                 Err(e) => Err(e),
             };
             self.engine.expect_data(None);
+            #[cfg(dual_async)]
+            {
+                self.open = false;
+            }
             r
         }
 
@@ -747,11 +806,43 @@ pub mod asynch {
         where
             H: UrcHandler + ?Sized,
         {
+            let r = self
+                .data_exchange(cmd, announced, timeout_ms, urcs, send, on_line)
+                .await;
+            // Ended, whichever way: nothing is owed or pending.
+            #[cfg(dual_async)]
+            {
+                self.open = false;
+                self.owed = 0;
+            }
+            r
+        }
+
+        /// The body of [`AtClient::exec_with_data`].
+        #[inline(always)]
+        async fn data_exchange<H>(
+            &mut self,
+            cmd: &mut Command,
+            announced: usize,
+            timeout_ms: u32,
+            urcs: &mut H,
+            send: DataSource<'_>,
+            on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
+        ) -> Result<(), AtError>
+        where
+            H: UrcHandler + ?Sized,
+        {
             self.in_step(urcs).await?;
             let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
             let bytes = cmd.bytes()?;
             #[cfg(any(feature = "log", feature = "defmt"))]
             log_command(bytes, Some(announced));
+            // From here the modem may be waiting for the payload.
+            #[cfg(dual_async)]
+            {
+                self.open = true;
+                self.owed = announced;
+            }
             self.write(bytes).await?;
             let mut early: Option<FinalResult> = None;
             let mut first_err: Option<AtError> = None;
@@ -814,6 +905,10 @@ pub mod asynch {
                 written += n;
                 if let Err(e) = self.write(piece.get(..n).unwrap_or(&[])).await {
                     break Err(e);
+                }
+                #[cfg(dual_async)]
+                {
+                    self.owed = announced.saturating_sub(written);
                 }
             };
             if let Err(e) = sent.and(if written < announced {
