@@ -7,7 +7,7 @@ mod common;
 
 use common::{sim_config, test_timeouts};
 use core::future::Future;
-use core::task::{Context, Poll, Waker};
+use core::task::{Context, Waker};
 use modemtls::asynch::Bg9x;
 use modemtls::modem::quectel::SocketKind;
 use modemtls::modem::Apn;
@@ -43,7 +43,7 @@ fn drop_after_sent<F: Future>(sim: &SimHandle, prefix: &str, f: F) {
     let end = Instant::now() + Duration::from_secs(5);
     while sim.command_count(prefix) == before {
         assert!(Instant::now() < end, "{prefix} never reached the modem");
-        if let Poll::Ready(_) = f.as_mut().poll(&mut cx) {
+        if f.as_mut().poll(&mut cx).is_ready() {
             panic!("{prefix}: the call ended before it could be dropped");
         }
     }
