@@ -10,6 +10,8 @@
 #[macro_use]
 mod trace;
 
+#[cfg(feature = "async")]
+pub mod asynch;
 pub mod at;
 #[cfg(all(feature = "host-tls", feature = "offload"))]
 pub mod auto;
@@ -20,6 +22,8 @@ pub mod ffi;
 #[cfg(feature = "host-tls")]
 pub mod host;
 pub mod modem;
+#[cfg(feature = "nal")]
+pub mod nal;
 #[cfg(feature = "offload")]
 pub mod offload;
 #[cfg(feature = "p256-asm")]

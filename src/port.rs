@@ -85,7 +85,7 @@ impl<T: Port + ?Sized> Port for &mut T {
 }
 
 /// The blocking port, under the name the dual-compiled modules use (the
-/// blocking twin of [`asynch::Port`]): the same trait as [`Port`].
+/// blocking twin of `asynch::Port`): the same trait as [`Port`].
 pub mod blocking {
     pub use super::Port;
 }

@@ -4,6 +4,36 @@
 //! (today [`crate::offload::connect`]), and used as an
 //! [`embedded_io::Read`] + [`embedded_io::Write`] stream. [`SessionInfo`]
 //! says which path runs, why, and with what parameters when known.
+//!
+//! Code written against [`TlsSession`] runs over any path and family:
+//!
+//! ```
+//! use modemtls::session::TlsSession;
+//!
+//! /// Send a request and read the first bytes of the answer.
+//! fn ask<S: TlsSession>(s: &mut S, request: &[u8], answer: &mut [u8]) -> Result<usize, S::Error> {
+//!     s.write_all(request)?;
+//!     s.flush()?;
+//!     s.read(answer)
+//! }
+//! ```
+//!
+//! The same with the async front (feature `async`), where sessions are
+//! `embedded_io_async` streams:
+//!
+//! ```
+//! # #[cfg(feature = "async")]
+//! # mod with_async {
+//! use modemtls::session::asynch::TlsSession;
+//!
+//! /// Send a request and read the first bytes of the answer.
+//! async fn ask<S: TlsSession>(s: &mut S, request: &[u8], answer: &mut [u8]) -> Result<usize, S::Error> {
+//!     s.write_all(request).await?;
+//!     s.flush().await?;
+//!     s.read(answer).await
+//! }
+//! # }
+//! ```
 
 use crate::error::{ConfigError, TlsError, TlsFailure};
 use crate::probe::TlsVersion;
@@ -412,29 +442,30 @@ pub use crate::auto::{connect, Session};
 #[cfg(feature = "host-tls")]
 pub use crate::host::HostBuffers;
 
-/// The one session interface, whatever the path (offloaded, host TLS, or
-/// Auto's choice of the two) and the modem family: an `embedded_io` byte
-/// stream with [`TlsSession::info`] and [`TlsSession::close`]. Code written
-/// against it runs over any of them.
-///
-/// ```
-/// use modemtls::session::TlsSession;
-///
-/// /// Send a request and read the first bytes of the answer.
-/// fn ask<S: TlsSession>(s: &mut S, request: &[u8], answer: &mut [u8]) -> Result<usize, S::Error> {
-///     s.write_all(request)?;
-///     s.flush()?;
-///     s.read(answer)
-/// }
-/// ```
-pub trait TlsSession:
-    embedded_io::Read + embedded_io::Write + embedded_io::ErrorType<Error = crate::error::Error>
-{
-    /// Path, reason and parameters of the session.
-    fn info(&self) -> SessionInfo;
-    /// Close the session (host TLS: `close_notify` first) and free the
-    /// modem's socket.
-    fn close(self) -> Result<(), crate::error::Error>
-    where
-        Self: Sized;
+#[modemtls_macros::dual]
+pub mod asynch {
+    #[allow(unused_imports)]
+    use super::*;
+
+    /// The one session interface, whatever the path (offloaded, host TLS, or
+    /// Auto's choice of the two) and the modem family: an `embedded_io` byte
+    /// stream (`embedded_io_async` in `session::asynch`) with [`TlsSession::info`] and [`TlsSession::close`]. Code written
+    /// against it runs over any of them.
+    ///
+    /// (Examples, blocking and async: the [module documentation](crate::session).)
+    pub trait TlsSession:
+        embedded_io_async::Read
+        + embedded_io_async::Write
+        + embedded_io_async::ErrorType<Error = crate::error::Error>
+    {
+        /// Path, reason and parameters of the session.
+        fn info(&self) -> SessionInfo;
+        /// Close the session (host TLS: `close_notify` first) and free the
+        /// modem's socket.
+        async fn close(self) -> Result<(), crate::error::Error>
+        where
+            Self: Sized;
+    }
 }
+
+pub use blocking::TlsSession;

@@ -10,13 +10,12 @@
 mod common;
 
 use common::{sim_config, test_timeouts, HOST};
-use embedded_io::{Read, Write};
-use modemtls::auto::{self, PathCache};
+use modemtls::auto::PathCache;
 use modemtls::error::{ConfigError, Error, TlsFailure};
 use modemtls::host::{HostBuffers, MIN_READ_BUF};
 use modemtls::modem::{AnyModem, Apn, Family, Modem, ModemError};
 use modemtls::port::TcpPort;
-use modemtls::session::{Credential, Mode, Path, PathReason, SessionConfig, TlsSession};
+use modemtls::session::{Credential, Mode, Path, PathReason, SessionConfig};
 use modemtls_sim::{FirmwareProfile, Simulator};
 use modemtls_testkit::{
     server_creds, server_creds_with, Behaviour, KeyKind, LeafSpec, ServerCreds, ServerOpts,
@@ -138,104 +137,41 @@ fn server(kind: Server) -> (TlsServer, ServerCreds) {
     (s, creds)
 }
 
-/// Run one row of the matrix.
-fn run(row: Row) {
-    let profile = FirmwareProfile::by_name(row.profile).expect("simulator profile");
-    let sim = Simulator::spawn(sim_config(profile)).expect("simulator starts");
-    let port = TcpPort::connect(sim.addr()).expect("connect to the simulated UART");
-    let mut modem = AnyModem::new(port);
-    modem.set_timeouts(test_timeouts());
-    modem.init().expect("init");
-    assert_eq!(modem.family(), row.family, "family picked at init");
-    modem.attach(&Apn::new("internet")).expect("attach");
+/// The row runner, written once: `blocking::run` drives the blocking
+/// API, `asynch::run` the async one (the same checks, awaited).
+#[modemtls_macros::dual]
+mod asynch {
+    use super::*;
+    use embedded_io_async::{Read, Write};
+    use modemtls::auto::asynch as auto;
+    use modemtls::modem::asynch::{AnyModem, Modem};
+    use modemtls::session::asynch::TlsSession;
 
-    let (srv, creds) = server(row.server);
-    let other;
-    let trust = if matches!(row.server, Server::WrongCa) {
-        other = server_creds(HOST, KeyKind::Rsa2048);
-        &other.ca_pem
-    } else {
-        &creds.ca_pem
-    };
-    let mut cfg = SessionConfig::new(HOST, srv.port())
-        .trust(Credential::Pem(trust))
-        .mode(row.mode);
-    cfg.accept_chain_only = row.chain_only;
-    let (mut rx, mut tx, mut scratch) = (vec![0; MIN_READ_BUF], vec![0; 4096], vec![0; 4096]);
-    let mut state = modemtls::tls::ClientState::new();
-    let bufs = HostBuffers {
-        read: &mut rx,
-        write: &mut tx,
-        scratch: &mut scratch,
-        state: &mut state,
-        ticket: None,
-    };
-    let mut cache: PathCache<4> = PathCache::new();
-    let checks_host_name = modem.capabilities().hostname_check;
-    let r = auto::connect(
-        &mut modem,
-        &cfg,
-        &mut rand_core::OsRng,
-        bufs,
-        Some(&mut cache),
-    );
-    match (row.expect, r) {
-        (Expect::Offload(reason) | Expect::Host(reason), Ok(mut s)) => {
-            let info = TlsSession::info(&s);
-            let path = if matches!(row.expect, Expect::Offload(_)) {
-                Path::Offload
-            } else {
-                Path::Host
-            };
-            assert_eq!((info.path, info.reason), (path, reason), "{info:?}");
-            assert!(info.verified);
-            assert_eq!(
-                info.hostname_checked,
-                path == Path::Host || checks_host_name,
-                "host name checked"
-            );
-            s.write_all(b"GET / HTTP/1.1\r\nHost: server.test\r\n\r\n")
-                .expect("request");
-            s.flush().expect("flush");
-            let mut got = Vec::new();
-            let mut buf = [0u8; 256];
-            while !got.ends_with(BODY) {
-                match s.read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => got.extend_from_slice(&buf[..n]),
-                    Err(e) => panic!("read after {} bytes: {e}", got.len()),
-                }
-            }
-            assert!(got.ends_with(BODY), "{}", String::from_utf8_lossy(&got));
-            TlsSession::close(s).expect("close");
-            if path == Path::Offload && row.family == Family::QuectelM95 {
-                // The CA went to a RAM: file, written and read back for
-                // its checksum.
-                let files = sim.files();
-                assert!(
-                    files
-                        .iter()
-                        .any(|(name, data)| name.starts_with("RAM:") && data == trust),
-                    "the CA in a RAM: file: {:?}",
-                    files.iter().map(|f| &f.0).collect::<Vec<_>>()
-                );
-                assert_eq!(sim.command_count("AT+QSECWRITE="), 1);
-                assert!(sim.command_count("AT+QSECREAD=") >= 1);
-            }
-        }
-        (Expect::TlsFails(f), Err(Error::Tls(t))) => {
-            assert_eq!(t.failure, f, "{t}");
-        }
-        (Expect::ModemFails(want), Err(Error::Modem(e))) => assert_eq!(e, want, "{e}"),
-        (Expect::ConfigFails(want), Err(Error::Config(e))) => {
-            assert_eq!(e, want, "{}", e.cause())
-        }
-        (want, Ok(s)) => panic!("want {want:?}, connected: {:?}", TlsSession::info(&s)),
-        (want, Err(e)) => panic!("want {want:?}, got {e:?}: {e}"),
-    }
-    // A fallback is remembered: the next session to the host goes
-    // straight to the host path.
-    if let Expect::Host(PathReason::Fallback(_)) = row.expect {
+    /// Run one row of the matrix.
+    pub(super) async fn run(row: Row) {
+        let profile = FirmwareProfile::by_name(row.profile).expect("simulator profile");
+        let sim = Simulator::spawn(sim_config(profile)).expect("simulator starts");
+        let port = crate::ports::asynch::port(sim.addr());
+        let mut modem = AnyModem::new(port);
+        modem.set_timeouts(test_timeouts());
+        modem.init().await.expect("init");
+        assert_eq!(modem.family(), row.family, "family picked at init");
+        modem.attach(&Apn::new("internet")).await.expect("attach");
+
+        let (srv, creds) = server(row.server);
+        let other;
+        let trust = if matches!(row.server, Server::WrongCa) {
+            other = server_creds(HOST, KeyKind::Rsa2048);
+            &other.ca_pem
+        } else {
+            &creds.ca_pem
+        };
+        let mut cfg = SessionConfig::new(HOST, srv.port())
+            .trust(Credential::Pem(trust))
+            .mode(row.mode);
+        cfg.accept_chain_only = row.chain_only;
+        let (mut rx, mut tx, mut scratch) = (vec![0; MIN_READ_BUF], vec![0; 4096], vec![0; 4096]);
+        let mut state = modemtls::tls::ClientState::new();
         let bufs = HostBuffers {
             read: &mut rx,
             write: &mut tx,
@@ -243,24 +179,118 @@ fn run(row: Row) {
             state: &mut state,
             ticket: None,
         };
-        let s = auto::connect(
+        let mut cache: PathCache<4> = PathCache::new();
+        let checks_host_name = modem.capabilities().hostname_check;
+        let r = auto::connect(
             &mut modem,
             &cfg,
             &mut rand_core::OsRng,
             bufs,
             Some(&mut cache),
         )
-        .expect("second session");
-        let info = TlsSession::info(&s);
-        assert_eq!((info.path, info.reason), (Path::Host, PathReason::Cached));
-        TlsSession::close(s).expect("close");
+        .await;
+        match (row.expect, r) {
+            (Expect::Offload(reason) | Expect::Host(reason), Ok(mut s)) => {
+                let info = TlsSession::info(&s);
+                let path = if matches!(row.expect, Expect::Offload(_)) {
+                    Path::Offload
+                } else {
+                    Path::Host
+                };
+                assert_eq!((info.path, info.reason), (path, reason), "{info:?}");
+                assert!(info.verified);
+                assert_eq!(
+                    info.hostname_checked,
+                    path == Path::Host || checks_host_name,
+                    "host name checked"
+                );
+                s.write_all(b"GET / HTTP/1.1\r\nHost: server.test\r\n\r\n")
+                    .await
+                    .expect("request");
+                s.flush().await.expect("flush");
+                let mut got = Vec::new();
+                let mut buf = [0u8; 256];
+                while !got.ends_with(BODY) {
+                    match s.read(&mut buf).await {
+                        Ok(0) => break,
+                        Ok(n) => got.extend_from_slice(&buf[..n]),
+                        Err(e) => panic!("read after {} bytes: {e}", got.len()),
+                    }
+                }
+                assert!(got.ends_with(BODY), "{}", String::from_utf8_lossy(&got));
+                TlsSession::close(s).await.expect("close");
+                if path == Path::Offload && row.family == Family::QuectelM95 {
+                    // The CA went to a RAM: file, written and read back for
+                    // its checksum.
+                    let files = sim.files();
+                    assert!(
+                        files
+                            .iter()
+                            .any(|(name, data)| name.starts_with("RAM:") && data == trust),
+                        "the CA in a RAM: file: {:?}",
+                        files.iter().map(|f| &f.0).collect::<Vec<_>>()
+                    );
+                    assert_eq!(sim.command_count("AT+QSECWRITE="), 1);
+                    assert!(sim.command_count("AT+QSECREAD=") >= 1);
+                }
+            }
+            (Expect::TlsFails(f), Err(Error::Tls(t))) => {
+                assert_eq!(t.failure, f, "{t}");
+            }
+            (Expect::ModemFails(want), Err(Error::Modem(e))) => assert_eq!(e, want, "{e}"),
+            (Expect::ConfigFails(want), Err(Error::Config(e))) => {
+                assert_eq!(e, want, "{}", e.cause())
+            }
+            (want, Ok(s)) => panic!("want {want:?}, connected: {:?}", TlsSession::info(&s)),
+            (want, Err(e)) => panic!("want {want:?}, got {e:?}: {e}"),
+        }
+        // A fallback is remembered: the next session to the host goes
+        // straight to the host path.
+        if let Expect::Host(PathReason::Fallback(_)) = row.expect {
+            let bufs = HostBuffers {
+                read: &mut rx,
+                write: &mut tx,
+                scratch: &mut scratch,
+                state: &mut state,
+                ticket: None,
+            };
+            let s = auto::connect(
+                &mut modem,
+                &cfg,
+                &mut rand_core::OsRng,
+                bufs,
+                Some(&mut cache),
+            )
+            .await
+            .expect("second session");
+            let info = TlsSession::info(&s);
+            assert_eq!((info.path, info.reason), (Path::Host, PathReason::Cached));
+            TlsSession::close(s).await.expect("close");
+        }
+        // The simulator counts sockets as of its last poll (a few ms).
+        let end = Instant::now() + Duration::from_secs(2);
+        while sim.open_sockets() != 0 && Instant::now() < end {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(sim.open_sockets(), 0, "a socket was left open in the modem");
     }
-    // The simulator counts sockets as of its last poll (a few ms).
-    let end = Instant::now() + Duration::from_secs(2);
-    while sim.open_sockets() != 0 && Instant::now() < end {
-        std::thread::sleep(Duration::from_millis(10));
+}
+
+/// The UART each front runs on: the blocking TCP port, or an async port
+/// over it that suspends before every read and write (so every await of
+/// the async front really returns to the executor once).
+mod ports {
+    pub mod blocking {
+        pub fn port(addr: std::net::SocketAddr) -> modemtls::port::TcpPort {
+            modemtls::port::TcpPort::connect(addr).expect("connect to the simulated UART")
+        }
     }
-    assert_eq!(sim.open_sockets(), 0, "a socket was left open in the modem");
+    pub mod asynch {
+        pub use crate::common::asynch::{block_on, YieldingPort};
+        pub fn port(addr: std::net::SocketAddr) -> YieldingPort {
+            YieldingPort::new(super::blocking::port(addr))
+        }
+    }
 }
 
 /// One test per row, named seed_family_outcome.
@@ -269,7 +299,7 @@ macro_rules! matrix {
         $(
             #[test]
             fn $name() {
-                run(Row {
+                blocking::run(Row {
                     profile: $profile,
                     family: Family::$family,
                     server: Server::$server,
@@ -279,6 +309,23 @@ macro_rules! matrix {
                 });
             }
         )*
+        /// The same rows through the async front.
+        mod async_front {
+            use super::*;
+            $(
+                #[test]
+                fn $name() {
+                    ports::asynch::block_on(asynch::run(Row {
+                        profile: $profile,
+                        family: Family::$family,
+                        server: Server::$server,
+                        mode: Mode::$mode,
+                        chain_only: false $(|| stringify!($chain) == "chain_only")?,
+                        expect: $expect,
+                    }));
+                }
+            )*
+        }
     };
 }
 
@@ -425,7 +472,7 @@ matrix! {
 /// with the modem's buffer overflow as its cause, never with bytes missing.
 #[test]
 fn bc66_host_flight_larger_than_its_buffer_is_a_buffer_overflow() {
-    run(Row {
+    blocking::run(Row {
         profile: "bc66",
         family: Family::QuectelBc66,
         server: Server::BigChain,
@@ -441,6 +488,7 @@ fn bc66_host_flight_larger_than_its_buffer_is_a_buffer_overflow() {
 /// stream with a hole in it.
 #[test]
 fn bc66_8k_burst_at_115200_baud_is_delivered_up_to_the_overflow_then_named() {
+    use embedded_io::Read as _;
     use modemtls::modem::TcpSocket;
     use std::io::Write as _;
     let profile = FirmwareProfile::by_name("bc66").expect("profile");

@@ -24,6 +24,7 @@
 //!   and `embedded_io_async` become `blocking` and `embedded_io`. So
 //!   `crate::port::asynch::Port` (async methods) becomes
 //!   `crate::port::blocking::Port` (the blocking trait of the same names),
+//!   also inside doc comments and string literals,
 //!   and the blocking copy is the code a blocking-only crate would have
 //!   written by hand: no futures, no executor, no cost.
 //!
@@ -81,7 +82,9 @@ pub fn dual(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut out = TokenStream::new();
     // The async copy: as written, only with the `async` feature.
     out.extend(parse(
-        "#[cfg(feature = \"async\")] #[allow(async_fn_in_trait)]",
+        "#[cfg(feature = \"async\")] #[allow(async_fn_in_trait)] \
+         #[doc = \"The async copy (feature `async`): the same items as `blocking`, \
+         with the I/O calls `async fn`s over `port::asynch::Port`.\"]",
     ));
     out.extend(head.iter().cloned());
     out.extend([
@@ -97,6 +100,10 @@ pub fn dual(attr: TokenStream, item: TokenStream) -> TokenStream {
         Err(e) => return e,
     }
     // The blocking copy: always.
+    out.extend(parse(
+        "#[doc = \"The blocking copy: the items of `asynch` with `async`/`.await` \
+         taken out, over the blocking `Port`.\"]",
+    ));
     out.extend(head.iter().cloned());
     out.extend([
         TokenTree::Ident(Ident::new("mod", Span::call_site())),
@@ -159,6 +166,25 @@ fn transform(input: TokenStream, copy: Copy) -> Result<TokenStream, TokenStream>
                         out.push(TokenTree::Ident(Ident::new("embedded_io", id.span())))
                     }
                     _ => out.push(t.clone()),
+                }
+            }
+            // Doc comments and strings: the same renames, so the blocking
+            // copy's documentation names its own traits and paths.
+            TokenTree::Literal(l) if copy == Copy::Blocking => {
+                let text = l.to_string();
+                if text.contains("embedded_io_async") || text.contains("asynch::") {
+                    let renamed = text
+                        .replace("embedded_io_async", "embedded_io")
+                        .replace("asynch::", "blocking::");
+                    match renamed.parse::<Literal>() {
+                        Ok(mut r) => {
+                            r.set_span(l.span());
+                            out.push(TokenTree::Literal(r));
+                        }
+                        Err(_) => out.push(t.clone()),
+                    }
+                } else {
+                    out.push(t.clone());
                 }
             }
             TokenTree::Punct(p) if p.as_char() == '.' && copy == Copy::Blocking => match next {

@@ -29,7 +29,6 @@
 //! deletes the file.
 
 use super::{AtError, Command, Dialect, Engine, Event, FinalResult};
-use crate::port::Port;
 
 /// The data of a command, pulled in pieces: each call writes the next
 /// bytes to the front of the buffer it is given and returns how many (at
@@ -101,7 +100,7 @@ pub trait UrcHandler {
     /// mode, where the modem does not push data.
     fn urc_payload(&mut self, _chunk: &[u8]) {}
     /// Replies came while no command was running, seen by
-    /// [`AtClient::poll_urcs`]: a late answer, or a URC damaged past
+    /// [`AtClient::poll_urcs`](crate::at::AtClient::poll_urcs): a late answer, or a URC damaged past
     /// recognition (perhaps the one being waited for). Ignored by default.
     fn stray(&mut self) {}
 }
@@ -137,7 +136,7 @@ pub enum Reply<'a> {
     Damaged,
 }
 
-/// Whether [`AtClient::pump`] goes on.
+/// Whether [`AtClient::pump`](crate::at::AtClient::pump) goes on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flow {
     /// Keep reading.
@@ -146,689 +145,719 @@ pub enum Flow {
     Stop,
 }
 
-/// The blocking AT front end.
-pub struct AtClient<P, D> {
-    port: P,
-    engine: Engine<D>,
-    rx: [u8; RX_CHUNK],
-    pos: usize,
-    len: usize,
-    in_urc_payload: bool,
-    /// A late answer may still come (see the module docs).
-    out_of_step: bool,
-    /// Bytes read from the port so far (wrapping): tells a drain whether
-    /// anything arrived.
-    rx_count: u32,
-}
+#[modemtls_macros::dual]
+pub mod asynch {
+    #[allow(unused_imports)]
+    use super::*;
+    use crate::port::asynch::Port;
 
-impl<P: Port, D: Dialect> AtClient<P, D> {
-    /// A client over `port` speaking `dialect`.
-    pub fn new(port: P, dialect: D) -> Self {
-        Self {
-            port,
-            engine: Engine::new(dialect),
-            rx: [0; RX_CHUNK],
-            pos: 0,
-            len: 0,
-            in_urc_payload: false,
-            out_of_step: false,
-            rx_count: 0,
-        }
+    /// The AT front end (blocking, or async in `asynch`).
+    pub struct AtClient<P, D> {
+        port: P,
+        engine: Engine<D>,
+        rx: [u8; RX_CHUNK],
+        pos: usize,
+        len: usize,
+        in_urc_payload: bool,
+        /// A late answer may still come (see the module docs).
+        out_of_step: bool,
+        /// Bytes read from the port so far (wrapping): tells a drain whether
+        /// anything arrived.
+        rx_count: u32,
     }
 
-    /// Mark the stream out of step: the next command resynchronises first.
-    pub fn set_out_of_step(&mut self) {
-        self.out_of_step = true;
-    }
-
-    /// Re-align commands and answers: [`AtClient::sync`] with three tries.
-    /// Whatever arrives before the probe's `OK` (a late answer) is
-    /// dropped, URCs still go to `urcs`. [`AtError::Timeout`] when the
-    /// modem does not answer; the client stays out of step then.
-    pub fn resync<H>(&mut self, urcs: &mut H) -> Result<(), AtError>
-    where
-        H: UrcHandler + ?Sized,
-    {
-        self.sync(urcs, PROBES)
-    }
-
-    /// Send `AT` until `OK` (at most `tries` times, one second each),
-    /// forgetting any partial line before each, then drain a late
-    /// duplicate. In step afterwards; [`AtError::Timeout`] when no `OK`
-    /// came.
-    pub fn sync<H>(&mut self, urcs: &mut H, tries: u32) -> Result<(), AtError>
-    where
-        H: UrcHandler + ?Sized,
-    {
-        for _ in 0..tries {
-            self.engine.reset();
-            self.in_urc_payload = false;
-            log_debug!("AT> AT (resynchronising)");
-            self.write(b"AT\r")?;
-            let deadline = self.now_ms().saturating_add(PROBE_MS);
-            let mut ok = false;
-            match self.pump(deadline, urcs, |r| {
-                ok = r == Reply::Final(FinalResult::Ok);
-                Ok(if ok { Flow::Stop } else { Flow::Continue })
-            }) {
-                Ok(()) | Err(AtError::Timeout) => {}
-                Err(e) => return Err(e),
-            }
-            if ok {
-                // A late `OK` of a timed-out command may follow ours.
-                self.drain(urcs)?;
-                self.out_of_step = false;
-                return Ok(());
+    impl<P: Port, D: Dialect> AtClient<P, D> {
+        /// A client over `port` speaking `dialect`.
+        pub fn new(port: P, dialect: D) -> Self {
+            Self {
+                port,
+                engine: Engine::new(dialect),
+                rx: [0; RX_CHUNK],
+                pos: 0,
+                len: 0,
+                in_urc_payload: false,
+                out_of_step: false,
+                rx_count: 0,
             }
         }
-        self.out_of_step = true;
-        Err(AtError::Timeout)
-    }
 
-    /// Read and drop answers until the UART has been quiet for `QUIET_MS`
-    /// (at most `DRAIN_MAX_MS`).
-    fn drain<H>(&mut self, urcs: &mut H) -> Result<(), AtError>
-    where
-        H: UrcHandler + ?Sized,
-    {
-        let end = self.now_ms().saturating_add(DRAIN_MAX_MS);
-        loop {
-            let seen = self.rx_count;
-            let now = self.now_ms();
-            let deadline = now.saturating_add(QUIET_MS).min(end);
-            match self.pump(deadline, urcs, |_| Ok(Flow::Continue)) {
-                Ok(()) | Err(AtError::Timeout) => {}
-                Err(e) => return Err(e),
-            }
-            if self.rx_count == seen || self.now_ms() >= end {
-                return Ok(());
-            }
+        /// Mark the stream out of step: the next command resynchronises first.
+        pub fn set_out_of_step(&mut self) {
+            self.out_of_step = true;
         }
-    }
 
-    /// Resynchronise first when out of step.
-    fn in_step<H>(&mut self, urcs: &mut H) -> Result<(), AtError>
-    where
-        H: UrcHandler + ?Sized,
-    {
-        if self.out_of_step {
-            self.resync(urcs)?;
+        /// Re-align commands and answers: [`AtClient::sync`] with three tries.
+        /// Whatever arrives before the probe's `OK` (a late answer) is
+        /// dropped, URCs still go to `urcs`. [`AtError::Timeout`] when the
+        /// modem does not answer; the client stays out of step then.
+        pub async fn resync<H>(&mut self, urcs: &mut H) -> Result<(), AtError>
+        where
+            H: UrcHandler + ?Sized,
+        {
+            self.sync(urcs, PROBES).await
         }
-        Ok(())
-    }
 
-    /// The port's clock.
-    pub fn now_ms(&mut self) -> u64 {
-        self.port.now_ms()
-    }
-
-    /// The port's real-time clock, if it has one.
-    pub fn unix_time(&mut self) -> Option<u64> {
-        self.port.unix_time()
-    }
-
-    /// Give the port back.
-    pub fn into_port(self) -> P {
-        self.port
-    }
-
-    /// Write raw bytes (command lines, payloads after a prompt).
-    pub fn write(&mut self, bytes: &[u8]) -> Result<(), AtError> {
-        self.port.write_all(bytes).map_err(AtError::Port)
-    }
-
-    /// Drop buffered input and any partial line (after a modem reset).
-    pub fn reset(&mut self) {
-        self.pos = 0;
-        self.len = 0;
-        self.in_urc_payload = false;
-        self.out_of_step = false;
-        self.engine.reset();
-    }
-
-    /// Feed modem output to the engine until `f` says [`Flow::Stop`] or the
-    /// clock reaches `deadline` ([`AtError::Timeout`]). URCs go to `urcs`.
-    pub fn pump<H, F>(&mut self, deadline: u64, urcs: &mut H, mut f: F) -> Result<(), AtError>
-    where
-        H: UrcHandler + ?Sized,
-        F: FnMut(Reply<'_>) -> Result<Flow, AtError>,
-    {
-        self.pump_dyn(deadline, urcs, &mut f)
-    }
-
-    /// [`AtClient::pump`] with the reply handler as a trait object: one copy
-    /// of the loop in the image, whatever the callers' closures.
-    #[inline(never)]
-    fn pump_dyn<H>(
-        &mut self,
-        deadline: u64,
-        urcs: &mut H,
-        f: &mut dyn FnMut(Reply<'_>) -> Result<Flow, AtError>,
-    ) -> Result<(), AtError>
-    where
-        H: UrcHandler + ?Sized,
-    {
-        loop {
-            while self.pos < self.len {
-                let input = self.rx.get(self.pos..self.len).unwrap_or(&[]);
-                // A data read whose `CONNECT` has not come: its data may
-                // pass as lines (a damaged `CONNECT`), logged as lengths.
-                #[cfg(any(feature = "log", feature = "defmt"))]
-                let armed = self.engine.data_armed();
-                let (used, event) = self.engine.feed(input);
-                self.pos = self.pos.saturating_add(used);
-                let Some(event) = event else {
-                    if used == 0 {
-                        break;
-                    }
-                    continue;
-                };
-                // Only with a back end: without one, not even a call
-                // (taking the event's address changes this loop's code).
-                #[cfg(any(feature = "log", feature = "defmt"))]
-                log_event(&event, armed);
-                let reply = match event {
-                    Event::Urc(line) => {
-                        urcs.urc(line);
-                        continue;
-                    }
-                    Event::Echo(_) => continue,
-                    Event::PayloadHeader {
-                        header, urc: true, ..
-                    } => {
-                        self.in_urc_payload = true;
-                        urcs.urc(header);
-                        continue;
-                    }
-                    Event::Payload(chunk) if self.in_urc_payload => {
-                        urcs.urc_payload(chunk);
-                        continue;
-                    }
-                    Event::PayloadEnd if self.in_urc_payload => {
-                        self.in_urc_payload = false;
-                        continue;
-                    }
-                    Event::Line(l) => Reply::Line(l),
-                    Event::PayloadHeader { header, len, .. } => Reply::PayloadHeader(header, len),
-                    Event::Payload(p) => Reply::Payload(p),
-                    Event::PayloadEnd => Reply::PayloadEnd,
-                    Event::Prompt => Reply::Prompt,
-                    Event::Connect => Reply::Connect,
-                    Event::Final(r) => Reply::Final(r),
-                    Event::Overflow => Reply::Overflow,
-                    Event::Damaged => {
-                        self.in_urc_payload = false;
-                        Reply::Damaged
-                    }
-                };
-                if f(reply)? == Flow::Stop {
+        /// Send `AT` until `OK` (at most `tries` times, one second each),
+        /// forgetting any partial line before each, then drain a late
+        /// duplicate. In step afterwards; [`AtError::Timeout`] when no `OK`
+        /// came.
+        pub async fn sync<H>(&mut self, urcs: &mut H, tries: u32) -> Result<(), AtError>
+        where
+            H: UrcHandler + ?Sized,
+        {
+            for _ in 0..tries {
+                self.engine.reset();
+                self.in_urc_payload = false;
+                log_debug!("AT> AT (resynchronising)");
+                self.write(b"AT\r").await?;
+                let deadline = self.now_ms().saturating_add(PROBE_MS);
+                let mut ok = false;
+                match self
+                    .pump(deadline, urcs, |r| {
+                        ok = r == Reply::Final(FinalResult::Ok);
+                        Ok(if ok { Flow::Stop } else { Flow::Continue })
+                    })
+                    .await
+                {
+                    Ok(()) | Err(AtError::Timeout) => {}
+                    Err(e) => return Err(e),
+                }
+                if ok {
+                    // A late `OK` of a timed-out command may follow ours.
+                    self.drain(urcs).await?;
+                    self.out_of_step = false;
                     return Ok(());
                 }
             }
+            self.out_of_step = true;
+            Err(AtError::Timeout)
+        }
+
+        /// Read and drop answers until the UART has been quiet for `QUIET_MS`
+        /// (at most `DRAIN_MAX_MS`).
+        async fn drain<H>(&mut self, urcs: &mut H) -> Result<(), AtError>
+        where
+            H: UrcHandler + ?Sized,
+        {
+            let end = self.now_ms().saturating_add(DRAIN_MAX_MS);
+            loop {
+                let seen = self.rx_count;
+                let now = self.now_ms();
+                let deadline = now.saturating_add(QUIET_MS).min(end);
+                match self.pump(deadline, urcs, |_| Ok(Flow::Continue)).await {
+                    Ok(()) | Err(AtError::Timeout) => {}
+                    Err(e) => return Err(e),
+                }
+                if self.rx_count == seen || self.now_ms() >= end {
+                    return Ok(());
+                }
+            }
+        }
+
+        /// Resynchronise first when out of step.
+        async fn in_step<H>(&mut self, urcs: &mut H) -> Result<(), AtError>
+        where
+            H: UrcHandler + ?Sized,
+        {
+            if self.out_of_step {
+                self.resync(urcs).await?;
+            }
+            Ok(())
+        }
+
+        /// The port's clock.
+        pub fn now_ms(&mut self) -> u64 {
+            self.port.now_ms()
+        }
+
+        /// The port's real-time clock, if it has one.
+        pub fn unix_time(&mut self) -> Option<u64> {
+            self.port.unix_time()
+        }
+
+        /// Give the port back.
+        pub fn into_port(self) -> P {
+            self.port
+        }
+
+        /// Write raw bytes (command lines, payloads after a prompt).
+        pub async fn write(&mut self, bytes: &[u8]) -> Result<(), AtError> {
+            self.port.write_all(bytes).await.map_err(AtError::Port)
+        }
+
+        /// Drop buffered input and any partial line (after a modem reset).
+        pub fn reset(&mut self) {
             self.pos = 0;
             self.len = 0;
-            let now = self.port.now_ms();
-            if now >= deadline {
-                return Err(AtError::Timeout);
-            }
-            let wait = u32::try_from(deadline - now).unwrap_or(u32::MAX);
-            let n = self.port.read(&mut self.rx, wait)?;
-            self.len = n.min(RX_CHUNK);
-            self.rx_count = self.rx_count.wrapping_add(self.len as u32);
+            self.in_urc_payload = false;
+            self.out_of_step = false;
+            self.engine.reset();
         }
-    }
 
-    /// Handle URCs already received or arriving within `timeout_ms`,
-    /// until `done()` is true (checked after each URC) or time runs out.
-    /// Returns whether `done()` became true.
-    pub fn poll_urcs<H>(
-        &mut self,
-        timeout_ms: u32,
-        urcs: &mut H,
-        mut done: impl FnMut(&H) -> bool,
-    ) -> Result<bool, AtError>
-    where
-        H: UrcHandler,
-    {
-        self.poll_urcs_dyn(timeout_ms, urcs, &mut done)
-    }
-
-    #[inline(never)]
-    fn poll_urcs_dyn<H>(
-        &mut self,
-        timeout_ms: u32,
-        urcs: &mut H,
-        done: &mut dyn FnMut(&H) -> bool,
-    ) -> Result<bool, AtError>
-    where
-        H: UrcHandler,
-    {
-        if done(urcs) {
-            return Ok(true);
+        /// Feed modem output to the engine until `f` says [`Flow::Stop`] or the
+        /// clock reaches `deadline` ([`AtError::Timeout`]). URCs go to `urcs`.
+        pub async fn pump<H, F>(
+            &mut self,
+            deadline: u64,
+            urcs: &mut H,
+            mut f: F,
+        ) -> Result<(), AtError>
+        where
+            H: UrcHandler + ?Sized,
+            F: FnMut(Reply<'_>) -> Result<Flow, AtError>,
+        {
+            self.pump_dyn(deadline, urcs, &mut f).await
         }
-        // At least one short read, so URCs already sent are seen.
-        let deadline = self.now_ms().saturating_add(u64::from(timeout_ms.max(1)));
-        // URCs are handled inside `pump`; `done` is checked between short
-        // pumping steps. A reply outside any command (the late final result
-        // of a command that timed out) is dropped.
-        loop {
-            let step_deadline = deadline.min(self.now_ms().saturating_add(20));
-            let mut stray = false;
-            let r = self.pump(step_deadline, urcs, |_| {
-                stray = true;
-                Ok(Flow::Continue)
-            });
-            if stray {
-                urcs.stray();
+
+        /// [`AtClient::pump`] with the reply handler as a trait object: one copy
+        /// of the loop in the image, whatever the callers' closures.
+        #[inline(never)]
+        async fn pump_dyn<H>(
+            &mut self,
+            deadline: u64,
+            urcs: &mut H,
+            f: &mut dyn FnMut(Reply<'_>) -> Result<Flow, AtError>,
+        ) -> Result<(), AtError>
+        where
+            H: UrcHandler + ?Sized,
+        {
+            loop {
+                while self.pos < self.len {
+                    let input = self.rx.get(self.pos..self.len).unwrap_or(&[]);
+                    // A data read whose `CONNECT` has not come: its data may
+                    // pass as lines (a damaged `CONNECT`), logged as lengths.
+                    #[cfg(any(feature = "log", feature = "defmt"))]
+                    let armed = self.engine.data_armed();
+                    let (used, event) = self.engine.feed(input);
+                    self.pos = self.pos.saturating_add(used);
+                    let Some(event) = event else {
+                        if used == 0 {
+                            break;
+                        }
+                        continue;
+                    };
+                    // Only with a back end: without one, not even a call
+                    // (taking the event's address changes this loop's code).
+                    #[cfg(any(feature = "log", feature = "defmt"))]
+                    log_event(&event, armed);
+                    let reply = match event {
+                        Event::Urc(line) => {
+                            urcs.urc(line);
+                            continue;
+                        }
+                        Event::Echo(_) => continue,
+                        Event::PayloadHeader {
+                            header, urc: true, ..
+                        } => {
+                            self.in_urc_payload = true;
+                            urcs.urc(header);
+                            continue;
+                        }
+                        Event::Payload(chunk) if self.in_urc_payload => {
+                            urcs.urc_payload(chunk);
+                            continue;
+                        }
+                        Event::PayloadEnd if self.in_urc_payload => {
+                            self.in_urc_payload = false;
+                            continue;
+                        }
+                        Event::Line(l) => Reply::Line(l),
+                        Event::PayloadHeader { header, len, .. } => {
+                            Reply::PayloadHeader(header, len)
+                        }
+                        Event::Payload(p) => Reply::Payload(p),
+                        Event::PayloadEnd => Reply::PayloadEnd,
+                        Event::Prompt => Reply::Prompt,
+                        Event::Connect => Reply::Connect,
+                        Event::Final(r) => Reply::Final(r),
+                        Event::Overflow => Reply::Overflow,
+                        Event::Damaged => {
+                            self.in_urc_payload = false;
+                            Reply::Damaged
+                        }
+                    };
+                    if f(reply)? == Flow::Stop {
+                        return Ok(());
+                    }
+                }
+                self.pos = 0;
+                self.len = 0;
+                let now = self.port.now_ms();
+                if now >= deadline {
+                    return Err(AtError::Timeout);
+                }
+                let wait = u32::try_from(deadline - now).unwrap_or(u32::MAX);
+                let n = self.port.read(&mut self.rx, wait).await?;
+                self.len = n.min(RX_CHUNK);
+                self.rx_count = self.rx_count.wrapping_add(self.len as u32);
             }
-            match r {
-                Err(AtError::Timeout) => {}
-                Err(e) => return Err(e),
-                Ok(()) => {}
-            }
+        }
+
+        /// Handle URCs already received or arriving within `timeout_ms`,
+        /// until `done()` is true (checked after each URC) or time runs out.
+        /// Returns whether `done()` became true.
+        pub async fn poll_urcs<H>(
+            &mut self,
+            timeout_ms: u32,
+            urcs: &mut H,
+            mut done: impl FnMut(&H) -> bool,
+        ) -> Result<bool, AtError>
+        where
+            H: UrcHandler,
+        {
+            self.poll_urcs_dyn(timeout_ms, urcs, &mut done).await
+        }
+
+        #[inline(never)]
+        async fn poll_urcs_dyn<H>(
+            &mut self,
+            timeout_ms: u32,
+            urcs: &mut H,
+            done: &mut dyn FnMut(&H) -> bool,
+        ) -> Result<bool, AtError>
+        where
+            H: UrcHandler,
+        {
             if done(urcs) {
                 return Ok(true);
             }
-            if self.now_ms() >= deadline {
-                return Ok(false);
+            // At least one short read, so URCs already sent are seen.
+            let deadline = self.now_ms().saturating_add(u64::from(timeout_ms.max(1)));
+            // URCs are handled inside `pump`; `done` is checked between short
+            // pumping steps. A reply outside any command (the late final result
+            // of a command that timed out) is dropped.
+            loop {
+                let step_deadline = deadline.min(self.now_ms().saturating_add(20));
+                let mut stray = false;
+                let r = self
+                    .pump(step_deadline, urcs, |_| {
+                        stray = true;
+                        Ok(Flow::Continue)
+                    })
+                    .await;
+                if stray {
+                    urcs.stray();
+                }
+                match r {
+                    Err(AtError::Timeout) => {}
+                    Err(e) => return Err(e),
+                    Ok(()) => {}
+                }
+                if done(urcs) {
+                    return Ok(true);
+                }
+                if self.now_ms() >= deadline {
+                    return Ok(false);
+                }
             }
         }
-    }
 
-    /// Run `cmd` and wait for its final result, passing information lines
-    /// to `on_line`. `OK` is success; every error result becomes an
-    /// [`AtError`]. An error returned by `on_line` is reported after the
-    /// final result has been consumed, so the stream stays in step.
-    pub fn exec<H>(
-        &mut self,
-        cmd: &mut Command,
-        timeout_ms: u32,
-        urcs: &mut H,
-        mut on_line: impl FnMut(&[u8]) -> Result<(), AtError>,
-    ) -> Result<(), AtError>
-    where
-        H: UrcHandler + ?Sized,
-    {
-        self.exec_dyn(cmd, timeout_ms, urcs, &mut on_line)
-    }
+        /// Run `cmd` and wait for its final result, passing information lines
+        /// to `on_line`. `OK` is success; every error result becomes an
+        /// [`AtError`]. An error returned by `on_line` is reported after the
+        /// final result has been consumed, so the stream stays in step.
+        pub async fn exec<H>(
+            &mut self,
+            cmd: &mut Command,
+            timeout_ms: u32,
+            urcs: &mut H,
+            mut on_line: impl FnMut(&[u8]) -> Result<(), AtError>,
+        ) -> Result<(), AtError>
+        where
+            H: UrcHandler + ?Sized,
+        {
+            self.exec_dyn(cmd, timeout_ms, urcs, &mut on_line).await
+        }
 
-    /// [`AtClient::exec`] with the line handler as a trait object.
-    pub(crate) fn exec_dyn<H>(
-        &mut self,
-        cmd: &mut Command,
-        timeout_ms: u32,
-        urcs: &mut H,
-        on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
-    ) -> Result<(), AtError>
-    where
-        H: UrcHandler + ?Sized,
-    {
-        self.run(cmd, timeout_ms, urcs, on_line, None, None)
-            .map(drop)
-    }
+        /// [`AtClient::exec`] with the line handler as a trait object.
+        pub(crate) async fn exec_dyn<H>(
+            &mut self,
+            cmd: &mut Command,
+            timeout_ms: u32,
+            urcs: &mut H,
+            on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
+        ) -> Result<(), AtError>
+        where
+            H: UrcHandler + ?Sized,
+        {
+            self.run(cmd, timeout_ms, urcs, on_line, None, None)
+                .await
+                .map(drop)
+        }
 
-    /// Run `cmd`, whose answer may end with an information line instead
-    /// of a final result (the M66/M95's `AT+QILOCIP` answers a bare
-    /// address, `AT+QIDEACT` `DEACT OK`, `AT+QICLOSE` `<id>, CLOSE OK`,
-    /// `AT+QIOPEN` `ALREADY CONNECT`). Every line goes to `end`; the first
-    /// one it returns `true` for ends the command as `OK` would. Final
-    /// results end it as in [`AtClient::exec`]. A timeout leaves the client
-    /// out of step (the ending line may still come).
-    pub fn exec_until<H>(
-        &mut self,
-        cmd: &mut Command,
-        timeout_ms: u32,
-        urcs: &mut H,
-        end: &mut dyn FnMut(&[u8]) -> bool,
-    ) -> Result<(), AtError>
-    where
-        H: UrcHandler + ?Sized,
-    {
-        self.in_step(urcs)?;
-        let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
-        let bytes = cmd.bytes()?;
-        #[cfg(any(feature = "log", feature = "defmt"))]
-        log_command(bytes, None);
-        self.write(bytes)?;
-        let mut ignore = |_: &[u8]| Ok(());
-        self.finish(deadline, urcs, &mut ignore, None, false, Some(end))
-            .map(drop)
-    }
+        /// Run `cmd`, whose answer may end with an information line instead
+        /// of a final result (the M66/M95's `AT+QILOCIP` answers a bare
+        /// address, `AT+QIDEACT` `DEACT OK`, `AT+QICLOSE` `<id>, CLOSE OK`,
+        /// `AT+QIOPEN` `ALREADY CONNECT`). Every line goes to `end`; the first
+        /// one it returns `true` for ends the command as `OK` would. Final
+        /// results end it as in [`AtClient::exec`]. A timeout leaves the client
+        /// out of step (the ending line may still come).
+        pub async fn exec_until<H>(
+            &mut self,
+            cmd: &mut Command,
+            timeout_ms: u32,
+            urcs: &mut H,
+            end: &mut dyn FnMut(&[u8]) -> bool,
+        ) -> Result<(), AtError>
+        where
+            H: UrcHandler + ?Sized,
+        {
+            self.in_step(urcs).await?;
+            let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
+            let bytes = cmd.bytes()?;
+            #[cfg(any(feature = "log", feature = "defmt"))]
+            log_command(bytes, None);
+            self.write(bytes).await?;
+            let mut ignore = |_: &[u8]| Ok(());
+            self.finish(deadline, urcs, &mut ignore, None, false, Some(end))
+                .await
+                .map(drop)
+        }
 
-    /// Write `cmd` and [`AtClient::finish`] it: one copy for `exec` and
-    /// `exec_read`.
-    #[inline(never)]
-    fn run<H>(
-        &mut self,
-        cmd: &mut Command,
-        timeout_ms: u32,
-        urcs: &mut H,
-        on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
-        buf: Option<&mut [u8]>,
-        data: Option<usize>,
-    ) -> Result<usize, AtError>
-    where
-        H: UrcHandler + ?Sized,
-    {
-        self.in_step(urcs)?;
-        let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
-        let bytes = cmd.bytes()?;
-        #[cfg(any(feature = "log", feature = "defmt"))]
-        log_command(bytes, None);
-        // Armed after any resynchronisation (which forgets it) and before
-        // the answer can come; whatever happens, disarmed after.
-        self.engine.expect_data(data);
-        let r = self
-            .port
-            .write_all(bytes)
-            .map_err(AtError::Port)
-            .and_then(|()| self.finish(deadline, urcs, on_line, buf, false, None));
-        self.engine.expect_data(None);
-        r
-    }
+        /// Write `cmd` and [`AtClient::finish`] it: one copy for `exec` and
+        /// `exec_read`.
+        #[inline(never)]
+        async fn run<H>(
+            &mut self,
+            cmd: &mut Command,
+            timeout_ms: u32,
+            urcs: &mut H,
+            on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
+            buf: Option<&mut [u8]>,
+            data: Option<usize>,
+        ) -> Result<usize, AtError>
+        where
+            H: UrcHandler + ?Sized,
+        {
+            self.in_step(urcs).await?;
+            let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
+            let bytes = cmd.bytes()?;
+            #[cfg(any(feature = "log", feature = "defmt"))]
+            log_command(bytes, None);
+            // Armed after any resynchronisation (which forgets it) and before
+            // the answer can come; whatever happens, disarmed after.
+            self.engine.expect_data(data);
+            let r = self.port.write_all(bytes).await.map_err(AtError::Port);
+            let r = match r {
+                Ok(()) => self.finish(deadline, urcs, on_line, buf, false, None).await,
+                Err(e) => Err(e),
+            };
+            self.engine.expect_data(None);
+            r
+        }
 
-    /// Wait for the final result of a command already written. Without
-    /// `buf`, information lines and payload headers go to `on_line`
-    /// (payload bytes are dropped); with it, only payload headers do, the
-    /// payload is copied into `buf` and its length returned. `SEND OK` and
-    /// `SEND FAIL` end it only for a data exchange (`send`). A timeout or a
-    /// lost line leaves the client out of step.
-    fn finish<H>(
-        &mut self,
-        deadline: u64,
-        urcs: &mut H,
-        on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
-        mut buf: Option<&mut [u8]>,
-        send: bool,
-        mut end: Option<EndLine<'_>>,
-    ) -> Result<usize, AtError>
-    where
-        H: UrcHandler + ?Sized,
-    {
-        let mut got = 0usize;
-        let mut first_err: Option<AtError> = None;
-        let mut result = FinalResult::Error;
-        let heard = self.rx_count;
-        let pumped = self.pump(deadline, urcs, |r| {
-            let e = match r {
-                // A line that ends the command in place of a final result.
-                Reply::Line(l) if end.as_deref_mut().is_some_and(|end| end(l)) => {
-                    result = FinalResult::Ok;
-                    return Ok(Flow::Stop);
-                }
-                Reply::Line(l) if buf.is_none() => on_line(l).err(),
-                Reply::PayloadHeader(h, len) => {
-                    if buf.as_ref().is_some_and(|b| len > b.len()) {
-                        first_err.get_or_insert(AtError::Unexpected);
-                    }
-                    on_line(h).err()
-                }
-                Reply::Payload(p) => match buf.as_deref_mut() {
-                    None => None,
-                    Some(buf) => {
-                        // `checked_add`: the compiler then knows `dst` is as
-                        // long as `p` (no length-mismatch panic path).
-                        let end = got.checked_add(p.len());
-                        match end.and_then(|end| buf.get_mut(got..end).map(|d| (d, end))) {
-                            Some((dst, end)) => {
-                                dst.copy_from_slice(p);
-                                got = end;
-                                None
-                            }
-                            None => Some(AtError::Unexpected),
+        /// Wait for the final result of a command already written. Without
+        /// `buf`, information lines and payload headers go to `on_line`
+        /// (payload bytes are dropped); with it, only payload headers do, the
+        /// payload is copied into `buf` and its length returned. `SEND OK` and
+        /// `SEND FAIL` end it only for a data exchange (`send`). A timeout or a
+        /// lost line leaves the client out of step.
+        async fn finish<H>(
+            &mut self,
+            deadline: u64,
+            urcs: &mut H,
+            on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
+            mut buf: Option<&mut [u8]>,
+            send: bool,
+            mut end: Option<EndLine<'_>>,
+        ) -> Result<usize, AtError>
+        where
+            H: UrcHandler + ?Sized,
+        {
+            let mut got = 0usize;
+            let mut first_err: Option<AtError> = None;
+            let mut result = FinalResult::Error;
+            let heard = self.rx_count;
+            let pumped = self
+                .pump(deadline, urcs, |r| {
+                    let e = match r {
+                        // A line that ends the command in place of a final result.
+                        Reply::Line(l) if end.as_deref_mut().is_some_and(|end| end(l)) => {
+                            result = FinalResult::Ok;
+                            return Ok(Flow::Stop);
                         }
+                        Reply::Line(l) if buf.is_none() => on_line(l).err(),
+                        Reply::PayloadHeader(h, len) => {
+                            if buf.as_ref().is_some_and(|b| len > b.len()) {
+                                first_err.get_or_insert(AtError::Unexpected);
+                            }
+                            on_line(h).err()
+                        }
+                        Reply::Payload(p) => match buf.as_deref_mut() {
+                            None => None,
+                            Some(buf) => {
+                                // `checked_add`: the compiler then knows `dst` is as
+                                // long as `p` (no length-mismatch panic path).
+                                let end = got.checked_add(p.len());
+                                match end.and_then(|end| buf.get_mut(got..end).map(|d| (d, end))) {
+                                    Some((dst, end)) => {
+                                        dst.copy_from_slice(p);
+                                        got = end;
+                                        None
+                                    }
+                                    None => Some(AtError::Unexpected),
+                                }
+                            }
+                        },
+                        Reply::Overflow => Some(AtError::Overflow),
+                        Reply::Damaged => Some(AtError::Garbled),
+                        // A late answer to an earlier send: not this command's.
+                        Reply::Final(FinalResult::SendOk | FinalResult::SendFail) if !send => None,
+                        Reply::Final(f) => {
+                            result = f;
+                            return Ok(Flow::Stop);
+                        }
+                        _ => None,
+                    };
+                    if let Some(e) = e {
+                        first_err.get_or_insert(e);
                     }
-                },
-                Reply::Overflow => Some(AtError::Overflow),
-                Reply::Damaged => Some(AtError::Garbled),
-                // A late answer to an earlier send: not this command's.
-                Reply::Final(FinalResult::SendOk | FinalResult::SendFail) if !send => None,
-                Reply::Final(f) => {
-                    result = f;
-                    return Ok(Flow::Stop);
-                }
-                _ => None,
-            };
-            if let Some(e) = e {
-                first_err.get_or_insert(e);
+                    Ok(Flow::Continue)
+                })
+                .await;
+            if pumped.is_err() || matches!(first_err, Some(AtError::Overflow | AtError::Garbled)) {
+                self.out_of_step = true;
             }
-            Ok(Flow::Continue)
-        });
-        if pumped.is_err() || matches!(first_err, Some(AtError::Overflow | AtError::Garbled)) {
-            self.out_of_step = true;
+            // The modem said something but no final result came: its answer
+            // was damaged, not missing.
+            if pumped == Err(AtError::Timeout) && self.rx_count != heard {
+                return Err(AtError::Garbled);
+            }
+            pumped?;
+            match AtError::from_final(result) {
+                Some(e) => Err(e),
+                None => first_err.map_or(Ok(got), Err),
+            }
         }
-        // The modem said something but no final result came: its answer
-        // was damaged, not missing.
-        if pumped == Err(AtError::Timeout) && self.rx_count != heard {
-            return Err(AtError::Garbled);
-        }
-        pumped?;
-        match AtError::from_final(result) {
-            Some(e) => Err(e),
-            None => first_err.map_or(Ok(got), Err),
-        }
-    }
 
-    /// Run `cmd`, which answers with one length-framed payload (`+QIRD: n`
-    /// then `n` bytes then `OK`). The payload is copied into `buf`;
-    /// `on_header` sees the header line. Returns the payload length.
-    /// A payload longer than `buf` is an error ([`AtError::Unexpected`]):
-    /// callers ask for at most `buf.len()` bytes.
-    pub fn exec_read<H>(
-        &mut self,
-        cmd: &mut Command,
-        timeout_ms: u32,
-        urcs: &mut H,
-        buf: &mut [u8],
-        mut on_header: impl FnMut(&[u8]) -> Result<(), AtError>,
-    ) -> Result<usize, AtError>
-    where
-        H: UrcHandler + ?Sized,
-    {
-        self.exec_read_dyn(cmd, timeout_ms, urcs, buf, &mut on_header)
-    }
-
-    fn exec_read_dyn<H>(
-        &mut self,
-        cmd: &mut Command,
-        timeout_ms: u32,
-        urcs: &mut H,
-        buf: &mut [u8],
-        on_header: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
-    ) -> Result<usize, AtError>
-    where
-        H: UrcHandler + ?Sized,
-    {
-        self.run(cmd, timeout_ms, urcs, on_header, Some(buf), None)
-    }
-
-    /// Run `cmd`, which answers `CONNECT`, exactly `len` data bytes, the
-    /// dialect's [`Dialect::data_trailer`](super::Dialect::data_trailer)
-    /// and a final result (Sierra `AT+KTCPRCV=<s>,<len>`). The data is
-    /// copied into `buf` (at least `len` bytes); returns its length. A
-    /// payload not followed by the trailer is [`AtError::Garbled`] (the
-    /// client out of step): the data is not what the modem sent.
-    pub fn exec_read_data<H>(
-        &mut self,
-        cmd: &mut Command,
-        len: usize,
-        timeout_ms: u32,
-        urcs: &mut H,
-        buf: &mut [u8],
-    ) -> Result<usize, AtError>
-    where
-        H: UrcHandler + ?Sized,
-    {
-        if len > buf.len() {
-            return Err(AtError::InvalidArgument);
+        /// Run `cmd`, which answers with one length-framed payload (`+QIRD: n`
+        /// then `n` bytes then `OK`). The payload is copied into `buf`;
+        /// `on_header` sees the header line. Returns the payload length.
+        /// A payload longer than `buf` is an error ([`AtError::Unexpected`]):
+        /// callers ask for at most `buf.len()` bytes.
+        pub async fn exec_read<H>(
+            &mut self,
+            cmd: &mut Command,
+            timeout_ms: u32,
+            urcs: &mut H,
+            buf: &mut [u8],
+            mut on_header: impl FnMut(&[u8]) -> Result<(), AtError>,
+        ) -> Result<usize, AtError>
+        where
+            H: UrcHandler + ?Sized,
+        {
+            self.exec_read_dyn(cmd, timeout_ms, urcs, buf, &mut on_header)
+                .await
         }
-        let mut connect = false;
-        let got = self.run(
-            cmd,
-            timeout_ms,
-            urcs,
-            &mut |h| {
-                connect = h == b"CONNECT";
+
+        async fn exec_read_dyn<H>(
+            &mut self,
+            cmd: &mut Command,
+            timeout_ms: u32,
+            urcs: &mut H,
+            buf: &mut [u8],
+            on_header: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
+        ) -> Result<usize, AtError>
+        where
+            H: UrcHandler + ?Sized,
+        {
+            self.run(cmd, timeout_ms, urcs, on_header, Some(buf), None)
+                .await
+        }
+
+        /// Run `cmd`, which answers `CONNECT`, exactly `len` data bytes, the
+        /// dialect's [`Dialect::data_trailer`](super::Dialect::data_trailer)
+        /// and a final result (Sierra `AT+KTCPRCV=<s>,<len>`). The data is
+        /// copied into `buf` (at least `len` bytes); returns its length. A
+        /// payload not followed by the trailer is [`AtError::Garbled`] (the
+        /// client out of step): the data is not what the modem sent.
+        pub async fn exec_read_data<H>(
+            &mut self,
+            cmd: &mut Command,
+            len: usize,
+            timeout_ms: u32,
+            urcs: &mut H,
+            buf: &mut [u8],
+        ) -> Result<usize, AtError>
+        where
+            H: UrcHandler + ?Sized,
+        {
+            if len > buf.len() {
+                return Err(AtError::InvalidArgument);
+            }
+            let mut connect = false;
+            let got = self
+                .run(
+                    cmd,
+                    timeout_ms,
+                    urcs,
+                    &mut |h| {
+                        connect = h == b"CONNECT";
+                        Ok(())
+                    },
+                    Some(buf),
+                    Some(len),
+                )
+                .await?;
+            if !connect || got != len {
+                // The frame was not seen (a damaged `CONNECT`): its data went
+                // through the engine as lines, and a look-alike `OK` in it may
+                // have ended the command early. Re-align before the next one.
+                self.out_of_step = true;
+                return Err(AtError::Unexpected);
+            }
+            Ok(got)
+        }
+
+        /// Run `cmd`, wait for its `> ` prompt or `CONNECT`, then write the
+        /// `announced` data bytes pulled from `send` (never more; after
+        /// `CONNECT` the client adds the dialect's
+        /// [`Dialect::data_trailer`](super::Dialect::data_trailer)), then wait
+        /// for the final result (`OK` or `SEND OK`), passing lines to
+        /// `on_line`. When the prompt does not come in time, or `send` gives
+        /// fewer bytes, the rest of the announced length is written as NUL
+        /// filler so that no later command text can become payload
+        /// ([`AtError::PromptLost`], the client out of step).
+        pub async fn exec_with_data<H>(
+            &mut self,
+            cmd: &mut Command,
+            announced: usize,
+            timeout_ms: u32,
+            urcs: &mut H,
+            send: DataSource<'_>,
+            mut on_line: impl FnMut(&[u8]) -> Result<(), AtError>,
+        ) -> Result<(), AtError>
+        where
+            H: UrcHandler + ?Sized,
+        {
+            self.exec_with_data_dyn(cmd, announced, timeout_ms, urcs, send, &mut on_line)
+                .await
+        }
+
+        #[inline(never)]
+        async fn exec_with_data_dyn<H>(
+            &mut self,
+            cmd: &mut Command,
+            announced: usize,
+            timeout_ms: u32,
+            urcs: &mut H,
+            send: DataSource<'_>,
+            on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
+        ) -> Result<(), AtError>
+        where
+            H: UrcHandler + ?Sized,
+        {
+            self.in_step(urcs).await?;
+            let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
+            let bytes = cmd.bytes()?;
+            #[cfg(any(feature = "log", feature = "defmt"))]
+            log_command(bytes, Some(announced));
+            self.write(bytes).await?;
+            let mut early: Option<FinalResult> = None;
+            let mut first_err: Option<AtError> = None;
+            let mut connect = false;
+            let prompt = self
+                .pump(deadline, urcs, |r| match r {
+                    Reply::Prompt => Ok(Flow::Stop),
+                    Reply::Connect => {
+                        connect = true;
+                        Ok(Flow::Stop)
+                    }
+                    // A late answer to an earlier command: not this one's (a data
+                    // command is refused with an error, never with OK).
+                    Reply::Final(FinalResult::SendOk | FinalResult::SendFail | FinalResult::Ok) => {
+                        Ok(Flow::Continue)
+                    }
+                    Reply::Final(f) => {
+                        early = Some(f);
+                        Ok(Flow::Stop)
+                    }
+                    Reply::Line(l) => {
+                        if let Err(e) = on_line(l) {
+                            first_err.get_or_insert(e);
+                        }
+                        Ok(Flow::Continue)
+                    }
+                    _ => Ok(Flow::Continue),
+                })
+                .await;
+            match prompt {
+                Ok(()) => {}
+                // The prompt may have come damaged: the modem may be waiting
+                // for the payload. Give it the announced length, as filler.
+                Err(AtError::Timeout) => {
+                    self.fill(announced).await?;
+                    return Err(AtError::PromptLost);
+                }
+                Err(e) => return Err(e),
+            }
+            if let Some(f) = early {
+                // The modem refused before asking for data, or the error was a
+                // late one and the modem waits: filler either way (NULs are
+                // ignored in command mode), then re-align.
+                self.fill(announced).await?;
+                return Err(AtError::from_final(f).unwrap_or(AtError::Unexpected));
+            }
+            let mut written = 0usize;
+            let mut piece = [0u8; DATA_PIECE];
+            let sent = loop {
+                let room = announced.saturating_sub(written).min(DATA_PIECE);
+                let buf = piece.get_mut(..room).unwrap_or(&mut []);
+                if buf.is_empty() {
+                    break Ok(());
+                }
+                let n = match send(buf) {
+                    Ok(0) => break Ok(()),
+                    Ok(n) => n.min(room),
+                    Err(e) => break Err(e),
+                };
+                written += n;
+                if let Err(e) = self.write(piece.get(..n).unwrap_or(&[])).await {
+                    break Err(e);
+                }
+            };
+            if let Err(e) = sent.and(if written < announced {
+                Err(AtError::PromptLost)
+            } else {
                 Ok(())
-            },
-            Some(buf),
-            Some(len),
-        )?;
-        if !connect || got != len {
-            // The frame was not seen (a damaged `CONNECT`): its data went
-            // through the engine as lines, and a look-alike `OK` in it may
-            // have ended the command early. Re-align before the next one.
-            self.out_of_step = true;
-            return Err(AtError::Unexpected);
-        }
-        Ok(got)
-    }
-
-    /// Run `cmd`, wait for its `> ` prompt or `CONNECT`, then write the
-    /// `announced` data bytes pulled from `send` (never more; after
-    /// `CONNECT` the client adds the dialect's
-    /// [`Dialect::data_trailer`](super::Dialect::data_trailer)), then wait
-    /// for the final result (`OK` or `SEND OK`), passing lines to
-    /// `on_line`. When the prompt does not come in time, or `send` gives
-    /// fewer bytes, the rest of the announced length is written as NUL
-    /// filler so that no later command text can become payload
-    /// ([`AtError::PromptLost`], the client out of step).
-    pub fn exec_with_data<H>(
-        &mut self,
-        cmd: &mut Command,
-        announced: usize,
-        timeout_ms: u32,
-        urcs: &mut H,
-        send: DataSource<'_>,
-        mut on_line: impl FnMut(&[u8]) -> Result<(), AtError>,
-    ) -> Result<(), AtError>
-    where
-        H: UrcHandler + ?Sized,
-    {
-        self.exec_with_data_dyn(cmd, announced, timeout_ms, urcs, send, &mut on_line)
-    }
-
-    #[inline(never)]
-    fn exec_with_data_dyn<H>(
-        &mut self,
-        cmd: &mut Command,
-        announced: usize,
-        timeout_ms: u32,
-        urcs: &mut H,
-        send: DataSource<'_>,
-        on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
-    ) -> Result<(), AtError>
-    where
-        H: UrcHandler + ?Sized,
-    {
-        self.in_step(urcs)?;
-        let deadline = self.now_ms().saturating_add(u64::from(timeout_ms));
-        let bytes = cmd.bytes()?;
-        #[cfg(any(feature = "log", feature = "defmt"))]
-        log_command(bytes, Some(announced));
-        self.write(bytes)?;
-        let mut early: Option<FinalResult> = None;
-        let mut first_err: Option<AtError> = None;
-        let mut connect = false;
-        let prompt = self.pump(deadline, urcs, |r| match r {
-            Reply::Prompt => Ok(Flow::Stop),
-            Reply::Connect => {
-                connect = true;
-                Ok(Flow::Stop)
-            }
-            // A late answer to an earlier command: not this one's (a data
-            // command is refused with an error, never with OK).
-            Reply::Final(FinalResult::SendOk | FinalResult::SendFail | FinalResult::Ok) => {
-                Ok(Flow::Continue)
-            }
-            Reply::Final(f) => {
-                early = Some(f);
-                Ok(Flow::Stop)
-            }
-            Reply::Line(l) => {
-                if let Err(e) = on_line(l) {
-                    first_err.get_or_insert(e);
+            }) {
+                if !matches!(e, AtError::Port(_)) {
+                    self.fill(announced.saturating_sub(written)).await?;
                 }
-                Ok(Flow::Continue)
-            }
-            _ => Ok(Flow::Continue),
-        });
-        match prompt {
-            Ok(()) => {}
-            // The prompt may have come damaged: the modem may be waiting
-            // for the payload. Give it the announced length, as filler.
-            Err(AtError::Timeout) => {
-                self.fill(announced)?;
-                return Err(AtError::PromptLost);
-            }
-            Err(e) => return Err(e),
-        }
-        if let Some(f) = early {
-            // The modem refused before asking for data, or the error was a
-            // late one and the modem waits: filler either way (NULs are
-            // ignored in command mode), then re-align.
-            self.fill(announced)?;
-            return Err(AtError::from_final(f).unwrap_or(AtError::Unexpected));
-        }
-        let mut written = 0usize;
-        let mut piece = [0u8; DATA_PIECE];
-        let sent = loop {
-            let room = announced.saturating_sub(written).min(DATA_PIECE);
-            let buf = piece.get_mut(..room).unwrap_or(&mut []);
-            if buf.is_empty() {
-                break Ok(());
-            }
-            let n = match send(buf) {
-                Ok(0) => break Ok(()),
-                Ok(n) => n.min(room),
-                Err(e) => break Err(e),
-            };
-            written += n;
-            if let Err(e) = self.write(piece.get(..n).unwrap_or(&[])) {
-                break Err(e);
-            }
-        };
-        if let Err(e) = sent.and(if written < announced {
-            Err(AtError::PromptLost)
-        } else {
-            Ok(())
-        }) {
-            if !matches!(e, AtError::Port(_)) {
-                self.fill(announced.saturating_sub(written))?;
-            }
-            self.out_of_step = true;
-            return Err(e);
-        }
-        let trailer = self.engine.dialect().data_trailer();
-        if connect && !trailer.is_empty() {
-            // The data phase's end (Sierra `--EOF--Pattern--`), only after
-            // the whole announced length went out. Dialects without one
-            // (the M95's `AT+QSECWRITE` also answers `CONNECT`) write
-            // nothing: not even an empty write reaches the port.
-            self.write(trailer)?;
-        }
-        match self.finish(deadline, urcs, on_line, None, true, None) {
-            Err(e @ (AtError::Timeout | AtError::Garbled)) => {
-                // No result: the modem may still be waiting for payload.
-                self.fill(FILL_AFTER_LOST_RESULT.max(announced))?;
+                self.out_of_step = true;
                 return Err(e);
             }
-            r => r?,
-        };
-        first_err.map_or(Ok(()), Err)
-    }
-
-    /// Write `n` NUL bytes (completing a payload the modem may be waiting
-    /// for) and mark the client out of step.
-    fn fill(&mut self, mut n: usize) -> Result<(), AtError> {
-        log_debug!("AT> {} bytes of NUL filler (out of step)", n);
-        self.out_of_step = true;
-        while n > 0 {
-            let k = n.min(FILLER.len());
-            self.write(FILLER.get(..k).unwrap_or(&[]))?;
-            n -= k;
+            let trailer = self.engine.dialect().data_trailer();
+            if connect && !trailer.is_empty() {
+                // The data phase's end (Sierra `--EOF--Pattern--`), only after
+                // the whole announced length went out. Dialects without one
+                // (the M95's `AT+QSECWRITE` also answers `CONNECT`) write
+                // nothing: not even an empty write reaches the port.
+                self.write(trailer).await?;
+            }
+            match self.finish(deadline, urcs, on_line, None, true, None).await {
+                Err(e @ (AtError::Timeout | AtError::Garbled)) => {
+                    // No result: the modem may still be waiting for payload.
+                    self.fill(FILL_AFTER_LOST_RESULT.max(announced)).await?;
+                    return Err(e);
+                }
+                r => r?,
+            };
+            first_err.map_or(Ok(()), Err)
         }
-        Ok(())
+
+        /// Write `n` NUL bytes (completing a payload the modem may be waiting
+        /// for) and mark the client out of step.
+        async fn fill(&mut self, mut n: usize) -> Result<(), AtError> {
+            log_debug!("AT> {} bytes of NUL filler (out of step)", n);
+            self.out_of_step = true;
+            while n > 0 {
+                let k = n.min(FILLER.len());
+                self.write(FILLER.get(..k).unwrap_or(&[])).await?;
+                n -= k;
+            }
+            Ok(())
+        }
     }
 }
 

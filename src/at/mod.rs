@@ -8,9 +8,21 @@ mod engine;
 mod error;
 mod fields;
 
-pub use client::{
-    slice_source, AtClient, DataSource, Flow, NoUrcs, Reply, SliceSource, UrcHandler,
-};
+pub use client::blocking::AtClient;
+pub use client::{slice_source, DataSource, Flow, NoUrcs, Reply, SliceSource, UrcHandler};
+
+/// The AT client under the name the dual-compiled modules use: the same
+/// [`AtClient`].
+pub mod blocking {
+    pub use super::client::blocking::AtClient;
+}
+
+/// The async AT client (feature `async`): the same procedures as
+/// [`AtClient`], over a [`port::asynch::Port`](crate::port::asynch::Port).
+#[cfg(feature = "async")]
+pub mod asynch {
+    pub use super::client::asynch::AtClient;
+}
 pub(crate) use command::push_hex;
 pub use command::{Command, IntArg, COMMAND_CAPACITY};
 pub use engine::{

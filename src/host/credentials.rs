@@ -3,7 +3,6 @@
 //! decoded into the caller's scratch buffer.
 
 use crate::error::{ConfigError, Error};
-use crate::modem::Sockets;
 use crate::pki::{ClientIdentity, PkiError, TrustAnchors, Validity};
 use crate::session::{Credential, SessionConfig};
 
@@ -19,22 +18,29 @@ pub(crate) fn check(cfg: &SessionConfig<'_>, bufs: &super::HostBuffers<'_>) -> R
     Ok(())
 }
 
-/// The current time for validity checks: the port's real-time clock, else
-/// the modem's network clock.
-pub(crate) fn validity<M: Sockets>(
-    modem: &mut M,
-    cfg: &SessionConfig<'_>,
-) -> Result<Validity, Error> {
-    if cfg.insecure_no_verify {
-        return Ok(Validity::NoTimeSource);
+#[modemtls_macros::dual]
+pub mod asynch {
+    #[allow(unused_imports)]
+    use super::*;
+    use crate::modem::asynch::Sockets;
+
+    /// The current time for validity checks: the port's real-time clock, else
+    /// the modem's network clock.
+    pub(crate) async fn validity<M: Sockets>(
+        modem: &mut M,
+        cfg: &SessionConfig<'_>,
+    ) -> Result<Validity, Error> {
+        if cfg.insecure_no_verify {
+            return Ok(Validity::NoTimeSource);
+        }
+        if cfg.accept_unchecked_validity {
+            return Ok(Validity::InsecureUncheckedValidity);
+        }
+        if let Some(t) = modem.port_unix_time() {
+            return Ok(Validity::At(t));
+        }
+        Ok(Validity::At(modem.network_time().await?))
     }
-    if cfg.accept_unchecked_validity {
-        return Ok(Validity::InsecureUncheckedValidity);
-    }
-    if let Some(t) = modem.port_unix_time() {
-        return Ok(Validity::At(t));
-    }
-    Ok(Validity::At(modem.network_time()?))
 }
 
 /// A configuration problem found while decoding credentials.

@@ -45,8 +45,10 @@ pub use credentials::MAX_ANCHORS;
 /// The random generator a host session needs (rand_core 0.6 `RngCore + CryptoRng`).
 pub use rand_core::CryptoRngCore;
 
+pub use blocking::{connect, drive_handshake, HostSession};
+
 use crate::error::{Error, TlsError};
-use crate::modem::{ModemError, Sockets, TcpSocket};
+use crate::modem::ModemError;
 use crate::pki::{PkiError, PkiVerifier};
 use crate::probe::TlsVersion;
 use crate::session::{Path, PathReason, PeerName, SessionConfig, SessionInfo};
@@ -107,461 +109,481 @@ impl ServerAuth for Refuse {
     }
 }
 
-/// An open host TLS session. Read and write it with
-/// [`embedded_io::Read`]/[`embedded_io::Write`] (writes are collected in
-/// the write buffer and sent on `flush` or when it is full);
-/// [`HostSession::close`] sends what is pending and close_notify and
-/// closes the socket (dropping it closes the socket without close_notify).
-///
-/// A TLS error (a refused or damaged record, an alert, an undecodable
-/// message) ends the session: the alert is sent, the socket closed, and
-/// every later read or write returns the same error. Modem errors (a
-/// timeout, a lost PDP context) leave it as it is.
-pub struct HostSession<'m, 'b, M: Sockets> {
-    /// `None` once a TLS error closed the socket.
-    sock: Option<TcpSocket<'m, M>>,
-    tls: Client<'b, DefaultP256>,
-    write: &'b mut [u8],
-    /// Plaintext collected in `write` after the record header.
-    staged: usize,
-    info: SessionInfo,
-    failed: Option<Error>,
-    /// A client certificate and key were configured (mutual TLS).
-    client_identity: bool,
-    /// The modem outlives the buffers (as Auto's sessions assume).
-    _outlives: core::marker::PhantomData<&'b &'m ()>,
-}
+#[modemtls_macros::dual]
+pub mod asynch {
+    #[allow(unused_imports)]
+    use super::*;
+    use crate::modem::asynch::{Sockets, TcpSocket};
 
-/// Send everything the engine has due (alerts, KeyUpdate, close_notify)
-/// through a small stack buffer.
-fn send_control<M: Sockets, P: tls::P256Provider>(
-    tls: &mut Client<'_, P>,
-    sock: &mut TcpSocket<'_, M>,
-) -> Result<(), Step> {
-    let mut buf = [0u8; CONTROL_LEN];
-    while tls.wants_transmit() {
-        let n = tls
-            .transmit(&ClientConfig::CONNECTED, &mut buf)
-            .map_err(Step::Tls)?;
-        if n == 0 {
-            break;
-        }
-        embedded_io::Write::write_all(sock, buf.get(..n).unwrap_or(&[])).map_err(Step::Modem)?;
+    /// An open host TLS session. Read and write it with
+    /// [`embedded_io::Read`]/[`embedded_io::Write`] (writes are collected in
+    /// the write buffer and sent on `flush` or when it is full);
+    /// [`HostSession::close`] sends what is pending and close_notify and
+    /// closes the socket (dropping a blocking session closes the socket
+    /// without close_notify; an async one stays open in the modem).
+    ///
+    /// A TLS error (a refused or damaged record, an alert, an undecodable
+    /// message) ends the session: the alert is sent, the socket closed, and
+    /// every later read or write returns the same error. Modem errors (a
+    /// timeout, a lost PDP context) leave it as it is.
+    pub struct HostSession<'m, 'b, M: Sockets> {
+        /// `None` once a TLS error closed the socket.
+        sock: Option<TcpSocket<'m, M>>,
+        tls: Client<'b, DefaultP256>,
+        write: &'b mut [u8],
+        /// Plaintext collected in `write` after the record header.
+        staged: usize,
+        info: SessionInfo,
+        failed: Option<Error>,
+        /// A client certificate and key were configured (mutual TLS).
+        client_identity: bool,
+        /// The modem outlives the buffers (as Auto's sessions assume).
+        _outlives: core::marker::PhantomData<&'b &'m ()>,
     }
-    Ok(())
-}
 
-/// What stopped a step of the session.
-#[derive(Clone, Copy, Debug)]
-enum Step {
-    Tls(tls::Error),
-    Modem(ModemError),
-}
-
-/// Receive into the engine: `Ok(())` when bytes arrived.
-fn receive<M: Sockets, P: tls::P256Provider>(
-    tls: &mut Client<'_, P>,
-    sock: &mut TcpSocket<'_, M>,
-) -> Result<(), Step> {
-    let space = tls.rx_space();
-    if space.is_empty() {
-        return Err(Step::Tls(tls::Error::MessageTooLarge {
-            len: tls.rx_capacity() as u32,
-        }));
-    }
-    match embedded_io::Read::read(sock, space).map_err(Step::Modem)? {
-        0 => Err(Step::Tls(tls.eof())),
-        n => {
-            tls.rx_commit(n);
-            Ok(())
-        }
-    }
-}
-
-/// Run the handshake to its end over `sock`.
-#[inline(never)]
-fn handshake<M: Sockets, P: tls::P256Provider>(
-    tls: &mut Client<'_, P>,
-    cfg: &ClientConfig<'_>,
-    sock: &mut TcpSocket<'_, M>,
-    out: &mut [u8],
-    auth: &mut dyn ServerAuth,
-) -> Result<(), Step> {
-    loop {
+    /// Send everything the engine has due (alerts, KeyUpdate, close_notify)
+    /// through a small stack buffer.
+    async fn send_control<M: Sockets, P: tls::P256Provider>(
+        tls: &mut Client<'_, P>,
+        sock: &mut TcpSocket<'_, M>,
+    ) -> Result<(), Step> {
+        let mut buf = [0u8; CONTROL_LEN];
         while tls.wants_transmit() {
-            let n = tls.transmit(cfg, out).map_err(Step::Tls)?;
-            embedded_io::Write::write_all(sock, out.get(..n).unwrap_or(&[]))
+            let n = tls
+                .transmit(&ClientConfig::CONNECTED, &mut buf)
+                .map_err(Step::Tls)?;
+            if n == 0 {
+                break;
+            }
+            embedded_io_async::Write::write_all(sock, buf.get(..n).unwrap_or(&[]))
+                .await
                 .map_err(Step::Modem)?;
         }
-        if tls.is_connected() {
-            return Ok(());
+        Ok(())
+    }
+
+    /// What stopped a step of the session.
+    #[derive(Clone, Copy, Debug)]
+    enum Step {
+        Tls(tls::Error),
+        Modem(ModemError),
+    }
+
+    /// Receive into the engine: `Ok(())` when bytes arrived.
+    async fn receive<M: Sockets, P: tls::P256Provider>(
+        tls: &mut Client<'_, P>,
+        sock: &mut TcpSocket<'_, M>,
+    ) -> Result<(), Step> {
+        let space = tls.rx_space();
+        if space.is_empty() {
+            return Err(Step::Tls(tls::Error::MessageTooLarge {
+                len: tls.rx_capacity() as u32,
+            }));
         }
-        tls.poll(cfg, auth).map_err(Step::Tls)?;
-        if !tls.wants_transmit() && !tls.is_connected() {
-            receive(tls, sock)?;
-        }
-    }
-}
-
-/// Run a handshake of `tls` over `sock` to its end (the building block
-/// of [`connect`], for callers that bring their own [`ServerAuth`], e.g.
-/// to measure or log verification). `out` holds each outgoing flight (at
-/// least [`MIN_WRITE_BUF`]). On a TLS error the alert is sent and the
-/// socket is left open: close it.
-pub fn drive_handshake<M: Sockets, P: tls::P256Provider>(
-    tls: &mut Client<'_, P>,
-    cfg: &ClientConfig<'_>,
-    sock: &mut TcpSocket<'_, M>,
-    out: &mut [u8],
-    auth: &mut dyn ServerAuth,
-) -> Result<(), Error> {
-    handshake(tls, cfg, sock, out, auth).map_err(|step| match step {
-        Step::Tls(e) => {
-            let _ = send_control(tls, sock);
-            classify::engine(e, true)
-        }
-        Step::Modem(e) => Error::Modem(e),
-    })
-}
-
-/// Open a host TLS session to `cfg.host:cfg.port` over a raw TCP socket of
-/// `modem`. `rng` must be a cryptographically secure generator (it makes
-/// the key share and the ClientHello random).
-pub fn connect<'m, 'b, M: Sockets, R: CryptoRngCore>(
-    modem: &'m mut M,
-    cfg: &SessionConfig<'_>,
-    rng: &mut R,
-    bufs: HostBuffers<'b>,
-) -> Result<HostSession<'m, 'b, M>, Error> {
-    connect_place(modem, cfg, rng, bufs, |s| s)
-}
-
-/// [`connect`], handing the session to `place` (e.g. to be written where
-/// it is kept) instead of returning it: a caller that keeps the session
-/// elsewhere than on the stack then needs no second copy of it.
-pub(crate) fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
-    modem: &'m mut M,
-    cfg: &SessionConfig<'_>,
-    rng: &mut R,
-    bufs: HostBuffers<'b>,
-    place: impl FnOnce(HostSession<'m, 'b, M>) -> T,
-) -> Result<T, Error> {
-    credentials::check(cfg, &bufs)?;
-    let validity = credentials::validity(modem, cfg)?;
-    let creds = credentials::decode(cfg, bufs.scratch)?;
-    let mut verifier = PkiVerifier::new(creds.anchors.as_slice(), validity);
-    if !cfg.insecure_no_verify {
-        verifier
-            .set_server_name(cfg.host)
-            .map_err(classify::certificate)?;
-    }
-    // Ticket ages need a clock that survives a reboot: the validity time.
-    let now_ms = match validity {
-        crate::pki::Validity::At(s) => Some(s.saturating_mul(1000)),
-        _ => None,
-    };
-    let config = ClientConfig {
-        server_name: cfg.host,
-        alpn: cfg.alpn,
-        client: creds.client.as_ref(),
-        resumption: bufs.ticket.is_some() && now_ms.is_some(),
-    };
-    let mut tls = Client::new(
-        &config,
-        bufs.state,
-        bufs.read,
-        bufs.ticket,
-        now_ms,
-        rng,
-        DefaultP256::default(),
-    )
-    .map_err(|e| classify::engine(e, true))?;
-    // A ticket is only used again for the same port, trust anchors and
-    // verification setting that authenticated the server the first time.
-    let trust = cfg.trust.map(|t| t.bytes()).unwrap_or(&[]);
-    tls.bind_tickets(
-        &config,
-        &[
-            &cfg.port.to_be_bytes(),
-            &[u8::from(cfg.insecure_no_verify)],
-            trust,
-        ],
-    );
-    log_info!(
-        "host: TLS 1.3 handshake with {}:{} (verify {}, client certificate {})",
-        cfg.host,
-        cfg.port,
-        !cfg.insecure_no_verify,
-        cfg.client.is_some()
-    );
-    let mut sock = TcpSocket::connect(modem, cfg.host, cfg.port)?;
-    let mut no_verify = NoVerification;
-    let auth: &mut dyn ServerAuth = if cfg.insecure_no_verify {
-        &mut no_verify
-    } else {
-        &mut verifier
-    };
-    let done = handshake(&mut tls, &config, &mut sock, bufs.write, auth);
-    // A second guard after the engine's own: no session without a
-    // verified chain and CertificateVerify (or a resumption PSK).
-    let done = done.and_then(|()| {
-        if cfg.insecure_no_verify || tls.resumed() {
-            return Ok(());
-        }
-        verifier
-            .check()
-            .map_err(|e| Step::Tls(tls::Error::Certificate(e)))
-    });
-    if let Err(step) = done {
-        return Err(end_with(&mut tls, sock, step, true));
-    }
-    let info = SessionInfo {
-        path: Path::Host,
-        reason: PathReason::Requested,
-        tls_version: Some(TlsVersion::Tls13),
-        cipher_suite: tls.suite().map(|s| s.code()),
-        verified: !cfg.insecure_no_verify,
-        hostname_checked: !cfg.insecure_no_verify,
-        fallback_from: None,
-        peer: PeerName::new(verifier.peer_common_name()),
-        resumed: tls.resumed(),
-    };
-    log_info!(
-        "host: connected, suite {}, resumed {}, verified {}",
-        crate::trace::suite(info.cipher_suite.unwrap_or(0)),
-        info.resumed,
-        info.verified
-    );
-    Ok(place(HostSession {
-        sock: Some(sock),
-        tls,
-        write: bufs.write,
-        staged: 0,
-        info,
-        failed: None,
-        client_identity: cfg.client.is_some(),
-        _outlives: core::marker::PhantomData,
-    }))
-}
-
-/// A failed step: a TLS error sends its alert (best effort) and closes the
-/// socket; a modem error closes the socket when the handshake is not over.
-fn end_with<M: Sockets, P: tls::P256Provider>(
-    tls: &mut Client<'_, P>,
-    mut sock: TcpSocket<'_, M>,
-    step: Step,
-    handshake: bool,
-) -> Error {
-    let err = match step {
-        Step::Tls(e) => {
-            // The alert goes out if it can; the session failed anyway.
-            let _ = send_control(tls, &mut sock);
-            classify::engine(e, handshake)
-        }
-        Step::Modem(e) => Error::Modem(e),
-    };
-    log_warn!("host: session failed: {}", err.cause());
-    // Best effort: the session already failed for `err`.
-    let _ = sock.close();
-    err
-}
-
-impl<'m, 'b, M: Sockets> HostSession<'m, 'b, M> {
-    /// Path, reason and parameters of this session.
-    pub fn info(&self) -> SessionInfo {
-        self.info
-    }
-
-    // Used by Auto, which needs both paths.
-    #[cfg_attr(not(all(feature = "host-tls", feature = "offload")), allow(dead_code))]
-    pub(crate) fn set_reason(&mut self, reason: PathReason, fallback_from: Option<TlsError>) {
-        self.info.reason = reason;
-        self.info.fallback_from = fallback_from;
-    }
-
-    /// The ALPN protocol the server chose from [`SessionConfig::alpn`]
-    /// (empty: none offered or none chosen).
-    pub fn alpn(&self) -> &[u8] {
-        self.tls.alpn()
-    }
-
-    /// Ask the server for new traffic keys both ways (KeyUpdate with
-    /// update_requested); sent with the next write or read.
-    pub fn update_keys(&mut self) -> Result<(), Error> {
-        self.live()?;
-        self.tls
-            .update_keys(true)
-            .map_err(|e| classify::engine(e, false))
-    }
-
-    /// Send what is pending and close_notify (best effort: a server that
-    /// already closed the connection cannot receive it) and close the modem
-    /// socket; an error means the data could not be sent or the modem did
-    /// not free the socket.
-    // Out of line: a caller that closes either path (e.g.
-    // `auto::Session::close`) need not hold room for this.
-    #[inline(never)]
-    pub fn close(mut self) -> Result<(), Error> {
-        // After a TLS error the socket is already closed.
-        if self.failed.is_some() || self.sock.is_none() {
-            return Ok(());
-        }
-        log_info!("host: closing (close_notify)");
-        let flushed = self.flush_staged();
-        self.tls.close();
-        let Some(mut sock) = self.sock.take() else {
-            return Ok(());
-        };
-        let sent = send_control(&mut self.tls, &mut sock);
-        let closed = sock.close().map_err(Error::from);
-        flushed?;
-        if let Err(Step::Modem(e)) = sent {
-            // close_notify was not delivered; the data before it was.
-            let _ = e;
-        }
-        closed
-    }
-
-    fn live(&self) -> Result<(), Error> {
-        match (self.failed, self.sock.is_some()) {
-            (Some(e), _) => Err(e),
-            (None, true) => Ok(()),
-            (None, false) => Err(Error::Closed),
-        }
-    }
-
-    /// What a failed step means. A TLS error ends the session (alert sent,
-    /// socket closed, the error kept); a modem error does not.
-    #[inline(never)]
-    fn fail(&mut self, step: Step) -> Error {
-        match step {
-            Step::Modem(e) => Error::Modem(e),
-            Step::Tls(e) => {
-                let err = match self.sock.take() {
-                    Some(sock) => end_with(&mut self.tls, sock, Step::Tls(e), false),
-                    None => classify::engine(e, false),
-                };
-                let err = classify::after_handshake(err, self.client_identity);
-                self.failed = Some(err);
-                err
+        match embedded_io_async::Read::read(sock, space)
+            .await
+            .map_err(Step::Modem)?
+        {
+            0 => Err(Step::Tls(tls.eof())),
+            n => {
+                tls.rx_commit(n);
+                Ok(())
             }
         }
     }
 
-    /// Seal and send the collected plaintext.
-    fn flush_staged(&mut self) -> Result<(), Error> {
-        self.live()?;
-        let r = self.send_staged();
-        r.map_err(|s| self.fail(s))
-    }
-
-    fn send_staged(&mut self) -> Result<(), Step> {
-        let Some(sock) = self.sock.as_mut() else {
-            return Ok(());
-        };
-        send_control(&mut self.tls, sock)?;
-        if self.staged == 0 {
-            return Ok(());
-        }
-        let n = self
-            .tls
-            .seal_app_in_place(self.write, self.staged)
-            .map_err(Step::Tls)?;
-        self.staged = 0;
-        embedded_io::Write::write_all(sock, self.write.get(..n).unwrap_or(&[])).map_err(Step::Modem)
-    }
-
-    /// Plaintext one record holds in the write buffer.
-    fn stage_capacity(&self) -> usize {
-        tls::plaintext_room(self.write.len())
-    }
-
-    /// Every read: one out-of-line copy in the image.
+    /// Run the handshake to its end over `sock`.
     #[inline(never)]
-    fn read_inner(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
-        if buf.is_empty() {
-            return Ok(0);
-        }
+    async fn handshake<M: Sockets, P: tls::P256Provider>(
+        tls: &mut Client<'_, P>,
+        cfg: &ClientConfig<'_>,
+        sock: &mut TcpSocket<'_, M>,
+        out: &mut [u8],
+        auth: &mut dyn ServerAuth,
+    ) -> Result<(), Step> {
         loop {
-            let n = self.tls.read_app(buf);
-            if n > 0 {
-                return Ok(n);
+            while tls.wants_transmit() {
+                let n = tls.transmit(cfg, out).map_err(Step::Tls)?;
+                embedded_io_async::Write::write_all(sock, out.get(..n).unwrap_or(&[]))
+                    .await
+                    .map_err(Step::Modem)?;
             }
-            if self.tls.state() == tls::State::PeerClosed {
+            if tls.is_connected() {
+                return Ok(());
+            }
+            tls.poll(cfg, auth).map_err(Step::Tls)?;
+            if !tls.wants_transmit() && !tls.is_connected() {
+                receive(tls, sock).await?;
+            }
+        }
+    }
+
+    /// Run a handshake of `tls` over `sock` to its end (the building block
+    /// of [`connect`], for callers that bring their own [`ServerAuth`], e.g.
+    /// to measure or log verification). `out` holds each outgoing flight (at
+    /// least [`MIN_WRITE_BUF`]). On a TLS error the alert is sent and the
+    /// socket is left open: close it.
+    pub async fn drive_handshake<M: Sockets, P: tls::P256Provider>(
+        tls: &mut Client<'_, P>,
+        cfg: &ClientConfig<'_>,
+        sock: &mut TcpSocket<'_, M>,
+        out: &mut [u8],
+        auth: &mut dyn ServerAuth,
+    ) -> Result<(), Error> {
+        match handshake(tls, cfg, sock, out, auth).await {
+            Ok(()) => Ok(()),
+            Err(Step::Tls(e)) => {
+                let _ = send_control(tls, sock).await;
+                Err(classify::engine(e, true))
+            }
+            Err(Step::Modem(e)) => Err(Error::Modem(e)),
+        }
+    }
+
+    /// Open a host TLS session to `cfg.host:cfg.port` over a raw TCP socket of
+    /// `modem`. `rng` must be a cryptographically secure generator (it makes
+    /// the key share and the ClientHello random).
+    pub async fn connect<'m: 'b, 'b, M: Sockets, R: CryptoRngCore>(
+        modem: &'m mut M,
+        cfg: &SessionConfig<'_>,
+        rng: &mut R,
+        bufs: HostBuffers<'b>,
+    ) -> Result<HostSession<'m, 'b, M>, Error> {
+        connect_place(modem, cfg, rng, bufs, |s| s).await
+    }
+
+    /// [`connect`], handing the session to `place` (e.g. to be written where
+    /// it is kept) instead of returning it: a caller that keeps the session
+    /// elsewhere than on the stack then needs no second copy of it.
+    pub(crate) async fn connect_place<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore, T>(
+        modem: &'m mut M,
+        cfg: &SessionConfig<'_>,
+        rng: &mut R,
+        bufs: HostBuffers<'b>,
+        place: impl FnOnce(HostSession<'m, 'b, M>) -> T,
+    ) -> Result<T, Error> {
+        credentials::check(cfg, &bufs)?;
+        let validity = credentials::asynch::validity(modem, cfg).await?;
+        let creds = credentials::decode(cfg, bufs.scratch)?;
+        let mut verifier = PkiVerifier::new(creds.anchors.as_slice(), validity);
+        if !cfg.insecure_no_verify {
+            verifier
+                .set_server_name(cfg.host)
+                .map_err(classify::certificate)?;
+        }
+        // Ticket ages need a clock that survives a reboot: the validity time.
+        let now_ms = match validity {
+            crate::pki::Validity::At(s) => Some(s.saturating_mul(1000)),
+            _ => None,
+        };
+        let config = ClientConfig {
+            server_name: cfg.host,
+            alpn: cfg.alpn,
+            client: creds.client.as_ref(),
+            resumption: bufs.ticket.is_some() && now_ms.is_some(),
+        };
+        let mut tls = Client::new(
+            &config,
+            bufs.state,
+            bufs.read,
+            bufs.ticket,
+            now_ms,
+            rng,
+            DefaultP256::default(),
+        )
+        .map_err(|e| classify::engine(e, true))?;
+        // A ticket is only used again for the same port, trust anchors and
+        // verification setting that authenticated the server the first time.
+        let trust = cfg.trust.map(|t| t.bytes()).unwrap_or(&[]);
+        tls.bind_tickets(
+            &config,
+            &[
+                &cfg.port.to_be_bytes(),
+                &[u8::from(cfg.insecure_no_verify)],
+                trust,
+            ],
+        );
+        log_info!(
+            "host: TLS 1.3 handshake with {}:{} (verify {}, client certificate {})",
+            cfg.host,
+            cfg.port,
+            !cfg.insecure_no_verify,
+            cfg.client.is_some()
+        );
+        let mut sock = TcpSocket::connect(modem, cfg.host, cfg.port).await?;
+        let mut no_verify = NoVerification;
+        let auth: &mut dyn ServerAuth = if cfg.insecure_no_verify {
+            &mut no_verify
+        } else {
+            &mut verifier
+        };
+        let done = handshake(&mut tls, &config, &mut sock, bufs.write, auth).await;
+        // A second guard after the engine's own: no session without a
+        // verified chain and CertificateVerify (or a resumption PSK).
+        let done = done.and_then(|()| {
+            if cfg.insecure_no_verify || tls.resumed() {
+                return Ok(());
+            }
+            verifier
+                .check()
+                .map_err(|e| Step::Tls(tls::Error::Certificate(e)))
+        });
+        if let Err(step) = done {
+            return Err(end_with(&mut tls, sock, step, true).await);
+        }
+        let info = SessionInfo {
+            path: Path::Host,
+            reason: PathReason::Requested,
+            tls_version: Some(TlsVersion::Tls13),
+            cipher_suite: tls.suite().map(|s| s.code()),
+            verified: !cfg.insecure_no_verify,
+            hostname_checked: !cfg.insecure_no_verify,
+            fallback_from: None,
+            peer: PeerName::new(verifier.peer_common_name()),
+            resumed: tls.resumed(),
+        };
+        log_info!(
+            "host: connected, suite {}, resumed {}, verified {}",
+            crate::trace::suite(info.cipher_suite.unwrap_or(0)),
+            info.resumed,
+            info.verified
+        );
+        Ok(place(HostSession {
+            sock: Some(sock),
+            tls,
+            write: bufs.write,
+            staged: 0,
+            info,
+            failed: None,
+            client_identity: cfg.client.is_some(),
+            _outlives: core::marker::PhantomData,
+        }))
+    }
+
+    /// A failed step: a TLS error sends its alert (best effort) and closes the
+    /// socket; a modem error closes the socket when the handshake is not over.
+    async fn end_with<M: Sockets, P: tls::P256Provider>(
+        tls: &mut Client<'_, P>,
+        mut sock: TcpSocket<'_, M>,
+        step: Step,
+        handshake: bool,
+    ) -> Error {
+        let err = match step {
+            Step::Tls(e) => {
+                // The alert goes out if it can; the session failed anyway.
+                let _ = send_control(tls, &mut sock).await;
+                classify::engine(e, handshake)
+            }
+            Step::Modem(e) => Error::Modem(e),
+        };
+        log_warn!("host: session failed: {}", err.cause());
+        // Best effort: the session already failed for `err`.
+        let _ = sock.close().await;
+        err
+    }
+
+    impl<'m, 'b, M: Sockets> HostSession<'m, 'b, M> {
+        /// Path, reason and parameters of this session.
+        pub fn info(&self) -> SessionInfo {
+            self.info
+        }
+
+        // Used by Auto, which needs both paths.
+        #[cfg_attr(not(all(feature = "host-tls", feature = "offload")), allow(dead_code))]
+        pub(crate) fn set_reason(&mut self, reason: PathReason, fallback_from: Option<TlsError>) {
+            self.info.reason = reason;
+            self.info.fallback_from = fallback_from;
+        }
+
+        /// The ALPN protocol the server chose from [`SessionConfig::alpn`]
+        /// (empty: none offered or none chosen).
+        pub fn alpn(&self) -> &[u8] {
+            self.tls.alpn()
+        }
+
+        /// Ask the server for new traffic keys both ways (KeyUpdate with
+        /// update_requested); sent with the next write or read.
+        pub fn update_keys(&mut self) -> Result<(), Error> {
+            self.live()?;
+            self.tls
+                .update_keys(true)
+                .map_err(|e| classify::engine(e, false))
+        }
+
+        /// Send what is pending and close_notify (best effort: a server that
+        /// already closed the connection cannot receive it) and close the modem
+        /// socket; an error means the data could not be sent or the modem did
+        /// not free the socket.
+        // Out of line: a caller that closes either path (e.g.
+        // `auto::Session::close`) need not hold room for this.
+        #[inline(never)]
+        pub async fn close(mut self) -> Result<(), Error> {
+            // After a TLS error the socket is already closed.
+            if self.failed.is_some() || self.sock.is_none() {
+                return Ok(());
+            }
+            log_info!("host: closing (close_notify)");
+            let flushed = self.flush_staged().await;
+            self.tls.close();
+            let Some(mut sock) = self.sock.take() else {
+                return Ok(());
+            };
+            let sent = send_control(&mut self.tls, &mut sock).await;
+            let closed = sock.close().await.map_err(Error::from);
+            flushed?;
+            if let Err(Step::Modem(e)) = sent {
+                // close_notify was not delivered; the data before it was.
+                let _ = e;
+            }
+            closed
+        }
+
+        fn live(&self) -> Result<(), Error> {
+            match (self.failed, self.sock.is_some()) {
+                (Some(e), _) => Err(e),
+                (None, true) => Ok(()),
+                (None, false) => Err(Error::Closed),
+            }
+        }
+
+        /// What a failed step means. A TLS error ends the session (alert sent,
+        /// socket closed, the error kept); a modem error does not.
+        #[inline(never)]
+        async fn fail(&mut self, step: Step) -> Error {
+            match step {
+                Step::Modem(e) => Error::Modem(e),
+                Step::Tls(e) => {
+                    let err = match self.sock.take() {
+                        Some(sock) => end_with(&mut self.tls, sock, Step::Tls(e), false).await,
+                        None => classify::engine(e, false),
+                    };
+                    let err = classify::after_handshake(err, self.client_identity);
+                    self.failed = Some(err);
+                    err
+                }
+            }
+        }
+
+        /// Seal and send the collected plaintext.
+        async fn flush_staged(&mut self) -> Result<(), Error> {
+            self.live()?;
+            match self.send_staged().await {
+                Ok(()) => Ok(()),
+                Err(s) => Err(self.fail(s).await),
+            }
+        }
+
+        async fn send_staged(&mut self) -> Result<(), Step> {
+            let Some(sock) = self.sock.as_mut() else {
+                return Ok(());
+            };
+            send_control(&mut self.tls, sock).await?;
+            if self.staged == 0 {
+                return Ok(());
+            }
+            let n = self
+                .tls
+                .seal_app_in_place(self.write, self.staged)
+                .map_err(Step::Tls)?;
+            self.staged = 0;
+            embedded_io_async::Write::write_all(sock, self.write.get(..n).unwrap_or(&[]))
+                .await
+                .map_err(Step::Modem)
+        }
+
+        /// Plaintext one record holds in the write buffer.
+        fn stage_capacity(&self) -> usize {
+            tls::plaintext_room(self.write.len())
+        }
+
+        /// Every read: one out-of-line copy in the image.
+        #[inline(never)]
+        async fn read_inner(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+            if buf.is_empty() {
                 return Ok(0);
             }
+            loop {
+                let n = self.tls.read_app(buf);
+                if n > 0 {
+                    return Ok(n);
+                }
+                if self.tls.state() == tls::State::PeerClosed {
+                    return Ok(0);
+                }
+                self.live()?;
+                if let Err(s) = self.read_step().await {
+                    return Err(self.fail(s).await);
+                }
+            }
+        }
+
+        async fn read_step(&mut self) -> Result<(), Step> {
+            let Some(sock) = self.sock.as_mut() else {
+                return Err(Step::Tls(tls::Error::State));
+            };
+            send_control(&mut self.tls, sock).await?;
+            self.tls
+                .poll(&ClientConfig::CONNECTED, &mut Refuse)
+                .map_err(Step::Tls)?;
+            send_control(&mut self.tls, sock).await?;
+            if self.tls.app_pending() > 0 || self.tls.state() == tls::State::PeerClosed {
+                return Ok(());
+            }
+            receive(&mut self.tls, sock).await
+        }
+
+        #[inline(never)]
+        async fn write_inner(&mut self, data: &[u8]) -> Result<usize, Error> {
             self.live()?;
-            let r = self.read_step();
-            r.map_err(|s| self.fail(s))?;
+            if data.is_empty() {
+                return Ok(0);
+            }
+            let cap = self.stage_capacity();
+            if self.staged >= cap {
+                self.flush_staged().await?;
+            }
+            let at = tls::HEADER_LEN + self.staged;
+            let n = data.len().min(cap - self.staged);
+            if let (Some(dst), Some(src)) = (self.write.get_mut(at..at + n), data.get(..n)) {
+                dst.copy_from_slice(src);
+            }
+            self.staged += n;
+            if self.staged >= cap {
+                self.flush_staged().await?;
+            }
+            Ok(n)
         }
     }
 
-    fn read_step(&mut self) -> Result<(), Step> {
-        let Some(sock) = self.sock.as_mut() else {
-            return Err(Step::Tls(tls::Error::State));
-        };
-        send_control(&mut self.tls, sock)?;
-        self.tls
-            .poll(&ClientConfig::CONNECTED, &mut Refuse)
-            .map_err(Step::Tls)?;
-        send_control(&mut self.tls, sock)?;
-        if self.tls.app_pending() > 0 || self.tls.state() == tls::State::PeerClosed {
-            return Ok(());
+    impl<M: Sockets> crate::session::asynch::TlsSession for HostSession<'_, '_, M> {
+        fn info(&self) -> SessionInfo {
+            HostSession::info(self)
         }
-        receive(&mut self.tls, sock)
-    }
-
-    #[inline(never)]
-    fn write_inner(&mut self, data: &[u8]) -> Result<usize, Error> {
-        self.live()?;
-        if data.is_empty() {
-            return Ok(0);
+        async fn close(self) -> Result<(), Error> {
+            HostSession::close(self).await
         }
-        let cap = self.stage_capacity();
-        if self.staged >= cap {
-            self.flush_staged()?;
+    }
+
+    impl<M: Sockets> embedded_io_async::ErrorType for HostSession<'_, '_, M> {
+        type Error = Error;
+    }
+
+    impl<M: Sockets> embedded_io_async::Read for HostSession<'_, '_, M> {
+        /// Blocks until data arrives; `Ok(0)` once the server sent close_notify.
+        /// A connection that ends without close_notify is an error
+        /// ([`crate::modem::ModemError::Closed`]): the data may have been truncated.
+        async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+            self.read_inner(buf).await
         }
-        let at = tls::HEADER_LEN + self.staged;
-        let n = data.len().min(cap - self.staged);
-        if let (Some(dst), Some(src)) = (self.write.get_mut(at..at + n), data.get(..n)) {
-            dst.copy_from_slice(src);
+    }
+
+    impl<M: Sockets> embedded_io_async::Write for HostSession<'_, '_, M> {
+        async fn write(&mut self, buf: &[u8]) -> Result<usize, Error> {
+            self.write_inner(buf).await
         }
-        self.staged += n;
-        if self.staged >= cap {
-            self.flush_staged()?;
+
+        async fn flush(&mut self) -> Result<(), Error> {
+            self.flush_staged().await
         }
-        Ok(n)
-    }
-}
-
-impl<M: Sockets> crate::session::TlsSession for HostSession<'_, '_, M> {
-    fn info(&self) -> SessionInfo {
-        HostSession::info(self)
-    }
-    fn close(self) -> Result<(), Error> {
-        HostSession::close(self)
-    }
-}
-
-impl<M: Sockets> embedded_io::ErrorType for HostSession<'_, '_, M> {
-    type Error = Error;
-}
-
-impl<M: Sockets> embedded_io::Read for HostSession<'_, '_, M> {
-    /// Blocks until data arrives; `Ok(0)` once the server sent close_notify.
-    /// A connection that ends without close_notify is an error
-    /// ([`crate::modem::ModemError::Closed`]): the data may have been truncated.
-    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
-        self.read_inner(buf)
-    }
-}
-
-impl<M: Sockets> embedded_io::Write for HostSession<'_, '_, M> {
-    fn write(&mut self, buf: &[u8]) -> Result<usize, Error> {
-        self.write_inner(buf)
-    }
-
-    fn flush(&mut self) -> Result<(), Error> {
-        self.flush_staged()
     }
 }

@@ -2,9 +2,8 @@
 //! arguments, copying modem text into bounded strings, reading the 27.007
 //! identity (`ATI`) and clock (`AT+CCLK?`).
 
-use crate::at::{AtClient, AtError, Command, Dialect, UrcHandler};
+use crate::at::{AtError, Command, Dialect, UrcHandler};
 use crate::modem::{Identity, ModemError};
-use crate::port::Port;
 use heapless::String;
 
 /// An `on_line` handler that ignores the lines (one type, one vtable).
@@ -112,19 +111,27 @@ pub(crate) fn ati_line(ident: &mut Identity, n: &mut u8, line: &[u8]) {
     }
 }
 
-/// Build `head` + `args` and run it, passing information lines to
-/// `on_line`: the one copy of command running every driver calls (through
-/// a one-line method, so its `at` and `urc` fields borrow apart).
-#[inline(never)]
-pub(crate) fn run<P: Port, D: Dialect, H: UrcHandler>(
-    at: &mut AtClient<P, D>,
-    urc: &mut H,
-    head: &str,
-    args: &[Arg<'_>],
-    timeout_ms: u32,
-    on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
-) -> Result<(), AtError> {
-    let mut c = Command::empty();
-    build(&mut c, head, args)?;
-    at.exec_dyn(&mut c, timeout_ms, urc, on_line)
+#[modemtls_macros::dual]
+pub mod asynch {
+    #[allow(unused_imports)]
+    use super::*;
+    use crate::at::asynch::AtClient;
+    use crate::port::asynch::Port;
+
+    /// Build `head` + `args` and run it, passing information lines to
+    /// `on_line`: the one copy of command running every driver calls (through
+    /// a one-line method, so its `at` and `urc` fields borrow apart).
+    #[inline(never)]
+    pub(crate) async fn run<P: Port, D: Dialect, H: UrcHandler>(
+        at: &mut AtClient<P, D>,
+        urc: &mut H,
+        head: &str,
+        args: &[Arg<'_>],
+        timeout_ms: u32,
+        on_line: &mut dyn FnMut(&[u8]) -> Result<(), AtError>,
+    ) -> Result<(), AtError> {
+        let mut c = Command::empty();
+        build(&mut c, head, args)?;
+        at.exec_dyn(&mut c, timeout_ms, urc, on_line).await
+    }
 }

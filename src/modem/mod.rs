@@ -17,15 +17,32 @@ mod tcp;
 mod timeouts;
 mod traits;
 
-pub use any::AnyModem;
+pub use any::blocking::AnyModem;
 pub use capability::{CaFormats, Capabilities, Family};
 pub use error::ModemError;
 pub use identity::Identity;
-pub use tcp::TcpSocket;
+pub use tcp::blocking::TcpSocket;
 pub use timeouts::Timeouts;
-pub use traits::{
-    CredentialEntry, CredentialKind, FirmwareTls, Modem, Sockets, TlsParams, CREDENTIAL_NAME_MAX,
-};
+pub use traits::blocking::{FirmwareTls, Modem, Sockets};
+pub use traits::{CredentialEntry, CredentialKind, TlsParams, CREDENTIAL_NAME_MAX};
+
+/// The driver traits under the names the dual-compiled modules use: the
+/// same traits as [`Modem`], [`Sockets`] and [`FirmwareTls`].
+pub mod blocking {
+    pub use super::any::blocking::AnyModem;
+    pub use super::tcp::blocking::TcpSocket;
+    pub use super::traits::blocking::{FirmwareTls, Modem, Sockets};
+}
+
+/// The async driver traits (feature `async`): the same calls as the
+/// blocking ones, awaited. Every family driver implements them in its
+/// `asynch` module (`quectel::asynch::Bg9x`, ...).
+#[cfg(feature = "async")]
+pub mod asynch {
+    pub use super::any::asynch::AnyModem;
+    pub use super::tcp::asynch::TcpSocket;
+    pub use super::traits::asynch::{FirmwareTls, Modem, Sockets};
+}
 
 /// A modem socket (Quectel `connectID`/`clientID` 0-11).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

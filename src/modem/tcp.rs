@@ -1,51 +1,7 @@
 //! A raw TCP socket of the modem as an `embedded_io` stream (the transport
 //! the host TLS path runs over), for any family.
 
-use super::{ModemError, SocketId, Sockets};
-
-/// An open raw TCP connection through a modem. Reads block until data, end
-/// of stream (`Ok(0)`) or the driver's data timeout.
-pub struct TcpSocket<'m, M: Sockets> {
-    modem: &'m mut M,
-    id: SocketId,
-    open: bool,
-}
-
-impl<'m, M: Sockets> TcpSocket<'m, M> {
-    /// Connect to `host:port`.
-    pub fn connect(modem: &'m mut M, host: &str, port: u16) -> Result<Self, ModemError> {
-        let id = modem.tcp_open(host, port)?;
-        Ok(Self {
-            modem,
-            id,
-            open: true,
-        })
-    }
-
-    /// The modem socket id.
-    pub fn id(&self) -> SocketId {
-        self.id
-    }
-
-    /// Close and free the socket.
-    pub fn close(mut self) -> Result<(), ModemError> {
-        self.shut()
-    }
-
-    fn shut(&mut self) -> Result<(), ModemError> {
-        if !self.open {
-            return Ok(());
-        }
-        self.open = false;
-        self.modem.close(self.id)
-    }
-}
-
-impl<M: Sockets> Drop for TcpSocket<'_, M> {
-    fn drop(&mut self) {
-        let _ = self.shut();
-    }
-}
+use super::{ModemError, SocketId};
 
 impl embedded_io::Error for ModemError {
     /// A layer that keeps only the kind (embedded-tls) can still tell the
@@ -95,23 +51,79 @@ impl ModemError {
     }
 }
 
-impl<M: Sockets> embedded_io::ErrorType for TcpSocket<'_, M> {
-    type Error = ModemError;
-}
+#[modemtls_macros::dual]
+pub mod asynch {
+    use super::*;
+    use crate::modem::asynch::Sockets;
 
-impl<M: Sockets> embedded_io::Read for TcpSocket<'_, M> {
-    fn read(&mut self, buf: &mut [u8]) -> Result<usize, ModemError> {
-        let t = self.modem.timeouts().data_ms;
-        self.modem.recv_wait(self.id, buf, t)
+    /// An open raw TCP connection through a modem. Reads wait until data, end
+    /// of stream (`Ok(0)`) or the driver's data timeout. The blocking socket
+    /// closes itself when dropped; close an async one with `close().await`
+    /// (dropped, it stays open in the modem until the modem is initialised
+    /// again).
+    pub struct TcpSocket<'m, M: Sockets> {
+        modem: &'m mut M,
+        id: SocketId,
+        open: bool,
     }
-}
 
-impl<M: Sockets> embedded_io::Write for TcpSocket<'_, M> {
-    fn write(&mut self, buf: &[u8]) -> Result<usize, ModemError> {
-        self.modem.send(self.id, buf)
+    impl<'m, M: Sockets> TcpSocket<'m, M> {
+        /// Connect to `host:port`.
+        pub async fn connect(modem: &'m mut M, host: &str, port: u16) -> Result<Self, ModemError> {
+            let id = modem.tcp_open(host, port).await?;
+            Ok(Self {
+                modem,
+                id,
+                open: true,
+            })
+        }
+
+        /// The modem socket id.
+        pub fn id(&self) -> SocketId {
+            self.id
+        }
+
+        /// Close and free the socket.
+        pub async fn close(mut self) -> Result<(), ModemError> {
+            self.shut().await
+        }
+
+        async fn shut(&mut self) -> Result<(), ModemError> {
+            if !self.open {
+                return Ok(());
+            }
+            self.open = false;
+            self.modem.close(self.id).await
+        }
     }
 
-    fn flush(&mut self) -> Result<(), ModemError> {
-        Ok(())
+    // A drop cannot wait for the modem: only the blocking socket closes
+    // itself when dropped; an async one is closed with `close().await`.
+    #[cfg(dual_blocking)]
+    impl<M: Sockets> Drop for TcpSocket<'_, M> {
+        fn drop(&mut self) {
+            let _ = self.shut();
+        }
+    }
+
+    impl<M: Sockets> embedded_io_async::ErrorType for TcpSocket<'_, M> {
+        type Error = ModemError;
+    }
+
+    impl<M: Sockets> embedded_io_async::Read for TcpSocket<'_, M> {
+        async fn read(&mut self, buf: &mut [u8]) -> Result<usize, ModemError> {
+            let t = self.modem.timeouts().data_ms;
+            self.modem.recv_wait(self.id, buf, t).await
+        }
+    }
+
+    impl<M: Sockets> embedded_io_async::Write for TcpSocket<'_, M> {
+        async fn write(&mut self, buf: &[u8]) -> Result<usize, ModemError> {
+            self.modem.send(self.id, buf).await
+        }
+
+        async fn flush(&mut self) -> Result<(), ModemError> {
+            Ok(())
+        }
     }
 }

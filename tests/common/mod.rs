@@ -2,6 +2,7 @@
 //! driver on a TCP "UART" to it, and the test PKI.
 #![allow(dead_code)]
 
+pub mod asynch;
 pub mod script;
 
 use modemtls::modem::quectel::{Bg9x, Timeouts};

@@ -128,7 +128,7 @@ pub fn connect<'m: 'b, 'b, M: Sockets + 'm, R: CryptoRngCore>(
         // certificate; mutual TLS without verifying the server is refused.
         return Err(Error::Config(ConfigError::ModeUnavailable));
     }
-    let validity = credentials::validity(modem, cfg)?;
+    let validity = credentials::blocking::validity(modem, cfg)?;
     let creds = credentials::decode(cfg, bufs.scratch)?;
     let client = creds.client;
     let anchors = creds.anchors;

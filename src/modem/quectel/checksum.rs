@@ -1,7 +1,6 @@
 //! Quectel's file checksum (`+QFUPL: <size>,<checksum>`).
 
-use crate::at::{AtClient, AtError, Command, DataSource, Dialect, Fields, UrcHandler};
-use crate::port::Port;
+use crate::at::{AtError, Command, DataSource, Dialect, Fields, UrcHandler};
 
 /// How a checksummed upload (`AT+QFUPL`, the M66/M95's `AT+QSECWRITE`)
 /// ended: what was sent and the modem's `<prefix> <size>,<checksum>`.
@@ -21,51 +20,60 @@ impl Upload {
     }
 }
 
-/// Run `cmd` (which answers `CONNECT`), write `len` bytes of `source`
-/// (never more: the modem would take the rest as commands) while taking
-/// their XOR-16, and read the modem's `<reply_prefix> <size>,<checksum>`.
-/// An error leaves the file in an unknown state: the caller deletes it.
-pub(crate) fn upload<P: Port, D: Dialect, H: UrcHandler + ?Sized>(
-    at: &mut AtClient<P, D>,
-    urcs: &mut H,
-    cmd: &mut Command,
-    len: usize,
-    timeout_ms: u32,
-    source: DataSource<'_>,
-    reply_prefix: &[u8],
-) -> Result<Upload, AtError> {
-    let mut sum = Xor16::new();
-    let mut sent = 0usize;
-    let mut reply = None;
-    at.exec_with_data(
-        cmd,
-        len,
-        timeout_ms,
-        urcs,
-        &mut |buf| {
-            let room = len.saturating_sub(sent).min(buf.len());
-            let buf = buf.get_mut(..room).unwrap_or(&mut []);
-            let n = source(buf)?.min(room);
-            sum.update(buf.get(..n).unwrap_or(&[]));
-            sent += n;
-            Ok(n)
-        },
-        |l| {
-            if let Some(mut f) = Fields::after(l, reply_prefix) {
-                let size = f.next_u32();
-                let ck = f.next().and_then(parse_hex_u16);
-                if let (Some(s), Some(c)) = (size, ck) {
-                    reply = Some((s, c));
+#[modemtls_macros::dual]
+pub mod asynch {
+    #[allow(unused_imports)]
+    use super::*;
+    use crate::at::asynch::AtClient;
+    use crate::port::asynch::Port;
+
+    /// Run `cmd` (which answers `CONNECT`), write `len` bytes of `source`
+    /// (never more: the modem would take the rest as commands) while taking
+    /// their XOR-16, and read the modem's `<reply_prefix> <size>,<checksum>`.
+    /// An error leaves the file in an unknown state: the caller deletes it.
+    pub(crate) async fn upload<P: Port, D: Dialect, H: UrcHandler + ?Sized>(
+        at: &mut AtClient<P, D>,
+        urcs: &mut H,
+        cmd: &mut Command,
+        len: usize,
+        timeout_ms: u32,
+        source: DataSource<'_>,
+        reply_prefix: &[u8],
+    ) -> Result<Upload, AtError> {
+        let mut sum = Xor16::new();
+        let mut sent = 0usize;
+        let mut reply = None;
+        at.exec_with_data(
+            cmd,
+            len,
+            timeout_ms,
+            urcs,
+            &mut |buf| {
+                let room = len.saturating_sub(sent).min(buf.len());
+                let buf = buf.get_mut(..room).unwrap_or(&mut []);
+                let n = source(buf)?.min(room);
+                sum.update(buf.get(..n).unwrap_or(&[]));
+                sent += n;
+                Ok(n)
+            },
+            |l| {
+                if let Some(mut f) = Fields::after(l, reply_prefix) {
+                    let size = f.next_u32();
+                    let ck = f.next().and_then(parse_hex_u16);
+                    if let (Some(s), Some(c)) = (size, ck) {
+                        reply = Some((s, c));
+                    }
                 }
-            }
-            Ok(())
-        },
-    )?;
-    Ok(Upload {
-        sent,
-        sum: sum.value(),
-        reply,
-    })
+                Ok(())
+            },
+        )
+        .await?;
+        Ok(Upload {
+            sent,
+            sum: sum.value(),
+            reply,
+        })
+    }
 }
 
 /// Running XOR of 16-bit big-endian words, as the modem computes it over an

@@ -13,14 +13,19 @@ pub(crate) mod time;
 mod urc;
 
 #[cfg(feature = "quectel-bc66")]
-pub use bc66::{Bc66, Bc66Dialect};
-pub use bg9x::{Bg9x, SocketKind, SslSettings, SslVersion};
+pub use bc66::blocking::Bc66;
+#[cfg(feature = "quectel-bc66")]
+pub use bc66::Bc66Dialect;
+pub use bg9x::blocking::Bg9x;
+pub use bg9x::{SocketKind, SslSettings, SslVersion};
 // Family-neutral types, re-exported where they used to be.
 pub use crate::modem::{Identity, TcpSocket, Timeouts};
 pub use checksum::{crc32, Xor16};
 pub use dialect::QuectelDialect;
 #[cfg(feature = "quectel-m95")]
-pub use m95::{M95Dialect, M95};
+pub use m95::blocking::M95;
+#[cfg(feature = "quectel-m95")]
+pub use m95::M95Dialect;
 pub use time::parse_cclk;
 
 /// One `+QFLST: "<name>",<size>` line of `AT+QFLST` (BG9x UFS, M66/M95
@@ -75,4 +80,25 @@ pub(crate) fn qflst_result(
         Ok(()) | Err(crate::at::AtError::Cme(Some(405))) => Ok(()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The Quectel drivers under the names the dual-compiled modules use: the
+/// same types as [`Bg9x`], [`Bc66`] and [`M95`].
+pub mod blocking {
+    #[cfg(feature = "quectel-bc66")]
+    pub use super::bc66::blocking::Bc66;
+    pub use super::bg9x::blocking::Bg9x;
+    #[cfg(feature = "quectel-m95")]
+    pub use super::m95::blocking::M95;
+}
+
+/// The async Quectel drivers (feature `async`): the same procedures,
+/// awaited, over a [`port::asynch::Port`](crate::port::asynch::Port).
+#[cfg(feature = "async")]
+pub mod asynch {
+    #[cfg(feature = "quectel-bc66")]
+    pub use super::bc66::asynch::Bc66;
+    pub use super::bg9x::asynch::Bg9x;
+    #[cfg(feature = "quectel-m95")]
+    pub use super::m95::asynch::M95;
 }

@@ -1,58 +1,72 @@
 //! `AT+CCLK?` (3GPP 27.007): the modem's clock, read the same way by every
-//! family. The drivers pass their own command runner (`ask` runs
-//! `AT+CCLK?` and feeds each answer line to the handler it is given).
+//! family (each driver passes its AT client and URC state).
 
 use crate::at::{AtError, Fields};
 use crate::modem::ModemError;
 
-/// Runs `AT+CCLK?`, passing each information line to the handler.
-pub(crate) type Ask<'a> =
-    &'a mut dyn FnMut(&mut dyn FnMut(&[u8]) -> Result<(), AtError>) -> Result<(), AtError>;
+#[modemtls_macros::dual]
+pub(crate) mod asynch {
+    use super::*;
+    use crate::at::asynch::AtClient;
+    use crate::at::{Dialect, UrcHandler};
+    use crate::modem::common::asynch::run;
+    use crate::port::asynch::Port;
 
-/// Unix time from the modem's clock: [`ModemError::ClockNotSet`] while it
-/// shows a year before 2024, `Unexpected` when no `+CCLK` line could be
-/// read (a damaged answer, not an unset clock).
-pub(crate) fn network_time(ask: Ask<'_>) -> Result<u64, ModemError> {
-    let mut secs = None;
-    ask(&mut |l| {
-        if let Some(mut f) = Fields::after(l, b"+CCLK:") {
-            if let Some(v) = f.next() {
-                secs = parse_cclk(v);
-            }
-        }
-        Ok(())
-    })?;
-    match secs {
-        Some(s) if s >= YEAR_2024 => Ok(s),
-        Some(_) => Err(ModemError::ClockNotSet),
-        None => Err(ModemError::At(AtError::Unexpected)),
-    }
-}
-
-/// Whether the clock has been set (what the offloaded path needs: the
-/// firmware checks validity dates against it), without the date
-/// arithmetic of [`network_time`]. One damaged byte can make a set clock
-/// read as unset (a flipped year digit) or unreadable: an answer other
-/// than "set" is asked again once before it decides.
-// Only the offloaded path uses it.
-#[cfg_attr(not(feature = "offload"), allow(dead_code))]
-pub(crate) fn check_clock(ask: Ask<'_>) -> Result<(), ModemError> {
-    let mut verdict = Err(ModemError::At(AtError::Unexpected));
-    for _ in 0..2 {
-        let mut set = None;
-        ask(&mut |l| {
+    /// Unix time from the modem's clock: [`ModemError::ClockNotSet`] while it
+    /// shows a year before 2024, `Unexpected` when no `+CCLK` line could be
+    /// read (a damaged answer, not an unset clock).
+    pub(crate) async fn network_time<P: Port, D: Dialect, H: UrcHandler>(
+        at: &mut AtClient<P, D>,
+        urc: &mut H,
+        timeout_ms: u32,
+    ) -> Result<u64, ModemError> {
+        let mut secs = None;
+        run(at, urc, "AT+CCLK?", &[], timeout_ms, &mut |l| {
             if let Some(mut f) = Fields::after(l, b"+CCLK:") {
-                set = f.next().map(year_set);
+                if let Some(v) = f.next() {
+                    secs = parse_cclk(v);
+                }
             }
             Ok(())
-        })?;
-        verdict = match set {
-            Some(true) => return Ok(()),
-            Some(false) => Err(ModemError::ClockNotSet),
+        })
+        .await?;
+        match secs {
+            Some(s) if s >= YEAR_2024 => Ok(s),
+            Some(_) => Err(ModemError::ClockNotSet),
             None => Err(ModemError::At(AtError::Unexpected)),
-        };
+        }
     }
-    verdict
+
+    /// Whether the clock has been set (what the offloaded path needs: the
+    /// firmware checks validity dates against it), without the date
+    /// arithmetic of [`network_time`]. One damaged byte can make a set clock
+    /// read as unset (a flipped year digit) or unreadable: an answer other
+    /// than "set" is asked again once before it decides.
+    // Only the offloaded path uses it.
+    #[cfg_attr(not(feature = "offload"), allow(dead_code))]
+    pub(crate) async fn check_clock<P: Port, D: Dialect, H: UrcHandler>(
+        at: &mut AtClient<P, D>,
+        urc: &mut H,
+        timeout_ms: u32,
+    ) -> Result<(), ModemError> {
+        let mut verdict = Err(ModemError::At(AtError::Unexpected));
+        for _ in 0..2 {
+            let mut set = None;
+            run(at, urc, "AT+CCLK?", &[], timeout_ms, &mut |l| {
+                if let Some(mut f) = Fields::after(l, b"+CCLK:") {
+                    set = f.next().map(year_set);
+                }
+                Ok(())
+            })
+            .await?;
+            verdict = match set {
+                Some(true) => return Ok(()),
+                Some(false) => Err(ModemError::ClockNotSet),
+                None => Err(ModemError::At(AtError::Unexpected)),
+            };
+        }
+        verdict
+    }
 }
 
 /// 2024-01-01T00:00:00Z: an earlier modem clock has not had network time.

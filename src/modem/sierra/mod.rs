@@ -6,7 +6,21 @@
 
 mod hl;
 
-pub use hl::{HlModel, SierraDialect, SierraHl, EOF_PATTERN};
+pub use hl::blocking::SierraHl;
+pub use hl::{HlModel, SierraDialect, EOF_PATTERN};
+
+/// The Sierra driver under the name the dual-compiled modules use: the
+/// same type as [`SierraHl`].
+pub mod blocking {
+    pub use super::hl::blocking::SierraHl;
+}
+
+/// The async Sierra driver (feature `async`): the same procedures,
+/// awaited, over a [`port::asynch::Port`](crate::port::asynch::Port).
+#[cfg(feature = "async")]
+pub mod asynch {
+    pub use super::hl::asynch::SierraHl;
+}
 
 use crate::at::{AtError, Fields};
 use crate::error::{ConfigError, Error, TlsError, TlsFailure};
