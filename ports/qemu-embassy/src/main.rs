@@ -17,18 +17,22 @@
 #![no_std]
 #![no_main]
 
-mod board;
 mod clock;
+mod http;
 #[path = "../../qemu-rust/src/log.rs"]
 #[allow(dead_code)]
 mod log;
+mod mqtt;
 mod params;
 mod port;
+mod scenarios;
 #[path = "../../qemu-rust/src/semi.rs"]
 #[allow(dead_code)]
 mod semi;
 #[path = "../../qemu-rust/src/stack.rs"]
 mod stack;
+#[path = "../../qemu-rust/src/testrng.rs"]
+mod testrng;
 #[path = "../../qemu-rust/src/uart.rs"]
 #[allow(dead_code)]
 mod uart;
@@ -37,7 +41,7 @@ use cortex_m_rt::entry;
 use cortex_m_semihosting::debug;
 use embassy_executor::Executor;
 use log::{dec, ms, text, Steps};
-use params::Params;
+use params::{Params, Scenario};
 use stack::Painted;
 
 /// Largest `params.txt`.
@@ -48,6 +52,11 @@ pub const CA_MAX: usize = 2048;
 /// Why a scenario failed (printed by the task).
 #[derive(Debug)]
 pub enum Failure {
+    /// A library call failed where it should not have.
+    Lib(&'static str, modemtls::error::Error),
+    /// An MQTT step failed (the client's error is printed where it
+    /// happened).
+    Mqtt(&'static str),
     /// The scenario's expected outcome did not happen.
     Unexpected(&'static str),
 }
@@ -150,7 +159,12 @@ fn main() -> ! {
 async fn scenario_task(params: Params<'static>, ca: &'static [u8], painted: Painted) {
     let at_paint = painted.at_paint;
     let mut steps = Steps::new(painted);
-    let result = board::self_test(&params, ca, &mut steps).await;
+    let result = match params.scenario {
+        Scenario::Offload => sized(scenarios::offload(&params, ca, &mut steps)).await,
+        Scenario::VerifyFail => sized(scenarios::verify_fail(&params, ca, &mut steps)).await,
+        Scenario::AutoHost => sized(scenarios::auto_host(&params, ca, &mut steps)).await,
+        Scenario::Mqtt => sized(mqtt::mqtt(&params, ca, &mut steps)).await,
+    };
     let total = steps.total();
     let peak = steps.max_stack();
     text("STACK peak=");
@@ -162,6 +176,21 @@ async fn scenario_task(params: Params<'static>, ca: &'static [u8], painted: Pain
     text(" ms\n");
     let pass = match result {
         Ok(()) => true,
+        Err(Failure::Lib(what, e)) => {
+            text("FAILED at ");
+            text(what);
+            text(": ");
+            text(e.cause());
+            text("\n");
+            detail!("      {} ({:?})", e, e);
+            false
+        }
+        Err(Failure::Mqtt(what)) => {
+            text("FAILED at MQTT ");
+            text(what);
+            text("\n");
+            false
+        }
         Err(Failure::Unexpected(why)) => {
             text("FAILED: ");
             text(why);
@@ -173,4 +202,14 @@ async fn scenario_task(params: Params<'static>, ca: &'static [u8], painted: Pain
     text(params.scenario.name());
     text(if pass { " PASS\n" } else { " FAIL\n" });
     exit(pass)
+}
+
+/// Await a scenario after printing the size of its future: its state
+/// across awaits (driver, session, client), kept in the task pool.
+async fn sized<F: core::future::Future>(fut: F) -> F::Output {
+    detail!(
+        "      scenario future: {} bytes (in the executor's task pool, .bss)",
+        core::mem::size_of_val(&fut)
+    );
+    fut.await
 }

@@ -40,8 +40,6 @@ impl Scenario {
 }
 
 /// The parsed `params.txt` (borrowing its buffer).
-// TEMPORARY: read by the scenarios of the async drivers (next commits).
-#[allow(dead_code)]
 #[derive(Debug)]
 pub struct Params<'a> {
     /// What to run.
