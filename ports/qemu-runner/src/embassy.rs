@@ -72,8 +72,15 @@ pub(crate) fn mqtt_world() -> Res<World> {
     Ok(World {
         port: broker.port(),
         _server: None,
-        _broker: Some(broker),
+        broker: Some(broker),
         ca_pem: creds.ca_pem,
         path: "/",
     })
+}
+
+/// After a failed run: what the broker logged (connections, TLS errors).
+pub(crate) fn print_broker_log(w: &World) {
+    if let Some(b) = &w.broker {
+        println!("----- mosquitto log -----\n{}", b.output().trim_end());
+    }
 }

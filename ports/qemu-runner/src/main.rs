@@ -610,6 +610,7 @@ fn run_scenario(
         println!("----- qemu stderr -----\n{}", outcome.stderr.trim_end());
     }
     if !pass {
+        print_broker_log(&w);
         let t = sim.transcript();
         let lines: Vec<&str> = t.lines().collect();
         println!("----- simulator transcript (last 40 lines) -----");

@@ -6,7 +6,7 @@ use crate::*;
 pub(crate) struct World {
     pub(crate) _server: Option<SServer>,
     /// The MQTT broker (`mqtt`, see `embassy.rs`).
-    pub(crate) _broker: Option<Daemon>,
+    pub(crate) broker: Option<Daemon>,
     pub(crate) ca_pem: Vec<u8>,
     pub(crate) port: u16,
     /// The path the firmware GETs.
@@ -27,7 +27,7 @@ pub(crate) fn world(sc: Scenario, family: FwFamily) -> Res<World> {
         // No server: the baseline makes no connection.
         return Ok(World {
             _server: None,
-            _broker: None,
+            broker: None,
             ca_pem: server_creds(HOST, KeyKind::Rsa2048).ca_pem,
             port: BASELINE_PORT,
             path: "/",
@@ -92,7 +92,7 @@ pub(crate) fn world(sc: Scenario, family: FwFamily) -> Res<World> {
     Ok(World {
         port: server.port(),
         _server: Some(server),
-        _broker: None,
+        broker: None,
         ca_pem: creds.ca_pem,
         path,
     })
