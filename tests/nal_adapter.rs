@@ -8,7 +8,7 @@ use common::asynch::{block_on, YieldingPort};
 use common::{sim_config, test_timeouts};
 use embedded_io_async::{Read, Write};
 use embedded_nal_async::TcpConnect;
-use modemtls::asynch::{Bg9x, Modem};
+use modemtls::asynch::Bg9x;
 use modemtls::modem::Apn;
 use modemtls::nal::NalStack;
 use modemtls::port::TcpPort;

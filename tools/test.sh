@@ -21,6 +21,11 @@ cargo clippy -p modemtls --lib --no-default-features --features host-tls -- -D w
 cargo clippy -p modemtls --all-targets --features x25519,tls-chacha20,p384,ed25519 -- -D warnings
 # Logging through the `log` crate (and its test).
 cargo clippy -p modemtls --all-targets --features log -- -D warnings
+# The async front (both copies of every dual module) with each path by
+# itself, and with the C ABI and the nal adapter.
+cargo clippy -p modemtls --lib --no-default-features --features offload,async -- -D warnings
+cargo clippy -p modemtls --lib --no-default-features --features host-tls,async -- -D warnings
+cargo clippy -p modemtls --all-targets --features capi,std,async,nal,log -- -D warnings
 
 step "no_std builds (offload only on Cortex-M0+, default on M3/M4F)"
 cargo build -q -p modemtls --release --target thumbv6m-none-eabi --no-default-features --features offload
@@ -30,10 +35,14 @@ cargo build -q -p modemtls --release --target thumbv7em-none-eabihf --no-default
 cargo build -q -p modemtls --release --target thumbv7em-none-eabihf --no-default-features --features p256-asm,x25519,tls-chacha20
 # Logging as defmt frames (both paths).
 cargo build -q -p modemtls --release --target thumbv7em-none-eabihf --no-default-features --features offload,host-tls,defmt
+# The async front and the nal adapter, every family.
+cargo build -q -p modemtls --release --target thumbv6m-none-eabi --no-default-features --features offload,async
+cargo build -q -p modemtls --release --target thumbv7em-none-eabihf --features host-tls,nal
 
 step "docs (rustdoc warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc -q -p modemtls --no-deps
 RUSTDOCFLAGS="-D warnings" cargo doc -q -p modemtls --no-deps --features capi,std
+RUSTDOCFLAGS="-D warnings" cargo doc -q -p modemtls --no-deps --features host-tls,nal
 
 step "port tests on QEMU Cortex-M3/M4F (Rust and C firmware) and the size checks"
 # Size guards (IMAGE:FLASH,RAM in bytes; RAM = static + peak stack). The
