@@ -92,6 +92,20 @@ unsafe fn HardFault(ef: &cortex_m_rt::ExceptionFrame) -> ! {
     exit(false)
 }
 
+/// Every device interrupt (no device crate: cortex-m-rt vectors them all
+/// here). UART0 RX is the only one enabled.
+#[cortex_m_rt::exception]
+unsafe fn DefaultHandler(irqn: i16) {
+    if irqn == port::UART0_RX_IRQ {
+        port::on_uart0_rx();
+    } else {
+        text("unexpected interrupt ");
+        dec(irqn as u32);
+        text("\nRESULT ? FAIL\n");
+        exit(false)
+    }
+}
+
 fn fail_setup(what: &str) -> ! {
     text(what);
     text("\nRESULT ? FAIL\n");
@@ -173,7 +187,9 @@ async fn scenario_task(params: Params<'static>, ca: &'static [u8], painted: Pain
     dec(at_paint as u32);
     text(" in use at reset)\nTIME scenario=");
     dec(ms(total));
-    text(" ms\n");
+    text(" ms\nUART0 RX interrupts: ");
+    dec(port::RX_INTERRUPTS.load(core::sync::atomic::Ordering::Relaxed));
+    text("\n");
     let pass = match result {
         Ok(()) => true,
         Err(Failure::Lib(what, e)) => {
