@@ -162,27 +162,12 @@ pub fn get<'a, S: Read<Error = Error> + Write<Error = Error>>(
     Ok(Response { status, body })
 }
 
-/// `https://HOST[:PORT][/PATH]` split.
-fn parse_url(url: &str) -> Result<(String, u16, String), String> {
-    let rest = url
-        .strip_prefix("https://")
-        .ok_or_else(|| format!("{url}: expected https://"))?;
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let path = if path.is_empty() { "/" } else { path };
-    let (host, port) = if authority.contains(':') {
-        common::host_port(authority)?
-    } else {
-        (authority.to_string(), 443)
-    };
-    Ok((host, port, path.to_string()))
-}
-
 fn run() -> Result<(), Box<dyn std::error::Error>> {
     let profile = common::arg("--sim-profile").unwrap_or_else(|| "bg96".into());
     // The server: given, or one here with a test certificate and a known body.
     let (_local, host, port, path, ca_pem, expected) = match common::arg("--url") {
         Some(url) => {
-            let (host, port, path) = parse_url(&url)?;
+            let (host, port, path) = common::parse_url(&url)?;
             let ca = common::arg("--ca").ok_or("--url needs --ca CA.pem")?;
             (None, host, port, path, std::fs::read(ca)?, None)
         }

@@ -18,8 +18,8 @@
 //! TLS listener and a test certificate is started on 127.0.0.1. Without
 //! `--modem`, the modem simulator runs in this process with the firmware
 //! profile `--sim-profile` (default `bg96`). Exits non-zero on any failure.
-//! (An async firmware would use `rust-mqtt`; the library's async front is
-//! not written yet.)
+//! The async twin, MQTT 5 with `rust-mqtt` over the async front
+//! (`modemtls::asynch`), is `examples/mqtt_async.rs`.
 
 mod common;
 

@@ -90,64 +90,14 @@ pub mod blocking {
     pub use super::Port;
 }
 
-/// The async port (feature `async`): what the async front needs from the
-/// board. The same calls as the blocking [`Port`], with `write_all` and
-/// `read` awaited: an Embassy firmware implements it over its UART driver
-/// and `embassy_time`.
 #[cfg(feature = "async")]
 #[allow(async_fn_in_trait)]
-pub mod asynch {
-    pub use super::PortError;
+pub mod asynch;
 
-    /// Byte transport to the modem plus a monotonic millisecond clock,
-    /// async. `read` resolves to `Ok(0)` when `timeout_ms` passes with no
-    /// byte; it may resolve as soon as at least one byte is available.
-    ///
-    /// ```
-    /// use modemtls::port::asynch::Port;
-    /// use modemtls::port::PortError;
-    /// /// A UART that has nothing to say (a real one awaits its RX interrupt).
-    /// struct Quiet { t: u64 }
-    /// impl Port for Quiet {
-    ///     async fn write_all(&mut self, _data: &[u8]) -> Result<(), PortError> { Ok(()) }
-    ///     async fn read(&mut self, _buf: &mut [u8], timeout_ms: u32) -> Result<usize, PortError> {
-    ///         self.t += u64::from(timeout_ms); // a real port awaits a timer here
-    ///         Ok(0)
-    ///     }
-    ///     fn now_ms(&mut self) -> u64 { self.t }
-    /// }
-    /// ```
-    pub trait Port {
-        /// Write all of `data` to the UART.
-        async fn write_all(&mut self, data: &[u8]) -> Result<(), PortError>;
-        /// Read what is available into `buf`, waiting at most `timeout_ms`
-        /// for the first byte.
-        async fn read(&mut self, buf: &mut [u8], timeout_ms: u32) -> Result<usize, PortError>;
-        /// Monotonic milliseconds since an arbitrary start.
-        fn now_ms(&mut self) -> u64;
-        /// Wall-clock time (seconds since the Unix epoch, UTC) from a
-        /// trusted real-time clock, if the board has one.
-        fn unix_time(&mut self) -> Option<u64> {
-            None
-        }
-    }
-
-    impl<T: Port + ?Sized> Port for &mut T {
-        async fn write_all(&mut self, data: &[u8]) -> Result<(), PortError> {
-            (**self).write_all(data).await
-        }
-        async fn read(&mut self, buf: &mut [u8], timeout_ms: u32) -> Result<usize, PortError> {
-            (**self).read(buf, timeout_ms).await
-        }
-        fn now_ms(&mut self) -> u64 {
-            (**self).now_ms()
-        }
-        fn unix_time(&mut self) -> Option<u64> {
-            (**self).unix_time()
-        }
-    }
-}
-
+#[cfg(all(feature = "std", feature = "async"))]
+mod std_async;
+#[cfg(all(feature = "std", feature = "async"))]
+pub use std_async::{StdClock, TcpUart};
 #[cfg(feature = "std")]
 mod std_port;
 #[cfg(feature = "std")]

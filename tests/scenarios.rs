@@ -276,9 +276,8 @@ mod asynch {
     }
 }
 
-/// The UART each front runs on: the blocking TCP port, or an async port
-/// over it that suspends before every read and write (so every await of
-/// the async front really returns to the executor once).
+/// The UART each front runs on: the blocking TCP port, or the async port
+/// the library makes of an `embedded_io_async` UART and a clock.
 mod ports {
     pub mod blocking {
         pub fn port(addr: std::net::SocketAddr) -> modemtls::port::TcpPort {
@@ -286,27 +285,42 @@ mod ports {
         }
     }
     pub mod asynch {
-        pub use crate::common::asynch::{block_on, YieldingPort};
-        pub fn port(addr: std::net::SocketAddr) -> YieldingPort {
-            YieldingPort::new(super::blocking::port(addr))
+        pub use crate::common::asynch::block_on;
+        use modemtls::port::asynch::IoPort;
+        use modemtls::port::{StdClock, TcpUart};
+        /// The UART as an `embedded_io_async` stream raced against a
+        /// clock ([`IoPort`]): reads pend until bytes come or time runs out.
+        pub fn port(addr: std::net::SocketAddr) -> IoPort<TcpUart, StdClock> {
+            let uart = TcpUart::connect(addr).expect("connect to the simulated UART");
+            IoPort::new(uart, StdClock::new())
         }
     }
 }
 
-/// One test per row, named seed_family_outcome.
+/// One test per row, named seed_family_outcome, for each front: the row
+/// built once (`rows::$name`), run blocking (`$name`) and async
+/// (`async_front::$name`).
 macro_rules! matrix {
     ($($name:ident: $profile:literal, $family:ident, $server:ident, $mode:ident $(+ $chain:ident)? => $expect:expr;)*) => {
+        mod rows {
+            use super::*;
+            $(
+                pub fn $name() -> Row {
+                    Row {
+                        profile: $profile,
+                        family: Family::$family,
+                        server: Server::$server,
+                        mode: Mode::$mode,
+                        chain_only: false $(|| stringify!($chain) == "chain_only")?,
+                        expect: $expect,
+                    }
+                }
+            )*
+        }
         $(
             #[test]
             fn $name() {
-                blocking::run(Row {
-                    profile: $profile,
-                    family: Family::$family,
-                    server: Server::$server,
-                    mode: Mode::$mode,
-                    chain_only: false $(|| stringify!($chain) == "chain_only")?,
-                    expect: $expect,
-                });
+                blocking::run(rows::$name());
             }
         )*
         /// The same rows through the async front.
@@ -315,14 +329,7 @@ macro_rules! matrix {
             $(
                 #[test]
                 fn $name() {
-                    ports::asynch::block_on(asynch::run(Row {
-                        profile: $profile,
-                        family: Family::$family,
-                        server: Server::$server,
-                        mode: Mode::$mode,
-                        chain_only: false $(|| stringify!($chain) == "chain_only")?,
-                        expect: $expect,
-                    }));
+                    ports::asynch::block_on(asynch::run(rows::$name()));
                 }
             )*
         }

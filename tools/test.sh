@@ -89,11 +89,13 @@ trap 'rm -f "$log"' EXIT
 # The engine again with X25519 and ChaCha20-Poly1305 built in (the interop
 # rows that need them: an X25519-only and a ChaCha20-only server).
 # The `log` feature: what is logged, and no credential byte in it.
+# The hostile-server tests once more through the async front.
 { cargo test --workspace && cargo test -p modemtls --features capi,std --lib ffi \
     && cargo test -p modemtls --features x25519,tls-chacha20 --test tls_interop \
     && cargo test -p modemtls --features log --test logging \
     && cargo test -p modemtls --features x25519,tls-chacha20 --lib tls:: \
-    && cargo test -p modemtls --profile release-test --features capi,std --test host_hostile --test tls_hostile --test fuzz_corpus; } 2>&1 | tee "$log"
+    && cargo test -p modemtls --profile release-test --features capi,std --test host_hostile --test tls_hostile --test fuzz_corpus \
+    && MODEMTLS_FRONT=async cargo test -p modemtls --profile release-test --features capi,std --test host_hostile --test tls_hostile; } 2>&1 | tee "$log"
 # One closing line for the whole run (cargo prints one per test binary).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^ignored/) s += $i } }
      END { printf "\nall tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"

@@ -18,7 +18,8 @@
 //!
 //! The attribute emits the module twice:
 //!
-//! - `asynch`, as written, compiled only with the crate's `async` feature;
+//! - `asynch`, as written, compiled only with the crate's `async` feature
+//!   (always with `#[dual(always)]`, for a crate without that feature);
 //! - `blocking`, always, with the same tokens except that `async` before
 //!   `fn` and every `.await` are taken out, and the path segments `asynch`
 //!   and `embedded_io_async` become `blocking` and `embedded_io`. So
@@ -44,9 +45,13 @@ use proc_macro::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree}
 /// removed. See the crate documentation.
 #[proc_macro_attribute]
 pub fn dual(attr: TokenStream, item: TokenStream) -> TokenStream {
-    if !attr.is_empty() {
-        return error(Span::call_site(), "#[dual] takes no arguments");
-    }
+    // `#[dual(always)]`: the async copy without the `async` feature gate
+    // (for a crate that has no such feature, e.g. a fuzz target's).
+    let gated = match attr.to_string().as_str() {
+        "" => true,
+        "always" => false,
+        _ => return error(Span::call_site(), "#[dual] takes no argument but `always`"),
+    };
     let tokens: Vec<TokenTree> = item.into_iter().collect();
     // `[#[attr]]* [pub[(..)]] mod asynch { .. }`
     let Some(mod_at) = tokens
@@ -81,8 +86,11 @@ pub fn dual(attr: TokenStream, item: TokenStream) -> TokenStream {
 
     let mut out = TokenStream::new();
     // The async copy: as written, only with the `async` feature.
+    if gated {
+        out.extend(parse("#[cfg(feature = \"async\")]"));
+    }
     out.extend(parse(
-        "#[cfg(feature = \"async\")] #[allow(async_fn_in_trait)] \
+        "#[allow(async_fn_in_trait)] \
          #[doc = \"The async copy (feature `async`): the same items as `blocking`, \
          with the I/O calls `async fn`s over `port::asynch::Port`.\"]",
     ));

@@ -3,11 +3,16 @@
 //! server (testkit `hostile`). Every session is checked to end with the
 //! modem socket closed (the server saw the client's close) and, if it
 //! failed with a TLS error, to stay failed.
+//!
+//! `MODEMTLS_FRONT=async` runs every session through the async front (the
+//! same driver and session procedures, awaited, on `port::asynch::IoPort`)
+//! instead of the blocking one: `tools/test.sh` runs the hostile tests
+//! both ways.
 #![allow(dead_code)]
 
-use crate::common::{rig, Rig, HOST};
-use embedded_io::{Read, Write};
-use modemtls::auto::{self, PathCache, Session, Step};
+use crate::common::asynch::block_on;
+use crate::common::{rig, test_timeouts, Rig, HOST};
+use modemtls::auto::{PathCache, Step};
 use modemtls::error::{Error, TlsError, TlsFailure};
 use modemtls::host::{HostBuffers, MIN_READ_BUF};
 use modemtls::session::{Credential, Mode, Path, PathReason, SessionConfig};
@@ -42,9 +47,43 @@ pub enum Do {
     UpdateKeys,
 }
 
+/// The modem of a bench, on one front or the other.
+enum Front {
+    Blocking(Rig),
+    Async {
+        _sim: modemtls_sim::SimHandle,
+        modem: modemtls::asynch::Bg9x<
+            modemtls::port::asynch::IoPort<modemtls::port::TcpUart, modemtls::port::StdClock>,
+        >,
+    },
+}
+
+impl Front {
+    /// The front `MODEMTLS_FRONT` names (blocking unless `async`).
+    fn from_env() -> Self {
+        if std::env::var("MODEMTLS_FRONT").as_deref() != Ok("async") {
+            return Front::Blocking(rig());
+        }
+        use modemtls::modem::Apn;
+        use modemtls::port::{asynch::IoPort, StdClock, TcpUart};
+        let sim = modemtls_sim::Simulator::spawn(crate::common::sim_config(
+            modemtls_sim::FirmwareProfile::bg96(),
+        ))
+        .expect("simulator starts");
+        let uart = TcpUart::connect(sim.addr()).expect("connect to simulator UART");
+        let mut modem = modemtls::asynch::Bg9x::new(IoPort::new(uart, StdClock::new()));
+        modem.set_timeouts(test_timeouts());
+        block_on(async {
+            modem.init().await.expect("modem init");
+            modem.attach(&Apn::new("internet")).await.expect("attach");
+        });
+        Front::Async { _sim: sim, modem }
+    }
+}
+
 /// A simulated BG96, its host TLS memory and a hostile server.
 pub struct Bench {
-    pub r: Rig,
+    front: Front,
     read: Vec<u8>,
     write: Vec<u8>,
     scratch: Vec<u8>,
@@ -65,7 +104,7 @@ impl Bench {
         let creds = server_creds(HOST, KeyKind::P256);
         let server = HostileServer::spawn(&creds, Script::default()).expect("server starts");
         Bench {
-            r: rig(),
+            front: Front::from_env(),
             read: vec![0; len],
             write: vec![0; 4096],
             scratch: vec![0; 4096],
@@ -94,52 +133,18 @@ impl Bench {
             state: &mut self.state,
             ticket: None,
         };
-        let mut fell_back = false;
-        let mut rng = rand_core::OsRng;
-        let opened = auto::connect_observed(
-            &mut self.r.modem,
-            &cfg,
-            &mut rng,
-            bufs,
-            None::<&mut PathCache<1>>,
-            &mut |s| {
-                if let Step::OffloadFailed {
-                    fallback: Some(_), ..
-                } = s
-                {
-                    fell_back = true;
-                }
-            },
-        );
         let mut out = Outcome {
             connect: Ok(()),
             path: None,
             got: Vec::new(),
             end: Ok(()),
-            fell_back,
+            fell_back: false,
             log: ConnLog::default(),
         };
-        match opened {
-            Err(e) => out.connect = Err(e),
-            Ok(mut s) => {
-                let info = s.info();
-                out.path = Some((info.path, info.reason));
-                let mut buf = [0u8; 256];
-                out.end = steps
-                    .iter()
-                    .try_for_each(|step| do_step(&mut s, step, &mut out.got))
-                    .and_then(|()| loop {
-                        match s.read(&mut buf) {
-                            Ok(0) => break Ok(()),
-                            Ok(n) => out.got.extend_from_slice(&buf[..n]),
-                            Err(e) => break Err(e),
-                        }
-                    });
-                if let Err(e) = out.end {
-                    // A failed session stays failed.
-                    assert_eq!(s.read(&mut buf).err(), Some(e), "sticky error");
-                }
-                let _ = s.close();
+        match &mut self.front {
+            Front::Blocking(r) => blocking::session(&mut r.modem, &cfg, bufs, steps, &mut out),
+            Front::Async { modem, .. } => {
+                block_on(asynch::session(modem, &cfg, bufs, steps, &mut out))
             }
         }
         // Each TLS 1.3 connection the server saw ended with the client's
@@ -161,30 +166,97 @@ impl Bench {
     }
 }
 
-fn do_step<M: modemtls::modem::FirmwareTls>(
-    s: &mut Session<'_, '_, M>,
-    step: &Do,
-    got: &mut Vec<u8>,
-) -> Result<(), Error> {
-    match step {
-        Do::ReadUntil(n) => {
-            let mut buf = [0u8; 256];
-            while got.len() < *n {
-                match s.read(&mut buf)? {
-                    0 => break,
-                    k => got.extend_from_slice(&buf[..k]),
+/// One session on an open bench, written once for both fronts.
+#[modemtls_macros::dual]
+mod asynch {
+    use super::*;
+    use embedded_io_async::{Read, Write};
+    use modemtls::auto::asynch::{connect_observed, Session};
+    use modemtls::modem::asynch::FirmwareTls;
+
+    /// Connect with `cfg`, do `steps`, read to the end, close; into `out`.
+    pub async fn session<M: FirmwareTls>(
+        modem: &mut M,
+        cfg: &SessionConfig<'_>,
+        bufs: HostBuffers<'_>,
+        steps: &[Do],
+        out: &mut Outcome,
+    ) {
+        let mut fell_back = false;
+        let mut rng = rand_core::OsRng;
+        let opened = connect_observed(
+            modem,
+            cfg,
+            &mut rng,
+            bufs,
+            None::<&mut PathCache<1>>,
+            &mut |s| {
+                if let Step::OffloadFailed {
+                    fallback: Some(_), ..
+                } = s
+                {
+                    fell_back = true;
                 }
+            },
+        )
+        .await;
+        out.fell_back = fell_back;
+        match opened {
+            Err(e) => out.connect = Err(e),
+            Ok(mut s) => {
+                let info = s.info();
+                out.path = Some((info.path, info.reason));
+                let mut buf = [0u8; 256];
+                out.end = Ok(());
+                for step in steps {
+                    if let Err(e) = do_step(&mut s, step, &mut out.got).await {
+                        out.end = Err(e);
+                        break;
+                    }
+                }
+                if out.end.is_ok() {
+                    out.end = loop {
+                        match s.read(&mut buf).await {
+                            Ok(0) => break Ok(()),
+                            Ok(n) => out.got.extend_from_slice(&buf[..n]),
+                            Err(e) => break Err(e),
+                        }
+                    };
+                }
+                if let Err(e) = out.end {
+                    // A failed session stays failed.
+                    assert_eq!(s.read(&mut buf).await.err(), Some(e), "sticky error");
+                }
+                let _ = s.close().await;
             }
-            Ok(())
         }
-        Do::Write(bytes) => {
-            s.write_all(bytes)?;
-            s.flush()
+    }
+
+    async fn do_step<M: FirmwareTls>(
+        s: &mut Session<'_, '_, M>,
+        step: &Do,
+        got: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        match step {
+            Do::ReadUntil(n) => {
+                let mut buf = [0u8; 256];
+                while got.len() < *n {
+                    match s.read(&mut buf).await? {
+                        0 => break,
+                        k => got.extend_from_slice(&buf[..k]),
+                    }
+                }
+                Ok(())
+            }
+            Do::Write(bytes) => {
+                s.write_all(bytes).await?;
+                s.flush().await
+            }
+            Do::UpdateKeys => match s {
+                Session::Host(h) => h.update_keys(),
+                Session::Offload(_) => panic!("KeyUpdate on an offloaded session"),
+            },
         }
-        Do::UpdateKeys => match s {
-            Session::Host(h) => h.update_keys(),
-            Session::Offload(_) => panic!("KeyUpdate on an offloaded session"),
-        },
     }
 }
 

@@ -2,6 +2,8 @@
 //! driver on a TCP "UART" to it, and the test PKI.
 #![allow(dead_code)]
 
+// The async port and executor the async examples run on.
+#[path = "../../examples/common/asynch.rs"]
 pub mod asynch;
 pub mod script;
 

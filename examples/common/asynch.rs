@@ -1,7 +1,8 @@
-//! The async front's test bench: an async port over the blocking TCP port
-//! that suspends once before every read and write, and a minimal
-//! executor. Every `.await` of the library then really returns to the
-//! executor and is resumed, as on an Embassy firmware.
+//! An async port over the blocking TCP "UART" that suspends once before
+//! every read and write, and a minimal executor: every `.await` of the
+//! library then really returns to the executor and is resumed, as on an
+//! Embassy firmware. The async examples run on it, and so do the async
+//! front's tests (`tests/common/mod.rs` loads this file).
 
 use core::future::Future;
 use core::pin::pin;
@@ -61,7 +62,7 @@ impl modemtls::port::asynch::Port for YieldingPort {
 }
 
 /// Run `f` to completion on this thread (polling again whenever it
-/// suspends: the port wakes its task at once).
+/// suspends: the ports here wake their task at once).
 pub fn block_on<F: Future>(f: F) -> F::Output {
     let mut f = pin!(f);
     let mut cx = Context::from_waker(Waker::noop());
@@ -69,5 +70,9 @@ pub fn block_on<F: Future>(f: F) -> F::Output {
         if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
             return v;
         }
+        // The futures that pend wake at once (they poll): a short nap
+        // keeps a waiting test from taking a whole core from the
+        // simulator and the servers.
+        std::thread::sleep(std::time::Duration::from_micros(50));
     }
 }
