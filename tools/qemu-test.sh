@@ -11,7 +11,9 @@
 # harness with no modemtls call), so the runner also prints the library's
 # share (firmware - baseline). Then the same scenarios on the C firmware
 # (ports/qemu-c: arm-none-eabi-gcc + newlib-nano, libmodemtls.a through the
-# C ABI, include/modemtls.h) on both machines, with its image sizes.
+# C ABI, include/modemtls.h) on both machines, with its image sizes. Then
+# the Embassy firmware (ports/qemu-embassy: the async front on the Embassy
+# executor) on an386, with MQTT through mosquitto's TLS 1.3 listener.
 #
 # Installs what is missing (qemu-system-arm, the thumb targets, the ARM GCC
 # toolchain with newlib) first. Every
@@ -53,6 +55,10 @@ echo
 echo "==> C firmware (ports/qemu-c, C ABI): QEMU scenarios (an385 Cortex-M3, an386 Cortex-M4F)"
 mapfile -t cbudget < <(budgets --budget "${MODEMTLS_C_BUDGET:-}")
 "$runner" --firmware c --machine all --scenario all --timeout 120 "${cbudget[@]}" "$@"
+
+echo
+echo "==> Embassy firmware (ports/qemu-embassy, the async front), an386: offload, verify-fail, auto-host, MQTT through mosquitto"
+"$runner" --firmware embassy --machine an386 --scenario offload,verify-fail,auto-host,mqtt --timeout 120 "$@"
 
 echo
 echo "==> Rust firmware with P-256 in Cortex-M4 assembly (feature p256-asm), an386: auto-host and host"

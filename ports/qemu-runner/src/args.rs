@@ -44,6 +44,9 @@ pub(crate) const USAGE: &str = "usage: qemu-runner [--machine an385|an386|all] [
                     repeatable)]
                    [--firmware rust|c|all (default rust; c = ports/qemu-c, the C firmware
                     on the C ABI, same scenarios and checks; all = rust, then c)]
+                   [--firmware embassy (ports/qemu-embassy: the async front on Embassy, BG96;
+                    scenarios offload, verify-fail, auto-host and mqtt (MQTT through
+                    mosquitto, Embassy only, not part of all))]
                    [--fw-dir ports/qemu-rust|ports/qemu-c (with one --firmware)]
                    [--seed 64-HEX (auto-host RNG, test only)]
                    [--modem bg96|bg96-nosni|bg95|bc66|bc660k|m95|m66|hl8548|hl78xx-4.5|hl78xx-4.6
@@ -97,7 +100,7 @@ pub(crate) fn parse_args() -> Result<Args, String> {
                                 .iter()
                                 .chain(COMPUTE_SCENARIOS.iter())
                                 .chain(FOOTPRINT_SCENARIOS.iter())
-                                .chain([Scenario::Baseline].iter())
+                                .chain([Scenario::Baseline, Scenario::Mqtt].iter())
                                 .copied()
                                 .find(|s| s.name() == n)
                                 .ok_or(format!("unknown scenario {n}"))?,
@@ -141,7 +144,8 @@ pub(crate) fn parse_args() -> Result<Args, String> {
                     "rust" => vec![Firmware::Rust],
                     "c" => vec![Firmware::C],
                     "all" | "both" => vec![Firmware::Rust, Firmware::C],
-                    n => return Err(format!("unknown firmware {n} (rust, c or all)")),
+                    "embassy" => vec![Firmware::Embassy],
+                    n => return Err(format!("unknown firmware {n} (rust, c, embassy or all)")),
                 };
             }
             "--fw-features" => a.fw_features = val("--fw-features")?,
@@ -203,6 +207,7 @@ pub(crate) fn parse_args() -> Result<Args, String> {
             ));
         }
     }
+    check_embassy_args(&a)?;
     if a.fw_dir.is_some() && a.firmwares.len() > 1 {
         return Err("--fw-dir needs one --firmware".into());
     }

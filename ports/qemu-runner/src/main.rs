@@ -45,6 +45,11 @@
 //! `--library-budget [IMAGE:]FLASH,RAM` checks an image's library share
 //! (flash, and static RAM + peak stack).
 //!
+//! `--firmware embassy` builds `ports/qemu-embassy` (modemtls's async
+//! front on the Embassy executor, one image) and runs `offload`,
+//! `verify-fail`, `auto-host` and `mqtt` (MQTT 5 through `mosquitto`'s TLS
+//! 1.3 listener) on it: see `embassy.rs`.
+//!
 //! `--scenario footprint` (= `offload-core,host,everything`, not part of
 //! `all`; Rust firmware only) adds the other footprint images:
 //! `offload-core` runs the firmware's `offload` scenario on an image without
@@ -56,6 +61,7 @@
 
 mod args;
 mod compute;
+mod embassy;
 mod family;
 mod images;
 mod process;
@@ -64,6 +70,7 @@ mod world;
 
 use args::*;
 use compute::*;
+use embassy::*;
 use family::*;
 use images::*;
 use process::*;
@@ -71,7 +78,9 @@ use sizes::*;
 use world::*;
 
 use modemtls_sim::{FirmwareProfile, SimConfig, Simulator};
-use modemtls_testkit::{server_creds, KeyKind, SServer, SServerMode, SServerOpts, TlsVersions};
+use modemtls_testkit::{
+    server_creds, Daemon, KeyKind, SServer, SServerMode, SServerOpts, TlsVersions,
+};
 use object::{Object, ObjectSection};
 use std::io::Read;
 use std::net::{IpAddr, Ipv4Addr};
@@ -134,6 +143,9 @@ enum Scenario {
     /// The harness alone, no modemtls call (feature `baseline`): what the
     /// footprint subtracts to get the library's share.
     Baseline,
+    /// MQTT publish/subscribe through mosquitto (the Embassy firmware
+    /// only; not part of `all`).
+    Mqtt,
 }
 
 /// What `--scenario all` runs (the port tests).
@@ -157,6 +169,7 @@ impl Scenario {
             Scenario::ComputeP256 => "compute-p256",
             Scenario::ComputeRsa2048 => "compute-rsa2048",
             Scenario::Baseline => "baseline",
+            Scenario::Mqtt => "mqtt",
         }
     }
     /// The scenario name the firmware knows (`params.txt`, `RESULT` line).
@@ -192,6 +205,8 @@ enum Firmware {
     /// `ports/qemu-c` (make + arm-none-eabi-gcc, `libmodemtls.a` through
     /// the C ABI).
     C,
+    /// `ports/qemu-embassy` (cargo, the async front on Embassy).
+    Embassy,
 }
 
 impl Firmware {
@@ -199,6 +214,7 @@ impl Firmware {
         match self {
             Firmware::Rust => "rust",
             Firmware::C => "c",
+            Firmware::Embassy => "embassy",
         }
     }
     /// The firmware's directory when `--fw-dir` is not given.
@@ -207,6 +223,7 @@ impl Firmware {
         match self {
             Firmware::Rust => ports.join("qemu-rust"),
             Firmware::C => ports.join("qemu-c"),
+            Firmware::Embassy => ports.join("qemu-embassy"),
         }
     }
     /// The image a scenario runs on: the C firmware has one image for all
@@ -215,6 +232,7 @@ impl Firmware {
         match self {
             Firmware::Rust => sc.variant(),
             Firmware::C => Variant::CApi,
+            Firmware::Embassy => Variant::Embassy,
         }
     }
 }
@@ -239,6 +257,9 @@ enum Variant {
     CApi,
     /// `--features baseline`: the harness without the library.
     Baseline,
+    /// The Embassy firmware (`ports/qemu-embassy`): one image, offload +
+    /// host TLS + rust-mqtt on the async front.
+    Embassy,
 }
 
 impl Variant {
@@ -252,6 +273,7 @@ impl Variant {
             Variant::Compute => "compute",
             Variant::CApi => "c-capi",
             Variant::Baseline => "baseline",
+            Variant::Embassy => "embassy",
         }
     }
     fn features(self, lean: bool) -> Vec<String> {
@@ -270,7 +292,7 @@ impl Variant {
             }
             Variant::Everything => f.push("everything"),
             Variant::Compute => f.push("compute"),
-            Variant::CApi => {}
+            Variant::CApi | Variant::Embassy => {}
             Variant::Baseline => {
                 no_default = true;
                 f.push("baseline");
@@ -291,7 +313,10 @@ impl Variant {
     /// Images whose library share is printed (all Rust images but the
     /// baseline itself).
     fn has_library_share(self) -> bool {
-        !matches!(self, Variant::Baseline | Variant::CApi | Variant::Compute)
+        !matches!(
+            self,
+            Variant::Baseline | Variant::CApi | Variant::Compute | Variant::Embassy
+        )
     }
 }
 
@@ -345,6 +370,7 @@ fn run(args: &Args) -> Res<bool> {
                 match fw {
                     Firmware::Rust => "Rust (ports/qemu-rust)",
                     Firmware::C => "C (ports/qemu-c, C ABI)",
+                    Firmware::Embassy => "Embassy (ports/qemu-embassy, async front)",
                 }
             );
         }
@@ -376,7 +402,7 @@ fn run_firmware(args: &Args, fw: Firmware) -> Res<bool> {
         variants.dedup();
         for v in variants {
             let elf = match fw {
-                Firmware::Rust => {
+                Firmware::Rust | Firmware::Embassy => {
                     let family = FwFamily::of(&args.modem).ok_or("unknown modem profile")?;
                     build_fw(
                         &fw_dir,
@@ -407,6 +433,10 @@ fn run_firmware(args: &Args, fw: Firmware) -> Res<bool> {
             else {
                 continue;
             };
+            if let Some(why) = missing_peer(*sc) {
+                println!("SKIP {:<6} {:<12} ({why})", m.name, sc.name());
+                continue;
+            }
             for rep in 0..args.repeat {
                 let dir = out.path().join(format!("{}-{}-{rep}", m.name, sc.name()));
                 std::fs::create_dir_all(&dir)?;
@@ -439,6 +469,7 @@ fn run_firmware(args: &Args, fw: Firmware) -> Res<bool> {
         match fw {
             Firmware::Rust => "Rust",
             Firmware::C => "C",
+            Firmware::Embassy => "Embassy",
         },
         if args.lean { ", lean build" } else { "" }
     );
@@ -511,7 +542,7 @@ fn run_scenario(
     );
     if matches!(
         sc,
-        Scenario::AutoHost | Scenario::Host | Scenario::Everything
+        Scenario::AutoHost | Scenario::Host | Scenario::Everything | Scenario::Mqtt
     ) || sc.is_compute()
     {
         // TEST-ONLY entropy for the firmware's host TLS RNG (see
@@ -579,6 +610,7 @@ fn run_scenario(
         println!("----- qemu stderr -----\n{}", outcome.stderr.trim_end());
     }
     if !pass {
+        print_broker_log(&w);
         let t = sim.transcript();
         let lines: Vec<&str> = t.lines().collect();
         println!("----- simulator transcript (last 40 lines) -----");

@@ -5,6 +5,8 @@ use crate::*;
 /// What one scenario needs on the host; kept alive while QEMU runs.
 pub(crate) struct World {
     pub(crate) _server: Option<SServer>,
+    /// The MQTT broker (`mqtt`, see `embassy.rs`).
+    pub(crate) broker: Option<Daemon>,
     pub(crate) ca_pem: Vec<u8>,
     pub(crate) port: u16,
     /// The path the firmware GETs.
@@ -18,10 +20,14 @@ pub(crate) const BASELINE_PORT: u16 = 443;
 /// `family`: what the modem's firmware can reach (its offloaded suites,
 /// its raw receive buffer) decides the servers' settings.
 pub(crate) fn world(sc: Scenario, family: FwFamily) -> Res<World> {
+    if sc == Scenario::Mqtt {
+        return mqtt_world();
+    }
     if sc == Scenario::Baseline {
         // No server: the baseline makes no connection.
         return Ok(World {
             _server: None,
+            broker: None,
             ca_pem: server_creds(HOST, KeyKind::Rsa2048).ca_pem,
             port: BASELINE_PORT,
             path: "/",
@@ -52,7 +58,8 @@ pub(crate) fn world(sc: Scenario, family: FwFamily) -> Res<World> {
         | Scenario::Everything
         | Scenario::ComputeP256
         | Scenario::ComputeRsa2048
-        | Scenario::Baseline => {
+        | Scenario::Baseline
+        | Scenario::Mqtt => {
             let kind = if sc == Scenario::ComputeRsa2048 {
                 KeyKind::Rsa2048
             } else {
@@ -85,6 +92,7 @@ pub(crate) fn world(sc: Scenario, family: FwFamily) -> Res<World> {
     Ok(World {
         port: server.port(),
         _server: Some(server),
+        broker: None,
         ca_pem: creds.ca_pem,
         path,
     })
