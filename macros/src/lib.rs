@@ -3,7 +3,7 @@
 //! The AT client, the modem drivers and the session procedures are written
 //! once, as async Rust, in an inline module named `asynch`:
 //!
-//! ```ignore
+//! ```text
 //! #[modemtls_macros::dual]
 //! pub mod asynch {
 //!     use crate::port::asynch::Port;

@@ -59,15 +59,24 @@ impl<T: Port + ?Sized> Port for &mut T {
 }
 
 /// An async monotonic millisecond clock: what [`IoPort`] times reads by.
-/// With Embassy:
+/// With Embassy it is two lines of `embassy_time`:
 ///
-/// ```ignore
-/// struct EmbassyClock;
-/// impl modemtls::port::asynch::Clock for EmbassyClock {
-///     fn now_ms(&mut self) -> u64 { embassy_time::Instant::now().as_millis() }
-///     async fn sleep_until(&mut self, at_ms: u64) {
-///         embassy_time::Timer::at(embassy_time::Instant::from_millis(at_ms)).await
-///     }
+/// ```text
+/// fn now_ms(&mut self) -> u64 { embassy_time::Instant::now().as_millis() }
+/// async fn sleep_until(&mut self, at_ms: u64) {
+///     embassy_time::Timer::at(embassy_time::Instant::from_millis(at_ms)).await
+/// }
+/// ```
+///
+/// (`ports/qemu-embassy/src/port.rs` has it whole.) A clock over any
+/// millisecond counter and a wait, here a counter a test advances:
+///
+/// ```
+/// use modemtls::port::asynch::Clock;
+/// struct Ticks(u64);
+/// impl Clock for Ticks {
+///     fn now_ms(&mut self) -> u64 { self.0 }
+///     async fn sleep_until(&mut self, at_ms: u64) { self.0 = self.0.max(at_ms) }
 /// }
 /// ```
 pub trait Clock {

@@ -1,16 +1,17 @@
-//! UART0 as modemtls's async port (`modemtls::port::asynch::Port`).
+//! UART0 as an `embedded_io_async` stream, and the modem's port made of
+//! it and `embassy_time` by the library's `port::asynch::IoPort` (which
+//! races each read against the clock: `Ok(0)` when the deadline passes).
 //!
 //! The data path is ports/qemu-rust's polled CMSDK UART driver
 //! ([`crate::uart`], shared as is); this file adds the UART's RX interrupt
 //! so that a read awaits a byte instead of polling for it:
 //!
-//! - `read(buf, timeout_ms)`: take what is in the receiver (a burst: the
-//!   driver reads on while bytes follow closely, so a modem response costs
-//!   one wake, not one per byte); when it is empty, await [`rx_ready`]
-//!   under `embassy_time::with_deadline` (the deadline is `timeout_ms` from
-//!   the call; `Ok(0)` when it passes). The executor sleeps in `WFE` until
-//!   the RX interrupt (or a timer) wakes the task.
-//! - `write_all`: the driver's polled send. QEMU's UART TX never stays full,
+//! - `read(buf)`: take what is in the receiver (a burst: the driver reads
+//!   on while bytes follow closely, so a modem response costs one wake,
+//!   not one per byte); when it is empty, await [`rx_ready`]. The executor
+//!   sleeps in `WFE` until the RX interrupt (or the port's timer) wakes
+//!   the task.
+//! - `write`: the driver's polled send. QEMU's UART TX never stays full,
 //!   so this does not wait; a board whose TX can fill would await its TX
 //!   interrupt the same way.
 //!
@@ -30,9 +31,8 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use core::task::{Poll, Waker};
 use cortex_m::interrupt::InterruptNumber;
 use critical_section::Mutex;
-use embassy_time::{with_deadline, Duration, Instant};
-use modemtls::port::asynch::Port;
-use modemtls::port::PortError;
+use embassy_time::{Instant, Timer};
+use modemtls::port::asynch::{Clock, IoPort};
 
 /// UART0's registers (the data path's are in [`crate::uart`]).
 const UART0_BASE: usize = 0x4000_4000;
@@ -123,26 +123,73 @@ impl AsyncUart {
     }
 }
 
-impl Port for AsyncUart {
-    async fn write_all(&mut self, data: &[u8]) -> Result<(), PortError> {
-        self.uart.send(data).map_err(|Stuck| PortError::Io)
-    }
+/// The UART is stuck (its TX never drained): an I/O error.
+#[derive(Debug)]
+pub struct UartError;
 
-    async fn read(&mut self, buf: &mut [u8], timeout_ms: u32) -> Result<usize, PortError> {
-        let deadline = Instant::now() + Duration::from_millis(timeout_ms.into());
+impl core::fmt::Display for UartError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("UART0 stuck")
+    }
+}
+
+impl core::error::Error for UartError {}
+
+impl embedded_io_async::Error for UartError {
+    fn kind(&self) -> embedded_io_async::ErrorKind {
+        embedded_io_async::ErrorKind::Other
+    }
+}
+
+impl embedded_io_async::ErrorType for AsyncUart {
+    type Error = UartError;
+}
+
+impl embedded_io_async::Read for AsyncUart {
+    /// What the receiver holds (a burst), or, when it is empty, the next
+    /// burst after the RX interrupt. Cancel-safe: bytes are taken from
+    /// the receiver only by a read that returns them.
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, UartError> {
         loop {
-            // A zero timeout: take what is there (a burst), do not wait.
+            // A zero timeout: take what is there, do not wait.
             let n = self.uart.recv(buf, 0);
             if n > 0 || buf.is_empty() {
                 return Ok(n);
             }
-            if with_deadline(deadline, rx_ready()).await.is_err() {
-                return Ok(0);
-            }
+            rx_ready().await;
         }
     }
+}
 
+impl embedded_io_async::Write for AsyncUart {
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, UartError> {
+        self.uart.send(buf).map_err(|Stuck| UartError)?;
+        Ok(buf.len())
+    }
+
+    async fn flush(&mut self) -> Result<(), UartError> {
+        Ok(())
+    }
+}
+
+/// `embassy_time` as the port's clock.
+pub struct EmbassyClock;
+
+impl Clock for EmbassyClock {
     fn now_ms(&mut self) -> u64 {
         Instant::now().as_millis()
     }
+
+    async fn sleep_until(&mut self, at_ms: u64) {
+        Timer::at(Instant::from_millis(at_ms)).await
+    }
+}
+
+/// The modem's port: UART0 raced against `embassy_time` by the library's
+/// [`IoPort`].
+pub type ModemPort = IoPort<AsyncUart, EmbassyClock>;
+
+/// UART0 as the modem's port. Call once.
+pub fn modem_port() -> ModemPort {
+    IoPort::new(AsyncUart::uart0(), EmbassyClock)
 }

@@ -22,7 +22,7 @@ use crate::detail;
 use crate::http::http_get;
 use crate::log::{text, Steps};
 use crate::params::Params;
-use crate::port::AsyncUart;
+use crate::port::{modem_port, ModemPort};
 use crate::testrng::TestRng;
 use crate::Failure;
 use modemtls::auto::{self, PathCache};
@@ -47,11 +47,11 @@ pub fn timeouts() -> Timeouts {
 }
 
 /// The modem driver: the async BG95/BG96 driver on UART0.
-pub type Driver = Bg9x<AsyncUart>;
+pub type Driver = Bg9x<ModemPort>;
 
 /// The modem on UART0 (not yet initialised).
 pub fn modem() -> Driver {
-    let mut modem = Driver::new(AsyncUart::uart0());
+    let mut modem = Driver::new(modem_port());
     Modem::set_timeouts(&mut modem, timeouts());
     modem
 }
