@@ -23,7 +23,6 @@ mod http;
 #[allow(dead_code)]
 mod log;
 mod mqtt;
-mod params;
 mod port;
 mod scenarios;
 #[path = "../../qemu-rust/src/semi.rs"]
@@ -41,7 +40,7 @@ use cortex_m_rt::entry;
 use cortex_m_semihosting::debug;
 use embassy_executor::Executor;
 use log::{dec, ms, text, Steps};
-use params::{Params, Scenario};
+use semi::{Params, Scenario};
 use stack::Painted;
 
 /// Largest `params.txt`.
@@ -132,7 +131,7 @@ fn main() -> ! {
         }
     };
     let params_buf: &'static [u8; PARAMS_MAX] = params_buf;
-    let params = match params::parse(params_buf.get(..n).unwrap_or(&[])) {
+    let params = match semi::parse_params(params_buf.get(..n).unwrap_or(&[])) {
         Ok(p) => p,
         Err(e) => {
             text("params.txt refused: ");
@@ -178,6 +177,8 @@ async fn scenario_task(params: Params<'static>, ca: &'static [u8], painted: Pain
         Scenario::VerifyFail => sized(scenarios::verify_fail(&params, ca, &mut steps)).await,
         Scenario::AutoHost => sized(scenarios::auto_host(&params, ca, &mut steps)).await,
         Scenario::Mqtt => sized(mqtt::mqtt(&params, ca, &mut steps)).await,
+        // Host TLS alone is ports/qemu-rust's scenario.
+        Scenario::Host => Err(Failure::Unexpected("scenario host: not in this firmware")),
     };
     let total = steps.total();
     let peak = steps.max_stack();

@@ -19,7 +19,7 @@
 
 use crate::detail;
 use crate::log::{dec, text, Steps};
-use crate::params::Params;
+use crate::semi::Params;
 use crate::scenarios::{auto_config, check_host_info, host_setup, modem, modem_up};
 use crate::Failure;
 use core::num::NonZero;

@@ -21,7 +21,7 @@
 use crate::detail;
 use crate::http::http_get;
 use crate::log::{text, Steps};
-use crate::params::Params;
+use crate::semi::Params;
 use crate::port::{modem_port, ModemPort};
 use crate::testrng::TestRng;
 use crate::Failure;
@@ -159,7 +159,7 @@ pub const SCRATCH_BUF: usize = crate::CA_MAX * 3 / 4 + 64;
 
 /// The seeded TEST-ONLY RNG and the host buffers (taken once).
 pub fn host_setup(p: &Params<'_>) -> Result<(TestRng, HostBuffers<'static>), Failure> {
-    let Some(seed) = p.seed else {
+    let Some(seed) = p.seed() else {
         text("no RNG seed in params.txt: refusing to run host TLS (no constant-seed fallback)\n");
         return Err(Failure::Unexpected("no RNG seed"));
     };

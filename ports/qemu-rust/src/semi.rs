@@ -101,6 +101,11 @@ pub enum Scenario {
     /// footprint figures subtract to get the library's share.
     #[cfg(feature = "baseline")]
     Baseline,
+    /// MQTT publish/subscribe over an Auto session (only the Embassy
+    /// firmware, `ports/qemu-embassy`, which shares this file and has the
+    /// feature `mqtt`).
+    #[cfg(feature = "mqtt")]
+    Mqtt,
 }
 
 impl Scenario {
@@ -119,6 +124,8 @@ impl Scenario {
             Scenario::Compute => "compute",
             #[cfg(feature = "baseline")]
             Scenario::Baseline => "baseline",
+            #[cfg(feature = "mqtt")]
+            Scenario::Mqtt => "mqtt",
         }
     }
 }
@@ -180,7 +187,7 @@ impl ParamError {
         match self {
             ParamError::Utf8 => "not UTF-8",
             ParamError::Scenario => {
-                "scenario= missing or not offload | verify-fail | auto-host | host"
+                "scenario= missing or not one this firmware runs"
             }
             ParamError::Host => "host= missing",
             ParamError::Port => "port= missing or not 1..65535",
@@ -232,6 +239,8 @@ pub fn parse_params(text: &[u8]) -> Result<Params<'_>, ParamError> {
                     b"compute" => Scenario::Compute,
                     #[cfg(feature = "baseline")]
                     b"baseline" => Scenario::Baseline,
+                    #[cfg(feature = "mqtt")]
+                    b"mqtt" => Scenario::Mqtt,
                     _ => return Err(ParamError::Scenario),
                 })
             }
