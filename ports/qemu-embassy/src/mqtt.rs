@@ -18,9 +18,10 @@
 //! ([`EXCHANGE_TIMEOUT`]), on top of the session's own data timeout.
 
 use crate::detail;
+use crate::host_setup::{check_host_info, host_setup};
 use crate::log::{dec, text, Steps};
+use crate::scenarios::{auto_config, modem, modem_up};
 use crate::semi::Params;
-use crate::scenarios::{auto_config, check_host_info, host_setup, modem, modem_up};
 use crate::Failure;
 use core::num::NonZero;
 use embassy_time::{with_timeout, Duration};

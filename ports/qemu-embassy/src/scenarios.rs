@@ -19,21 +19,19 @@
 //! Without a seed the firmware refuses to start host TLS.
 
 use crate::detail;
+use crate::host_setup::{check_host_info, host_setup};
 use crate::http::http_get;
 use crate::log::{text, Steps};
-use crate::semi::Params;
 use crate::port::{modem_port, ModemPort};
-use crate::testrng::TestRng;
+use crate::semi::Params;
 use crate::Failure;
 use modemtls::auto::{self, PathCache};
 use modemtls::error::{Error, TlsFailure};
-use modemtls::host::{HostBuffers, MIN_READ_BUF, MIN_WRITE_BUF};
 use modemtls::modem::asynch::Modem;
 use modemtls::modem::quectel::asynch::Bg9x;
 use modemtls::modem::{Apn, Timeouts};
 use modemtls::offload;
-use modemtls::session::{Credential, Mode, Path, SessionConfig, SessionInfo};
-use modemtls::tls::ClientState;
+use modemtls::session::{Credential, Mode, SessionConfig};
 
 /// Deadlines: short enough that a broken run ends well inside the runner's
 /// hard limit, long enough for QEMU on a loaded 2-core machine.
@@ -149,63 +147,6 @@ pub async fn verify_fail(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result
         }
         Err(e) => Err(Failure::Lib("offload connect", e)),
     }
-}
-
-/// Outgoing TLS record buffer: the library's minimum (1 KiB) is enough for
-/// a ClientHello, the client Finished, an HTTP request or an MQTT packet.
-pub const WRITE_BUF: usize = MIN_WRITE_BUF;
-/// Decoded CA (DER) during the handshake: 3/4 of the PEM.
-pub const SCRATCH_BUF: usize = crate::CA_MAX * 3 / 4 + 64;
-
-/// The seeded TEST-ONLY RNG and the host buffers (taken once).
-pub fn host_setup(p: &Params<'_>) -> Result<(TestRng, HostBuffers<'static>), Failure> {
-    let Some(seed) = p.seed() else {
-        text("no RNG seed in params.txt: refusing to run host TLS (no constant-seed fallback)\n");
-        return Err(Failure::Unexpected("no RNG seed"));
-    };
-    text("      RNG: SHA-256 counter mode seeded by the runner (TEST-ONLY entropy)\n");
-    let (Some(read), Some(write), Some(scratch), Some(state)) = (
-        cortex_m::singleton!(: [u8; MIN_READ_BUF] = [0; MIN_READ_BUF]),
-        cortex_m::singleton!(: [u8; WRITE_BUF] = [0; WRITE_BUF]),
-        cortex_m::singleton!(: [u8; SCRATCH_BUF] = [0; SCRATCH_BUF]),
-        cortex_m::singleton!(: ClientState = ClientState::new()),
-    ) else {
-        return Err(Failure::Unexpected("host buffers already taken"));
-    };
-    let bufs = HostBuffers {
-        read,
-        write,
-        scratch,
-        state,
-        ticket: None,
-    };
-    Ok((TestRng::from_seed(seed), bufs))
-}
-
-/// Print the session's path, reason and verification; fail unless it is a
-/// verified session on the host path.
-pub fn check_host_info(info: &SessionInfo, steps: &mut Steps) -> Result<(), Failure> {
-    steps.step("handshake done");
-    text("      path: ");
-    text(info.path.code());
-    text(", reason: ");
-    text(info.reason.code());
-    text(if info.verified {
-        ", verified\n"
-    } else {
-        ", NOT verified\n"
-    });
-    detail!(
-        "      TLS {:?}, cipher {:04x?}",
-        info.tls_version,
-        info.cipher_suite
-    );
-    if info.path != Path::Host || !info.verified {
-        return Err(Failure::Unexpected(
-            "want a verified session on the host path",
-        ));
-    }
-    Ok(())
 }
 
 /// The Auto session config of `auto-host` and `mqtt`.

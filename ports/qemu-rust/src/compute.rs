@@ -149,7 +149,7 @@ pub fn compute(p: &Params<'_>, ca: &[u8], steps: &mut Steps) -> Result<(), Failu
     let (Some(read), Some(write), Some(scratch), Some(capture), Some(state)) = (
         cortex_m::singleton!(: [u8; MIN_READ_BUF] = [0; MIN_READ_BUF]),
         cortex_m::singleton!(: [u8; MIN_WRITE_BUF] = [0; MIN_WRITE_BUF]),
-        cortex_m::singleton!(: [u8; crate::host::SCRATCH_BUF] = [0; crate::host::SCRATCH_BUF]),
+        cortex_m::singleton!(: [u8; crate::host_setup::SCRATCH_BUF] = [0; crate::host_setup::SCRATCH_BUF]),
         cortex_m::singleton!(: [u8; CAPTURE_MAX] = [0; CAPTURE_MAX]),
         cortex_m::singleton!(: ClientState = ClientState::new()),
     ) else {

@@ -39,6 +39,8 @@ mod clock;
 mod compute;
 #[cfg(feature = "host-tls")]
 mod host;
+#[cfg(feature = "host-tls")]
+mod host_setup;
 mod http;
 mod log;
 #[cfg(not(feature = "baseline"))]
@@ -125,40 +127,7 @@ fn main() -> ! {
     };
     clock::start(cp.SYST);
 
-    let params_buf: &'static mut [u8; PARAMS_MAX] = PARAMS_BUF;
-    let ca_buf: &'static mut [u8; CA_MAX] = CA_BUF;
-    let n = match semi::read_file(b"params.txt\0", params_buf) {
-        Ok(n) => n,
-        Err(e) => {
-            text("params.txt (in QEMU's working directory): ");
-            fail_setup(e.text())
-        }
-    };
-    let params = match semi::parse_params(params_buf.get(..n).unwrap_or(&[])) {
-        Ok(p) => p,
-        Err(e) => {
-            text("params.txt refused: ");
-            fail_setup(e.text())
-        }
-    };
-    let ca_len = match semi::read_file(b"ca.pem\0", ca_buf) {
-        Ok(n) => n,
-        Err(e) => {
-            text("ca.pem: ");
-            fail_setup(e.text())
-        }
-    };
-    let ca = ca_buf.get(..ca_len).unwrap_or(&[]);
-
-    text("modemtls qemu firmware: scenario ");
-    text(params.scenario.name());
-    text(" -> ");
-    text(params.host);
-    text(":");
-    dec(params.port.into());
-    text(", CA ");
-    dec(ca_len as u32);
-    text(" bytes\n");
+    let (params, ca) = semi::load_inputs("modemtls qemu firmware", PARAMS_BUF, CA_BUF);
     #[cfg(feature = "offload")]
     detail!(
         "      sizes: Bg9x<CmsdkUart> {} B, OffloadSession {} B",

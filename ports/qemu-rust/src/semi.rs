@@ -166,6 +166,54 @@ impl Params<'_> {
     }
 }
 
+/// Read and parse `params.txt` and read `ca.pem` (QEMU's working
+/// directory) into the firmware's buffers, then print the run's banner
+/// line (`<firmware>: scenario ... -> host:port, CA n bytes`). On any
+/// failure: print why, `RESULT ? FAIL`, and exit (`crate::fail_setup`).
+/// The one start-up of both firmware crates (this one and
+/// ports/qemu-embassy).
+pub fn load_inputs<'a>(
+    firmware: &str,
+    params_buf: &'a mut [u8],
+    ca_buf: &'a mut [u8],
+) -> (Params<'a>, &'a [u8]) {
+    use crate::log::{dec, text};
+    let n = match read_file(b"params.txt\0", params_buf) {
+        Ok(n) => n,
+        Err(e) => {
+            text("params.txt (in QEMU's working directory): ");
+            crate::fail_setup(e.text())
+        }
+    };
+    let params_buf: &'a [u8] = params_buf;
+    let params = match parse_params(params_buf.get(..n).unwrap_or(&[])) {
+        Ok(p) => p,
+        Err(e) => {
+            text("params.txt refused: ");
+            crate::fail_setup(e.text())
+        }
+    };
+    let ca_len = match read_file(b"ca.pem\0", ca_buf) {
+        Ok(n) => n,
+        Err(e) => {
+            text("ca.pem: ");
+            crate::fail_setup(e.text())
+        }
+    };
+    let ca_buf: &'a [u8] = ca_buf;
+    text(firmware);
+    text(": scenario ");
+    text(params.scenario.name());
+    text(" -> ");
+    text(params.host);
+    text(":");
+    dec(params.port.into());
+    text(", CA ");
+    dec(ca_len as u32);
+    text(" bytes\n");
+    (params, ca_buf.get(..ca_len).unwrap_or(&[]))
+}
+
 /// Why `params.txt` was refused.
 #[derive(Clone, Copy, Debug)]
 pub enum ParamError {
@@ -186,9 +234,7 @@ impl ParamError {
     pub fn text(self) -> &'static str {
         match self {
             ParamError::Utf8 => "not UTF-8",
-            ParamError::Scenario => {
-                "scenario= missing or not one this firmware runs"
-            }
+            ParamError::Scenario => "scenario= missing or not one this firmware runs",
             ParamError::Host => "host= missing",
             ParamError::Port => "port= missing or not 1..65535",
             ParamError::Seed => "seed= is not 64 hex digits",
