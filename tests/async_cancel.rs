@@ -112,3 +112,35 @@ fn a_dropped_send_completes_its_payload_with_filler() {
     let next = after(&sim, "AT+QISEND=");
     assert!(next.iter().any(|c| c == "AT+CCLK?"), "{next:?}");
 }
+
+#[test]
+fn a_dropped_send_is_completed_before_a_new_init() {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    let peer = std::thread::spawn(move || {
+        let (mut c, _) = l.accept().expect("accept");
+        c.set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        let mut got = Vec::new();
+        let mut buf = [0u8; 512];
+        while got.len() < 300 {
+            match c.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+        got
+    });
+    let (sim, mut m) = modem();
+    let id = common::asynch::block_on(m.tcp_open("127.0.0.1", port)).expect("open");
+    let payload = [b'y'; 300];
+    drop_after_sent(&sim, "AT+QISEND=", m.send(SocketKind::Tcp, id, &payload));
+    // init resets the client and syncs: the 300 bytes the modem waits for
+    // go first, so its `AT` probes are commands, not payload.
+    common::asynch::block_on(async {
+        m.init().await.expect("init after the dropped send");
+    });
+    let got = peer.join().expect("peer");
+    assert_eq!(got.len(), 300, "{got:?}");
+    assert!(got.iter().all(|&b| b == b'y' || b == 0), "{got:?}");
+}

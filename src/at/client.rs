@@ -220,6 +220,10 @@ pub mod asynch {
         where
             H: UrcHandler + ?Sized,
         {
+            // A payload a dropped exchange owes goes out before the probe
+            // (`init` syncs without `in_step`).
+            #[cfg(dual_async)]
+            self.after_drop().await?;
             for _ in 0..tries {
                 self.engine.reset();
                 self.in_urc_payload = false;
@@ -327,10 +331,12 @@ pub mod asynch {
             self.len = 0;
             self.in_urc_payload = false;
             self.out_of_step = false;
+            // The payload a dropped exchange owes stays owed: the modem
+            // (if it did not restart) still waits for it; the next sync
+            // writes it first.
             #[cfg(dual_async)]
             {
                 self.open = false;
-                self.owed = 0;
             }
             self.engine.reset();
         }
